@@ -1,0 +1,20 @@
+namespace DirectDriveX.Grains.Interfaces;
+
+/// <summary>
+/// The memory budget of one silo. There is exactly one per silo, keyed by <see cref="MemoryBudgetKey.For"/>
+/// (the silo address) and always activated on the silo it describes.
+/// </summary>
+public interface IMemoryBudgetGrain : IGrainWithStringKey
+{
+    /// <summary>Grants a lease of <paramref name="bytes"/> to <paramref name="sessionId"/>, or refuses with figures.
+    /// Reserving again for a session that already holds a lease returns that lease (idempotent).</summary>
+    Task<LeaseGrant> TryReserve(string sessionId, long bytes);
+
+    /// <summary>Extends the session's lease by the lease timeout. False when the lease is gone (expired or released).</summary>
+    Task<bool> Renew(string sessionId);
+
+    /// <summary>Returns the session's lease to the budget. Idempotent.</summary>
+    Task Release(string sessionId);
+
+    Task<MemoryBudgetSnapshot> GetSnapshot();
+}

@@ -1,0 +1,38 @@
+namespace DirectDriveX.Grains.Interfaces;
+
+/// <summary>
+/// Why the cluster said no. Every refusal a client can see maps to exactly one of these, and the
+/// gateway maps each to one HTTP status and one WebSocket close code (see README, "Refusals").
+/// </summary>
+[GenerateSerializer]
+public enum RefusalReason
+{
+    /// <summary>No node has the memory headroom for the reservation right now: retry later.</summary>
+    InsufficientHeadroom = 1,
+    /// <summary>The declared size is over the configured maximum file size.</summary>
+    FileTooLarge = 2,
+    /// <summary>A field of the request is missing or invalid (the message names it).</summary>
+    InvalidRequest = 3,
+    /// <summary>A chunk's offset is not the committed length; <see cref="UploadRefusal.ExpectedOffset"/> says where to resume.</summary>
+    OffsetMismatch = 4,
+    /// <summary>A chunk is larger than the session's announced chunk size, or would write past the declared size.</summary>
+    ChunkTooLarge = 5,
+    /// <summary>The node's chunk buffer pool stayed exhausted past the wait deadline: retry the chunk later.</summary>
+    BuffersExhausted = 6,
+    /// <summary>No upload session or stored file has that id.</summary>
+    NotFound = 7,
+    /// <summary>The session is in a state that does not accept this call (for example a write after completion).</summary>
+    InvalidState = 8,
+    /// <summary>Completion was asked for before all declared bytes were committed.</summary>
+    Incomplete = 9,
+    /// <summary>The SHA-256 of the received bytes differs from the one the client declared.</summary>
+    HashMismatch = 10,
+    /// <summary>The session saw no data for longer than the lease timeout and was expired; its data is gone.</summary>
+    Expired = 11,
+    /// <summary>The session was aborted by the client.</summary>
+    Aborted = 12,
+    /// <summary>The node failed to store the data (disk, I/O): a server fault, not the client's.</summary>
+    StorageFailure = 13,
+    /// <summary>The resume token presented does not belong to this upload.</summary>
+    Unauthorized = 14,
+}
