@@ -1,0 +1,112 @@
+using DirectDriveX.Grains.Buffers;
+using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Grains.Memory;
+using DirectDriveX.Grains.Placement;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DirectDriveX.Grains.Budget;
+
+/// <summary>
+/// The memory budget of the silo it runs on (see <see cref="SiloBoundPlacementDirector"/>). Leases live in memory: they
+/// describe this silo's memory and die with it. Each admission reads the host's figures afresh; a timer sweeps leases that
+/// were not renewed within the lease timeout, so a crashed or silent session never keeps budget.
+/// </summary>
+[SiloBoundPlacement]
+[KeepAlive]
+public sealed partial class MemoryBudgetGrain(
+    IMemoryProbe probe,
+    ChunkBufferPool bufferPool,
+    ILocalSiloDetails silo,
+    TimeProvider clock,
+    IOptions<MemoryBudgetOptions> options,
+    ILogger<MemoryBudgetGrain> logger) : Grain, IMemoryBudgetGrain
+{
+    private readonly LeaseBook _leases = new();
+    private readonly MemoryBudgetOptions _options = options.Value;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        this.RegisterGrainTimer(SweepAsync, _options.SweepInterval, _options.SweepInterval);
+        LogActivated(this.GetPrimaryKeyString(), silo.Name);
+        return Task.CompletedTask;
+    }
+
+    public Task<LeaseGrant> TryReserve(string sessionId, long bytes)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sessionId);
+        Sweep();
+        var expiresAt = clock.GetUtcNow() + _options.LeaseTimeout;
+        if (_leases.TryGet(sessionId, out var held))
+        {
+            _leases.Renew(sessionId, expiresAt);
+            return Task.FromResult(new LeaseGrant(true, held.Bytes, expiresAt, null));
+        }
+
+        var figures = Figures();
+        if (!figures.Admits(bytes))
+        {
+            LogRefused(sessionId, bytes, figures.HeadroomBytes);
+            return Task.FromResult(LeaseGrant.Refused(new UploadRefusal(
+                RefusalReason.InsufficientHeadroom,
+                $"Node {silo.Name} has {figures.HeadroomBytes} bytes of headroom; the upload needs {bytes}. Retry later or on another node.",
+                Figures: new BudgetFigures(
+                    this.GetPrimaryKeyString(), bytes, figures.HeadroomBytes, figures.AvailableBytes,
+                    figures.ReserveBytes, figures.CeilingBytes, figures.LeasedBytes))));
+        }
+
+        _leases.Grant(sessionId, bytes, expiresAt);
+        LogGranted(sessionId, bytes, figures.HeadroomBytes - bytes);
+        return Task.FromResult(new LeaseGrant(true, bytes, expiresAt, null));
+    }
+
+    public Task<bool> Renew(string sessionId) =>
+        Task.FromResult(_leases.Renew(sessionId, clock.GetUtcNow() + _options.LeaseTimeout));
+
+    public Task Release(string sessionId)
+    {
+        if (_leases.Release(sessionId)) LogReleased(sessionId);
+        return Task.CompletedTask;
+    }
+
+    public Task<MemoryBudgetSnapshot> GetSnapshot()
+    {
+        Sweep();
+        var figures = Figures();
+        var pool = bufferPool.Statistics;
+        return Task.FromResult(new MemoryBudgetSnapshot(
+            this.GetPrimaryKeyString(), silo.Name, figures.TotalBytes, figures.AvailableBytes, figures.ReserveBytes,
+            figures.CeilingBytes, figures.LeasedBytes, figures.HeadroomBytes, _leases.Count,
+            pool.BuffersInUse, pool.BytesInUse, pool.Capacity, clock.GetUtcNow()));
+    }
+
+    private BudgetArithmetic Figures() =>
+        BudgetArithmetic.Of(probe.Read(), _options.ReserveBytes, _options.UsageCeilingPercent, _leases.LeasedBytes);
+
+    private Task SweepAsync(CancellationToken cancellationToken)
+    {
+        Sweep();
+        return Task.CompletedTask;
+    }
+
+    private void Sweep()
+    {
+        foreach (var sessionId in _leases.Expire(clock.GetUtcNow()))
+            LogExpired(sessionId);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Memory budget {NodeId} active on silo {NodeName}")]
+    private partial void LogActivated(string nodeId, string nodeName);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Lease granted to upload {UploadId}: {Bytes} bytes, headroom left {Headroom}")]
+    private partial void LogGranted(string uploadId, long bytes, long headroom);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lease refused to upload {UploadId}: needs {Bytes} bytes, headroom {Headroom}")]
+    private partial void LogRefused(string uploadId, long bytes, long headroom);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Lease of upload {UploadId} released")]
+    private partial void LogReleased(string uploadId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lease of upload {UploadId} expired without renewal")]
+    private partial void LogExpired(string uploadId);
+}

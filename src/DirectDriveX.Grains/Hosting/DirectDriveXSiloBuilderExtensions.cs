@@ -1,0 +1,45 @@
+using DirectDriveX.Grains.Budget;
+using DirectDriveX.Grains.Buffers;
+using DirectDriveX.Grains.Memory;
+using DirectDriveX.Grains.Placement;
+using DirectDriveX.Grains.Sessions;
+using DirectDriveX.Grains.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace DirectDriveX.Grains.Hosting;
+
+public static class DirectDriveXSiloBuilderExtensions
+{
+    /// <summary>
+    /// Everything a DirectDriveX silo runs: options (bound from <paramref name="configuration"/> and validated at start),
+    /// the host memory probe, the chunk buffer pool, the file store, the placement directors, and the start-up activation
+    /// of this silo's budget grain. Clustering and grain storage are the host's choice.
+    /// </summary>
+    public static ISiloBuilder AddDirectDriveX(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var services = silo.Services;
+        AddValidatedOptions<MemoryBudgetOptions>(services, configuration, MemoryBudgetOptions.Section);
+        AddValidatedOptions<UploadOptions>(services, configuration, UploadOptions.Section);
+        AddValidatedOptions<ChunkBufferPoolOptions>(services, configuration, ChunkBufferPoolOptions.Section);
+        AddValidatedOptions<FileStoreOptions>(services, configuration, FileStoreOptions.Section);
+        services.AddSingleton<IValidateOptions<MemoryBudgetOptions>, MemoryBudgetOptionsValidator>();
+        services.AddSingleton<IValidateOptions<UploadOptions>, UploadOptionsValidator>();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IMemoryProbe, HostMemoryProbe>();
+        services.TryAddSingleton<IFileStore, FileSystemFileStore>();
+        services.AddSingleton<ChunkBufferPool>();
+
+        services.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
+        services.AddPlacementDirector<UploadSessionPlacement, UploadSessionPlacementDirector>();
+        silo.AddStartupTask<MemoryBudgetActivation>();
+        return silo;
+    }
+
+    private static void AddValidatedOptions<TOptions>(IServiceCollection services, IConfiguration configuration, string section)
+        where TOptions : class =>
+        services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateDataAnnotations().ValidateOnStart();
+}

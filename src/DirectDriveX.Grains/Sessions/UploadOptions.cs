@@ -1,0 +1,26 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace DirectDriveX.Grains.Sessions;
+
+/// <summary>Configuration section <c>Uploads</c>: what a session accepts.</summary>
+public sealed class UploadOptions
+{
+    public const string Section = "Uploads";
+
+    /// <summary>Largest declared file size accepted. Default 10 GiB.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxFileSizeBytes { get; set; } = 10L * 1024 * 1024 * 1024;
+
+    /// <summary>Largest chunk one grain call carries: well under Orleans' 100 MB message limit, and no larger than the
+    /// pool's largest buffer (32 MiB). Default 8 MiB.</summary>
+    [Range(4096, 32 * 1024 * 1024)]
+    public int MaxChunkBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>Smallest chunk size a session is given (a smaller tier reservation is raised to it). Default 64 KiB.</summary>
+    [Range(1, 32 * 1024 * 1024)]
+    public int MinChunkBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Longest file name kept, in characters. Default 255.</summary>
+    [Range(1, 4096)]
+    public int MaxFileNameLength { get; set; } = 255;
+}

@@ -1,0 +1,28 @@
+using DirectDriveX.Grains.Interfaces;
+
+namespace DirectDriveX.Grains.Sessions;
+
+/// <summary>The durable state of one upload session (grain state: Redis when configured, memory otherwise).</summary>
+[GenerateSerializer]
+public sealed record UploadSessionState
+{
+    [Id(0)] public UploadState State { get; init; } = UploadState.Created;
+    [Id(1)] public string FileName { get; init; } = "";
+    [Id(2)] public long Size { get; init; }
+    [Id(3)] public string ContentType { get; init; } = "application/octet-stream";
+    [Id(4)] public string? ExpectedSha256 { get; init; }
+    /// <summary>SHA-256 of the resume token; the token itself is never stored.</summary>
+    [Id(5)] public byte[] ResumeTokenHash { get; init; } = [];
+    /// <summary>The budget grain key of the node holding the lease.</summary>
+    [Id(6)] public string NodeId { get; init; } = "";
+    [Id(7)] public string NodeName { get; init; } = "";
+    [Id(8)] public long ReservedBytes { get; init; }
+    [Id(9)] public int ChunkSize { get; init; }
+    [Id(10)] public int MaxChunksInFlight { get; init; }
+    /// <summary>Bytes durably written and acknowledged.</summary>
+    [Id(11)] public long CommittedOffset { get; init; }
+    [Id(12)] public DateTimeOffset CreatedAt { get; init; }
+    [Id(13)] public DateTimeOffset LastActivityAt { get; init; }
+    [Id(14)] public UploadRefusal? Failure { get; init; }
+    [Id(15)] public StoredFileRecord? File { get; init; }
+}

@@ -1,0 +1,95 @@
+using DirectDriveX.Grains.Hosting;
+using Microsoft.Extensions.Configuration;
+using Orleans.TestingHost;
+
+namespace DirectDriveX.Grains.Tests.Cluster;
+
+/// <summary>
+/// A real two-silo Orleans cluster in this process. Each silo's memory is capped by configuration (the live probe still
+/// reads the host, whose free memory is far above the caps), so headroom figures are exact and differ per silo.
+/// </summary>
+public abstract class ClusterFixture : IAsyncLifetime
+{
+    public const long MiB = 1024L * 1024;
+    public const long GiB = 1024 * MiB;
+
+    private InProcessTestCluster? _cluster;
+
+    public InProcessTestCluster Cluster => _cluster ?? throw new InvalidOperationException("Cluster not deployed.");
+    public IClusterClient Client => Cluster.Client;
+    public string StoreRoot { get; } = Directory.CreateTempSubdirectory("ddx-store-").FullName;
+
+    /// <summary>Per-silo settings, keyed by the TestingHost's silo name (Silo_0, Silo_1, ...).</summary>
+    protected abstract IReadOnlyDictionary<string, long> MemoryCaps { get; }
+
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder((short)MemoryCaps.Count);
+        builder.ConfigureSilo((options, silo) =>
+        {
+            var settings = new Dictionary<string, string?>(Settings)
+            {
+                ["MemoryBudget:MemoryLimitBytes"] = MemoryCaps[options.SiloName].ToString(),
+                ["FileStore:RootDirectory"] = StoreRoot,
+            };
+            silo.AddMemoryGrainStorageAsDefault();
+            silo.AddDirectDriveX(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        });
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_cluster is not null) await _cluster.DisposeAsync();
+        Directory.Delete(StoreRoot, recursive: true);
+    }
+
+    public SiloAddress Silo(string name) => Cluster.Silos.Single(s => s.Name == name).SiloAddress;
+
+    public string StagingPath(string uploadId) => Path.Combine(StoreRoot, "staging", uploadId + ".part");
+
+    public string StoredPath(string fileId) => Path.Combine(StoreRoot, "files", fileId);
+}
+
+/// <summary>Silo_0 capped at 1 GiB (headroom 512 MiB: the reserve binds), Silo_1 at 2 GiB (headroom 1.5 GiB).</summary>
+public sealed class BudgetClusterFixture : ClusterFixture
+{
+    public const long PrimaryHeadroom = 512 * MiB;
+    public const long SecondaryHeadroom = 1536 * MiB;
+
+    protected override IReadOnlyDictionary<string, long> MemoryCaps { get; } =
+        new Dictionary<string, long> { ["Silo_0"] = 1 * GiB, ["Silo_1"] = 2 * GiB };
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Uploads:MaxFileSizeBytes"] = (4 * GiB).ToString(),
+    };
+}
+
+/// <summary>A cluster whose leases and sessions expire after one second without data.</summary>
+public sealed class ExpiryClusterFixture : ClusterFixture
+{
+    protected override IReadOnlyDictionary<string, long> MemoryCaps { get; } =
+        new Dictionary<string, long> { ["Silo_0"] = 1 * GiB, ["Silo_1"] = 1 * GiB };
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["MemoryBudget:LeaseTimeout"] = "00:00:01",
+        ["MemoryBudget:SweepInterval"] = "00:00:00.100",
+    };
+}
+
+[CollectionDefinition(Name)]
+public sealed class BudgetCluster : ICollectionFixture<BudgetClusterFixture>
+{
+    public const string Name = "budget cluster";
+}
+
+[CollectionDefinition(Name)]
+public sealed class ExpiryCluster : ICollectionFixture<ExpiryClusterFixture>
+{
+    public const string Name = "expiry cluster";
+}

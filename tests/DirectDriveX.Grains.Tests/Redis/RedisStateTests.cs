@@ -1,0 +1,69 @@
+using DirectDriveX.Grains.Hosting;
+using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Grains.Tests.Cluster;
+using Microsoft.Extensions.Configuration;
+using Orleans.TestingHost;
+using StackExchange.Redis;
+
+namespace DirectDriveX.Grains.Tests.Redis;
+
+/// <summary>Session state and file records in Redis grain storage, on a real redis-server: they outlive their activations.</summary>
+public sealed class RedisStateTests : IClassFixture<RedisServer>, IAsyncLifetime
+{
+    private readonly RedisServer _redis;
+    private readonly string _storeRoot = Directory.CreateTempSubdirectory("ddx-store-").FullName;
+    private InProcessTestCluster? _cluster;
+
+    public RedisStateTests(RedisServer redis) => _redis = redis;
+
+    private InProcessTestCluster Cluster => _cluster!;
+
+    public async Task InitializeAsync()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["FileStore:RootDirectory"] = _storeRoot,
+            ["MemoryBudget:MemoryLimitBytes"] = (2L << 30).ToString(),
+        };
+        var builder = new InProcessTestClusterBuilder(2);
+        builder.ConfigureSilo((_, silo) => silo
+            .AddRedisGrainStorageAsDefault(o => o.ConfigurationOptions = ConfigurationOptions.Parse(_redis.ConnectionString))
+            .AddDirectDriveX(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()));
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_cluster is not null) await _cluster.DisposeAsync();
+        Directory.Delete(_storeRoot, recursive: true);
+    }
+
+    [Fact]
+    public async Task An_upload_survives_its_activation_through_Redis_and_its_record_is_kept_there()
+    {
+        var grains = Cluster.Client;
+        var silo = Cluster.Silos[1].SiloAddress;
+        var data = UploadDriver.RandomBytes(300_000, seed: 11);
+        var (grain, info) = await UploadDriver.StartOn(grains, silo, new UploadRequest("r.bin", data.Length, "application/x-test"));
+        await UploadDriver.SendAll(grain, data[..131_072], info.ChunkSize);
+
+        await Cluster.DeactivateAsync(grain);
+        var resumed = await grain.GetStatus();
+        Assert.Equal((UploadState.Receiving, 131_072L, info.NodeId), (resumed.State, resumed.CommittedOffset, resumed.NodeId));
+        Assert.True(await grain.Authorize(info.ResumeToken));
+
+        await UploadDriver.SendAll(grain, data, info.ChunkSize, from: 131_072);
+        var completed = await grain.Complete();
+        Assert.Equal(UploadDriver.Sha256Hex(data), completed.File!.Sha256);
+
+        var file = grains.GetGrain<IStoredFileGrain>(info.UploadId);
+        await Cluster.DeactivateAsync(file);
+        Assert.Equal(completed.File, await file.GetRecord());
+        Assert.Equal(data.AsMemory(0, 1000).ToArray(), (await file.Read(0, 1000)).ToArray());
+
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
+        var keys = redis.GetServer(redis.GetEndPoints()[0]).Keys(pattern: $"*{info.UploadId}*").ToList();
+        Assert.True(keys.Count >= 2, $"session and file state keys in Redis, found: {string.Join(", ", keys)}");
+    }
+}
