@@ -1,0 +1,178 @@
+// The upload page in Debian's headless Chromium against a running gateway (GATEWAY_URL, e.g. http://127.0.0.1:5000):
+// a generated file goes through the page, the download link gives back the same bytes, a dropped connection resumes,
+// and the cluster panel shows a bar per node. The screenshot path is printed as "artifact: ...".
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, mkdir, rm, open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const gatewayUrl = process.env.GATEWAY_URL;
+const artifactDir = path.resolve(process.env.BROWSER_ARTIFACTS ?? path.join(here, '..', '..', 'artifacts', 'browser'));
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const MiB = 1024 * 1024;
+const uploadDeadlineMs = Number(process.env.UPLOAD_DEADLINE_MS ?? 180_000);
+
+let workDir;
+let context;
+
+/** Writes `bytes` pseudo-random bytes to a new file, 1 MiB at a time; returns its path and SHA-256. */
+async function generateFile(name, bytes) {
+  const file = path.join(workDir, name);
+  const hash = createHash('sha256');
+  const handle = await open(file, 'w');
+  try {
+    for (let written = 0; written < bytes; written += MiB) {
+      const piece = randomBytes(Math.min(MiB, bytes - written));
+      hash.update(piece);
+      await handle.write(piece);
+    }
+  } finally {
+    await handle.close();
+  }
+  return { file, size: bytes, sha256: hash.digest('hex') };
+}
+
+/** Downloads `href` from the gateway, streaming: its length and SHA-256. */
+async function download(href) {
+  const response = await fetch(new URL(href, gatewayUrl));
+  assert.equal(response.status, 200, `GET ${href}`);
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const piece of response.body) {
+    hash.update(piece);
+    size += piece.length;
+  }
+  return { size, sha256: hash.digest('hex') };
+}
+
+/** Opens the page with its console and errors echoed into the test output. */
+async function openPage() {
+  const page = await context.newPage();
+  page.on('console', (message) => { if (message.type() === 'error') console.log(`[page console] ${message.text()}`); });
+  page.on('pageerror', (error) => console.log(`[page error] ${error.message}`));
+  await page.goto(gatewayUrl, { waitUntil: 'domcontentloaded' });
+  return page;
+}
+
+/** Waits until the upload item for `fileName` is done or failed; fails with the page's own words. */
+async function waitForUpload(page, fileName) {
+  const item = page.locator('#upload-list li.upload', { hasText: fileName });
+  await item.waitFor({ state: 'attached', timeout: 10_000 });
+  await page.waitForFunction(
+    (name) => [...document.querySelectorAll('#upload-list li.upload')]
+      .some((li) => li.querySelector('.file-name').textContent === name && ['done', 'failed'].includes(li.dataset.state)),
+    fileName, { timeout: uploadDeadlineMs, polling: 250 });
+  const state = await item.getAttribute('data-state');
+  const status = await item.locator('.upload-status').textContent();
+  assert.equal(state, 'done', `upload of ${fileName} ended ${state}: ${status}`);
+  return item;
+}
+
+async function screenshot(page, name) {
+  await mkdir(artifactDir, { recursive: true });
+  const file = path.join(artifactDir, name);
+  await page.screenshot({ path: file, fullPage: true });
+  console.log(`artifact: ${file}`);
+}
+
+before(async () => {
+  assert.ok(gatewayUrl, 'set GATEWAY_URL to the running gateway, e.g. GATEWAY_URL=http://127.0.0.1:5000');
+  workDir = await mkdtemp(path.join(tmpdir(), 'ddx-browser-'));
+  context = await chromium.launchPersistentContext(path.join(workDir, 'profile'), {
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1280, height: 900 },
+  });
+});
+
+after(async () => {
+  await context?.close();
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+test('the cluster panel shows a headroom bar for every node', async () => {
+  const page = await openPage();
+  try {
+    const bars = page.locator('#node-list .node .node-bar');
+    await bars.first().waitFor({ timeout: 15_000 });
+    const nodes = await (await fetch(new URL('/api/v1/cluster/nodes', gatewayUrl))).json();
+    const expected = (Array.isArray(nodes) ? nodes : nodes.nodes).length;
+    await page.waitForFunction((n) => document.querySelectorAll('#node-list .node-bar').length === n, expected, { timeout: 10_000 });
+    const label = await bars.first().getAttribute('aria-label');
+    assert.match(label, /headroom .+ leased .+ reserve/);
+    console.log(`cluster panel: ${expected} node bar(s); first: ${label}`);
+  } finally {
+    await page.close();
+  }
+});
+
+test('a 40 MiB file uploads through the page and downloads byte-identical', async () => {
+  const original = await generateFile('page-upload-40MiB.bin', Number(process.env.UPLOAD_TEST_MIB ?? 40) * MiB);
+  const page = await openPage();
+  try {
+    const started = performance.now();
+    await page.setInputFiles('#file-input', original.file);
+    const item = await waitForUpload(page, path.basename(original.file));
+    const seconds = (performance.now() - started) / 1000;
+
+    const hashLine = await item.locator('.upload-hash').textContent();
+    assert.match(hashLine, new RegExp(`SHA-256 verified ✓ ${original.sha256}`), hashLine);
+    const href = await item.locator('a.download').getAttribute('href');
+    const node = await item.locator('.node-name').textContent();
+    await page.locator('#node-list .node-bar').first().waitFor({ timeout: 10_000 });
+    await screenshot(page, 'upload-page.png');
+
+    const downloaded = await download(href);
+    assert.equal(downloaded.size, original.size);
+    assert.equal(downloaded.sha256, original.sha256);
+    console.log(`uploaded ${original.size} bytes ${node} in ${seconds.toFixed(1)} s ` +
+      `(${(original.size / 1e6 / seconds).toFixed(1)} MB/s through the page); download sha256 ${downloaded.sha256} matches`);
+  } finally {
+    await page.close();
+  }
+});
+
+test('an upload whose connection drops resumes by itself and completes', async () => {
+  const original = await generateFile('page-resume-24MiB.bin', 24 * MiB);
+  const page = await openPage();
+  let connections = 0;
+  let dropped = false;
+  // Sit between the page and the gateway: forward everything, and cut the first connection after its second ack.
+  await page.routeWebSocket(/\/ws\/upload\//, (socket) => {
+    connections++;
+    const server = socket.connectToServer();
+    let acks = 0;
+    socket.onMessage((message) => server.send(message));
+    server.onMessage((message) => {
+      socket.send(message);
+      if (!dropped && typeof message === 'string' && JSON.parse(message).type === 'ack' && ++acks === 2) {
+        dropped = true;
+        server.close({ code: 1000, reason: 'test drops the connection' });
+        socket.close({ code: 1006, reason: 'connection dropped by the test' });
+      }
+    });
+  });
+  try {
+    await page.setInputFiles('#file-input', original.file);
+    const reconnecting = page.waitForSelector('#upload-list li.upload[data-state="reconnecting"]', { timeout: 60_000 });
+    await reconnecting;
+    const item = await waitForUpload(page, path.basename(original.file));
+    assert.ok(dropped, 'the test dropped a connection');
+    assert.ok(connections >= 2, `the page reconnected (${connections} connections)`);
+    await screenshot(page, 'upload-page-resumed.png');
+
+    const downloaded = await download(await item.locator('a.download').getAttribute('href'));
+    assert.equal(downloaded.size, original.size);
+    assert.equal(downloaded.sha256, original.sha256);
+    console.log(`resumed after a drop: ${connections} connections, download sha256 matches`);
+  } finally {
+    await page.close();
+  }
+});
