@@ -176,3 +176,40 @@ test('an upload whose connection drops resumes by itself and completes', async (
     await page.close();
   }
 });
+
+test('refusals are shown in words with what to do (503 no headroom, 413 too large)', async () => {
+  // The gateway's refusals need a full cluster or a 10 GiB file; here the create call is answered with the
+  // gateway's problem+json shapes so that the page's wording is what is under test.
+  const small = await generateFile('page-refused.bin', 64 * 1024);
+  const page = await openPage();
+  const answers = [
+    { status: 503, headers: { 'Retry-After': '20' }, body: { type: 'about:blank', title: 'No headroom', status: 503,
+      detail: 'No node has 13107 bytes of headroom right now.', reason: 'InsufficientHeadroom' } },
+    { status: 413, body: { type: 'about:blank', title: 'File too large', status: 413,
+      detail: 'size: 65536 bytes is over the maximum of 32768 bytes.', reason: 'FileTooLarge' } },
+  ];
+  await page.route('**/api/v1/uploads', (route) => {
+    const answer = answers.shift();
+    return route.fulfill({ status: answer.status, headers: answer.headers,
+      contentType: 'application/problem+json', body: JSON.stringify(answer.body) });
+  });
+  try {
+    await page.setInputFiles('#file-input', small.file);
+    const busy = page.locator('#upload-list li.upload[data-state="failed"]').first();
+    await busy.waitFor({ timeout: 20_000 });
+    const busyText = await busy.locator('.upload-status').textContent();
+    assert.match(busyText, /No node in the cluster has enough free memory/);
+    assert.match(busyText, /retry in about 20 s/);
+    assert.equal(await busy.locator('button.retry').isVisible(), true);
+
+    await busy.locator('button.retry').click(); // the second answer: too large
+    await page.waitForFunction(() => /too large/.test(document.querySelector('#upload-list li.upload')?.textContent ?? ''),
+      null, { timeout: 20_000 });
+    const tooLarge = await page.locator('#upload-list li.upload .upload-status').first().textContent();
+    assert.match(tooLarge, /This file \(64\.0 KiB\) is too large for this cluster\. The limit is 32\.0 KiB\./);
+    assert.equal(await page.locator("#upload-list li.upload button.retry").first().isVisible(), false, "no retry for a file over the limit");
+    await screenshot(page, 'upload-page-refused.png');
+  } finally {
+    await page.close();
+  }
+});

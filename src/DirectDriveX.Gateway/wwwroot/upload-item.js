@@ -115,7 +115,9 @@ export class UploadItem {
     this.#hasher.cancel();
     const advice = error.advice ? ` ${error.advice}` : '';
     this.#setState('failed', `${error.message}${advice}`);
-    this.#parts.retry.hidden = error.reason === 'Aborted';
+    // Starting again cannot help a file that is over the limit.
+    const tooLarge = error.status === 413 || /^file_?too_?large$/i.test(String(error.reason ?? ''));
+    this.#parts.retry.hidden = error.reason === 'Aborted' || tooLarge;
     this.#parts.cancel.hidden = true;
   }
 
