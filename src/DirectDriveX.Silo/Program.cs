@@ -1,5 +1,4 @@
 using DirectDriveX.Grains.Hosting;
-using DirectDriveX.Silo;
 using Orleans.Dashboard;
 
 var builder = WebApplication.CreateBuilder(args);
