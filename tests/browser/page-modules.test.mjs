@@ -46,6 +46,7 @@ test('figures for people', () => {
   assert.equal(formatBytes(-512 * 1024 * 1024), '−512 MiB');
   assert.equal(formatRate(35_200_000), '35.2 MB/s');
   assert.equal(formatRate(NaN), '– MB/s');
+  assert.equal(formatDuration(0.5), '0.5 s');
   assert.equal(formatDuration(42), '42 s');
   assert.equal(formatDuration(125), '2 min 05 s');
   assert.equal(formatDuration(7260), '2 h 01 min');

@@ -27,7 +27,7 @@ export async function createUpload(file, sha256, signal) {
 /** GET /api/v1/uploads/{id} → state and committed offset, for resuming. */
 export async function getUploadStatus(uploadId, resumeToken, signal) {
   const response = await fetch(`/api/v1/uploads/${encodeURIComponent(uploadId)}`, {
-    headers: { Accept: 'application/json', 'X-Resume-Token': resumeToken },
+    headers: { Accept: 'application/json', 'Upload-Token': resumeToken },
     signal,
   });
   if (!response.ok) throw await refusalFrom(response);
@@ -38,11 +38,18 @@ export async function getUploadStatus(uploadId, resumeToken, signal) {
 export async function abortUpload(uploadId, resumeToken) {
   await fetch(`/api/v1/uploads/${encodeURIComponent(uploadId)}`, {
     method: 'DELETE',
-    headers: { 'X-Resume-Token': resumeToken },
+    headers: { 'Upload-Token': resumeToken },
   }).catch(() => {});
 }
 
 export const downloadUrl = (fileId) => `/api/v1/files/${encodeURIComponent(fileId)}`;
+
+/** GET /api/v1/files/{id}/meta → {fileId, fileName, size, sha256, contentType, createdAt, node, downloadUrl}. */
+export async function getFileMeta(fileId, signal) {
+  const response = await fetch(`${downloadUrl(fileId)}/meta`, { headers: { Accept: 'application/json' }, signal });
+  if (!response.ok) throw await refusalFrom(response);
+  return response.json();
+}
 
 /** GET /api/v1/cluster/nodes → one entry per silo. Accepts a bare array or {nodes: [...]}. */
 export async function getClusterNodes(signal) {
@@ -60,12 +67,12 @@ async function refusalFrom(response, size) {
   } catch {
     // not JSON: keep the status alone
   }
-  const retryAfterSeconds = Number.parseInt(response.headers.get('Retry-After') ?? '', 10);
+  const retryAfterSeconds = Number.parseInt(response.headers.get('Retry-After') ?? problem.retryAfterSeconds ?? '', 10);
   return describeRefusal({
     status: response.status,
     reason: problem.reason ?? problem.refusal ?? problem.code ?? '',
     detail: problem.detail ?? problem.message ?? problem.title ?? '',
-    limit: problem.maxFileSizeBytes ?? problem.maxSize ?? problem.limitBytes ?? problem.limit,
+    limit: problem.maxFileSizeBytes ?? problem.limitBytes ?? problem.limit,
     expectedOffset: problem.expectedOffset,
     retryAfterSeconds: Number.isFinite(retryAfterSeconds) ? retryAfterSeconds : null,
     size,

@@ -23,6 +23,7 @@ export function formatRate(bytesPerSecond) {
 
 export function formatDuration(seconds) {
   if (!Number.isFinite(seconds) || seconds < 0) return '–';
+  if (seconds < 10) return `${seconds.toFixed(1)} s`;
   const s = Math.round(seconds);
   if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);

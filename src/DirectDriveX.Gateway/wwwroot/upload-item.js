@@ -1,6 +1,6 @@
 // One file on the page: queued → uploading (⇄ reconnecting) → verifying → done | failed, with its progress bar,
 // figures, SHA-256 check and download link.
-import { downloadUrl } from './api.js';
+import { downloadUrl, getFileMeta } from './api.js';
 import { FileHasher, HashUnavailableError } from './file-hasher.js';
 import { RateMeter, formatBytes, formatDuration, formatRate } from './format.js';
 import { WebSocketUpload } from './upload.js';
@@ -78,7 +78,9 @@ export class UploadItem {
   }
 
   async #verify(result, declared) {
-    const server = result.sha256 ? String(result.sha256).toLowerCase() : null;
+    // A session that completed while the page was reconnecting is reported without its digest: ask for the file's record.
+    const sha256 = result.sha256 ?? (await getFileMeta(result.fileId).catch(() => null))?.sha256;
+    const server = sha256 ? String(sha256).toLowerCase() : null;
     let local;
     try {
       local = await this.#hasher.promise;

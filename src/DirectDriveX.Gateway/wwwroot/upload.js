@@ -84,7 +84,7 @@ export class WebSocketUpload extends EventTarget {
       return { fileId: status.fileId ?? this.session.uploadId, sha256: status.sha256 ?? null };
     }
     if (['aborted', 'expired', 'failed'].includes(state)) {
-      throw describeRefusal({ reason: status.failure?.reason ?? state, detail: status.failure?.message ?? `The upload is ${state}.` });
+      throw describeRefusal({ reason: status.failureReason ?? state, detail: status.failureMessage ?? `The upload is ${state}.` });
     }
     const offset = Number(status.committedOffset ?? status.committed ?? status.offset);
     if (Number.isFinite(offset)) this.committed = offset;
@@ -145,6 +145,14 @@ export class WebSocketUpload extends EventTarget {
         pump();
       };
 
+      // One chunk is read ahead while the window is full, so that an ack is answered by a send, not by a disk read.
+      let readAhead = null;
+      const read = (offset) => {
+        const length = Math.min(chunkSize, size - offset);
+        if (readAhead?.offset !== offset) readAhead = { offset, bytes: file.slice(offset, offset + length).arrayBuffer() };
+        return readAhead.bytes;
+      };
+
       const pump = async () => {
         if (pumping) return;
         pumping = true;
@@ -152,11 +160,17 @@ export class WebSocketUpload extends EventTarget {
           while (!finished && started && socket.readyState === WebSocket.OPEN && sent < size) {
             const offset = sent;
             const length = Math.min(chunkSize, size - offset);
-            if (offset + length - this.committed > window) break; // the window is full: wait for an ack
-            const bytes = await file.slice(offset, offset + length).arrayBuffer();
+            if (offset + length - this.committed > window) {
+              await read(offset); // the window is full: have the next chunk ready for the ack
+              if (offset + length - this.committed > window) break; // an ack during the read re-opens it
+              continue;
+            }
+            const bytes = await read(offset);
             if (finished || socket.readyState !== WebSocket.OPEN || sent !== offset) continue;
             socket.send(bytes);
             sent = offset + length;
+            readAhead = null;
+            if (sent < size) read(sent).catch(() => {}); // a failed read surfaces when the chunk is needed
             this.#emit('progress', { committed: this.committed, sent, size });
           }
         } catch (readError) {
@@ -189,9 +203,10 @@ export class WebSocketUpload extends EventTarget {
           return;
         }
         if (message.type === 'error') {
-          error = describeRefusal({ reason: message.reason ?? message.code, detail: message.message ?? message.detail ?? '',
-            limit: message.maxFileSizeBytes, size });
-          if (/offset/i.test(String(message.reason ?? message.code ?? ''))) error.retryable = true;
+          error = describeRefusal({ reason: message.reason, detail: message.message ?? '', size });
+          // The server says whether trying again can help; an offset mismatch is healed by resuming where it stands.
+          if (typeof message.retryable === 'boolean') error.retryable = message.retryable;
+          if (message.reason === 'OffsetMismatch') error.retryable = true;
           return;
         }
         const offset = Number(message.offset ?? message.committedOffset ?? message.committed);
