@@ -4,6 +4,7 @@ using DirectDriveX.Gateway.Protocol;
 using DirectDriveX.Gateway.Uploads;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using DirectDriveX.Telemetry;
 using Orleans.Dashboard;
 
 namespace DirectDriveX.Gateway.Hosting;
@@ -26,6 +27,7 @@ public static class GatewayApplication
         builder.Services.AddSingleton<UploadStarter>();
         builder.Services.AddSingleton<UploadAccess>();
         builder.Services.AddSingleton<RefusalResults>();
+        builder.Services.AddDirectDriveXTelemetry("directdrivex-gateway");
         builder.AddGatewayOrleans(GatewayOrleans.ResolveMode(builder.Configuration));
         return builder;
     }
@@ -43,6 +45,7 @@ public static class GatewayApplication
         app.MapLegacyUploadEndpoints();
         app.MapFileEndpoints();
         app.MapClusterEndpoints();
+        app.MapDirectDriveXMetrics();
         var mode = GatewayOrleans.ResolveMode(app.Configuration);
         if (mode != ClusterMode.External) app.MapOrleansDashboard("/dashboard");
 

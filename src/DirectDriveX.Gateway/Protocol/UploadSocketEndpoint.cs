@@ -67,6 +67,7 @@ public static partial class UploadSocketEndpoint
         await using var writer = new UploadWriter(grain!, status.ChunkSize, maxInFlight, status.CommittedOffset,
             async (offset, _) => await messenger.SendJsonAsync(new { type = "ack", offset }));
         var loop = new SocketUploadLoop(socket, writer, status.Size, status.ChunkSize, options.Value.MaxTextMessageBytes);
+        using var refuseOnFailure = writer.OnFailure(refusal => messenger.RefuseAsync(refusal, Error(refusal)));
         try
         {
             var outcome = await loop.RunAsync(text => OnTextAsync(text, grain!, messenger), context.RequestAborted);

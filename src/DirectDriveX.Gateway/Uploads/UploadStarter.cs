@@ -1,5 +1,6 @@
 using DirectDriveX.Gateway.Cluster;
 using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Grains.Interfaces.Telemetry;
 
 namespace DirectDriveX.Gateway.Uploads;
 
@@ -8,7 +9,7 @@ namespace DirectDriveX.Gateway.Uploads;
 /// upload) sends the upload to the next; the client is refused only when no node can take it. When the view shows no node
 /// with enough headroom, the best one is still asked, so the refusal carries that node's real, current figures.
 /// </summary>
-public sealed partial class UploadStarter(IClusterClient client, ClusterView view, ILogger<UploadStarter> logger)
+public sealed partial class UploadStarter(IClusterClient client, ClusterView view, UploadMetrics metrics, ILogger<UploadStarter> logger)
 {
     public async Task<UploadStartResult> StartAsync(UploadRequest request, CancellationToken cancellationToken)
     {
@@ -16,7 +17,7 @@ public sealed partial class UploadStarter(IClusterClient client, ClusterView vie
         var nodes = await view.GetNodesAsync(forceRefresh: false, cancellationToken);
         if (nodes.Count == 0) nodes = await view.GetNodesAsync(forceRefresh: true, cancellationToken);
         if (nodes.Count == 0)
-            return UploadStartResult.Refused(new UploadRefusal(RefusalReason.InsufficientHeadroom, "No node of the cluster is available; retry later."));
+            return Refused(new UploadRefusal(RefusalReason.InsufficientHeadroom, "No node of the cluster is available; retry later."));
 
         var ranked = RoutingPolicy.Rank(nodes, reservation);
         var attempts = ranked.Count > 0 ? ranked : [nodes.MaxBy(n => n.HeadroomBytes)!];
@@ -33,11 +34,18 @@ public sealed partial class UploadStarter(IClusterClient client, ClusterView vie
                 return result;
             }
             refusal = result.Refusal!;
-            if (refusal.Reason != RefusalReason.InsufficientHeadroom) return result;
+            if (refusal.Reason != RefusalReason.InsufficientHeadroom) return Refused(refusal);
             LogRaced(node.NodeName, refusal.Message);
         }
         await view.GetNodesAsync(forceRefresh: true, cancellationToken);
-        return UploadStartResult.Refused(refusal!);
+        return Refused(refusal!);
+    }
+
+    /// <summary>The final answer to the client: counted once here, however many nodes were asked.</summary>
+    private UploadStartResult Refused(UploadRefusal refusal)
+    {
+        metrics.UploadRefused(refusal.Reason);
+        return UploadStartResult.Refused(refusal);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} routed to node {NodeName} (headroom {Headroom} bytes) for {Size} bytes")]
