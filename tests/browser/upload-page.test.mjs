@@ -16,6 +16,9 @@ const artifactDir = path.resolve(process.env.BROWSER_ARTIFACTS ?? path.join(here
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const MiB = 1024 * 1024;
 const uploadDeadlineMs = Number(process.env.UPLOAD_DEADLINE_MS ?? 180_000);
+// Where the upload counters are scraped: the gateway (which hosts the silo in the embedded default), or every silo.
+const metricsUrls = (process.env.METRICS_URLS ?? (gatewayUrl ? new URL('/metrics', gatewayUrl).href : ''))
+  .split(',').map((url) => url.trim()).filter(Boolean);
 
 let workDir;
 let context;
@@ -49,6 +52,23 @@ async function download(href) {
   }
   return { size, sha256: hash.digest('hex') };
 }
+
+/** Sums each named counter over every metrics endpoint (all label sets). */
+async function scrapeCounters(names) {
+  const sums = Object.fromEntries(names.map((name) => [name, 0]));
+  for (const url of metricsUrls) {
+    const response = await fetch(url);
+    assert.equal(response.status, 200, `GET ${url}`);
+    for (const line of (await response.text()).split('\n')) {
+      const sample = line.match(/^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{[^}]*\})?\s+(\S+)/);
+      if (sample && sample[1] in sums) sums[sample[1]] += Number(sample[2]);
+    }
+  }
+  return sums;
+}
+
+const UPLOAD_COUNTERS = ['directdrivex_upload_started_total', 'directdrivex_upload_completed_total',
+  'directdrivex_upload_received_bytes_total'];
 
 /** Opens the page with its console and errors echoed into the test output. */
 async function openPage() {
@@ -113,27 +133,62 @@ test('the cluster panel shows a headroom bar for every node', async () => {
   }
 });
 
-test('a 40 MiB file uploads through the page and downloads byte-identical', async () => {
+test('files chosen together and a file dropped on the page upload and download byte-identical', async () => {
   const original = await generateFile('page-upload-40MiB.bin', Number(process.env.UPLOAD_TEST_MIB ?? 40) * MiB);
+  const second = await generateFile('page-upload-3MiB.bin', 3 * MiB + 12345);
+  // The dropped file is made inside the page (a drop carries no path); its bytes follow a formula node can repeat.
+  const droppedSize = 2 * MiB + 7;
+  const droppedBytes = Buffer.alloc(droppedSize);
+  for (let i = 0; i < droppedSize; i++) droppedBytes[i] = (i * 31 + 7) & 0xff;
+  const dropped = { name: 'page-dropped.bin', size: droppedSize, sha256: createHash('sha256').update(droppedBytes).digest('hex') };
+
+  const countersBefore = await scrapeCounters(UPLOAD_COUNTERS);
   const page = await openPage();
   try {
     const started = performance.now();
-    await page.setInputFiles('#file-input', original.file);
-    const item = await waitForUpload(page, path.basename(original.file));
-    const seconds = (performance.now() - started) / 1000;
+    await page.setInputFiles('#file-input', [original.file, second.file]);
+    const dataTransfer = await page.evaluateHandle(({ name, size }) => {
+      const bytes = new Uint8Array(size);
+      for (let i = 0; i < size; i++) bytes[i] = (i * 31 + 7) & 0xff;
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], name, { type: 'application/octet-stream' }));
+      return transfer;
+    }, dropped);
+    await page.dispatchEvent('#drop-zone', 'drop', { dataTransfer });
 
-    const hashLine = await item.locator('.upload-hash').textContent();
-    assert.match(hashLine, new RegExp(`SHA-256 verified ✓ ${original.sha256}`), hashLine);
-    const href = await item.locator('a.download').getAttribute('href');
-    const node = await item.locator('.node-name').textContent();
+    const uploads = [
+      { ...original, name: path.basename(original.file) },
+      { ...second, name: path.basename(second.file) },
+      dropped,
+    ];
+    for (const upload of uploads) {
+      const item = await waitForUpload(page, upload.name);
+      const hashLine = await item.locator('.upload-hash').textContent();
+      assert.match(hashLine, new RegExp(`SHA-256 verified ✓ ${upload.sha256}`), hashLine);
+      upload.href = await item.locator('a.download').getAttribute('href');
+      upload.node = await item.locator('.node-name').textContent();
+      upload.figures = await item.locator('.upload-figures').textContent();
+    }
+    const seconds = (performance.now() - started) / 1000;
     await page.locator('#node-list .node-bar').first().waitFor({ timeout: 10_000 });
     await screenshot(page, 'upload-page.png');
 
-    const downloaded = await download(href);
-    assert.equal(downloaded.size, original.size);
-    assert.equal(downloaded.sha256, original.sha256);
-    console.log(`uploaded ${original.size} bytes ${node} in ${seconds.toFixed(1)} s ` +
-      `(${(original.size / 1e6 / seconds).toFixed(1)} MB/s through the page); download sha256 ${downloaded.sha256} matches`);
+    for (const upload of uploads) {
+      const downloaded = await download(upload.href);
+      assert.equal(downloaded.size, upload.size, upload.name);
+      assert.equal(downloaded.sha256, upload.sha256, upload.name);
+      console.log(`${upload.name}: ${upload.size} bytes ${upload.node}, ${upload.figures}; download sha256 ${downloaded.sha256} matches`);
+    }
+    const total = uploads.reduce((sum, upload) => sum + upload.size, 0);
+    console.log(`${uploads.length} files, ${total} bytes through the page in ${seconds.toFixed(1)} s`);
+
+    // The uploads moved the counters (other uploads may run at the same time, so "at least").
+    const countersAfter = await scrapeCounters(UPLOAD_COUNTERS);
+    const moved = Object.fromEntries(UPLOAD_COUNTERS.map((name) => [name, countersAfter[name] - countersBefore[name]]));
+    console.log(`metrics moved (${metricsUrls.join(', ')}): ${JSON.stringify(moved)}`);
+    assert.ok(moved.directdrivex_upload_started_total >= uploads.length, JSON.stringify(moved));
+    assert.ok(moved.directdrivex_upload_completed_total >= uploads.length, JSON.stringify(moved));
+    assert.ok(moved.directdrivex_upload_received_bytes_total >= total, JSON.stringify(moved));
   } finally {
     await page.close();
   }

@@ -17,6 +17,7 @@ export class UploadItem {
   #frame = 0;
   #parts;
   #onRetry;
+  #startedAt = 0;
 
   constructor(file, template, onRetry) {
     this.#file = file;
@@ -51,6 +52,7 @@ export class UploadItem {
     const upload = new WebSocketUpload(this.#file);
     this.#upload = upload;
     upload.addEventListener('session', ({ detail }) => {
+      this.#startedAt = performance.now();
       this.#parts.node.textContent = `on ${detail.node ?? detail.nodeName ?? 'a node'}`;
       this.#setState('uploading', `Uploading in ${formatBytes(detail.chunkSize)} chunks, up to ${formatBytes(detail.reservedBytes)} in flight.`);
     });
@@ -105,6 +107,14 @@ export class UploadItem {
   }
 
   #finish(fileId) {
+    cancelAnimationFrame(this.#frame);
+    this.#frame = 0;
+    this.#parts.progress.value = this.#file.size;
+    const seconds = (performance.now() - this.#startedAt) / 1000;
+    if (this.#startedAt && seconds > 0) {
+      this.#parts.figures.textContent =
+        `${formatBytes(this.#file.size)} in ${formatDuration(seconds)}, ${formatRate(this.#file.size / seconds)} on average`;
+    }
     const link = this.#parts.download;
     link.href = downloadUrl(fileId);
     link.download = this.#file.name;
