@@ -274,3 +274,21 @@ test('refusals are shown in words with what to do (503 no headroom, 413 too larg
     await page.close();
   }
 });
+
+test('a browser that cannot hash without reading whole files says so, and the upload still completes', async () => {
+  const original = await generateFile('page-no-hash.bin', MiB + 1);
+  const page = await context.newPage();
+  await page.addInitScript(() => { delete window.Worker; }); // a browser without Web Workers
+  await page.goto(gatewayUrl, { waitUntil: 'domcontentloaded' });
+  try {
+    assert.match(await page.locator('#hash-support').textContent(), /This browser cannot compute SHA-256 without reading whole files into memory/);
+    await page.setInputFiles('#file-input', original.file);
+    const item = await waitForUpload(page, path.basename(original.file));
+    const hashLine = await item.locator('.upload-hash').textContent();
+    assert.match(hashLine, new RegExp(`SHA-256 not checked in this browser: this browser has no Web Workers\\. The cluster stored ${original.sha256}\\.`));
+    const downloaded = await download(await item.locator('a.download').getAttribute('href'));
+    assert.equal(downloaded.sha256, original.sha256);
+  } finally {
+    await page.close();
+  }
+});
