@@ -292,3 +292,30 @@ test('a browser that cannot hash without reading whole files says so, and the up
     await page.close();
   }
 });
+
+test('cancelling an upload aborts its session on the cluster', async () => {
+  const original = await generateFile('page-cancel-40MiB.bin', 40 * MiB);
+  const page = await openPage();
+  try {
+    const created = page.waitForResponse((response) => response.url().endsWith('/api/v1/uploads') && response.request().method() === 'POST');
+    await page.setInputFiles('#file-input', original.file);
+    const session = await (await created).json();
+    const item = page.locator('#upload-list li.upload', { hasText: path.basename(original.file) });
+    await item.locator('.node-name', { hasText: 'on ' }).waitFor({ timeout: 30_000 }); // the session is open
+    await item.locator('button.cancel').click();
+
+    await page.waitForFunction(() => document.querySelector('#upload-list li.upload')?.dataset.state === 'failed', null, { timeout: 20_000 });
+    assert.equal(await item.locator('.upload-status').textContent(), 'Upload cancelled.');
+    assert.equal(await item.locator('button.retry').isVisible(), false);
+    // The page asked the gateway to abort: the session ends Aborted (its lease released), not left to expire.
+    const deadline = Date.now() + 10_000;
+    let state;
+    do {
+      const response = await fetch(new URL(`/api/v1/uploads/${session.uploadId}`, gatewayUrl), { headers: { 'Upload-Token': session.resumeToken } });
+      state = (await response.json()).state;
+    } while (state !== 'Aborted' && Date.now() < deadline && (await new Promise((resolve) => setTimeout(resolve, 200, true))));
+    assert.equal(state, 'Aborted');
+  } finally {
+    await page.close();
+  }
+});
