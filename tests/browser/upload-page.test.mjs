@@ -75,6 +75,9 @@ async function openPage() {
   const page = await context.newPage();
   page.on('console', (message) => { if (message.type() === 'error') console.log(`[page console] ${message.text()}`); });
   page.on('pageerror', (error) => console.log(`[page error] ${error.message}`));
+  page.on('requestfailed', (request) => {
+    if (!request.url().includes('/ws/upload/')) console.log(`[request failed] ${request.method()} ${request.url()}: ${request.failure()?.errorText}`);
+  });
   await page.goto(gatewayUrl, { waitUntil: 'domcontentloaded' });
   return page;
 }
@@ -296,12 +299,23 @@ test('a browser that cannot hash without reading whole files says so, and the up
 test('cancelling an upload aborts its session on the cluster', async () => {
   const original = await generateFile('page-cancel-40MiB.bin', 40 * MiB);
   const page = await openPage();
+  // Hold back the gateway's acks so that the upload is surely still under way when Cancel is pressed.
+  let held = 0;
+  await page.routeWebSocket(/\/ws\/upload\//, (socket) => {
+    const server = socket.connectToServer();
+    socket.onMessage((message) => server.send(message));
+    server.onMessage((message) => {
+      if (typeof message === 'string' && JSON.parse(message).type === 'ack') held++;
+      else socket.send(message);
+    });
+  });
   try {
     const created = page.waitForResponse((response) => response.url().endsWith('/api/v1/uploads') && response.request().method() === 'POST');
     await page.setInputFiles('#file-input', original.file);
     const session = await (await created).json();
     const item = page.locator('#upload-list li.upload', { hasText: path.basename(original.file) });
     await item.locator('.node-name', { hasText: 'on ' }).waitFor({ timeout: 30_000 }); // the session is open
+    await page.waitForFunction(() => /Uploading in/.test(document.querySelector('#upload-list li.upload .upload-status')?.textContent ?? ''));
     await item.locator('button.cancel').click();
 
     await page.waitForFunction(() => document.querySelector('#upload-list li.upload')?.dataset.state === 'failed', null, { timeout: 20_000 });
@@ -315,6 +329,7 @@ test('cancelling an upload aborts its session on the cluster', async () => {
       state = (await response.json()).state;
     } while (state !== 'Aborted' && Date.now() < deadline && (await new Promise((resolve) => setTimeout(resolve, 200, true))));
     assert.equal(state, 'Aborted');
+    console.log(`cancelled with ${held} ack(s) held back; the session is ${state}`);
   } finally {
     await page.close();
   }

@@ -31,9 +31,31 @@ export class WebSocketUpload extends EventTarget {
 
   /** Uploads the file; resolves to {fileId, sha256} from the server's completion message. */
   async run(declaredSha256) {
-    this.session = await createUpload(this.#file, declaredSha256, this.#abort.signal);
+    this.session = await this.#create(declaredSha256);
     this.#emit('session', this.session);
     return this.#transfer();
+  }
+
+  /** Creates the session; a request that never reached an answer (network error) is tried again with backoff.
+   * A refusal is an answer and is not retried here: the person decides (the page says when it makes sense). */
+  async #create(declaredSha256) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await createUpload(this.#file, declaredSha256, this.#abort.signal);
+      } catch (error) {
+        this.#abort.signal.throwIfAborted();
+        if (error instanceof UploadRefusedError) throw error;
+        const cause = new UploadRefusedError({ retryable: true, message: `the gateway could not be reached (${error.message})`,
+          advice: 'Check the connection and that the gateway is running, then retry.' });
+        if (attempt >= this.#options.maxAttempts) {
+          cause.message = `The gateway could not be reached after ${attempt} tries (${error.message}).`;
+          throw cause;
+        }
+        const delayMs = this.#backoff(attempt);
+        this.#emit('reconnecting', { attempt, maxAttempts: this.#options.maxAttempts, delayMs, cause });
+        await sleep(delayMs, this.#abort.signal);
+      }
+    }
   }
 
   /** Stops sending and aborts the session on the server (its reservation is released). */
