@@ -36,9 +36,6 @@ export class UploadItem {
     this.#parts.status.textContent = 'Waiting for a free upload slot…';
     this.#parts.cancel.addEventListener('click', () => this.#cancel());
     this.#parts.retry.addEventListener('click', () => this.#onRetry(this.#file, this));
-    this.#hasher = new FileHasher(file, (bytes) => {
-      if (this.state !== 'done' && this.state !== 'failed') this.#showHashing(bytes);
-    });
   }
 
   get state() {
@@ -48,6 +45,10 @@ export class UploadItem {
   async run() {
     if (this.state === 'failed') return; // cancelled while queued
     this.#setState('uploading', 'Reserving memory on the node with the most headroom…');
+    // Hashing starts with the upload, not when the file is queued: at most one worker per running upload.
+    this.#hasher = new FileHasher(this.#file, (bytes) => {
+      if (this.state !== 'done' && this.state !== 'failed') this.#showHashing(bytes);
+    });
     const declared = await this.#hasher.within(DECLARE_HASH_WITHIN_MS);
     const upload = new WebSocketUpload(this.#file);
     this.#upload = upload;
@@ -124,7 +125,7 @@ export class UploadItem {
   }
 
   #fail(error) {
-    this.#hasher.cancel();
+    this.#hasher?.cancel();
     const advice = error.advice ? ` ${error.advice}` : '';
     this.#setState('failed', `${error.message}${advice}`);
     // Starting again cannot help a file that is over the limit.
