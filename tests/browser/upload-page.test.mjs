@@ -137,7 +137,8 @@ test('the cluster panel shows a headroom bar for every node', async () => {
 });
 
 test('files chosen together and a file dropped on the page upload and download byte-identical', async () => {
-  const original = await generateFile('page-upload-40MiB.bin', Number(process.env.UPLOAD_TEST_MIB ?? 40) * MiB);
+  const mib = Number(process.env.UPLOAD_TEST_MIB ?? 40);
+  const original = await generateFile(`page-upload-${mib}MiB.bin`, mib * MiB);
   const second = await generateFile('page-upload-3MiB.bin', 3 * MiB + 12345);
   // The dropped file is made inside the page (a drop carries no path); its bytes follow a formula node can repeat.
   const droppedSize = 2 * MiB + 7;
