@@ -59,6 +59,7 @@ public static partial class LegacyUploadEndpoints
         var logger = loggers.CreateLogger("DirectDriveX.Gateway.LegacyUploadSocket");
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         using var messenger = new SocketMessenger(socket);
+        await using var handshake = new CloseHandshake(messenger);
 
         var (grain, status, refusal) = await access.OpenAsync(fileId, token: null, requireToken: false);
         refusal ??= status!.State.IsFinal() ? status.Failure ?? new UploadRefusal(RefusalReason.InvalidState, $"Upload {fileId} is {status.State}.") : null;

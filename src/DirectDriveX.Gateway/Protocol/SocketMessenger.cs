@@ -66,5 +66,25 @@ public sealed class SocketMessenger(WebSocket socket) : IDisposable
         }
     }
 
+    /// <summary>
+    /// Completes the close handshake the server started: reads and discards what the client still sends (it may be mid-file
+    /// when refused) until its close arrives or <paramref name="timeout"/> passes, so the client reads the error and the
+    /// close status instead of a reset.
+    /// </summary>
+    public async Task AwaitClientCloseAsync(TimeSpan timeout)
+    {
+        if (socket.State != WebSocketState.CloseSent) return;
+        using var deadline = new CancellationTokenSource(timeout);
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (socket.State == WebSocketState.CloseSent)
+                if ((await socket.ReceiveAsync(buffer.AsMemory(), deadline.Token)).MessageType == WebSocketMessageType.Close) return;
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+        }
+    }
+
     public void Dispose() => _sending.Dispose();
 }

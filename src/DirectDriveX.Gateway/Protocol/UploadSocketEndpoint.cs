@@ -34,6 +34,7 @@ public static partial class UploadSocketEndpoint
         var logger = loggers.CreateLogger("DirectDriveX.Gateway.UploadSocket");
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         using var messenger = new SocketMessenger(socket);
+        await using var handshake = new CloseHandshake(messenger);
 
         var (grain, status, refusal) = await access.OpenAsync(uploadId, UploadAccess.TokenOf(context.Request));
         if (refusal is not null)
