@@ -1,5 +1,5 @@
 using DirectDriveX.Grains.Hosting;
-using DirectDriveX.Silo;
+using DirectDriveX.Telemetry;
 using Orleans.Dashboard;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -9,6 +9,7 @@ if (builder.Configuration["Urls"] is null && builder.Configuration["ASPNETCORE_U
 builder.Services.AddOptions<SiloHostOptions>().BindConfiguration(SiloHostOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 var hosting = builder.Configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
 var redis = builder.Configuration.GetConnectionString("Redis");
+builder.Services.AddDirectDriveXTelemetry("directdrivex-silo");
 
 builder.UseOrleans(silo => silo
     .UseDirectDriveXClustering(hosting, redis)
@@ -22,4 +23,5 @@ app.MapGet("/readyz", (IClusterMembershipService membership, ILocalSiloDetails s
         ? Results.Ok(new { status = "ready", silo = silo.Name })
         : Results.Json(new { status = "starting", silo = silo.Name }, statusCode: StatusCodes.Status503ServiceUnavailable));
 app.MapOrleansDashboard("/dashboard");
+app.MapDirectDriveXMetrics();
 app.Run();

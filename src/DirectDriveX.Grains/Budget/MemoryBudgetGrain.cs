@@ -17,6 +17,7 @@ namespace DirectDriveX.Grains.Budget;
 public sealed partial class MemoryBudgetGrain(
     IMemoryProbe probe,
     ChunkBufferPool bufferPool,
+    LocalBudgetReading reading,
     ILocalSiloDetails silo,
     TimeProvider clock,
     IOptions<MemoryBudgetOptions> options,
@@ -72,12 +73,19 @@ public sealed partial class MemoryBudgetGrain(
     public Task<MemoryBudgetSnapshot> GetSnapshot()
     {
         Sweep();
+        return Task.FromResult(Snapshot());
+    }
+
+    private MemoryBudgetSnapshot Snapshot()
+    {
         var figures = Figures();
         var pool = bufferPool.Statistics;
-        return Task.FromResult(new MemoryBudgetSnapshot(
+        var snapshot = new MemoryBudgetSnapshot(
             this.GetPrimaryKeyString(), silo.Name, figures.TotalBytes, figures.AvailableBytes, figures.ReserveBytes,
             figures.CeilingBytes, figures.LeasedBytes, figures.HeadroomBytes, _leases.Count,
-            pool.BuffersInUse, pool.BytesInUse, pool.Capacity, clock.GetUtcNow()));
+            pool.BuffersInUse, pool.BytesInUse, pool.Capacity, clock.GetUtcNow());
+        reading.Publish(snapshot);
+        return snapshot;
     }
 
     private BudgetArithmetic Figures() =>
@@ -86,6 +94,7 @@ public sealed partial class MemoryBudgetGrain(
     private Task SweepAsync(CancellationToken cancellationToken)
     {
         Sweep();
+        Snapshot();
         return Task.CompletedTask;
     }
 

@@ -1,5 +1,6 @@
 using DirectDriveX.Grains.Budget;
 using DirectDriveX.Grains.Buffers;
+using DirectDriveX.Grains.Interfaces.Telemetry;
 using DirectDriveX.Grains.Memory;
 using DirectDriveX.Grains.Placement;
 using DirectDriveX.Grains.Sessions;
@@ -32,6 +33,10 @@ public static class DirectDriveXSiloBuilderExtensions
         services.TryAddSingleton<IMemoryProbe, HostMemoryProbe>();
         services.TryAddSingleton<IFileStore, FileSystemFileStore>();
         services.AddSingleton<ChunkBufferPool>();
+        services.AddSingleton<LocalBudgetReading>();
+        services.AddMetrics();
+        services.TryAddSingleton<UploadMetrics>();
+        services.AddHostedService<SiloTelemetryObservation>();
 
         services.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
         services.AddPlacementDirector<UploadSessionPlacement, UploadSessionPlacementDirector>();

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using DirectDriveX.Grains.Budget;
 using DirectDriveX.Grains.Buffers;
 using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Grains.Interfaces.Telemetry;
 using DirectDriveX.Grains.Placement;
 using DirectDriveX.Grains.Storage;
 using Microsoft.Extensions.Logging;
@@ -21,6 +22,7 @@ public sealed partial class UploadSessionGrain(
     ChunkBufferPool pool,
     ILocalSiloDetails silo,
     TimeProvider clock,
+    UploadMetrics metrics,
     IOptions<UploadOptions> uploadOptions,
     IOptions<MemoryBudgetOptions> budgetOptions,
     ILogger<UploadSessionGrain> logger) : Grain, IUploadSessionGrain
@@ -45,12 +47,17 @@ public sealed partial class UploadSessionGrain(
         else if (staged < S.CommittedOffset)
             await FailAsync(new UploadRefusal(RefusalReason.StorageFailure,
                 $"Staging data of upload {UploadId} is shorter ({staged}) than its committed offset ({S.CommittedOffset})."));
-        if (!S.State.IsFinal()) StartExpiryTimer();
+        if (!S.State.IsFinal())
+        {
+            StartExpiryTimer();
+            metrics.SessionOpened(); // a live session now held by this activation
+        }
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _hash?.Dispose();
+        if (state.RecordExists && !S.State.IsFinal()) metrics.SessionClosed(); // it lives on in storage, not here
         return Task.CompletedTask;
     }
 
@@ -102,6 +109,8 @@ public sealed partial class UploadSessionGrain(
             throw;
         }
         StartExpiryTimer();
+        metrics.UploadStarted();
+        metrics.SessionOpened();
         LogStarted(UploadId, silo.Name, request.Size, grant.Bytes, plan.ChunkSize);
         return new UploadStartResult(
             new UploadSessionInfo(UploadId, token, nodeId, silo.Name, request.Size, grant.Bytes, plan.ChunkSize, plan.MaxChunksInFlight),
@@ -160,7 +169,10 @@ public sealed partial class UploadSessionGrain(
             LastActivityAt = clock.GetUtcNow(),
         };
         await state.WriteStateAsync();
-        LogChunk(UploadId, silo.Name, offset, data.Length, clock.GetElapsedTime(started).TotalMilliseconds);
+        var elapsed = clock.GetElapsedTime(started);
+        metrics.RecordBytesReceived(data.Length);
+        metrics.RecordChunkWrite(elapsed);
+        LogChunk(UploadId, silo.Name, offset, data.Length, elapsed.TotalMilliseconds);
         return new ChunkAck(S.CommittedOffset, false, null);
     }
 
@@ -312,6 +324,9 @@ public sealed partial class UploadSessionGrain(
         finally
         {
             await GrainFactory.BudgetOf(SiloAddress.FromParsableString(final.NodeId)).Release(UploadId);
+            metrics.SessionClosed();
+            if (final.State == UploadState.Completed) metrics.UploadCompleted();
+            else metrics.UploadFailed(final.Failure?.Reason ?? (final.State == UploadState.Aborted ? RefusalReason.Aborted : RefusalReason.Expired));
         }
     }
 

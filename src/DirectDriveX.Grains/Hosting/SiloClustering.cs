@@ -1,8 +1,9 @@
 using System.Net;
+using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using StackExchange.Redis;
 
-namespace DirectDriveX.Silo;
+namespace DirectDriveX.Grains.Hosting;
 
 /// <summary>Redis clustering and Redis grain storage when a Redis connection string is configured; localhost clustering and
 /// in-memory grain storage (the embedded laptop default) otherwise.</summary>

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace DirectDriveX.Silo;
+namespace DirectDriveX.Grains.Hosting;
 
 /// <summary>Configuration section <c>Orleans</c>: how this silo joins its cluster.</summary>
 public sealed class SiloHostOptions

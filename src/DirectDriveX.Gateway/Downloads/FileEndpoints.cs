@@ -1,0 +1,33 @@
+using DirectDriveX.Gateway.Protocol;
+using DirectDriveX.Grains.Interfaces;
+using Microsoft.Net.Http.Headers;
+
+namespace DirectDriveX.Gateway.Downloads;
+
+/// <summary>Stored files: the bytes (Content-Length, Range, SHA-256 headers) and the record.</summary>
+public static class FileEndpoints
+{
+    public static IEndpointRouteBuilder MapFileEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/files/{fileId}", (HttpContext c, string fileId, IClusterClient client, RefusalResults r) => ServeAsync(c, fileId, client, r, attachment: false));
+        app.MapGet("/api/v1/download/stream/{fileId}", (HttpContext c, string fileId, IClusterClient client, RefusalResults r) => ServeAsync(c, fileId, client, r, attachment: true));
+        app.MapGet("/api/v1/files/{fileId}/meta", async (HttpContext c, string fileId, IClusterClient client, RefusalResults r) =>
+            await RecordOf(client, fileId) is { } record ? Results.Ok(FileResponse.From(record)) : r.Problem(c, NotFound(fileId)));
+        return app;
+    }
+
+    private static async Task<IResult> ServeAsync(HttpContext context, string fileId, IClusterClient client, RefusalResults refusals, bool attachment)
+    {
+        if (await RecordOf(client, fileId) is not { } record) return refusals.Problem(context, NotFound(fileId));
+        context.Response.Headers["X-Content-SHA256"] = record.Sha256;
+        context.Response.Headers["Repr-Digest"] = $"sha-256=:{Convert.ToBase64String(Convert.FromHexString(record.Sha256))}:";
+        var stream = new StoredFileStream(client.GetGrain<IStoredFileGrain>(fileId), record.Size);
+        return Results.File(stream, record.ContentType, attachment ? record.FileName : null, record.CreatedAt,
+            new EntityTagHeaderValue($"\"{record.Sha256}\""), enableRangeProcessing: true);
+    }
+
+    private static async Task<StoredFileRecord?> RecordOf(IClusterClient client, string fileId) =>
+        UploadIds.IsWellFormed(fileId) ? await client.GetGrain<IStoredFileGrain>(fileId).GetRecord() : null;
+
+    private static UploadRefusal NotFound(string fileId) => new(RefusalReason.NotFound, $"No stored file {fileId}.");
+}

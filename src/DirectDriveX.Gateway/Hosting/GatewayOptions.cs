@@ -1,0 +1,34 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace DirectDriveX.Gateway.Hosting;
+
+/// <summary>Configuration section <c>Gateway</c>.</summary>
+public sealed class GatewayOptions
+{
+    public const string Section = "Gateway";
+
+    /// <summary>Embedded (default), Localhost or External; Redis is chosen whenever ConnectionStrings:Redis is set.</summary>
+    public ClusterMode Mode { get; set; } = ClusterMode.Embedded;
+
+    /// <summary>Localhost mode: the silos' gateway ports on 127.0.0.1. Default 30000.</summary>
+    public int[] LocalhostGatewayPorts { get; set; } = [30000];
+
+    /// <summary>How old a node snapshot may be before routing refreshes it. Default 1 s.</summary>
+    public TimeSpan SnapshotMaxAge { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long one silo may take to answer for its snapshot before it is dropped from the view. Default 2 s.</summary>
+    public TimeSpan SnapshotTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The Retry-After sent with "no headroom" refusals. Default 5 s.</summary>
+    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Largest WebSocket text message accepted (legacy base64 frames carry 4 MiB chunks). Default 8 MiB.</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxTextMessageBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>Legacy drop-in protocol: file extensions refused at initiate (lowercase, with the dot).</summary>
+    public string[] BlockedExtensions { get; set; } = [".exe", ".bat", ".cmd", ".com", ".scr", ".msi", ".ps1", ".vbs"];
+
+    /// <summary>Legacy drop-in protocol: MIME types refused at initiate.</summary>
+    public string[] BlockedContentTypes { get; set; } = ["application/x-msdownload", "application/x-msdos-program"];
+}

@@ -1,0 +1,77 @@
+using DirectDriveX.Gateway.Uploads;
+using DirectDriveX.Grains.Interfaces;
+using Microsoft.Net.Http.Headers;
+
+namespace DirectDriveX.Gateway.Protocol;
+
+/// <summary>
+/// POST /api/v1/upload: a whole file in one multipart/form-data request (<c>curl -F file=@x</c>), streamed through the
+/// upload pipeline as it arrives: never held whole in memory or on the gateway's disk. The session is routed and reserved
+/// like any other. The file's size is <c>?size=</c> or a <c>size</c> field before the file when given, else derived from
+/// Content-Length with the file as the last part.
+/// </summary>
+public static class MultipartUploadEndpoint
+{
+    public static IEndpointRouteBuilder MapMultipartUpload(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/upload", UploadAsync).DisableAntiforgery()
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute()); // bounded by the declared size instead
+        return app;
+    }
+
+    private static async Task<IResult> UploadAsync(HttpContext context, UploadStarter starter, RefusalResults refusals)
+    {
+        var request = context.Request;
+        var cancellationToken = context.RequestAborted;
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
+            || HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value is not { Length: > 0 } boundary)
+            return refusals.Invalid(context, "Content-Type: multipart/form-data with a boundary is required.");
+
+        var reader = new MultipartFileReader(request.BodyReader, boundary);
+        var part = await reader.ReadToFileAsync(cancellationToken);
+        if (part is null) return refusals.Invalid(context, "file: the form has no file part.");
+
+        long size;
+        var declared = request.Query["size"].FirstOrDefault() ?? part.Fields.GetValueOrDefault("size");
+        if (declared is not null)
+        {
+            if (!long.TryParse(declared, out size) || size <= 0) return refusals.Invalid(context, "size: must be a positive number of bytes.");
+        }
+        else if (request.ContentLength is { } length)
+        {
+            size = length - part.Offset - reader.ClosingDelimiterLength;
+            if (size <= 0) return refusals.Invalid(context, "file: the file part is empty.");
+        }
+        else
+        {
+            return Results.Problem("Send Content-Length, or the file's size as ?size= or a size field before the file.",
+                statusCode: StatusCodes.Status411LengthRequired, title: "The file's length is needed before its bytes.");
+        }
+
+        var started = await starter.StartAsync(
+            new UploadRequest(part.FileName, size, part.ContentType, part.Fields.GetValueOrDefault("sha256")), cancellationToken);
+        if (started.Session is not { } session) return refusals.Problem(context, started.Refusal!);
+
+        var grain = context.RequestServices.GetRequiredService<IClusterClient>().GetGrain<IUploadSessionGrain>(session.UploadId);
+        await using var writer = new UploadWriter(grain, session.ChunkSize, session.MaxChunksInFlight, 0);
+        try
+        {
+            await reader.CopyFileAsync(writer.WriteAsync, size, cancellationToken);
+            if (!await reader.DelimiterFollowsAsync(cancellationToken))
+                throw new UploadRefusedException(new UploadRefusal(RefusalReason.InvalidRequest,
+                    $"size: the file part is not {size} bytes long; send the file as the last part, or its size as ?size=."));
+            var file = await UploadFinisher.FinishAsync(grain, writer);
+            return Results.Created($"/api/v1/files/{file.FileId}", FileResponse.From(file));
+        }
+        catch (UploadRefusedException e)
+        {
+            await grain.Abort();
+            return refusals.Problem(context, e.Refusal);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
+        {
+            await grain.Abort(); // the client went away mid-file: nothing to resume in a one-request upload
+            return Results.Empty;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using System.Globalization;
+using DirectDriveX.Gateway.Hosting;
+using DirectDriveX.Grains.Interfaces;
+using Microsoft.Extensions.Options;
+
+namespace DirectDriveX.Gateway.Protocol;
+
+/// <summary>Refusals as problem+json: status by <see cref="RefusalMapping"/>, the reason, the figures, and Retry-After when retrying helps.</summary>
+public sealed class RefusalResults(IOptions<GatewayOptions> options)
+{
+    public IResult Problem(HttpContext context, UploadRefusal refusal)
+    {
+        var status = RefusalMapping.HttpStatus(refusal.Reason);
+        var extensions = new Dictionary<string, object?> { ["reason"] = refusal.Reason.ToString() };
+        if (refusal.ExpectedOffset is { } expected) extensions["expectedOffset"] = expected;
+        if (refusal.Figures is { } figures) extensions["figures"] = figures;
+        if (RefusalMapping.IsRetryable(refusal.Reason))
+        {
+            var seconds = (int)Math.Ceiling(options.Value.RetryAfter.TotalSeconds);
+            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            extensions["retryAfterSeconds"] = seconds;
+        }
+        return Results.Problem(refusal.Message, statusCode: status, title: Title(refusal.Reason), extensions: extensions,
+            type: $"https://directdrivex.dev/problems/{refusal.Reason}");
+    }
+
+    public IResult Invalid(HttpContext context, string message) =>
+        Problem(context, new UploadRefusal(RefusalReason.InvalidRequest, message));
+
+    private static string Title(RefusalReason reason) => reason switch
+    {
+        RefusalReason.InsufficientHeadroom => "No node has the memory for this upload right now; retry later.",
+        RefusalReason.BuffersExhausted => "The node is busy; retry shortly.",
+        RefusalReason.FileTooLarge => "The file is larger than this service accepts.",
+        RefusalReason.ChunkTooLarge => "The data is larger than allowed here.",
+        RefusalReason.InvalidRequest => "The request is invalid.",
+        RefusalReason.OffsetMismatch => "The data does not continue the upload where it stands.",
+        RefusalReason.NotFound => "No such upload or file.",
+        RefusalReason.Unauthorized => "The resume token does not match this upload.",
+        RefusalReason.InvalidState => "The upload is not in a state that allows this.",
+        RefusalReason.Incomplete => "The upload is not complete yet.",
+        RefusalReason.HashMismatch => "The received data does not match the declared SHA-256.",
+        RefusalReason.Expired => "The upload expired.",
+        RefusalReason.Aborted => "The upload was aborted.",
+        _ => "The server could not store the data.",
+    };
+}

@@ -1,0 +1,67 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using DirectDriveX.Grains.Interfaces;
+
+namespace DirectDriveX.Gateway.Protocol;
+
+/// <summary>
+/// Sends on one WebSocket from several places (the receive loop, acknowledgements as they land) one message at a time,
+/// and ends a refused upload the same way every time: a JSON error message, then a close with the mapped status.
+/// A client that has gone away makes sends no-ops rather than errors.
+/// </summary>
+public sealed class SocketMessenger(WebSocket socket) : IDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly SemaphoreSlim _sending = new(1, 1);
+
+    public WebSocket Socket => socket;
+
+    public Task SendJsonAsync(object message) =>
+        SendAsync(JsonSerializer.SerializeToUtf8Bytes(message, Json));
+
+    public Task SendTextAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text));
+
+    /// <summary>The error message (built by the protocol) then a close whose status says what the client should do.</summary>
+    public async Task RefuseAsync(UploadRefusal refusal, object errorMessage)
+    {
+        await SendJsonAsync(errorMessage);
+        await CloseAsync(RefusalMapping.CloseStatus(refusal.Reason), refusal.Reason.ToString());
+    }
+
+    public async Task CloseAsync(WebSocketCloseStatus status, string description)
+    {
+        await _sending.WaitAsync();
+        try
+        {
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                await socket.CloseOutputAsync(status, description, CancellationToken.None);
+        }
+        catch (WebSocketException)
+        {
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
+
+    private async Task SendAsync(byte[] payload)
+    {
+        await _sending.WaitAsync();
+        try
+        {
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                await socket.SendAsync(payload, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+        }
+        catch (WebSocketException)
+        {
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
+
+    public void Dispose() => _sending.Dispose();
+}

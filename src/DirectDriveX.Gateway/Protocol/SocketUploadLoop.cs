@@ -1,0 +1,80 @@
+using System.Net.WebSockets;
+using System.Text;
+using DirectDriveX.Gateway.Uploads;
+using DirectDriveX.Grains.Interfaces;
+
+namespace DirectDriveX.Gateway.Protocol;
+
+/// <summary>
+/// Receives an upload's bytes from a WebSocket straight into the pipeline's chunk buffers (binary messages), hands text
+/// messages to the protocol, and stops when the declared size has arrived, the protocol says so, or the client closes.
+/// Because a new chunk buffer waits for a window slot, a client that sends faster than the node commits is slowed by
+/// TCP backpressure, not buffered.
+/// </summary>
+public sealed class SocketUploadLoop(WebSocket socket, UploadWriter writer, long size, int? maxBinaryMessageBytes, int maxTextMessageBytes)
+{
+    public enum Outcome { AllBytesReceived, StoppedByProtocol, ClientClosed }
+
+    /// <param name="onText">Handles a whole text message; returns true to stop receiving.</param>
+    public async Task<Outcome> RunAsync(Func<string, Task<bool>> onText, CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, writer.Failed);
+        var token = linked.Token;
+        long messageBytes = 0;
+        while (writer.ReceivedOffset < size || !IsMessageBoundary(messageBytes))
+        {
+            var memory = await writer.GetMemoryAsync(token);
+            var result = await ReceiveAsync(memory, token);
+            if (result.MessageType == WebSocketMessageType.Close) return Outcome.ClientClosed;
+            if (result.MessageType == WebSocketMessageType.Text)
+            {
+                var text = await ReadTextAsync(memory[..result.Count], result.EndOfMessage, token);
+                if (await onText(text)) return Outcome.StoppedByProtocol;
+                continue;
+            }
+
+            messageBytes += result.Count;
+            if (maxBinaryMessageBytes is { } max && messageBytes > max)
+                throw new UploadRefusedException(new UploadRefusal(RefusalReason.ChunkTooLarge,
+                    $"A binary message is over this upload's chunk size of {max} bytes."));
+            if (writer.ReceivedOffset + result.Count > size)
+                throw new UploadRefusedException(new UploadRefusal(RefusalReason.ChunkTooLarge,
+                    $"The data runs past the declared size of {size} bytes."));
+            writer.Advance(result.Count);
+            if (result.EndOfMessage) messageBytes = 0;
+        }
+        return Outcome.AllBytesReceived;
+
+        static bool IsMessageBoundary(long bytesIntoMessage) => bytesIntoMessage == 0;
+    }
+
+    private async Task<ValueWebSocketReceiveResult> ReceiveAsync(Memory<byte> memory, CancellationToken token)
+    {
+        try
+        {
+            return await socket.ReceiveAsync(memory, token);
+        }
+        catch (OperationCanceledException) when (writer.Failed.IsCancellationRequested)
+        {
+            await writer.GetMemoryAsync(CancellationToken.None); // throws the refusal that stopped the pipeline
+            throw;
+        }
+    }
+
+    private async Task<string> ReadTextAsync(Memory<byte> first, bool complete, CancellationToken token)
+    {
+        var text = new MemoryStream();
+        text.Write(first.Span);
+        var buffer = new byte[16 * 1024];
+        while (!complete)
+        {
+            var result = await socket.ReceiveAsync(buffer.AsMemory(), token);
+            text.Write(buffer, 0, result.Count);
+            if (text.Length > maxTextMessageBytes)
+                throw new UploadRefusedException(new UploadRefusal(RefusalReason.ChunkTooLarge,
+                    $"A text message is over {maxTextMessageBytes} bytes."));
+            complete = result.EndOfMessage;
+        }
+        return Encoding.UTF8.GetString(text.GetBuffer(), 0, (int)text.Length);
+    }
+}

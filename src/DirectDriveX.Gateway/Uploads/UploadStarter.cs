@@ -1,0 +1,56 @@
+using DirectDriveX.Gateway.Cluster;
+using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Grains.Interfaces.Telemetry;
+
+namespace DirectDriveX.Gateway.Uploads;
+
+/// <summary>
+/// Starts an upload session on the node with the most headroom. A node that refuses for headroom (it raced with another
+/// upload) sends the upload to the next; the client is refused only when no node can take it. When the view shows no node
+/// with enough headroom, the best one is still asked, so the refusal carries that node's real, current figures.
+/// </summary>
+public sealed partial class UploadStarter(IClusterClient client, ClusterView view, UploadMetrics metrics, ILogger<UploadStarter> logger)
+{
+    public async Task<UploadStartResult> StartAsync(UploadRequest request, CancellationToken cancellationToken)
+    {
+        var reservation = RoutingPolicy.ReservationFor(request.Size);
+        var nodes = await view.GetNodesAsync(forceRefresh: false, cancellationToken);
+        if (nodes.Count == 0) nodes = await view.GetNodesAsync(forceRefresh: true, cancellationToken);
+        if (nodes.Count == 0)
+            return Refused(new UploadRefusal(RefusalReason.InsufficientHeadroom, "No node of the cluster is available; retry later."));
+
+        var ranked = RoutingPolicy.Rank(nodes, reservation);
+        var attempts = ranked.Count > 0 ? ranked : [nodes.MaxBy(n => n.HeadroomBytes)!];
+        UploadRefusal? refusal = null;
+        foreach (var node in attempts)
+        {
+            var grain = client.GetGrain<IUploadSessionGrain>(UploadIds.NewId());
+            UploadStartResult result;
+            using (UploadPlacementHint.Target(MemoryBudgetKey.ToSilo(node.NodeId)))
+                result = await grain.Start(request).WaitAsync(cancellationToken);
+            if (result.Accepted)
+            {
+                LogRouted(result.Session!.UploadId, result.Session.NodeName, node.HeadroomBytes, request.Size);
+                return result;
+            }
+            refusal = result.Refusal!;
+            if (refusal.Reason != RefusalReason.InsufficientHeadroom) return Refused(refusal);
+            LogRaced(node.NodeName, refusal.Message);
+        }
+        await view.GetNodesAsync(forceRefresh: true, cancellationToken);
+        return Refused(refusal!);
+    }
+
+    /// <summary>The final answer to the client: counted once here, however many nodes were asked.</summary>
+    private UploadStartResult Refused(UploadRefusal refusal)
+    {
+        metrics.UploadRefused(refusal.Reason);
+        return UploadStartResult.Refused(refusal);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} routed to node {NodeName} (headroom {Headroom} bytes) for {Size} bytes")]
+    private partial void LogRouted(string uploadId, string nodeName, long headroom, long size);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {NodeName} refused a new upload: {Reason}; trying the next")]
+    private partial void LogRaced(string nodeName, string reason);
+}

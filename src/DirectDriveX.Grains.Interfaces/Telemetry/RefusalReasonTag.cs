@@ -1,0 +1,24 @@
+namespace DirectDriveX.Grains.Interfaces.Telemetry;
+
+/// <summary>The value of the <c>reason</c> tag for a <see cref="RefusalReason"/>: stable snake_case, independent of enum renames.</summary>
+public static class RefusalReasonTag
+{
+    public static string Of(RefusalReason reason) => reason switch
+    {
+        RefusalReason.InsufficientHeadroom => "insufficient_headroom",
+        RefusalReason.FileTooLarge => "file_too_large",
+        RefusalReason.InvalidRequest => "invalid_request",
+        RefusalReason.OffsetMismatch => "offset_mismatch",
+        RefusalReason.ChunkTooLarge => "chunk_too_large",
+        RefusalReason.BuffersExhausted => "buffers_exhausted",
+        RefusalReason.NotFound => "not_found",
+        RefusalReason.InvalidState => "invalid_state",
+        RefusalReason.Incomplete => "incomplete",
+        RefusalReason.HashMismatch => "hash_mismatch",
+        RefusalReason.Expired => "expired",
+        RefusalReason.Aborted => "aborted",
+        RefusalReason.StorageFailure => "storage_failure",
+        RefusalReason.Unauthorized => "unauthorized",
+        _ => "other",
+    };
+}
