@@ -20,9 +20,12 @@ internal sealed class GatewayClient(HttpClient http)
             ?? throw new InvalidDataException("Empty answer to POST /api/v1/uploads.");
     }
 
-    public async Task<UploadStatusReply> GetUploadAsync(string uploadId, CancellationToken cancellationToken)
+    /// <summary>GET /api/v1/uploads/{id}, authorised by the resume token (Upload-Token header).</summary>
+    public async Task<UploadStatusReply> GetUploadAsync(string uploadId, string resumeToken, CancellationToken cancellationToken)
     {
-        using var response = await http.GetAsync($"api/v1/uploads/{Uri.EscapeDataString(uploadId)}", cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/uploads/{Uri.EscapeDataString(uploadId)}");
+        request.Headers.Add("Upload-Token", resumeToken);
+        using var response = await http.SendAsync(request, cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
         return await response.Content.ReadFromJsonAsync<UploadStatusReply>(Json, cancellationToken)
             ?? throw new InvalidDataException($"Empty answer to GET /api/v1/uploads/{uploadId}.");

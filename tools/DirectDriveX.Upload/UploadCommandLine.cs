@@ -18,6 +18,13 @@ internal static class UploadCommandLine
         {
             Description = "Gateway base URL (default: $DDX_GATEWAY_URL, else http://127.0.0.1:8080)",
             DefaultValueFactory = _ => new Uri(Environment.GetEnvironmentVariable("DDX_GATEWAY_URL") is { Length: > 0 } url ? url : "http://127.0.0.1:8080"),
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Single().Value;
+                if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)) return uri;
+                result.AddError($"--gateway: '{text}' is not an http:// or https:// URL");
+                return null;
+            },
         };
         var quietOption = new Option<bool>("--quiet", "-q") { Description = "No progress on stderr" };
 

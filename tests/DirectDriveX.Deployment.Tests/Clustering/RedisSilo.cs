@@ -1,5 +1,4 @@
 using DirectDriveX.Grains.Hosting;
-using DirectDriveX.Silo;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

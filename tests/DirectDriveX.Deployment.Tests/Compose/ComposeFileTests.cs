@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using DirectDriveX.Grains.Budget;
 using DirectDriveX.Grains.Storage;
-using DirectDriveX.Silo;
+using DirectDriveX.Grains.Hosting;
 
 namespace DirectDriveX.Deployment.Tests.Compose;
 

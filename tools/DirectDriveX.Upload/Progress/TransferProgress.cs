@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace DirectDriveX.Upload.Progress;
 
@@ -16,8 +17,9 @@ internal sealed class TransferProgress : IDisposable
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly RateMeter _rate = new(TimeSpan.FromSeconds(3));
     private readonly Lock _gate = new();
-    private TimeSpan _lastDrawn = TimeSpan.MinValue;
+    private TimeSpan? _lastDrawn;
     private long _done;
+    private long _drawn = -1;
     private bool _finished;
 
     public TransferProgress(string label, long total, TextWriter output, bool interactive, bool quiet = false)
@@ -42,8 +44,10 @@ internal sealed class TransferProgress : IDisposable
             _done = Math.Max(_done, done);
             var now = _clock.Elapsed;
             _rate.Add(now, _done);
-            if (now - _lastDrawn < _interval && _done < _total) return;
+            if (_done == _drawn) return;
+            if (_lastDrawn is { } last && now - last < _interval && _done < _total) return;
             _lastDrawn = now;
+            _drawn = _done;
             Draw(_rate.BytesPerSecond);
         }
     }
@@ -58,15 +62,18 @@ internal sealed class TransferProgress : IDisposable
         }
     }
 
+    /// <summary>Draws the last figures and a closing line with the average rate.</summary>
     public void Dispose()
     {
         lock (_gate)
         {
             if (_finished) return;
             _finished = true;
-            var seconds = _clock.Elapsed.TotalSeconds;
-            Draw(seconds > 0 ? _done / seconds : 0);
+            if (_drawn != _done) Draw(_rate.BytesPerSecond);
             if (_interactive) _output.WriteLine();
+            var seconds = _clock.Elapsed.TotalSeconds;
+            _output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{_label}: {ProgressLine.Bytes(_done)} in {seconds:0.0} s, {(seconds > 0 ? _done / seconds / 1e6 : 0):0.0} MB/s average"));
         }
     }
 

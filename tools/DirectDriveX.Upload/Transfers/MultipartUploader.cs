@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using System.Text.Json;
 using DirectDriveX.Upload.Progress;
 
@@ -15,7 +16,8 @@ internal sealed class MultipartUploader(GatewayClient gateway, UploadSettings se
     {
         var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20,
             FileOptions.Asynchronous | FileOptions.SequentialScan);
-        await using var observed = new ObservedReadStream(stream, progress.Report);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        await using var observed = new ObservedReadStream(stream, hash, progress.Report);
         var part = new StreamContent(observed, 1 << 20);
         part.Headers.ContentType = new MediaTypeHeaderValue(settings.ContentType ?? "application/octet-stream");
         part.Headers.ContentLength = file.Length;
@@ -29,7 +31,7 @@ internal sealed class MultipartUploader(GatewayClient gateway, UploadSettings se
         var answer = await gateway.PostMultipartAsync(form, cancellationToken);
         if (observed.BytesRead != file.Length)
             throw new InvalidDataException($"Sent {observed.BytesRead} bytes of {file.Length}.");
-        var sha256 = observed.Sha256Hex();
+        var sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
         var stored = Text(answer, "sha256");
         if (!string.Equals(stored, sha256, StringComparison.OrdinalIgnoreCase))
             throw new InvalidDataException($"The gateway stored SHA-256 {stored ?? "(none)"}, the file has {sha256}. Answer: {answer}");

@@ -2,14 +2,11 @@ using System.Security.Cryptography;
 
 namespace DirectDriveX.Upload.Transfers;
 
-/// <summary>A read-only pass-through that hashes and counts the bytes as the HTTP stack reads them from the file.</summary>
-internal sealed class ObservedReadStream(Stream inner, Action<long> progress) : Stream
+/// <summary>A read-only pass-through that feeds the caller's hash and counts the bytes as the HTTP stack reads them.
+/// The hash stays the caller's: the HTTP stack disposes this stream once the request is sent.</summary>
+internal sealed class ObservedReadStream(Stream inner, IncrementalHash hash, Action<long> progress) : Stream
 {
-    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-
     public long BytesRead { get; private set; }
-
-    public string Sha256Hex() => Convert.ToHexStringLower(_hash.GetCurrentHash());
 
     public override bool CanRead => true;
     public override bool CanSeek => false;
@@ -35,17 +32,13 @@ internal sealed class ObservedReadStream(Stream inner, Action<long> progress) : 
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
-        {
-            _hash.Dispose();
-            inner.Dispose();
-        }
+        if (disposing) inner.Dispose();
         base.Dispose(disposing);
     }
 
     private int Observe(ReadOnlySpan<byte> bytes)
     {
-        _hash.AppendData(bytes);
+        hash.AppendData(bytes);
         BytesRead += bytes.Length;
         progress(BytesRead);
         return bytes.Length;

@@ -43,7 +43,7 @@ internal sealed class WebSocketUploader(GatewayClient gateway, UploadSettings se
                         ?? throw new IOException($"Gave up after {settings.Reconnect.MaxAttempts} reconnects: {e.Message}", e);
                     progress.Note($"connection lost ({e.GetType().Name}: {e.Message}); reconnect {reconnects}/{settings.Reconnect.MaxAttempts} in {delay.TotalMilliseconds:0} ms");
                     await Task.Delay(delay, cancellationToken);
-                    var status = await TryGetStatusAsync(ticket.UploadId, progress, cancellationToken);
+                    var status = await TryGetStatusAsync(ticket, progress, cancellationToken);
                     if (status is { IsCompleted: true })
                     {
                         var meta = await gateway.GetFileMetaAsync(ticket.UploadId, cancellationToken);
@@ -82,11 +82,11 @@ internal sealed class WebSocketUploader(GatewayClient gateway, UploadSettings se
         }
     }
 
-    private async Task<UploadStatusReply?> TryGetStatusAsync(string uploadId, TransferProgress progress, CancellationToken cancellationToken)
+    private async Task<UploadStatusReply?> TryGetStatusAsync(UploadTicket ticket, TransferProgress progress, CancellationToken cancellationToken)
     {
         try
         {
-            return await gateway.GetUploadAsync(uploadId, cancellationToken);
+            return await gateway.GetUploadAsync(ticket.UploadId, ticket.ResumeToken, cancellationToken);
         }
         catch (Exception e) when (e is HttpRequestException or IOException || e is UploadRefusedException { IsTransient: true })
         {
