@@ -59,6 +59,7 @@ public static partial class LegacyUploadEndpoints
         var logger = loggers.CreateLogger("DirectDriveX.Gateway.LegacyUploadSocket");
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         using var messenger = new SocketMessenger(socket);
+        await using var handshake = new CloseHandshake(messenger);
 
         var (grain, status, refusal) = await access.OpenAsync(fileId, token: null, requireToken: false);
         refusal ??= status!.State.IsFinal() ? status.Failure ?? new UploadRefusal(RefusalReason.InvalidState, $"Upload {fileId} is {status.State}.") : null;
@@ -72,6 +73,7 @@ public static partial class LegacyUploadEndpoints
         await using var writer = new UploadWriter(grain!, status.ChunkSize, (int)Math.Max(1, status.ReservedBytes / status.ChunkSize), status.CommittedOffset,
             async (offset, _) => await messenger.SendJsonAsync(new { type = "progress", value = Math.Round(offset * 100.0 / size, 1) }));
         var loop = new SocketUploadLoop(socket, writer, size, maxBinaryMessageBytes: null, options.Value.MaxTextMessageBytes);
+        using var refuseOnFailure = writer.OnFailure(refusal => messenger.RefuseAsync(refusal, Error(refusal)));
         var done = false;
         try
         {

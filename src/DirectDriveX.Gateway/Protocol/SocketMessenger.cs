@@ -14,6 +14,7 @@ public sealed class SocketMessenger(WebSocket socket) : IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly SemaphoreSlim _sending = new(1, 1);
+    private int _refused;
 
     public WebSocket Socket => socket;
 
@@ -22,9 +23,11 @@ public sealed class SocketMessenger(WebSocket socket) : IDisposable
 
     public Task SendTextAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text));
 
-    /// <summary>The error message (built by the protocol) then a close whose status says what the client should do.</summary>
+    /// <summary>The error message (built by the protocol) then a close whose status says what the client should do.
+    /// Only the first refusal of a connection is sent, whoever sees it first.</summary>
     public async Task RefuseAsync(UploadRefusal refusal, object errorMessage)
     {
+        if (Interlocked.Exchange(ref _refused, 1) == 1) return;
         await SendJsonAsync(errorMessage);
         await CloseAsync(RefusalMapping.CloseStatus(refusal.Reason), refusal.Reason.ToString());
     }
@@ -60,6 +63,26 @@ public sealed class SocketMessenger(WebSocket socket) : IDisposable
         finally
         {
             _sending.Release();
+        }
+    }
+
+    /// <summary>
+    /// Completes the close handshake the server started: reads and discards what the client still sends (it may be mid-file
+    /// when refused) until its close arrives or <paramref name="timeout"/> passes, so the client reads the error and the
+    /// close status instead of a reset.
+    /// </summary>
+    public async Task AwaitClientCloseAsync(TimeSpan timeout)
+    {
+        if (socket.State != WebSocketState.CloseSent) return;
+        using var deadline = new CancellationTokenSource(timeout);
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (socket.State == WebSocketState.CloseSent)
+                if ((await socket.ReceiveAsync(buffer.AsMemory(), deadline.Token)).MessageType == WebSocketMessageType.Close) return;
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
         }
     }
 

@@ -9,7 +9,9 @@ namespace DirectDriveX.Gateway.Protocol;
 /// Receives an upload's bytes from a WebSocket straight into the pipeline's chunk buffers (binary messages), hands text
 /// messages to the protocol, and stops when the declared size has arrived, the protocol says so, or the client closes.
 /// Because a new chunk buffer waits for a window slot, a client that sends faster than the node commits is slowed by
-/// TCP backpressure, not buffered.
+/// TCP backpressure, not buffered. A pending receive is never cancelled for a refusal (that would abort the socket
+/// before the client hears why): the refusal is sent and the close started by whoever sees it, and the loop ends when the
+/// client answers the close or sends more.
 /// </summary>
 public sealed class SocketUploadLoop(WebSocket socket, UploadWriter writer, long size, int? maxBinaryMessageBytes, int maxTextMessageBytes)
 {
@@ -18,13 +20,12 @@ public sealed class SocketUploadLoop(WebSocket socket, UploadWriter writer, long
     /// <param name="onText">Handles a whole text message; returns true to stop receiving.</param>
     public async Task<Outcome> RunAsync(Func<string, Task<bool>> onText, CancellationToken cancellationToken)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, writer.Failed);
-        var token = linked.Token;
+        var token = cancellationToken;
         long messageBytes = 0;
         while (writer.ReceivedOffset < size || !IsMessageBoundary(messageBytes))
         {
             var memory = await writer.GetMemoryAsync(token);
-            var result = await ReceiveAsync(memory, token);
+            var result = await socket.ReceiveAsync(memory, token);
             if (result.MessageType == WebSocketMessageType.Close) return Outcome.ClientClosed;
             if (result.MessageType == WebSocketMessageType.Text)
             {
@@ -46,19 +47,6 @@ public sealed class SocketUploadLoop(WebSocket socket, UploadWriter writer, long
         return Outcome.AllBytesReceived;
 
         static bool IsMessageBoundary(long bytesIntoMessage) => bytesIntoMessage == 0;
-    }
-
-    private async Task<ValueWebSocketReceiveResult> ReceiveAsync(Memory<byte> memory, CancellationToken token)
-    {
-        try
-        {
-            return await socket.ReceiveAsync(memory, token);
-        }
-        catch (OperationCanceledException) when (writer.Failed.IsCancellationRequested)
-        {
-            await writer.GetMemoryAsync(CancellationToken.None); // throws the refusal that stopped the pipeline
-            throw;
-        }
     }
 
     private async Task<string> ReadTextAsync(Memory<byte> first, bool complete, CancellationToken token)

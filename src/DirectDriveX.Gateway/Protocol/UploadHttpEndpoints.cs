@@ -76,5 +76,11 @@ public static class UploadHttpEndpoints
         {
             return refusals.Problem(context, e.Refusal);
         }
+        catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
+        {
+            // The client went away mid-body: commit what arrived, so a retry continues from there.
+            try { await writer.CompleteAsync(); } catch (UploadRefusedException) { }
+            return Results.Empty;
+        }
     }
 }

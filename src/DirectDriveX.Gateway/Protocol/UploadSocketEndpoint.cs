@@ -34,6 +34,7 @@ public static partial class UploadSocketEndpoint
         var logger = loggers.CreateLogger("DirectDriveX.Gateway.UploadSocket");
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         using var messenger = new SocketMessenger(socket);
+        await using var handshake = new CloseHandshake(messenger);
 
         var (grain, status, refusal) = await access.OpenAsync(uploadId, UploadAccess.TokenOf(context.Request));
         if (refusal is not null)
@@ -67,6 +68,7 @@ public static partial class UploadSocketEndpoint
         await using var writer = new UploadWriter(grain!, status.ChunkSize, maxInFlight, status.CommittedOffset,
             async (offset, _) => await messenger.SendJsonAsync(new { type = "ack", offset }));
         var loop = new SocketUploadLoop(socket, writer, status.Size, status.ChunkSize, options.Value.MaxTextMessageBytes);
+        using var refuseOnFailure = writer.OnFailure(refusal => messenger.RefuseAsync(refusal, Error(refusal)));
         try
         {
             var outcome = await loop.RunAsync(text => OnTextAsync(text, grain!, messenger), context.RequestAborted);

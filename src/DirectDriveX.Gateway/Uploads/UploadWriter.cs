@@ -45,8 +45,13 @@ public sealed class UploadWriter : IAsyncDisposable
     /// <summary>Offset of the next byte this writer will accept.</summary>
     public long ReceivedOffset => _nextOffset + _filled;
 
-    /// <summary>Cancelled when a chunk is refused or a call fails; adapters stop reading from their client then.</summary>
+    /// <summary>Cancelled when a chunk is refused or a call fails.</summary>
     public CancellationToken Failed => _failed.Token;
+
+    /// <summary>Runs <paramref name="answer"/> with the refusal as soon as a chunk is refused, so a client waiting for
+    /// acknowledgements hears why at once. Dispose the result to stop listening.</summary>
+    public IDisposable OnFailure(Func<UploadRefusal, Task> answer) =>
+        _failed.Token.Register(() => _ = answer(_failure!));
 
     /// <summary>Space to receive into (the rest of the current chunk), waiting for a window slot when a new chunk is needed.</summary>
     public async ValueTask<Memory<byte>> GetMemoryAsync(CancellationToken cancellationToken)

@@ -1,0 +1,42 @@
+using DirectDriveX.Gateway.Tests.Infrastructure;
+using DirectDriveX.Grains.Interfaces;
+
+namespace DirectDriveX.Gateway.Tests.Routing;
+
+/// <summary>Three silos with different memory caps: every new upload lands on the node with most headroom, and placement
+/// moves as the leases it takes change which node that is.</summary>
+[Collection(GatewayCollection.Name)]
+public class RoutingIntegrationTests(DefaultGatewayFixture fixture)
+{
+    [Fact]
+    public async Task New_uploads_land_on_the_node_with_most_headroom_and_move_as_it_changes()
+    {
+        var created = new List<GatewayFixture.Created>();
+        var leasesBefore = (await fixture.SnapshotsAsync()).ToDictionary(n => n.NodeName, n => n.LeaseCount);
+        try
+        {
+            var landings = new List<string>();
+            for (var i = 0; i < 24; i++)
+            {
+                var before = await fixture.SnapshotsAsync();
+                var best = before.OrderByDescending(n => n.HeadroomBytes).ThenBy(n => n.LeaseCount).ThenBy(n => n.NodeId, StringComparer.Ordinal).First();
+                var upload = await fixture.CreateUploadAsync($"f{i}.bin", 2L * 1024 * 1024 * 1024); // reserves 100 MiB
+                created.Add(upload);
+                Assert.Equal(best.NodeName, upload.Node);
+                landings.Add(upload.Node);
+            }
+
+            // Silo_2 (3 GiB) leads by ~0.9 GiB over Silo_1 (2 GiB): it takes the first uploads alone, then they alternate;
+            // Silo_0 (1 GiB, 512 MiB headroom) is never the best within 24 uploads.
+            Assert.Equal(Enumerable.Repeat("Silo_2", 9), landings.Take(9));
+            Assert.Contains("Silo_1", landings);
+            Assert.DoesNotContain("Silo_0", landings);
+        }
+        finally
+        {
+            foreach (var upload in created) await fixture.Grains.GetGrain<IUploadSessionGrain>(upload.UploadId).Abort();
+        }
+        var after = await fixture.SnapshotsAsync();
+        Assert.All(after, n => Assert.Equal(leasesBefore[n.NodeName], n.LeaseCount)); // every lease it took came back
+    }
+}
