@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced: the variables are used by the scripts that source this file
 # Shared settings and helpers for scripts/cluster-up, scripts/cluster-down and scripts/e2e-smoke. Sourced, not run.
 # Every setting can be overridden from the environment.
 
