@@ -1,0 +1,62 @@
+# shellcheck shell=bash disable=SC2034  # sourced: the variables are used by the scripts that source this file
+# Shared settings and helpers for scripts/cluster-up, scripts/cluster-down and scripts/e2e-smoke. Sourced, not run.
+# Every setting can be overridden from the environment.
+
+DDX_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+DDX_CLUSTER_DIR=${DDX_CLUSTER_DIR:-$DDX_ROOT/.cluster}
+DDX_CONFIGURATION=${DDX_CONFIGURATION:-Release}
+DDX_GATEWAY_PORT=${DDX_GATEWAY_PORT:-8080}
+DDX_GATEWAY_URL=${DDX_GATEWAY_URL:-http://127.0.0.1:$DDX_GATEWAY_PORT}
+DDX_SILO_COUNT=3
+DDX_SILO_PORT_BASE=${DDX_SILO_PORT_BASE:-11111}         # Orleans silo-to-silo ports 11111..11113
+DDX_SILO_GATEWAY_PORT_BASE=${DDX_SILO_GATEWAY_PORT_BASE:-30000}  # Orleans client gateway ports 30000..30002
+DDX_SILO_HTTP_PORT_BASE=${DDX_SILO_HTTP_PORT_BASE:-8081}  # silo /healthz, /readyz, /metrics, /dashboard: 8081..8083
+# Each silo's memory cap (MemoryBudget__MemoryLimitBytes): 2, 3 and 4 GiB, so their headroom differs.
+DDX_SILO_MEMORY_LIMITS=${DDX_SILO_MEMORY_LIMITS:-"2147483648 3221225472 4294967296"}
+DDX_READY_TIMEOUT=${DDX_READY_TIMEOUT:-120}
+DDX_STOP_TIMEOUT=${DDX_STOP_TIMEOUT:-30}
+
+DDX_PID_DIR=$DDX_CLUSTER_DIR/pids
+DDX_LOG_DIR=$DDX_CLUSTER_DIR/logs
+DDX_DATA_DIR=$DDX_CLUSTER_DIR/data
+DDX_REDIS_DIR=$DDX_CLUSTER_DIR/redis
+
+ddx_log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+ddx_fail() { ddx_log "FAILED: $*"; exit 1; }
+
+# True when something accepts TCP connections on 127.0.0.1:$1.
+ddx_port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# The first port from $1 upwards that nothing listens on.
+ddx_free_port_from() {
+  local port=$1
+  while ddx_port_in_use "$port"; do port=$((port + 1)); done
+  echo "$port"
+}
+
+# The process start time (clock ticks since boot, field 22 of /proc/PID/stat): with the PID it names one process
+# for good, so a PID reused by the system after ours exited is never mistaken for ours.
+ddx_start_time() { awk '{ sub(/^.*\) /, ""); print $20 }' "/proc/$1/stat" 2>/dev/null; }
+
+# Records PID $2 as the process named $1 (pids/$1.pid holds "PID STARTTIME").
+ddx_record_pid() { echo "$2 $(ddx_start_time "$2")" >"$DDX_PID_DIR/$1.pid"; }
+
+# The PID recorded for $1 when that very process is still alive; empty otherwise.
+ddx_live_pid() {
+  local file=$DDX_PID_DIR/$1.pid pid start
+  [ -f "$file" ] || return 0
+  read -r pid start <"$file"
+  if [ -n "$pid" ] && [ "$(ddx_start_time "$pid")" = "$start" ]; then echo "$pid"; fi
+}
+
+# HTTP status of GET $1 ("000" when nothing answers).
+ddx_http_status() { curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1" || true; }
+
+# Polls the command "$2..." until it succeeds, for at most $1 seconds; 0 when it did, 1 when the deadline passed.
+ddx_wait_until() {
+  local deadline=$(( $(date +%s) + $1 )); shift
+  until "$@"; do
+    [ "$(date +%s)" -lt "$deadline" ] || return 1
+    sleep 0.25
+  done
+}

@@ -1,0 +1,85 @@
+using System.Security.Cryptography;
+using DirectDriveX.Upload;
+using DirectDriveX.Upload.Progress;
+using DirectDriveX.Upload.Protocol;
+using DirectDriveX.Upload.Transfers;
+
+namespace DirectDriveX.Deployment.Tests.UploadTool;
+
+/// <summary>The upload tool against the real gateway over real sockets: round trips, a resumed drop, a refusal in words.</summary>
+public sealed class UploadToolAgainstGatewayTests(GatewayUnderTest gateway) : IClassFixture<GatewayUnderTest>, IDisposable
+{
+    private readonly HttpClient _http = new() { BaseAddress = gateway.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+    private readonly StringWriter _log = new();
+
+    private GatewayClient Client => new(_http);
+
+    private static UploadSettings Settings(long? dropAt = null) =>
+        new(null, ReconnectPolicy.Default, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1), dropAt);
+
+    private TransferProgress Progress(string label, long total) => new(label, total, _log, interactive: false);
+
+    private static string Sha256Of(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+
+    [Fact]
+    public async Task A_WebSocket_upload_cut_mid_file_resumes_and_downloads_back_byte_identical()
+    {
+        var path = gateway.CreateFile("cut.bin", 20_000_000, seed: 1);
+        using var progress = Progress("websocket", 20_000_000);
+
+        var result = await new WebSocketUploader(Client, Settings(dropAt: 7_000_000)).UploadAsync(new FileInfo(path), progress, CancellationToken.None);
+
+        Assert.Equal(1, result.Reconnects);
+        Assert.Equal((Sha256Of(path), 20_000_000L, "websocket"), (result.Sha256, result.Bytes, result.Mode));
+        Assert.StartsWith("Silo_", result.Node);
+        Assert.Contains("resuming", _log.ToString());
+
+        var copy = Path.Combine(gateway.WorkDirectory, "cut.copy");
+        var download = await new FileDownloader(Client).DownloadAsync(result.FileId, new FileInfo(copy), total => Progress("download", total), CancellationToken.None);
+        Assert.Equal((result.Sha256, result.Sha256, 20_000_000L), (download.Sha256, download.ServerSha256, download.Bytes));
+        Assert.Equal(File.ReadAllBytes(path), File.ReadAllBytes(copy));
+    }
+
+    [Fact]
+    public async Task A_multipart_upload_streams_the_file_and_reports_where_it_landed()
+    {
+        var path = gateway.CreateFile("form.bin", 3_000_001, seed: 2);
+        using var progress = Progress("multipart", 3_000_001);
+
+        var result = await new MultipartUploader(Client, Settings()).UploadAsync(new FileInfo(path), progress, CancellationToken.None);
+
+        Assert.Equal((Sha256Of(path), 3_000_001L, "multipart"), (result.Sha256, result.Bytes, result.Mode));
+        Assert.StartsWith("Silo_", result.Node);
+        var copy = Path.Combine(gateway.WorkDirectory, "form.copy");
+        await new FileDownloader(Client).DownloadAsync(result.FileId, new FileInfo(copy), total => Progress("download", total), CancellationToken.None);
+        Assert.Equal(File.ReadAllBytes(path), File.ReadAllBytes(copy));
+    }
+
+    [Fact]
+    public async Task A_file_over_the_limit_is_refused_with_413_and_the_reason()
+    {
+        var path = gateway.CreateFile("huge.bin", (int)GatewayUnderTest.MaxFileSizeBytes + 1, seed: 3);
+        using var progress = Progress("websocket", GatewayUnderTest.MaxFileSizeBytes + 1);
+
+        var refusal = await Assert.ThrowsAsync<UploadRefusedException>(() =>
+            new WebSocketUploader(Client, Settings()).UploadAsync(new FileInfo(path), progress, CancellationToken.None));
+
+        Assert.Equal(413, refusal.HttpStatus);
+        Assert.False(refusal.IsTransient);
+        Assert.Contains("POST /api/v1/uploads", refusal.Message);
+    }
+
+    [Fact]
+    public async Task Downloading_an_unknown_file_is_a_404_in_words()
+    {
+        var refusal = await Assert.ThrowsAsync<UploadRefusedException>(() => new FileDownloader(Client).DownloadAsync(
+            "no-such-file", new FileInfo(Path.Combine(gateway.WorkDirectory, "none")), total => Progress("download", total), CancellationToken.None));
+        Assert.Equal(404, refusal.HttpStatus);
+    }
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _log.Dispose();
+    }
+}

@@ -1,0 +1,3 @@
+using DirectDriveX.Upload;
+
+return await UploadCommandLine.Build().Parse(args).InvokeAsync();

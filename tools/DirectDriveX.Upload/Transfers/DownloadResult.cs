@@ -1,0 +1,4 @@
+namespace DirectDriveX.Upload.Transfers;
+
+/// <summary>What a download prints on stdout; <see cref="ServerSha256"/> is the gateway's X-Content-SHA256 when it sent one.</summary>
+internal sealed record DownloadResult(string FileId, string Path, string Sha256, long Bytes, double Seconds, string? ServerSha256);

@@ -1,0 +1,115 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using DirectDriveX.Upload.Progress;
+using DirectDriveX.Upload.Protocol;
+
+namespace DirectDriveX.Upload.Transfers;
+
+/// <summary>
+/// Uploads one file over the gateway's WebSocket protocol: creates the session (POST /api/v1/uploads with the file's
+/// SHA-256), streams binary frames of the announced chunk size with at most the session's window unacknowledged, and
+/// waits for <c>complete</c>. A dropped connection is resumed: the committed offset comes from GET /api/v1/uploads/{id}
+/// and from the server's first message on the new connection, and sending continues from there.
+/// </summary>
+internal sealed class WebSocketUploader(GatewayClient gateway, UploadSettings settings)
+{
+    public async Task<UploadResult> UploadAsync(FileInfo file, TransferProgress progress, CancellationToken cancellationToken)
+    {
+        progress.Note("computing SHA-256");
+        var sha256 = await FileSha256.OfAsync(file, null, cancellationToken);
+        var ticket = await CreateAsync(file, sha256, progress, cancellationToken);
+        progress.Note($"upload {ticket.UploadId} on node {ticket.Node}: chunks of {ProgressLine.Bytes(ticket.ChunkSize)}, window {ProgressLine.Bytes(ticket.WindowBytes)}");
+
+        using var handle = File.OpenHandle(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
+        var buffer = ArrayPool<byte>.Shared.Rent(ticket.ChunkSize);
+        try
+        {
+            var dropAt = settings.SimulateDropAt;
+            var reconnects = 0;
+            var resumeFrom = 0L;
+            while (true)
+            {
+                var connection = new UploadConnection(ticket, file.Length, handle, buffer, progress, settings, dropAt);
+                try
+                {
+                    var complete = await connection.RunAsync(gateway.WebSocketUri(ticket), resumeFrom, cancellationToken);
+                    return Result(ticket, complete.FileId, complete.Sha256, sha256, file.Length, progress, reconnects);
+                }
+                catch (Exception e) when (IsConnectionLoss(e, cancellationToken))
+                {
+                    if (connection.DropSimulated) dropAt = null;
+                    reconnects++;
+                    var delay = settings.Reconnect.DelayBefore(reconnects)
+                        ?? throw new IOException($"Gave up after {settings.Reconnect.MaxAttempts} reconnects: {e.Message}", e);
+                    progress.Note($"connection lost ({e.GetType().Name}: {e.Message}); reconnect {reconnects}/{settings.Reconnect.MaxAttempts} in {delay.TotalMilliseconds:0} ms");
+                    await Task.Delay(delay, cancellationToken);
+                    var status = await TryGetStatusAsync(ticket, progress, cancellationToken);
+                    if (status is { IsCompleted: true })
+                    {
+                        var meta = await gateway.GetFileMetaAsync(ticket.UploadId, cancellationToken);
+                        var stored = meta.TryGetProperty("sha256", out var value) ? value.GetString() : null;
+                        return Result(ticket, ticket.UploadId, stored, sha256, file.Length, progress, reconnects);
+                    }
+                    if (status is not null)
+                    {
+                        resumeFrom = status.CommittedOffset;
+                        progress.Note($"server has {status.CommittedOffset} bytes committed ({status.State}); resuming");
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task<UploadTicket> CreateAsync(FileInfo file, string sha256, TransferProgress progress, CancellationToken cancellationToken)
+    {
+        var request = new CreateUploadRequest(file.Name, file.Length, settings.ContentType, sha256);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await gateway.CreateUploadAsync(request, cancellationToken);
+            }
+            catch (UploadRefusedException refusal) when (refusal.IsTransient && settings.Reconnect.DelayBefore(attempt) is { } backoff)
+            {
+                var wait = refusal.RetryAfter is { } retryAfter && retryAfter < TimeSpan.FromSeconds(30) ? retryAfter : backoff;
+                progress.Note($"{refusal.Message}; trying again in {wait.TotalSeconds:0.#} s");
+                await Task.Delay(wait, cancellationToken);
+            }
+        }
+    }
+
+    private async Task<UploadStatusReply?> TryGetStatusAsync(UploadTicket ticket, TransferProgress progress, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await gateway.GetUploadAsync(ticket.UploadId, ticket.ResumeToken, cancellationToken);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException || e is UploadRefusedException { IsTransient: true })
+        {
+            progress.Note($"status not available ({e.Message})");
+            return null;
+        }
+    }
+
+    private static UploadResult Result(UploadTicket ticket, string? fileId, string? serverSha256, string sha256, long bytes,
+        TransferProgress progress, int reconnects)
+    {
+        if (!string.Equals(serverSha256, sha256, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidDataException($"The gateway stored SHA-256 {serverSha256 ?? "(none)"}, the file has {sha256}.");
+        progress.Report(bytes);
+        return new UploadResult(fileId ?? ticket.UploadId, ticket.Node, sha256, bytes, Math.Round(progress.Elapsed.TotalSeconds, 3), "websocket", reconnects);
+    }
+
+    private static bool IsConnectionLoss(Exception e, CancellationToken cancellationToken) => e switch
+    {
+        _ when cancellationToken.IsCancellationRequested => false,
+        UploadRefusedException refusal => refusal.IsTransient,
+        WebSocketException or IOException or HttpRequestException or TimeoutException or SimulatedDropException => true,
+        OperationCanceledException => true,
+        _ => false,
+    };
+}
