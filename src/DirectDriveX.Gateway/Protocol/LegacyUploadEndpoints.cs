@@ -33,15 +33,15 @@ public static partial class LegacyUploadEndpoints
         }
         catch (JsonException e)
         {
-            return refusals.Invalid(context, $"body: not valid JSON ({e.Message}).");
+            return refusals.InvalidStart(context, $"body: not valid JSON ({e.Message}).");
         }
-        if (body is null || string.IsNullOrWhiteSpace(body.Filename)) return refusals.Invalid(context, "filename: must not be empty.");
-        if (body.Size is not > 0) return refusals.Invalid(context, "size: must be a positive number of bytes.");
+        if (body is null || string.IsNullOrWhiteSpace(body.Filename)) return refusals.InvalidStart(context, "filename: must not be empty.");
+        if (body.Size is not > 0) return refusals.InvalidStart(context, "size: must be a positive number of bytes.");
         var extension = LegacyFileNames.Extension(body.Filename);
         if (extension.Length > 0 && options.Value.BlockedExtensions.Contains(extension, StringComparer.OrdinalIgnoreCase))
-            return refusals.Invalid(context, $"filename: files of type {extension} are not accepted.");
+            return refusals.InvalidStart(context, $"filename: files of type {extension} are not accepted.");
         if (body.ContentType is { } type && options.Value.BlockedContentTypes.Contains(type, StringComparer.OrdinalIgnoreCase))
-            return refusals.Invalid(context, $"content_type: {type} is not accepted.");
+            return refusals.InvalidStart(context, $"content_type: {type} is not accepted.");
 
         var started = await starter.StartAsync(new UploadRequest(body.Filename, body.Size.Value, body.ContentType), context.RequestAborted);
         if (started.Session is not { } session) return refusals.Problem(context, started.Refusal!);

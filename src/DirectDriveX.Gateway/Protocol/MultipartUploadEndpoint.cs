@@ -25,22 +25,22 @@ public static class MultipartUploadEndpoint
         var cancellationToken = context.RequestAborted;
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
             || HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value is not { Length: > 0 } boundary)
-            return refusals.Invalid(context, "Content-Type: multipart/form-data with a boundary is required.");
+            return refusals.InvalidStart(context, "Content-Type: multipart/form-data with a boundary is required.");
 
         var reader = new MultipartFileReader(request.BodyReader, boundary);
         var part = await reader.ReadToFileAsync(cancellationToken);
-        if (part is null) return refusals.Invalid(context, "file: the form has no file part.");
+        if (part is null) return refusals.InvalidStart(context, "file: the form has no file part.");
 
         long size;
         var declared = request.Query["size"].FirstOrDefault() ?? part.Fields.GetValueOrDefault("size");
         if (declared is not null)
         {
-            if (!long.TryParse(declared, out size) || size <= 0) return refusals.Invalid(context, "size: must be a positive number of bytes.");
+            if (!long.TryParse(declared, out size) || size <= 0) return refusals.InvalidStart(context, "size: must be a positive number of bytes.");
         }
         else if (request.ContentLength is { } length)
         {
             size = length - part.Offset - reader.ClosingDelimiterLength;
-            if (size <= 0) return refusals.Invalid(context, "file: the file part is empty.");
+            if (size <= 0) return refusals.InvalidStart(context, "file: the file part is empty.");
         }
         else
         {

@@ -1,12 +1,13 @@
 using System.Globalization;
 using DirectDriveX.Gateway.Hosting;
 using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Grains.Interfaces.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace DirectDriveX.Gateway.Protocol;
 
 /// <summary>Refusals as problem+json: status by <see cref="RefusalMapping"/>, the reason, the figures, and Retry-After when retrying helps.</summary>
-public sealed class RefusalResults(IOptions<GatewayOptions> options)
+public sealed class RefusalResults(IOptions<GatewayOptions> options, UploadMetrics metrics)
 {
     public IResult Problem(HttpContext context, UploadRefusal refusal)
     {
@@ -26,6 +27,14 @@ public sealed class RefusalResults(IOptions<GatewayOptions> options)
 
     public IResult Invalid(HttpContext context, string message) =>
         Problem(context, new UploadRefusal(RefusalReason.InvalidRequest, message));
+
+    /// <summary>A request to start an upload that the gateway's own checks refuse before any node is asked: counted as a
+    /// refused upload, as the starter counts the ones a node refuses.</summary>
+    public IResult InvalidStart(HttpContext context, string message)
+    {
+        metrics.UploadRefused(RefusalReason.InvalidRequest);
+        return Invalid(context, message);
+    }
 
     private static string Title(RefusalReason reason) => reason switch
     {

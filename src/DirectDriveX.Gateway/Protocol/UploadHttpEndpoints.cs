@@ -21,9 +21,9 @@ public static class UploadHttpEndpoints
     private static async Task<IResult> CreateAsync(
         HttpContext context, CreateUploadRequest? body, UploadStarter starter, RefusalResults refusals, CancellationToken cancellationToken)
     {
-        if (body is null) return refusals.Invalid(context, "body: a JSON object {fileName, size, contentType?, sha256?} is required.");
-        if (string.IsNullOrWhiteSpace(body.FileName)) return refusals.Invalid(context, "fileName: must not be empty.");
-        if (body.Size is not > 0) return refusals.Invalid(context, "size: must be a positive number of bytes.");
+        if (body is null) return refusals.InvalidStart(context, "body: a JSON object {fileName, size, contentType?, sha256?} is required.");
+        if (string.IsNullOrWhiteSpace(body.FileName)) return refusals.InvalidStart(context, "fileName: must not be empty.");
+        if (body.Size is not > 0) return refusals.InvalidStart(context, "size: must be a positive number of bytes.");
 
         var result = await starter.StartAsync(new UploadRequest(body.FileName, body.Size.Value, body.ContentType, body.Sha256), cancellationToken);
         if (result.Session is not { } s) return refusals.Problem(context, result.Refusal!);
