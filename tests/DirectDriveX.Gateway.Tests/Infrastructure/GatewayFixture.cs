@@ -89,12 +89,12 @@ public abstract class GatewayFixture : IAsyncLifetime
 
 public sealed class DefaultGatewayFixture : GatewayFixture;
 
-/// <summary>Leases and sessions expire after one second without data.</summary>
+/// <summary>Leases and sessions expire after three seconds without data (short, yet long enough for a loaded CI machine).</summary>
 public sealed class ExpiringGatewayFixture : GatewayFixture
 {
     protected override IDictionary<string, string?> SiloSettings => new Dictionary<string, string?>
     {
-        ["MemoryBudget:LeaseTimeout"] = "00:00:01",
+        ["MemoryBudget:LeaseTimeout"] = "00:00:03",
         ["MemoryBudget:SweepInterval"] = "00:00:00.100",
     };
 }

@@ -14,7 +14,8 @@ public class ExpiryTests(ExpiringGatewayFixture fixture)
         var created = await fixture.CreateUploadAsync("stall.bin", data.Length);
         await using var client = await UploadSocketClient.ConnectAsync(new Uri(created.WebSocketUrl));
         await client.ReceiveJsonAsync();
-        await client.SendAsync(data, 0, created.ChunkSize, created.ChunkSize, created.ReservedBytes);
+        var first = await client.SendAsync(data, 0, created.ChunkSize, created.ChunkSize, created.ReservedBytes);
+        Assert.Equal(("ack", (long)created.ChunkSize), (first.GetProperty("type").GetString(), first.GetProperty("offset").GetInt64()));
         var grain = fixture.Grains.GetGrain<IUploadSessionGrain>(created.UploadId);
 
         // Nothing more is sent: the session expires, its lease returns, and the client is told when it tries again.

@@ -69,7 +69,7 @@ public sealed class BudgetClusterFixture : ClusterFixture
     };
 }
 
-/// <summary>A cluster whose leases and sessions expire after one second without data.</summary>
+/// <summary>A cluster whose leases and sessions expire after three seconds without data.</summary>
 public sealed class ExpiryClusterFixture : ClusterFixture
 {
     protected override IReadOnlyDictionary<string, long> MemoryCaps { get; } =
@@ -77,7 +77,7 @@ public sealed class ExpiryClusterFixture : ClusterFixture
 
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        ["MemoryBudget:LeaseTimeout"] = "00:00:01",
+        ["MemoryBudget:LeaseTimeout"] = "00:00:03",
         ["MemoryBudget:SweepInterval"] = "00:00:00.100",
     };
 }
