@@ -70,7 +70,9 @@ public static partial class LegacyUploadEndpoints
         }
 
         var size = status!.Size;
-        await using var writer = new UploadWriter(grain!, status.ChunkSize, (int)Math.Max(1, status.ReservedBytes / status.ChunkSize), status.CommittedOffset,
+        // This client knows no offsets: on every connection it sends from the first byte, so the stream starts at 0 and the
+        // session acknowledges chunks it already holds as duplicates (starting at the committed offset would shift the file).
+        await using var writer = new UploadWriter(grain!, status.ChunkSize, (int)Math.Max(1, status.ReservedBytes / status.ChunkSize), startOffset: 0,
             async (offset, _) => await messenger.SendJsonAsync(new { type = "progress", value = Math.Round(offset * 100.0 / size, 1) }));
         var loop = new SocketUploadLoop(socket, writer, size, maxBinaryMessageBytes: null, options.Value.MaxTextMessageBytes);
         using var refuseOnFailure = writer.OnFailure(refusal => messenger.RefuseAsync(refusal, Error(refusal)));
