@@ -9,7 +9,8 @@ namespace DirectDriveX.Gateway.Uploads;
 /// (pooled buffers) and keeps up to the session's window of <see cref="IUploadSessionGrain.WriteChunk"/> calls in flight:
 /// a new chunk buffer is taken only when a window slot is free, so the gateway never holds more than the reservation for
 /// one upload. Acknowledgements are processed in order; a chunk whose call overtook an earlier one (an OffsetMismatch whose
-/// expected offset is the chunk's own, once the earlier ones land) is sent again.
+/// expected offset is the chunk's own, once the earlier ones land) is sent again, and a chunk whose start the session
+/// already holds (an OffsetMismatch whose expected offset falls inside it) is sent from that offset.
 /// </summary>
 public sealed class UploadWriter : IAsyncDisposable
 {
@@ -166,8 +167,12 @@ public sealed class UploadWriter : IAsyncDisposable
                     continue;
                 }
                 var ack = await item.Call!;
-                for (var resends = 0; IsOvertaken(ack, item) && resends < MaxResends; resends++)
-                    ack = await _grain.WriteChunk(item.Offset, item.Data);
+                for (var resends = 0; resends < MaxResends; resends++)
+                {
+                    if (IsOvertaken(ack, item)) ack = await _grain.WriteChunk(item.Offset, item.Data);
+                    else if (HeldInPart(ack, item) is { } from) ack = await _grain.WriteChunk(from, item.Data[(int)(from - item.Offset)..]);
+                    else break;
+                }
                 if (!ack.Accepted)
                 {
                     Fail(ack.Refusal!);
@@ -192,6 +197,12 @@ public sealed class UploadWriter : IAsyncDisposable
     private bool IsOvertaken(ChunkAck ack, InFlight item) =>
         ack.Refusal is { Reason: RefusalReason.OffsetMismatch, ExpectedOffset: { } expected }
         && expected < item.Offset && CommittedOffset == item.Offset;
+
+    /// <summary>The session already holds the start of this chunk (a client resending from an earlier offset after a drop
+    /// whose partial chunk was committed): where the bytes it still needs begin, or null.</summary>
+    private static long? HeldInPart(ChunkAck ack, InFlight item) =>
+        ack.Refusal is { Reason: RefusalReason.OffsetMismatch, ExpectedOffset: { } expected }
+        && expected > item.Offset && expected < item.Offset + item.Data.Length ? expected : null;
 
     private void Fail(UploadRefusal refusal)
     {

@@ -136,4 +136,26 @@ public sealed class UploadWriterTests
         }
         Assert.Equal(data, session.Data);
     }
+
+    [Fact]
+    public async Task A_chunk_whose_start_the_session_already_holds_is_sent_from_where_the_session_stands()
+    {
+        const int chunk = 1000;
+        var data = TestData.Random(4 * chunk, seed: 7);
+        var session = new FakeUploadSession(data.Length, chunk);
+        await using (var dropped = new UploadWriter(session, chunk, 2, 0))
+        {
+            await dropped.WriteAsync(data.AsMemory(0, chunk + 400), CancellationToken.None);
+            Assert.Equal(chunk + 400, await dropped.CompleteAsync());   // a drop mid-chunk: the partial chunk is committed
+        }
+
+        // A client that resends from an earlier chunk boundary (the legacy client, or a reconnect that read a stale offset).
+        await using (var resent = new UploadWriter(session, chunk, 2, 0))
+        {
+            await resent.WriteAsync(data, CancellationToken.None);
+            Assert.Equal(data.Length, await resent.CompleteAsync());
+        }
+        Assert.Equal(data, session.Data);
+        Assert.Contains(session.Calls, c => c.Offset == chunk + 400 && c.Length == chunk - 400 && c.Ack.Accepted);
+    }
 }

@@ -50,6 +50,41 @@ public class LegacyReconnectTests(DefaultGatewayFixture fixture)
         Assert.Equal(data, await fixture.Http.GetByteArrayAsync(last.GetProperty("value").GetString()));
     }
 
+    [Fact]
+    public async Task A_reconnect_after_a_drop_in_the_middle_of_a_chunk_continues_past_the_partly_committed_chunk()
+    {
+        var data = TestData.Random(10 * 1024 * 1024 + 5, seed: 31);
+        using var initiate = await fixture.Http.PostAsync("/api/v1/upload/initiate",
+            new StringContent($$"""{"filename":"mid.bin","size":{{data.Length}},"content_type":"application/octet-stream"}""", Encoding.UTF8, "application/json"));
+        var fileId = (await initiate.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("file_id").GetString()!;
+        var socketUri = fixture.WebSocketUri($"/ws_api/upload_parallel/{fileId}");
+        var session = fixture.Grains.GetGrain<Grains.Interfaces.IUploadSessionGrain>(fileId);
+        var chunkSize = (await session.GetStatus()).ChunkSize;
+        var dropAt = chunkSize + chunkSize / 2;
+
+        using (var first = new ClientWebSocket())
+        {
+            await first.ConnectAsync(socketUri, CancellationToken.None);
+            await first.SendAsync(data.AsMemory(0, dropAt), WebSocketMessageType.Binary, true, CancellationToken.None);
+            await ReceiveJsonAsync(first);   // the first chunk is committed; the rest waits in the gateway's next chunk
+            first.Abort();
+        }
+        // The gateway keeps what reached it: the half chunk is committed after the drop.
+        await TestData.Eventually(() => session.GetStatus(), s => s.CommittedOffset == dropAt, TimeSpan.FromSeconds(30), "the partial chunk committed");
+
+        using var second = new ClientWebSocket();
+        await second.ConnectAsync(socketUri, CancellationToken.None);
+        for (var offset = 0; offset < data.Length; offset += FourMb)
+            await second.SendAsync(data.AsMemory(offset, Math.Min(FourMb, data.Length - offset)), WebSocketMessageType.Binary, true, CancellationToken.None);
+        await second.SendAsync("DONE"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
+
+        JsonElement last;
+        do last = await ReceiveJsonAsync(second);
+        while (last.GetProperty("type").GetString() == "progress");
+        Assert.True(last.GetProperty("type").GetString() == "success", last.ToString());
+        Assert.Equal(data, await fixture.Http.GetByteArrayAsync(last.GetProperty("value").GetString()));
+    }
+
     private static async Task<JsonElement> ReceiveJsonAsync(ClientWebSocket socket)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
