@@ -1,0 +1,109 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using DirectDriveX.Gateway.Hosting;
+using DirectDriveX.Gateway.Tests.Infrastructure;
+using DirectDriveX.Grains.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace DirectDriveX.Gateway.Tests.Hosting;
+
+/// <summary>
+/// The gateway as it is run, in the two cluster modes that need no Redis: Embedded (the default: the gateway co-hosts one
+/// silo, the whole system in one process) and Localhost (an Orleans client of a silo process on this machine, here a silo
+/// host in this process built the way DirectDriveX.Silo builds it). Each starts, turns ready, and round-trips a file.
+/// </summary>
+public sealed class ClusterModeTests : IDisposable
+{
+    private readonly string _store = Directory.CreateTempSubdirectory("ddx-gw-mode-").FullName;
+    private readonly string _clusterId = "mode-test-" + Guid.NewGuid().ToString("N")[..8];
+
+    [Fact]
+    public async Task Embedded_mode_is_the_whole_system_in_the_gateway_process()
+    {
+        var (siloPort, gatewayPort) = (FreePort(), FreePort());
+        await using var gateway = await StartGatewayAsync(
+            "--Gateway:Mode=Embedded", $"--Orleans:SiloPort={siloPort}", $"--Orleans:GatewayPort={gatewayPort}",
+            $"--Orleans:SiloName=embedded-{siloPort}", $"--FileStore:RootDirectory={_store}");
+
+        var nodes = await RoundTripAsync(gateway.Http);
+        Assert.Equal($"embedded-{siloPort}", Assert.Single(nodes).GetProperty("node").GetString());
+    }
+
+    [Fact]
+    public async Task Localhost_mode_is_a_client_of_the_silos_on_this_machine()
+    {
+        var (siloPort, gatewayPort) = (FreePort(), FreePort());
+        var silo = Host.CreateApplicationBuilder();
+        silo.Logging.SetMinimumLevel(LogLevel.Warning);
+        silo.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["FileStore:RootDirectory"] = _store });
+        var hosting = new SiloHostOptions { ClusterId = _clusterId, ServiceId = _clusterId, SiloPort = siloPort, GatewayPort = gatewayPort, SiloName = "local-silo" };
+        silo.UseOrleans(s => s.UseDirectDriveXClustering(hosting, redis: null).AddDirectDriveX(silo.Configuration));
+        using var siloHost = silo.Build();
+        await siloHost.StartAsync();
+        try
+        {
+            await using var gateway = await StartGatewayAsync("--Gateway:Mode=Localhost", $"--Gateway:LocalhostGatewayPorts:0={gatewayPort}");
+            var nodes = await RoundTripAsync(gateway.Http);
+            Assert.Equal("local-silo", Assert.Single(nodes).GetProperty("node").GetString());
+        }
+        finally
+        {
+            await siloHost.StopAsync();
+        }
+    }
+
+    /// <summary>Waits for /readyz, uploads a file with multipart, reads it back, and returns /api/v1/cluster/nodes.</summary>
+    private static async Task<List<JsonElement>> RoundTripAsync(HttpClient http)
+    {
+        await TestData.Eventually(async () => (await http.GetAsync("/readyz")).StatusCode, s => s == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(60), "the gateway is ready");
+
+        var data = TestData.Random(3 * 1024 * 1024 + 1, seed: 40);
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(data), "file", "mode.bin" } };
+        using var upload = await http.PostAsync("/api/v1/upload", form);
+        var body = await upload.Content.ReadAsStringAsync();
+        Assert.True(upload.StatusCode == HttpStatusCode.Created, body);
+        var file = JsonDocument.Parse(body).RootElement;
+        Assert.Equal(TestData.Sha256(data), file.GetProperty("sha256").GetString());
+        Assert.Equal(data, await http.GetByteArrayAsync(file.GetProperty("downloadUrl").GetString()));
+
+        return await http.GetFromJsonAsync<List<JsonElement>>("/api/v1/cluster/nodes") ?? [];
+    }
+
+    private async Task<RunningGateway> StartGatewayAsync(params string[] settings)
+    {
+        var builder = GatewayApplication.CreateBuilder(
+            ["--urls=http://127.0.0.1:0", $"--Orleans:ClusterId={_clusterId}", $"--Orleans:ServiceId={_clusterId}", "--Logging:LogLevel:Default=Warning", .. settings]);
+        var app = GatewayApplication.Build(builder);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return new RunningGateway(app, new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(1) });
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public void Dispose() => Directory.Delete(_store, recursive: true);
+
+    private sealed record RunningGateway(WebApplication App, HttpClient Http) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Http.Dispose();
+            await App.StopAsync();
+            await App.DisposeAsync();
+        }
+    }
+}
