@@ -66,7 +66,7 @@ public static partial class UploadSocketEndpoint
         LogConnected(logger, uploadId, status.NodeId, status.CommittedOffset);
 
         await using var writer = new UploadWriter(grain!, status.ChunkSize, maxInFlight, status.CommittedOffset,
-            async (offset, _) => await messenger.SendJsonAsync(new { type = "ack", offset }));
+            async (offset, _) => await messenger.SendJsonAsync(new { type = "ack", offset, percent = Math.Round(offset * 100.0 / status.Size, 1) }));
         var loop = new SocketUploadLoop(socket, writer, status.Size, status.ChunkSize, options.Value.MaxTextMessageBytes);
         using var refuseOnFailure = writer.OnFailure(refusal => messenger.RefuseAsync(refusal, Error(refusal)));
         try

@@ -30,6 +30,8 @@ public class WebSocketProtocolTests(DefaultGatewayFixture fixture)
         var acks = client.Received.Where(m => m.GetProperty("type").GetString() == "ack").Select(m => m.GetProperty("offset").GetInt64()).ToList();
         Assert.Equal(acks.Order(), acks);
         Assert.Equal(data.Length, acks[^1]);
+        var lastAck = client.Received.Last(m => m.GetProperty("type").GetString() == "ack");
+        Assert.Equal(100.0, lastAck.GetProperty("percent").GetDouble());
 
         var back = await fixture.Http.GetByteArrayAsync(end.GetProperty("downloadUrl").GetString());
         Assert.Equal(data, back);
