@@ -1,4 +1,3 @@
-using DirectDriveX.Grains.Tests.Redis;
 
 namespace DirectDriveX.Deployment.Tests.Clustering;
 

@@ -63,16 +63,16 @@ public sealed class ClusterModeTests : IDisposable
     /// <summary>Waits for /readyz, uploads a file with multipart, reads it back, and returns /api/v1/cluster/nodes.</summary>
     private static async Task<List<JsonElement>> RoundTripAsync(HttpClient http)
     {
-        await TestData.Eventually(async () => (await http.GetAsync("/readyz")).StatusCode, s => s == HttpStatusCode.OK,
+        await Eventually.Holds(async () => (await http.GetAsync("/readyz")).StatusCode, s => s == HttpStatusCode.OK,
             TimeSpan.FromSeconds(60), "the gateway is ready");
 
-        var data = TestData.Random(3 * 1024 * 1024 + 1, seed: 40);
+        var data = TestBytes.Random(3 * 1024 * 1024 + 1, seed: 40);
         using var form = new MultipartFormDataContent { { new ByteArrayContent(data), "file", "mode.bin" } };
         using var upload = await http.PostAsync("/api/v1/upload", form);
         var body = await upload.Content.ReadAsStringAsync();
         Assert.True(upload.StatusCode == HttpStatusCode.Created, body);
         var file = JsonDocument.Parse(body).RootElement;
-        Assert.Equal(TestData.Sha256(data), file.GetProperty("sha256").GetString());
+        Assert.Equal(TestBytes.Sha256Hex(data), file.GetProperty("sha256").GetString());
         Assert.Equal(data, await http.GetByteArrayAsync(file.GetProperty("downloadUrl").GetString()));
 
         return await http.GetFromJsonAsync<List<JsonElement>>("/api/v1/cluster/nodes") ?? [];

@@ -12,7 +12,7 @@ public sealed class UploadWriterTests
     [Fact]
     public async Task Cuts_any_write_pattern_into_chunks_of_the_chunk_size_and_commits_every_byte_in_order()
     {
-        var data = TestData.Random(1_000_003, seed: 1);
+        var data = TestBytes.Random(1_000_003, seed: 1);
         var session = new FakeUploadSession(data.Length, chunkSize: 65_536);
         var committed = new List<long>();
         await using (var writer = new UploadWriter(session, 65_536, maxChunksInFlight: 4, startOffset: 0,
@@ -38,7 +38,7 @@ public sealed class UploadWriterTests
     public async Task Never_has_more_than_the_window_in_flight_and_waits_for_a_slot_before_taking_another_buffer()
     {
         const int chunk = 1000, window = 3;
-        var data = TestData.Random(10 * chunk, seed: 3);
+        var data = TestBytes.Random(10 * chunk, seed: 3);
         var session = new FakeUploadSession(data.Length, chunk);
         var held = session.Hold(0);
         try
@@ -47,7 +47,7 @@ public sealed class UploadWriterTests
 
             // Three chunks fill the window while the first call is held (the two after it cannot commit before it)...
             await writer.WriteAsync(data.AsMemory(0, window * chunk), CancellationToken.None);
-            await TestData.Eventually(() => Task.FromResult(session.Started), n => n == window, Deadline, "the window's calls started");
+            await Eventually.Holds(() => Task.FromResult(session.Started), n => n == window, Deadline, "the window's calls started");
             // ...so a fourth buffer is not handed out until the first call returns.
             var fourth = writer.GetMemoryAsync(CancellationToken.None).AsTask();
             Assert.False(fourth.IsCompleted);
@@ -73,7 +73,7 @@ public sealed class UploadWriterTests
     public async Task A_chunk_delivered_before_an_earlier_one_is_sent_again_once_the_earlier_one_lands()
     {
         const int chunk = 1000;
-        var data = TestData.Random(3 * chunk, seed: 4);
+        var data = TestBytes.Random(3 * chunk, seed: 4);
         var session = new FakeUploadSession(data.Length, chunk);
         var heldFirst = session.Hold(0);
         try
@@ -82,7 +82,7 @@ public sealed class UploadWriterTests
 
             await writer.WriteAsync(data, CancellationToken.None);
             // The second chunk reaches the session first and is refused with the offset it must wait for.
-            await TestData.Eventually(() => Task.FromResult(session.Calls.Count), n => n >= 1, Deadline, "an overtaking call answered");
+            await Eventually.Holds(() => Task.FromResult(session.Calls.Count), n => n >= 1, Deadline, "an overtaking call answered");
             var overtaking = session.Calls.First();
             Assert.Equal((chunk, RefusalReason.OffsetMismatch, (long?)0), (overtaking.Offset, overtaking.Ack.Refusal!.Reason, overtaking.Ack.Refusal.ExpectedOffset));
 
@@ -100,7 +100,7 @@ public sealed class UploadWriterTests
     public async Task The_first_refusal_stops_the_writer_and_every_later_call_reports_it()
     {
         const int chunk = 1000;
-        var data = TestData.Random(6 * chunk, seed: 5);
+        var data = TestBytes.Random(6 * chunk, seed: 5);
         var session = new FakeUploadSession(data.Length, chunk)
         {
             RefuseAt = offset => offset == 2 * chunk ? UploadRefusal.Of(RefusalReason.BuffersExhausted, "no buffer") : null,
@@ -122,7 +122,7 @@ public sealed class UploadWriterTests
     public async Task A_writer_opened_at_the_committed_offset_continues_a_resumed_upload()
     {
         const int chunk = 1000;
-        var data = TestData.Random(5 * chunk + 7, seed: 6);
+        var data = TestBytes.Random(5 * chunk + 7, seed: 6);
         var session = new FakeUploadSession(data.Length, chunk);
         await using (var first = new UploadWriter(session, chunk, 2, 0))
         {
@@ -141,7 +141,7 @@ public sealed class UploadWriterTests
     public async Task A_chunk_whose_start_the_session_already_holds_is_sent_from_where_the_session_stands()
     {
         const int chunk = 1000;
-        var data = TestData.Random(4 * chunk, seed: 7);
+        var data = TestBytes.Random(4 * chunk, seed: 7);
         var session = new FakeUploadSession(data.Length, chunk);
         await using (var dropped = new UploadWriter(session, chunk, 2, 0))
         {

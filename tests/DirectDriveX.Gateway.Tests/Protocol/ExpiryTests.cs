@@ -10,7 +10,7 @@ public class ExpiryTests(ExpiringGatewayFixture fixture)
     [Fact]
     public async Task A_client_that_stops_sending_loses_its_lease_and_the_budget_returns()
     {
-        var data = TestData.Random(3_000_000, seed: 30);
+        var data = TestBytes.Random(3_000_000, seed: 30);
         var created = await fixture.CreateUploadAsync("stall.bin", data.Length);
         await using var client = await UploadSocketClient.ConnectAsync(new Uri(created.WebSocketUrl));
         await client.ReceiveJsonAsync();
@@ -19,7 +19,7 @@ public class ExpiryTests(ExpiringGatewayFixture fixture)
         var grain = fixture.Grains.GetGrain<IUploadSessionGrain>(created.UploadId);
 
         // Nothing more is sent: the session expires, its lease returns, and the client is told when it tries again.
-        var status = await TestData.Eventually(grain.GetStatus, s => s.State == UploadState.Expired, TimeSpan.FromSeconds(15), "the session expires");
+        var status = await Eventually.Holds(grain.GetStatus, s => s.State == UploadState.Expired, TimeSpan.FromSeconds(15), "the session expires");
         Assert.Equal(created.ChunkSize, status.CommittedOffset);
         var nodes = await fixture.SnapshotsAsync();
         Assert.All(nodes, n => Assert.Equal(0, n.LeaseCount));

@@ -15,7 +15,7 @@ public class HttpProtocolTests(DefaultGatewayFixture fixture)
     [Fact]
     public async Task A_multipart_upload_streams_to_a_node_and_downloads_back_with_ranges()
     {
-        var data = TestData.Random(12 * 1024 * 1024 + 5, seed: 10);
+        var data = TestBytes.Random(12 * 1024 * 1024 + 5, seed: 10);
         using var form = new MultipartFormDataContent();
         var file = new ByteArrayContent(data);
         file.Headers.ContentType = new MediaTypeHeaderValue("application/x-test");
@@ -25,13 +25,13 @@ public class HttpProtocolTests(DefaultGatewayFixture fixture)
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var stored = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal((TestData.Sha256(data), (long)data.Length, "report.bin", "application/x-test"),
+        Assert.Equal((TestBytes.Sha256Hex(data), (long)data.Length, "report.bin", "application/x-test"),
             (stored.GetProperty("sha256").GetString(), stored.GetProperty("size").GetInt64(), stored.GetProperty("fileName").GetString(), stored.GetProperty("contentType").GetString()));
         var url = stored.GetProperty("downloadUrl").GetString()!;
 
         using var whole = await Http.GetAsync(url);
         Assert.Equal(data.Length, whole.Content.Headers.ContentLength);
-        Assert.Equal(TestData.Sha256(data), whole.Headers.GetValues("X-Content-SHA256").Single());
+        Assert.Equal(TestBytes.Sha256Hex(data), whole.Headers.GetValues("X-Content-SHA256").Single());
         Assert.Equal(data, await whole.Content.ReadAsByteArrayAsync());
 
         using var ranged = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { Range = new RangeHeaderValue(5_000_000, 5_000_099) } };
@@ -47,7 +47,7 @@ public class HttpProtocolTests(DefaultGatewayFixture fixture)
     [Fact]
     public async Task A_multipart_upload_with_a_wrong_declared_hash_is_refused_422()
     {
-        var data = TestData.Random(100_000, seed: 11);
+        var data = TestBytes.Random(100_000, seed: 11);
         using var form = new MultipartFormDataContent { { new StringContent(new string('a', 64)), "sha256" }, { new ByteArrayContent(data), "file", "x.bin" } };
         using var response = await Http.PostAsync("/api/v1/upload", form);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -58,8 +58,8 @@ public class HttpProtocolTests(DefaultGatewayFixture fixture)
     [Fact]
     public async Task Chunks_over_HTTP_need_the_committed_offset_and_complete_the_upload()
     {
-        var data = TestData.Random(300_000, seed: 12);
-        var created = await fixture.CreateUploadAsync("put.bin", data.Length, TestData.Sha256(data));
+        var data = TestBytes.Random(300_000, seed: 12);
+        var created = await fixture.CreateUploadAsync("put.bin", data.Length, TestBytes.Sha256Hex(data));
 
         var gap = await Put(created, 100, data.AsMemory(100, 1000));
         Assert.Equal(HttpStatusCode.Conflict, gap.StatusCode);
@@ -70,7 +70,7 @@ public class HttpProtocolTests(DefaultGatewayFixture fixture)
         Assert.Equal(200_000, (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("committedOffset").GetInt64());
         var last = await Put(created, 200_000, data.AsMemory(200_000));
         Assert.Equal(HttpStatusCode.OK, last.StatusCode);
-        Assert.Equal(TestData.Sha256(data), (await last.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("sha256").GetString());
+        Assert.Equal(TestBytes.Sha256Hex(data), (await last.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("sha256").GetString());
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public class LegacyProtocolTests(DefaultGatewayFixture fixture)
     [InlineData(true)]
     public async Task The_reference_client_uploads_in_4MB_chunks_then_DONE(bool base64Text)
     {
-        var data = TestData.Random(10 * 1024 * 1024 + 3, seed: base64Text ? 21 : 20);
+        var data = TestBytes.Random(10 * 1024 * 1024 + 3, seed: base64Text ? 21 : 20);
         using var initiate = await fixture.Http.PostAsync("/api/v1/upload/initiate",
             new StringContent($$"""{"filename":"../holiday photos/album.zip","size":{{data.Length}},"content_type":"application/zip"}""", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.OK, initiate.StatusCode);

@@ -16,7 +16,7 @@ public class LegacyReconnectTests(DefaultGatewayFixture fixture)
     [Fact]
     public async Task A_reference_client_that_reconnects_and_sends_from_the_start_gets_the_same_file_not_a_shifted_one()
     {
-        var data = TestData.Random(10 * 1024 * 1024 + 3, seed: 30);
+        var data = TestBytes.Random(10 * 1024 * 1024 + 3, seed: 30);
         using var initiate = await fixture.Http.PostAsync("/api/v1/upload/initiate",
             new StringContent($$"""{"filename":"again.bin","size":{{data.Length}},"content_type":"application/octet-stream"}""", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.OK, initiate.StatusCode);
@@ -53,7 +53,7 @@ public class LegacyReconnectTests(DefaultGatewayFixture fixture)
     [Fact]
     public async Task A_reconnect_after_a_drop_in_the_middle_of_a_chunk_continues_past_the_partly_committed_chunk()
     {
-        var data = TestData.Random(10 * 1024 * 1024 + 5, seed: 31);
+        var data = TestBytes.Random(10 * 1024 * 1024 + 5, seed: 31);
         using var initiate = await fixture.Http.PostAsync("/api/v1/upload/initiate",
             new StringContent($$"""{"filename":"mid.bin","size":{{data.Length}},"content_type":"application/octet-stream"}""", Encoding.UTF8, "application/json"));
         var fileId = (await initiate.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("file_id").GetString()!;
@@ -70,7 +70,7 @@ public class LegacyReconnectTests(DefaultGatewayFixture fixture)
             first.Abort();
         }
         // The gateway keeps what reached it: the half chunk is committed after the drop.
-        await TestData.Eventually(() => session.GetStatus(), s => s.CommittedOffset == dropAt, TimeSpan.FromSeconds(30), "the partial chunk committed");
+        await Eventually.Holds(() => session.GetStatus(), s => s.CommittedOffset == dropAt, TimeSpan.FromSeconds(30), "the partial chunk committed");
 
         using var second = new ClientWebSocket();
         await second.ConnectAsync(socketUri, CancellationToken.None);

@@ -13,8 +13,8 @@ public class WebSocketProtocolTests(DefaultGatewayFixture fixture)
     [Fact]
     public async Task An_upload_over_WebSocket_round_trips_byte_identical()
     {
-        var data = TestData.Random(40 * 1024 * 1024 + 17, seed: 1);
-        var sha = TestData.Sha256(data);
+        var data = TestBytes.Random(40 * 1024 * 1024 + 17, seed: 1);
+        var sha = TestBytes.Sha256Hex(data);
         var created = await fixture.CreateUploadAsync("movie.bin", data.Length, sha);
 
         await using var client = await UploadSocketClient.ConnectAsync(new Uri(created.WebSocketUrl));
@@ -40,8 +40,8 @@ public class WebSocketProtocolTests(DefaultGatewayFixture fixture)
     [Fact]
     public async Task A_dropped_connection_resumes_at_the_committed_offset()
     {
-        var data = TestData.Random(24 * 1024 * 1024, seed: 2);
-        var created = await fixture.CreateUploadAsync("resume.bin", data.Length, TestData.Sha256(data));
+        var data = TestBytes.Random(24 * 1024 * 1024, seed: 2);
+        var created = await fixture.CreateUploadAsync("resume.bin", data.Length, TestBytes.Sha256Hex(data));
 
         await using (var first = await UploadSocketClient.ConnectAsync(new Uri(created.WebSocketUrl)))
         {
@@ -90,7 +90,7 @@ public class WebSocketProtocolTests(DefaultGatewayFixture fixture)
     [Fact]
     public async Task A_message_over_the_chunk_size_is_refused_with_1009()
     {
-        var data = TestData.Random(5_000_000, seed: 3);
+        var data = TestBytes.Random(5_000_000, seed: 3);
         var created = await fixture.CreateUploadAsync("a.bin", data.Length);
         await using var client = await UploadSocketClient.ConnectAsync(new Uri(created.WebSocketUrl));
         await client.ReceiveJsonAsync();
@@ -105,7 +105,7 @@ public class WebSocketProtocolTests(DefaultGatewayFixture fixture)
     [Fact]
     public async Task A_node_that_cannot_renew_the_lease_answers_1013_with_the_reason()
     {
-        var data = TestData.Random(1_000_000, seed: 4);
+        var data = TestBytes.Random(1_000_000, seed: 4);
         var created = await fixture.CreateUploadAsync("a.bin", data.Length);
         var status = await fixture.Grains.GetGrain<IUploadSessionGrain>(created.UploadId).GetStatus();
         var node = MemoryBudgetKey.ToSilo(status.NodeId!);
@@ -133,7 +133,7 @@ public class WebSocketProtocolTests(DefaultGatewayFixture fixture)
     [Fact]
     public async Task Reconnecting_to_a_completed_upload_repeats_the_completion()
     {
-        var data = TestData.Random(70_000, seed: 5);
+        var data = TestBytes.Random(70_000, seed: 5);
         var created = await fixture.CreateUploadAsync("a.bin", data.Length);
         await using (var client = await UploadSocketClient.ConnectAsync(new Uri(created.WebSocketUrl)))
         {
@@ -142,7 +142,7 @@ public class WebSocketProtocolTests(DefaultGatewayFixture fixture)
         }
         await using var again = await UploadSocketClient.ConnectAsync(new Uri(created.WebSocketUrl));
         var message = (await again.ReceiveJsonAsync())!.Value;
-        Assert.Equal(("complete", TestData.Sha256(data)), (message.GetProperty("type").GetString(), message.GetProperty("sha256").GetString()));
+        Assert.Equal(("complete", TestBytes.Sha256Hex(data)), (message.GetProperty("type").GetString(), message.GetProperty("sha256").GetString()));
         Assert.Equal(WebSocketCloseStatus.NormalClosure, await again.ClosedAsync());
     }
 }

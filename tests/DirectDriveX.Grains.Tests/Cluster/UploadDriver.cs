@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using DirectDriveX.Grains.Interfaces;
 
 namespace DirectDriveX.Grains.Tests.Cluster;
@@ -6,15 +5,6 @@ namespace DirectDriveX.Grains.Tests.Cluster;
 /// <summary>Drives an upload session the way a gateway does: start on a chosen silo, then chunks of the announced size.</summary>
 public static class UploadDriver
 {
-    public static byte[] RandomBytes(int length, int seed)
-    {
-        var bytes = new byte[length];
-        new Random(seed).NextBytes(bytes);
-        return bytes;
-    }
-
-    public static string Sha256Hex(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
-
     public static async Task<(IUploadSessionGrain Grain, UploadSessionInfo Info)> StartOn(
         IGrainFactory grains, SiloAddress silo, UploadRequest request)
     {

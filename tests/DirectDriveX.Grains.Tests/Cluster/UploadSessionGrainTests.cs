@@ -12,8 +12,8 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
     [Fact]
     public async Task A_full_upload_round_trips_byte_identical_on_the_hinted_silo_and_leaves_no_lease()
     {
-        var data = UploadDriver.RandomBytes(30 * 1024 * 1024 + 123, seed: 1);
-        var sha = UploadDriver.Sha256Hex(data);
+        var data = TestBytes.Random(30 * 1024 * 1024 + 123, seed: 1);
+        var sha = TestBytes.Sha256Hex(data);
         var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("video.bin", data.Length, "video/mp4", sha));
 
         Assert.Equal(MemoryBudgetKey.For(Secondary), info.NodeId);
@@ -54,7 +54,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
     [Fact]
     public async Task A_chunk_at_the_wrong_offset_is_refused_with_the_expected_offset()
     {
-        var data = UploadDriver.RandomBytes(300_000, seed: 2);
+        var data = TestBytes.Random(300_000, seed: 2);
         var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("a.bin", data.Length));
         Assert.Equal(65_536, info.ChunkSize);
         await UploadDriver.SendAll(grain, data[..131_072], info.ChunkSize);
@@ -69,7 +69,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
     [Fact]
     public async Task A_chunk_already_committed_is_acknowledged_again_and_a_different_one_is_refused()
     {
-        var data = UploadDriver.RandomBytes(200_000, seed: 3);
+        var data = TestBytes.Random(200_000, seed: 3);
         var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("a.bin", data.Length));
         await UploadDriver.SendAll(grain, data[..131_072], info.ChunkSize);
 
@@ -137,7 +137,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
     [Fact]
     public async Task Writes_after_completion_are_refused_and_completion_is_idempotent()
     {
-        var data = UploadDriver.RandomBytes(10_000, seed: 4);
+        var data = TestBytes.Random(10_000, seed: 4);
         var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("a.bin", data.Length));
         await UploadDriver.SendAll(grain, data, info.ChunkSize);
         var first = await grain.Complete();
@@ -150,7 +150,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
     [Fact]
     public async Task Completing_before_all_bytes_arrived_says_where_to_continue()
     {
-        var data = UploadDriver.RandomBytes(100_000, seed: 5);
+        var data = TestBytes.Random(100_000, seed: 5);
         var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("a.bin", data.Length));
         await UploadDriver.SendAll(grain, data[..65_536], info.ChunkSize);
 
@@ -164,7 +164,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
     [Fact]
     public async Task A_wrong_hash_fails_the_upload_deletes_the_data_and_releases_the_lease()
     {
-        var data = UploadDriver.RandomBytes(150_000, seed: 6);
+        var data = TestBytes.Random(150_000, seed: 6);
         var declared = new string('0', 64);
         var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("a.bin", data.Length, null, declared));
         await UploadDriver.SendAll(grain, data, info.ChunkSize);
@@ -172,7 +172,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
         var result = await grain.Complete();
 
         var expected = new UploadRefusal(RefusalReason.HashMismatch,
-            $"SHA-256 of the received bytes is {UploadDriver.Sha256Hex(data)}; the client declared {declared}.");
+            $"SHA-256 of the received bytes is {TestBytes.Sha256Hex(data)}; the client declared {declared}.");
         Assert.Equal(expected, result.Refusal);
         var status = await grain.GetStatus();
         Assert.Equal((UploadState.Failed, expected), (status.State, status.Failure));
@@ -185,7 +185,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
     [Fact]
     public async Task Abort_deletes_the_staged_data_releases_the_lease_and_is_idempotent()
     {
-        var data = UploadDriver.RandomBytes(150_000, seed: 7);
+        var data = TestBytes.Random(150_000, seed: 7);
         var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("a.bin", data.Length));
         await UploadDriver.SendAll(grain, data[..65_536], info.ChunkSize);
         Assert.True(File.Exists(fixture.StagingPath(info.UploadId)));
@@ -202,8 +202,8 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
     [Fact]
     public async Task A_session_that_moves_to_a_new_activation_resumes_and_verifies_from_disk()
     {
-        var data = UploadDriver.RandomBytes(400_000, seed: 8);
-        var sha = UploadDriver.Sha256Hex(data);
+        var data = TestBytes.Random(400_000, seed: 8);
+        var sha = TestBytes.Sha256Hex(data);
         var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("a.bin", data.Length, null, sha));
         await UploadDriver.SendAll(grain, data[..196_608], info.ChunkSize);
 
@@ -220,7 +220,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
     [Fact]
     public async Task A_path_like_file_name_is_only_metadata()
     {
-        var data = UploadDriver.RandomBytes(1_000, seed: 9);
+        var data = TestBytes.Random(1_000, seed: 9);
         var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("../../etc/passwd", data.Length));
         await UploadDriver.SendAll(grain, data, info.ChunkSize);
         var result = await grain.Complete();
@@ -258,7 +258,7 @@ public class UploadSessionExpiryTests(ExpiryClusterFixture fixture)
     public async Task A_session_that_stops_sending_expires_deletes_its_data_and_returns_its_lease()
     {
         var silo = fixture.Silo("Silo_0");
-        var data = UploadDriver.RandomBytes(200_000, seed: 10);
+        var data = TestBytes.Random(200_000, seed: 10);
         var (grain, info) = await UploadDriver.StartOn(fixture.Client, silo, new UploadRequest("a.bin", data.Length));
         await UploadDriver.SendAll(grain, data[..65_536], info.ChunkSize);
 

@@ -44,7 +44,7 @@ public sealed class RedisStateTests : IClassFixture<RedisServer>, IAsyncLifetime
     {
         var grains = Cluster.Client;
         var silo = Cluster.Silos[1].SiloAddress;
-        var data = UploadDriver.RandomBytes(300_000, seed: 11);
+        var data = TestBytes.Random(300_000, seed: 11);
         var (grain, info) = await UploadDriver.StartOn(grains, silo, new UploadRequest("r.bin", data.Length, "application/x-test"));
         await UploadDriver.SendAll(grain, data[..131_072], info.ChunkSize);
 
@@ -55,7 +55,7 @@ public sealed class RedisStateTests : IClassFixture<RedisServer>, IAsyncLifetime
 
         await UploadDriver.SendAll(grain, data, info.ChunkSize, from: 131_072);
         var completed = await grain.Complete();
-        Assert.Equal(UploadDriver.Sha256Hex(data), completed.File!.Sha256);
+        Assert.Equal(TestBytes.Sha256Hex(data), completed.File!.Sha256);
 
         var file = grains.GetGrain<IStoredFileGrain>(info.UploadId);
         await Cluster.DeactivateAsync(file);

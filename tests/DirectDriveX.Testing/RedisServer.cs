@@ -1,9 +1,8 @@
+using Xunit;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using StackExchange.Redis;
 
-namespace DirectDriveX.Grains.Tests.Redis;
+namespace DirectDriveX.Testing;
 
 /// <summary>
 /// A real redis-server on 127.0.0.1: the one named by DDX_TEST_REDIS (CI starts it), else one this fixture starts from
@@ -27,7 +26,7 @@ public sealed class RedisServer : IAsyncLifetime
             const string server = "/usr/bin/redis-server";
             if (!File.Exists(server))
                 throw new InvalidOperationException($"No Redis for the Redis tests: set DDX_TEST_REDIS or install redis-server ({server}).");
-            var port = FreePort();
+            var port = FreePort.Next();
             _directory = Directory.CreateTempSubdirectory("ddx-redis-").FullName;
             _process = Process.Start(new ProcessStartInfo(server,
                 ["--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _directory])
@@ -68,10 +67,4 @@ public sealed class RedisServer : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

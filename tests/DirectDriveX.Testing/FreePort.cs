@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace DirectDriveX.Deployment.Tests.Clustering;
+namespace DirectDriveX.Testing;
 
 /// <summary>A TCP port on 127.0.0.1 that nothing listened on a moment ago (the OS's pick).</summary>
 public static class FreePort

@@ -1,4 +1,4 @@
-namespace DirectDriveX.Deployment.Tests;
+namespace DirectDriveX.Testing;
 
 /// <summary>Waits for a condition with a deadline, polling; never a blind sleep.</summary>
 public static class Eventually
