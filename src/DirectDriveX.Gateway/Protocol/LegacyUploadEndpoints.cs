@@ -62,6 +62,7 @@ public static partial class LegacyUploadEndpoints
         await using var handshake = new CloseHandshake(messenger);
 
         var (grain, status, refusal) = await access.OpenAsync(fileId, token: null, requireToken: false);
+        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["UploadId"] = fileId, ["NodeId"] = status?.NodeId });
         refusal ??= status!.State.IsFinal() ? status.Failure ?? new UploadRefusal(RefusalReason.InvalidState, $"Upload {fileId} is {status.State}.") : null;
         if (refusal is not null)
         {

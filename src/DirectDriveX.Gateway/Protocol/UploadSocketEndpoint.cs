@@ -37,6 +37,7 @@ public static partial class UploadSocketEndpoint
         await using var handshake = new CloseHandshake(messenger);
 
         var (grain, status, refusal) = await access.OpenAsync(uploadId, UploadAccess.TokenOf(context.Request));
+        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["UploadId"] = uploadId, ["NodeId"] = status?.NodeId });
         if (refusal is not null)
         {
             await messenger.RefuseAsync(refusal, Error(refusal));
