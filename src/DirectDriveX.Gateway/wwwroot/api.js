@@ -1,0 +1,144 @@
+// The gateway's HTTP API (see README, "HTTP API") and what its refusals mean for a person.
+import { formatBytes, formatDuration } from './format.js';
+
+/** A refusal or failure the gateway explained: the HTTP status or WebSocket close code, its reason and the words to show. */
+export class UploadRefusedError extends Error {
+  constructor({ status = 0, closeCode = 0, reason = '', message, advice = '', retryable = false, retryAfterSeconds = null }) {
+    super(message);
+    this.name = 'UploadRefusedError';
+    Object.assign(this, { status, closeCode, reason, advice, retryable, retryAfterSeconds });
+  }
+}
+
+/** POST /api/v1/uploads → {uploadId, resumeToken, node, reservedBytes, chunkSize, webSocketUrl}. */
+export async function createUpload(file, sha256, signal) {
+  const body = { fileName: file.name, size: file.size, contentType: file.type || 'application/octet-stream' };
+  if (sha256) body.sha256 = sha256;
+  const response = await fetch('/api/v1/uploads', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify(body),
+    signal,
+  });
+  if (!response.ok) throw await refusalFrom(response, file.size);
+  return response.json();
+}
+
+/** GET /api/v1/uploads/{id} → state and committed offset, for resuming. */
+export async function getUploadStatus(uploadId, resumeToken, signal) {
+  const response = await fetch(`/api/v1/uploads/${encodeURIComponent(uploadId)}`, {
+    headers: { Accept: 'application/json', 'Upload-Token': resumeToken },
+    signal,
+  });
+  if (!response.ok) throw await refusalFrom(response);
+  return response.json();
+}
+
+/** DELETE /api/v1/uploads/{id}: aborts the session and releases its reservation. */
+export async function abortUpload(uploadId, resumeToken) {
+  await fetch(`/api/v1/uploads/${encodeURIComponent(uploadId)}`, {
+    method: 'DELETE',
+    headers: { 'Upload-Token': resumeToken },
+  }).catch(() => {});
+}
+
+export const downloadUrl = (fileId) => `/api/v1/files/${encodeURIComponent(fileId)}`;
+
+/** GET /api/v1/files/{id}/meta → {fileId, fileName, size, sha256, contentType, createdAt, node, downloadUrl}. */
+export async function getFileMeta(fileId, signal) {
+  const response = await fetch(`${downloadUrl(fileId)}/meta`, { headers: { Accept: 'application/json' }, signal });
+  if (!response.ok) throw await refusalFrom(response);
+  return response.json();
+}
+
+/** GET /api/v1/cluster/nodes → one entry per silo. Accepts a bare array or {nodes: [...]}. */
+export async function getClusterNodes(signal) {
+  const response = await fetch('/api/v1/cluster/nodes', { headers: { Accept: 'application/json' }, signal });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  const body = await response.json();
+  return Array.isArray(body) ? body : body.nodes ?? [];
+}
+
+/** Reads a problem+json (or any) error response into words. */
+async function refusalFrom(response, size) {
+  let problem = {};
+  try {
+    problem = await response.json();
+  } catch {
+    // not JSON: keep the status alone
+  }
+  const retryAfterSeconds = Number.parseInt(response.headers.get('Retry-After') ?? problem.retryAfterSeconds ?? '', 10);
+  return describeRefusal({
+    status: response.status,
+    reason: problem.reason ?? problem.refusal ?? problem.code ?? '',
+    detail: problem.detail ?? problem.message ?? problem.title ?? '',
+    limit: problem.maxFileSizeBytes ?? problem.limitBytes ?? problem.limit,
+    expectedOffset: problem.expectedOffset,
+    retryAfterSeconds: Number.isFinite(retryAfterSeconds) ? retryAfterSeconds : null,
+    size,
+  });
+}
+
+const normalise = (reason) => String(reason ?? '').replace(/[^a-z0-9]/gi, '').toLowerCase();
+
+/**
+ * The refusal in words with what to do, from an HTTP status or a WebSocket error message and close code.
+ * Reasons are the cluster's RefusalReason names in any casing (InsufficientHeadroom, insufficient_headroom...).
+ */
+export function describeRefusal({ status = 0, closeCode = 0, reason, detail = '', limit, retryAfterSeconds = null, size }) {
+  const why = normalise(reason);
+  const said = detail ? ` The server said: “${detail}”` : '';
+  const common = { status, closeCode, reason: reason ?? '', retryAfterSeconds };
+  if (why === 'insufficientheadroom' || status === 503 || closeCode === 1013 && why !== 'buffersexhausted') {
+    const when = retryAfterSeconds ? `in about ${formatDuration(retryAfterSeconds)}` : 'in a little while';
+    return new UploadRefusedError({ ...common, retryable: true,
+      message: 'No node in the cluster has enough free memory to take this upload right now.' + said,
+      advice: `Nothing was lost: retry ${when}, when running uploads have finished.` });
+  }
+  if (why === 'buffersexhausted') {
+    return new UploadRefusedError({ ...common, retryable: true,
+      message: 'The node is busy writing other uploads.' + said, advice: 'The page retries by itself.' });
+  }
+  if (why === 'filetoolarge' || status === 413) {
+    const limitBytes = Number(limit) || limitFrom(detail);
+    const limitText = limitBytes ? ` The limit is ${formatBytes(limitBytes)}.` : '';
+    const sizeText = size ? ` (${formatBytes(size)})` : '';
+    return new UploadRefusedError({ ...common,
+      message: `This file${sizeText} is too large for this cluster.${limitText}`,
+      advice: 'Split or compress it, or ask an operator to raise Uploads:MaxFileSizeBytes.' });
+  }
+  if (why === 'unauthorized' || status === 401 || status === 403 || closeCode === 1008) {
+    return new UploadRefusedError({ ...common,
+      message: 'The gateway did not accept this upload’s resume token.' + said, advice: 'Start the upload again.' });
+  }
+  if (why === 'hashmismatch') {
+    return new UploadRefusedError({ ...common,
+      message: 'The bytes the cluster received do not match the file’s SHA-256.' + said,
+      advice: 'The file may have changed while it was uploading: upload it again.' });
+  }
+  if (why === 'expired') {
+    return new UploadRefusedError({ ...common,
+      message: 'The upload was idle too long and the cluster dropped it.' + said, advice: 'Upload the file again.' });
+  }
+  if (why === 'notfound' || status === 404) {
+    return new UploadRefusedError({ ...common, message: 'The cluster no longer knows this upload.' + said,
+      advice: 'Upload the file again.' });
+  }
+  if (why === 'invalidrequest' || status === 400) {
+    return new UploadRefusedError({ ...common, message: 'The gateway refused the request.' + said,
+      advice: 'Check the file (an empty file cannot be uploaded).' });
+  }
+  if (why === 'storagefailure' || status >= 500 || closeCode === 1011) {
+    return new UploadRefusedError({ ...common, retryable: true,
+      message: 'The server failed while handling this upload.' + said, advice: 'Retry later.' });
+  }
+  return new UploadRefusedError({ ...common,
+    message: `The upload was refused${status ? ` (HTTP ${status})` : closeCode ? ` (close code ${closeCode})` : ''}.${said}`,
+    advice: 'Retry later.' });
+}
+
+/** The limit named in a sentence such as "size: 20 bytes is over the maximum of 10737418240 bytes." */
+function limitFrom(text) {
+  const named = String(text).match(/(?:maximum|limit)\D{0,20}(\d+)/i);
+  return named ? Number(named[1]) : 0;
+}
