@@ -19,6 +19,10 @@ public sealed class GatewayOptions
     /// <summary>How long one silo may take to answer for its snapshot before it is dropped from the view. Default 2 s.</summary>
     public TimeSpan SnapshotTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How often an open upload socket checks that its session is still live, so a silent client whose session
+    /// expired is told. Default 10 s.</summary>
+    public TimeSpan SessionWatchInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The Retry-After sent with "no headroom" refusals. Default 5 s.</summary>
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(5);
 

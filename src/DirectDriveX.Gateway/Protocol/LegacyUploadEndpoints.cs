@@ -49,7 +49,8 @@ public static partial class LegacyUploadEndpoints
             body.Filename, LegacyFileNames.SafeForDisplay(body.Filename)), SnakeCase);
     }
 
-    private static async Task UploadAsync(HttpContext context, string fileId, UploadAccess access, IOptions<GatewayOptions> options, ILoggerFactory loggers)
+    private static async Task UploadAsync(HttpContext context, string fileId, UploadAccess access, IOptions<GatewayOptions> options,
+        TimeProvider clock, ILoggerFactory loggers)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -77,6 +78,7 @@ public static partial class LegacyUploadEndpoints
             async (offset, _) => await messenger.SendJsonAsync(new { type = "progress", value = Math.Round(offset * 100.0 / size, 1) }));
         var loop = new SocketUploadLoop(socket, writer, size, maxBinaryMessageBytes: null, options.Value.MaxTextMessageBytes);
         using var refuseOnFailure = writer.OnFailure(refusal => messenger.RefuseAsync(refusal, Error(refusal)));
+        await using var watch = new SessionWatch(grain!, options.Value.SessionWatchInterval, clock, refusal => messenger.RefuseAsync(refusal, Error(refusal)));
         var done = false;
         try
         {

@@ -23,7 +23,7 @@ public static partial class UploadSocketEndpoint
     }
 
     private static async Task HandleAsync(HttpContext context, string uploadId, UploadAccess access, IClusterClient client,
-        IOptions<GatewayOptions> options, ILoggerFactory loggers)
+        IOptions<GatewayOptions> options, TimeProvider clock, ILoggerFactory loggers)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -70,6 +70,7 @@ public static partial class UploadSocketEndpoint
             async (offset, _) => await messenger.SendJsonAsync(new { type = "ack", offset, percent = Math.Round(offset * 100.0 / status.Size, 1) }));
         var loop = new SocketUploadLoop(socket, writer, status.Size, status.ChunkSize, options.Value.MaxTextMessageBytes);
         using var refuseOnFailure = writer.OnFailure(refusal => messenger.RefuseAsync(refusal, Error(refusal)));
+        await using var watch = new SessionWatch(grain!, options.Value.SessionWatchInterval, clock, refusal => messenger.RefuseAsync(refusal, Error(refusal)));
         try
         {
             var outcome = await loop.RunAsync(text => OnTextAsync(text, grain!, messenger), context.RequestAborted);

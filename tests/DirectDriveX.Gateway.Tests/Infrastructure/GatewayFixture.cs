@@ -50,7 +50,7 @@ public abstract class GatewayFixture : IAsyncLifetime
         _cluster = builder.Build();
         await _cluster.DeployAsync();
 
-        var app = GatewayApplication.CreateBuilder(["--urls=http://127.0.0.1:0", "--Gateway:Mode=External", "--Gateway:SnapshotMaxAge=00:00:00"]);
+        var app = GatewayApplication.CreateBuilder(["--urls=http://127.0.0.1:0", "--Gateway:Mode=External", "--Gateway:SnapshotMaxAge=00:00:00", "--Gateway:SessionWatchInterval=00:00:00.200"]);
         app.Services.AddSingleton<IClusterClient>(_cluster.Client);
         app.Services.AddSingleton<IGrainFactory>(_cluster.Client);
         _gateway = GatewayApplication.Build(app);

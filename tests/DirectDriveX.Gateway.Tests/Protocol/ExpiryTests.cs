@@ -18,13 +18,13 @@ public class ExpiryTests(ExpiringGatewayFixture fixture)
         Assert.Equal(("ack", (long)created.ChunkSize), (first.GetProperty("type").GetString(), first.GetProperty("offset").GetInt64()));
         var grain = fixture.Grains.GetGrain<IUploadSessionGrain>(created.UploadId);
 
-        // Nothing more is sent: the session expires, its lease returns, and the client is told when it tries again.
+        // Nothing more is sent: the session expires, its lease returns, and the silent client is told without asking.
         var status = await Eventually.Holds(grain.GetStatus, s => s.State == UploadState.Expired, TimeSpan.FromSeconds(15), "the session expires");
         Assert.Equal(created.ChunkSize, status.CommittedOffset);
         var nodes = await fixture.SnapshotsAsync();
         Assert.All(nodes, n => Assert.Equal(0, n.LeaseCount));
 
-        var end = await client.SendAsync(data, created.ChunkSize, data.Length, created.ChunkSize, created.ReservedBytes);
+        var end = (await client.ReceiveJsonAsync(TimeSpan.FromSeconds(15)))!.Value;
         Assert.Equal(("error", "Expired"), (end.GetProperty("type").GetString(), end.GetProperty("reason").GetString()));
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, await client.ClosedAsync());
     }
