@@ -11,8 +11,6 @@ namespace DirectDriveX.Gateway.Tests.Protocol;
 [Collection(GatewayCollection.Name)]
 public class LegacyProtocolTests(DefaultGatewayFixture fixture)
 {
-    private const int FourMb = 4 * 1024 * 1024;
-
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -26,20 +24,13 @@ public class LegacyProtocolTests(DefaultGatewayFixture fixture)
         var fileId = started.GetProperty("file_id").GetString()!;
         Assert.Equal("album.zip", started.GetProperty("safe_filename_for_display").GetString());
         Assert.Equal("../holiday photos/album.zip", started.GetProperty("filename").GetString());
+        Assert.Equal($"/ws_api/upload_parallel/{fileId}", started.GetProperty("gdrive_upload_url").GetString());
 
         using var socket = new ClientWebSocket();
         await socket.ConnectAsync(fixture.WebSocketUri($"/ws_api/upload_parallel/{fileId}?gdrive_url=https%3A%2F%2Fignored"), CancellationToken.None);
-        for (var offset = 0; offset < data.Length; offset += FourMb)
-        {
-            var chunk = data.AsMemory(offset, Math.Min(FourMb, data.Length - offset));
-            if (base64Text)
-                await socket.SendAsync(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { bytes = Convert.ToBase64String(chunk.Span) })), WebSocketMessageType.Text, true, CancellationToken.None);
-            else
-                await socket.SendAsync(chunk, WebSocketMessageType.Binary, true, CancellationToken.None);
-        }
-        await socket.SendAsync("DONE"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
+        await ReferenceClient.SendFileAsync(socket, data, base64Text);
 
-        var messages = await ReadUntilCloseAsync(socket);
+        var messages = await ReferenceClient.ReadUntilCloseAsync(socket);
         var progress = messages.Where(m => m.GetProperty("type").GetString() == "progress").Select(m => m.GetProperty("value").GetDouble()).ToList();
         Assert.NotEmpty(progress);
         Assert.Equal(progress.Order(), progress);
@@ -65,33 +56,15 @@ public class LegacyProtocolTests(DefaultGatewayFixture fixture)
     [Fact]
     public async Task DONE_before_all_bytes_is_an_error_message_then_a_close()
     {
-        using var initiate = await fixture.Http.PostAsync("/api/v1/upload/initiate",
-            new StringContent("""{"filename":"a.bin","size":1000,"content_type":"application/octet-stream"}""", Encoding.UTF8, "application/json"));
-        var fileId = (await initiate.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("file_id").GetString();
+        var fileId = await ReferenceClient.InitiateAsync(fixture.Http, "a.bin", 1000);
         using var socket = new ClientWebSocket();
         await socket.ConnectAsync(fixture.WebSocketUri($"/ws_api/upload_parallel/{fileId}"), CancellationToken.None);
         await socket.SendAsync(new byte[400], WebSocketMessageType.Binary, true, CancellationToken.None);
-        await socket.SendAsync("DONE"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
+        await ReferenceClient.SendDoneAsync(socket);
 
-        var messages = await ReadUntilCloseAsync(socket);
+        var messages = await ReferenceClient.ReadUntilCloseAsync(socket);
         Assert.Equal(("error", "DONE after 400 of 1000 bytes."), (messages[^1].GetProperty("type").GetString(), messages[^1].GetProperty("value").GetString()));
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, socket.CloseStatus);
     }
 
-    private static async Task<List<JsonElement>> ReadUntilCloseAsync(ClientWebSocket socket)
-    {
-        var messages = new List<JsonElement>();
-        var buffer = new byte[16 * 1024];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        using var text = new MemoryStream();
-        while (true)
-        {
-            var result = await socket.ReceiveAsync(buffer, timeout.Token);
-            if (result.MessageType == WebSocketMessageType.Close) return messages;
-            text.Write(buffer, 0, result.Count);
-            if (!result.EndOfMessage) continue;
-            messages.Add(JsonDocument.Parse(text.ToArray()).RootElement.Clone());
-            text.SetLength(0);
-        }
-    }
 }
