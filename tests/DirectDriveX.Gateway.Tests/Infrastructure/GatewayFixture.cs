@@ -1,71 +1,46 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using DirectDriveX.Gateway.Hosting;
-using DirectDriveX.Grains.Hosting;
 using DirectDriveX.Grains.Interfaces;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
 namespace DirectDriveX.Gateway.Tests.Infrastructure;
 
 /// <summary>
-/// The real gateway on a real socket (Kestrel on 127.0.0.1, an ephemeral port) in front of a real three-silo Orleans
-/// cluster (TestingHost) whose silos have different memory caps: Silo_0 1 GiB, Silo_1 2 GiB, Silo_2 3 GiB.
+/// The real gateway over a real three-silo cluster (<see cref="GatewayOverTestCluster"/>) whose silos have different
+/// memory caps: Silo_0 1 GiB, Silo_1 2 GiB, Silo_2 3 GiB.
 /// </summary>
 public abstract class GatewayFixture : IAsyncLifetime
 {
     public const long MiB = 1024L * 1024;
     public const long GiB = 1024 * MiB;
 
-    private InProcessTestCluster? _cluster;
-    private WebApplication? _gateway;
+    private static readonly Dictionary<string, long> Caps = new() { ["Silo_0"] = 1 * GiB, ["Silo_1"] = 2 * GiB, ["Silo_2"] = 3 * GiB };
+    private readonly GatewayOverTestCluster _host;
 
-    public InProcessTestCluster Cluster => _cluster!;
-    public IClusterClient Grains => Cluster.Client;
-    public Uri BaseAddress { get; private set; } = null!;
+    protected GatewayFixture() => _host = new GatewayOverTestCluster(3, silo => new Dictionary<string, string?>(SiloSettings)
+    {
+        ["MemoryBudget:MemoryLimitBytes"] = Caps[silo].ToString(),
+        ["Uploads:MaxFileSizeBytes"] = (20 * GiB).ToString(),
+    });
+
+    public InProcessTestCluster Cluster => _host.Cluster;
+    public IClusterClient Grains => _host.Grains;
+    public Uri BaseAddress => _host.BaseAddress;
     public HttpClient Http { get; private set; } = null!;
-    public string StoreRoot { get; } = Directory.CreateTempSubdirectory("ddx-gw-store-").FullName;
+    public string StoreRoot => _host.StoreRoot;
 
     protected virtual IDictionary<string, string?> SiloSettings => new Dictionary<string, string?>();
 
-    private static readonly Dictionary<string, long> Caps = new() { ["Silo_0"] = 1 * GiB, ["Silo_1"] = 2 * GiB, ["Silo_2"] = 3 * GiB };
-
     public async Task InitializeAsync()
     {
-        var builder = new InProcessTestClusterBuilder(3);
-        builder.ConfigureSilo((options, silo) =>
-        {
-            var settings = new Dictionary<string, string?>(SiloSettings)
-            {
-                ["MemoryBudget:MemoryLimitBytes"] = Caps[options.SiloName].ToString(),
-                ["FileStore:RootDirectory"] = StoreRoot,
-                ["Uploads:MaxFileSizeBytes"] = (20 * GiB).ToString(),
-            };
-            silo.AddMemoryGrainStorageAsDefault().AddDirectDriveX(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
-        });
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-
-        var app = GatewayApplication.CreateBuilder(["--urls=http://127.0.0.1:0", "--Gateway:Mode=External", "--Gateway:SnapshotMaxAge=00:00:00", "--Gateway:SessionWatchInterval=00:00:00.200"]);
-        app.Services.AddSingleton<IClusterClient>(_cluster.Client);
-        app.Services.AddSingleton<IGrainFactory>(_cluster.Client);
-        _gateway = GatewayApplication.Build(app);
-        await _gateway.StartAsync();
-        var address = _gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        BaseAddress = new Uri(address);
+        await _host.StartAsync();
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
     }
 
     public async Task DisposeAsync()
     {
         Http?.Dispose();
-        if (_gateway is not null) await _gateway.DisposeAsync();
-        if (_cluster is not null) await _cluster.DisposeAsync();
-        Directory.Delete(StoreRoot, recursive: true);
+        await _host.DisposeAsync();
     }
 
     public SiloAddress Silo(string name) => Cluster.Silos.Single(s => s.Name == name).SiloAddress;

@@ -1,0 +1,54 @@
+using DirectDriveX.Gateway.Hosting;
+using DirectDriveX.Grains.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace DirectDriveX.Testing;
+
+/// <summary>
+/// The real gateway on a real socket (Kestrel on 127.0.0.1, an ephemeral port) in front of a real Orleans cluster of
+/// in-process silos (TestingHost) that share one temporary file store. Each silo's settings come from
+/// <paramref name="siloSettings"/> by its TestingHost name (Silo_0, Silo_1, ...). Routing reads fresh snapshots on every
+/// new upload (SnapshotMaxAge 0) and open sockets check their session every 200 ms, so tests see decisions at once.
+/// </summary>
+public sealed class GatewayOverTestCluster(int silos, Func<string, IDictionary<string, string?>> siloSettings) : IAsyncDisposable
+{
+    private InProcessTestCluster? _cluster;
+    private WebApplication? _gateway;
+
+    public InProcessTestCluster Cluster => _cluster ?? throw new InvalidOperationException("Not started.");
+    public IClusterClient Grains => Cluster.Client;
+    public Uri BaseAddress { get; private set; } = null!;
+    public string StoreRoot { get; } = Directory.CreateTempSubdirectory("ddx-test-store-").FullName;
+
+    public async Task StartAsync()
+    {
+        var builder = new InProcessTestClusterBuilder((short)silos);
+        builder.ConfigureSilo((options, silo) =>
+        {
+            var settings = new Dictionary<string, string?>(siloSettings(options.SiloName)) { ["FileStore:RootDirectory"] = StoreRoot };
+            silo.AddMemoryGrainStorageAsDefault().AddDirectDriveX(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        });
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+
+        var app = GatewayApplication.CreateBuilder(["--urls=http://127.0.0.1:0", "--Gateway:Mode=External",
+            "--Gateway:SnapshotMaxAge=00:00:00", "--Gateway:SessionWatchInterval=00:00:00.200"]);
+        app.Services.AddSingleton<IClusterClient>(_cluster.Client);
+        app.Services.AddSingleton<IGrainFactory>(_cluster.Client);
+        _gateway = GatewayApplication.Build(app);
+        await _gateway.StartAsync();
+        BaseAddress = new Uri(_gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_gateway is not null) await _gateway.DisposeAsync();
+        if (_cluster is not null) await _cluster.DisposeAsync();
+        Directory.Delete(StoreRoot, recursive: true);
+    }
+}
