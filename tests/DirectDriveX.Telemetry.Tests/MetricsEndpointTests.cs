@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DirectDriveX.Telemetry.Tests;
 
 /// <summary>The hosting extension and the scrape endpoint together, over a real socket on 127.0.0.1.</summary>
+[Collection(MeterCollection.Name)]
 public sealed class MetricsEndpointTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace DirectDriveX.Telemetry.Tests;
 
+[Collection(MeterCollection.Name)]
 public sealed class UploadMetricsTests : IDisposable
 {
     private readonly ServiceProvider _services;
