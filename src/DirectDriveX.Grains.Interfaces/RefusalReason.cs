@@ -35,4 +35,7 @@ public enum RefusalReason
     StorageFailure = 13,
     /// <summary>The resume token presented does not belong to this upload.</summary>
     Unauthorized = 14,
+    /// <summary>The node holding the upload is not reachable now (it left the cluster, or the session moved): retry shortly;
+    /// the gateway routes the retry to wherever the session lives.</summary>
+    NodeUnavailable = 15,
 }

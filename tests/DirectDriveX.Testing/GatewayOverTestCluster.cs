@@ -1,5 +1,6 @@
 using DirectDriveX.Gateway.Hosting;
 using DirectDriveX.Grains.Hosting;
+using DirectDriveX.Grains.Memory;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -11,7 +12,8 @@ namespace DirectDriveX.Testing;
 
 /// <summary>
 /// The real gateway on a real socket (Kestrel on 127.0.0.1, an ephemeral port) in front of a real Orleans cluster of
-/// in-process silos (TestingHost) that share one temporary file store. Each silo's settings come from
+/// in-process silos (TestingHost) that share one temporary file store; each silo serves the upload protocols on its own
+/// HTTP port (<see cref="SiloHttpServer"/>), and the gateway forwards each upload's connection to the silo holding it. Each silo's settings come from
 /// <paramref name="siloSettings"/> by its TestingHost name (Silo_0, Silo_1, ...). Routing reads fresh snapshots on every
 /// new upload (SnapshotMaxAge 0) and open sockets check their session every 200 ms, so tests see decisions at once.
 /// </summary>
@@ -31,13 +33,18 @@ public sealed class GatewayOverTestCluster(int silos, Func<string, IDictionary<s
         builder.ConfigureSilo((options, silo) =>
         {
             var settings = new Dictionary<string, string?>(siloSettings(options.SiloName)) { ["FileStore:RootDirectory"] = StoreRoot };
+            silo.Services.AddSingleton<IMemoryProbe, CappedMemoryProbe>();
+            silo.Services.AddHostedService(services => new SiloHttpServer(services, new Dictionary<string, string?>
+            {
+                ["Protocol:SessionWatchInterval"] = "00:00:00.200",
+            }));
             silo.AddMemoryGrainStorageAsDefault().AddDirectDriveX(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
         });
         _cluster = builder.Build();
         await _cluster.DeployAsync();
 
         var app = GatewayApplication.CreateBuilder(["--urls=http://127.0.0.1:0", "--Gateway:Mode=External",
-            "--Gateway:SnapshotMaxAge=00:00:00", "--Gateway:SessionWatchInterval=00:00:00.200"]);
+            "--Gateway:SnapshotMaxAge=00:00:00", $"--FileStore:RootDirectory={StoreRoot}"]);
         app.Services.AddSingleton<IClusterClient>(_cluster.Client);
         app.Services.AddSingleton<IGrainFactory>(_cluster.Client);
         _gateway = GatewayApplication.Build(app);

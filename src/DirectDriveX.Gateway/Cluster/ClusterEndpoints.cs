@@ -1,4 +1,5 @@
 using DirectDriveX.Gateway.Protocol;
+using DirectDriveX.Protocols;
 
 namespace DirectDriveX.Gateway.Cluster;
 
@@ -13,7 +14,8 @@ public static class ClusterEndpoints
         {
             try
             {
-                var nodes = await view.GetNodesAsync(forceRefresh: false, cancellationToken);
+                // Ready once a node can take bytes: it is in the cluster and its data plane has published its address.
+                var nodes = (await view.GetNodesAsync(forceRefresh: false, cancellationToken)).Where(n => n.DataPlaneUrl is not null).ToList();
                 return nodes.Count > 0
                     ? Results.Ok(new { status = "ready", nodes = nodes.Count })
                     : Results.Json(new { status = "no nodes", nodes = 0 }, statusCode: StatusCodes.Status503ServiceUnavailable);

@@ -1,27 +1,29 @@
-using DirectDriveX.Gateway.Protocol;
 using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Grains.Storage;
+using DirectDriveX.Protocols;
 using Microsoft.Net.Http.Headers;
 
 namespace DirectDriveX.Gateway.Downloads;
 
-/// <summary>Stored files: the bytes (Content-Length, Range, SHA-256 headers) and the record.</summary>
+/// <summary>Stored files: the record (a grain call) and the bytes, streamed straight from the shared file store by this
+/// process with a small buffer and ASP.NET's range processing (Content-Length, Range, ETag, SHA-256 headers).</summary>
 public static class FileEndpoints
 {
     public static IEndpointRouteBuilder MapFileEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/files/{fileId}", (HttpContext c, string fileId, IClusterClient client, RefusalResults r) => ServeAsync(c, fileId, client, r, attachment: false));
-        app.MapGet("/api/v1/download/stream/{fileId}", (HttpContext c, string fileId, IClusterClient client, RefusalResults r) => ServeAsync(c, fileId, client, r, attachment: true));
+        app.MapGet("/api/v1/files/{fileId}", (HttpContext c, string fileId, IClusterClient client, IFileStore store, RefusalResults r) => ServeAsync(c, fileId, client, store, r, attachment: false));
+        app.MapGet("/api/v1/download/stream/{fileId}", (HttpContext c, string fileId, IClusterClient client, IFileStore store, RefusalResults r) => ServeAsync(c, fileId, client, store, r, attachment: true));
         app.MapGet("/api/v1/files/{fileId}/meta", async (HttpContext c, string fileId, IClusterClient client, RefusalResults r) =>
             await RecordOf(client, fileId) is { } record ? Results.Ok(FileResponse.From(record)) : r.Problem(c, NotFound(fileId)));
         return app;
     }
 
-    private static async Task<IResult> ServeAsync(HttpContext context, string fileId, IClusterClient client, RefusalResults refusals, bool attachment)
+    private static async Task<IResult> ServeAsync(HttpContext context, string fileId, IClusterClient client, IFileStore store, RefusalResults refusals, bool attachment)
     {
-        if (await RecordOf(client, fileId) is not { } record) return refusals.Problem(context, NotFound(fileId));
+        if (await RecordOf(client, fileId) is not { } record || store.OpenStored(fileId) is not { } stream)
+            return refusals.Problem(context, NotFound(fileId));
         context.Response.Headers["X-Content-SHA256"] = record.Sha256;
         context.Response.Headers["Repr-Digest"] = $"sha-256=:{Convert.ToBase64String(Convert.FromHexString(record.Sha256))}:";
-        var stream = new StoredFileStream(client.GetGrain<IStoredFileGrain>(fileId), record.Size);
         return Results.File(stream, record.ContentType, attachment ? record.FileName : null, record.CreatedAt,
             new EntityTagHeaderValue($"\"{record.Sha256}\""), enableRangeProcessing: true);
     }

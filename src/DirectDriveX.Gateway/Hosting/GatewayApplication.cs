@@ -1,5 +1,8 @@
 using DirectDriveX.Gateway.Cluster;
 using DirectDriveX.Gateway.Downloads;
+using DirectDriveX.Gateway.Forwarding;
+using DirectDriveX.Grains.Storage;
+using DirectDriveX.Protocols;
 using DirectDriveX.Gateway.Protocol;
 using DirectDriveX.Gateway.Uploads;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -26,9 +29,18 @@ public static class GatewayApplication
         builder.Services.AddSingleton<ClusterView>();
         builder.Services.AddSingleton<UploadStarter>();
         builder.Services.AddSingleton<UploadAccess>();
-        builder.Services.AddSingleton<RefusalResults>();
+        builder.Services.AddUploadProtocols();
         builder.Services.AddDirectDriveXTelemetry("directdrivex-gateway");
-        builder.AddGatewayOrleans(GatewayOrleans.ResolveMode(builder.Configuration));
+        var mode = GatewayOrleans.ResolveMode(builder.Configuration);
+        builder.AddGatewayOrleans(mode);
+        if (mode != ClusterMode.Embedded)
+        {
+            // The silos are other processes: their data planes take the bytes; this process forwards connections and
+            // reads stored files from the shared file store for downloads.
+            builder.Services.AddUploadForwarding();
+            builder.Services.AddOptions<FileStoreOptions>().BindConfiguration(FileStoreOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+            builder.Services.AddSingleton<IFileStore, FileSystemFileStore>();
+        }
         return builder;
     }
 
@@ -39,14 +51,21 @@ public static class GatewayApplication
         app.UseDefaultFiles();
         app.UseStaticFiles();
 
+        var mode = GatewayOrleans.ResolveMode(app.Configuration);
         app.MapUploadHttpEndpoints();
-        app.MapMultipartUpload();
-        app.MapUploadSocket();
-        app.MapLegacyUploadEndpoints();
+        app.MapLegacyInitiate();
+        if (mode == ClusterMode.Embedded)
+        {
+            app.MapUploadProtocols(); // one process: this silo's data plane takes the bytes, no hop
+            app.PublishNodeHttpAddress();
+        }
+        else
+        {
+            app.MapUploadForwarding();
+        }
         app.MapFileEndpoints();
         app.MapClusterEndpoints();
         app.MapDirectDriveXMetrics();
-        var mode = GatewayOrleans.ResolveMode(app.Configuration);
         if (mode != ClusterMode.External) app.MapOrleansDashboard("/dashboard");
 
         app.Lifetime.ApplicationStarted.Register(() =>

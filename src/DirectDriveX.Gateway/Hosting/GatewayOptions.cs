@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace DirectDriveX.Gateway.Hosting;
 
 /// <summary>Configuration section <c>Gateway</c>.</summary>
@@ -18,17 +16,6 @@ public sealed class GatewayOptions
 
     /// <summary>How long one silo may take to answer for its snapshot before it is dropped from the view. Default 2 s.</summary>
     public TimeSpan SnapshotTimeout { get; set; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>How often an open upload socket checks that its session is still live, so a silent client whose session
-    /// expired is told. Default 10 s.</summary>
-    public TimeSpan SessionWatchInterval { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>The Retry-After sent with "no headroom" refusals. Default 5 s.</summary>
-    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>Largest WebSocket text message accepted (legacy base64 frames carry 4 MiB chunks). Default 8 MiB.</summary>
-    [Range(1024, 64 * 1024 * 1024)]
-    public int MaxTextMessageBytes { get; set; } = 8 * 1024 * 1024;
 
     /// <summary>Legacy drop-in protocol: file extensions refused at initiate (lowercase, with the dot).</summary>
     public string[] BlockedExtensions { get; set; } = [".exe", ".bat", ".cmd", ".com", ".scr", ".msi", ".ps1", ".vbs"];

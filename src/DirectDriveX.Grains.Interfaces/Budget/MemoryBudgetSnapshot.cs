@@ -8,6 +8,8 @@ namespace DirectDriveX.Grains.Interfaces;
 /// <param name="ReserveBytes">Memory never handed out (default 512 MiB).</param>
 /// <param name="CeilingBytes">The usage ceiling in bytes (default 80% of total).</param>
 /// <param name="LeasedBytes">Sum of live leases.</param>
+/// <param name="DataPlaneUrl">The node's HTTP base address, where its data plane takes upload connections (null until its
+/// HTTP server has started).</param>
 /// <param name="HeadroomBytes">min(available − reserve, ceiling − used) − leased; may be negative when the host is under pressure.</param>
 [GenerateSerializer, Immutable]
 public sealed record MemoryBudgetSnapshot(
@@ -23,4 +25,5 @@ public sealed record MemoryBudgetSnapshot(
     [property: Id(9)] int BuffersInUse,
     [property: Id(10)] long BufferBytesInUse,
     [property: Id(11)] int BufferCapacity,
-    [property: Id(12)] DateTimeOffset TakenAt);
+    [property: Id(12)] DateTimeOffset TakenAt,
+    [property: Id(13)] string? DataPlaneUrl = null);

@@ -1,14 +1,20 @@
 namespace DirectDriveX.Grains.Interfaces;
 
 /// <summary>
-/// The terms of one session: the chunk size, the bytes it reserves and so may hold in flight, and how many chunks that is.
-/// The reservation is the session's in-flight window: it is never less than one chunk, so that even a tiny file can move.
+/// The terms of one session: the chunk size (the unit of acknowledgement and the largest WebSocket message), the window
+/// (how many chunks a client may have sent and not yet acknowledged), and the bytes reserved.
+/// One rule: the chunk is half the tier's reservation, clamped to [min, max] and never more than the file; the window is
+/// the reservation in whole chunks, at least two (so no file is stop-and-wait) and no more than the file has; the
+/// reservation is raised to cover the window when two chunks are more than the tier.
 /// </summary>
 public sealed record ChunkPlan(int ChunkSize, long ReservedBytes, int MaxChunksInFlight)
 {
+    /// <summary>The window in bytes.</summary>
+    public long WindowBytes => (long)ChunkSize * MaxChunksInFlight;
+
     /// <param name="size">Declared file size, positive.</param>
-    /// <param name="minChunkBytes">Smallest chunk the node deals in (a tier reservation below it is raised to it).</param>
-    /// <param name="maxChunkBytes">Largest chunk one grain call may carry.</param>
+    /// <param name="minChunkBytes">Smallest chunk the node deals in.</param>
+    /// <param name="maxChunkBytes">Largest chunk (the node's largest pool buffer, and the configured maximum).</param>
     public static ChunkPlan For(long size, int minChunkBytes, int maxChunkBytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
@@ -16,9 +22,10 @@ public sealed record ChunkPlan(int ChunkSize, long ReservedBytes, int MaxChunksI
         ArgumentOutOfRangeException.ThrowIfLessThan(maxChunkBytes, minChunkBytes);
 
         var tier = TieredReservationPolicy.ReservationFor(size);
-        var chunk = (int)Math.Min(Math.Clamp(tier, minChunkBytes, maxChunkBytes), size);
-        var reserved = Math.Max(tier, chunk);
-        var inFlight = (int)Math.Max(1, reserved / chunk);
-        return new ChunkPlan(chunk, reserved, inFlight);
+        var chunk = (int)Math.Min(Math.Clamp(tier / 2, minChunkBytes, maxChunkBytes), size);
+        var chunksInFile = (size + chunk - 1) / chunk;
+        var window = (int)Math.Min(chunksInFile, Math.Max(2, tier / chunk));
+        var reserved = Math.Max(tier, (long)window * chunk);
+        return new ChunkPlan(chunk, reserved, window);
     }
 }

@@ -19,6 +19,7 @@ public static class RefusalReasonTag
         RefusalReason.Aborted => "aborted",
         RefusalReason.StorageFailure => "storage_failure",
         RefusalReason.Unauthorized => "unauthorized",
+        RefusalReason.NodeUnavailable => "node_unavailable",
         _ => "other",
     };
 }

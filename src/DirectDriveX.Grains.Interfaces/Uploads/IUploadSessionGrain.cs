@@ -1,8 +1,10 @@
 namespace DirectDriveX.Grains.Interfaces;
 
 /// <summary>
-/// One upload, keyed by an unguessable upload id (see <see cref="UploadIds"/>). It reserves its tier on the
-/// budget of the silo it lives on before it accepts any byte, and releases that lease on every way out.
+/// One upload's control plane, keyed by an unguessable upload id (see <see cref="UploadIds"/>). It reserves its tier on the
+/// budget of the silo it lives on before any byte is accepted, keeps the committed offset (strict: every commit continues
+/// where the last ended), completes and releases that lease on every way out. The bytes never pass through it: the
+/// node's data plane writes them to the staging file and then commits <c>(offset, length)</c> here.
 /// To place it on a chosen silo, call <see cref="Start"/> inside <see cref="UploadPlacementHint.Target"/>.
 /// </summary>
 public interface IUploadSessionGrain : IGrainWithStringKey
@@ -10,15 +12,18 @@ public interface IUploadSessionGrain : IGrainWithStringKey
     /// <summary>Validates the request, reserves the tiered budget on this silo and returns the session's terms.</summary>
     Task<UploadStartResult> Start(UploadRequest request);
 
-    /// <summary>True when <paramref name="resumeToken"/> is this session's token (constant-time comparison).</summary>
-    Task<bool> Authorize(string resumeToken);
+    /// <summary>Authorises <paramref name="resumeToken"/> (constant-time; skipped when <paramref name="requireToken"/> is false,
+    /// for the legacy client whose file id is its only secret) and returns the session's status, or the refusal.</summary>
+    Task<UploadOpening> Open(string? resumeToken, bool requireToken);
 
-    /// <summary>Commits <paramref name="data"/> at <paramref name="offset"/>, which must equal the committed length.
-    /// A chunk that was already committed with the same bytes is acknowledged again.</summary>
-    Task<ChunkAck> WriteChunk(long offset, ReadOnlyMemory<byte> data);
+    /// <summary>Records that the data plane of node <paramref name="writerNodeId"/> has durably written
+    /// <paramref name="length"/> bytes at <paramref name="offset"/>, which must be the committed length. Renews the lease
+    /// (re-reserving on this silo when it was held elsewhere). Refused when the writer is not on this session's silo.</summary>
+    Task<ChunkAck> Commit(long offset, long length, string writerNodeId);
 
-    /// <summary>Verifies length and SHA-256, stores the file and releases the lease.</summary>
-    Task<CompletionResult> Complete();
+    /// <summary>Verifies length and <paramref name="sha256"/> (of the staged bytes, computed by the data plane) against the
+    /// declared hash, stores the file and releases the lease.</summary>
+    Task<CompletionResult> Complete(string sha256);
 
     /// <summary>Deletes staged data and releases the lease. Idempotent.</summary>
     Task Abort();

@@ -1,5 +1,10 @@
 namespace DirectDriveX.Grains.Interfaces;
 
+/// <summary>Where an upload stands.</summary>
+/// <param name="NodeId">The node (silo address) whose budget holds the lease.</param>
+/// <param name="NodeName">That node's name.</param>
+/// <param name="HostNodeId">The node the session is active on now: its data plane takes the upload's bytes.</param>
+/// <param name="MaxChunksInFlight">The window in chunks: a client keeps at most this many chunks sent and not acknowledged.</param>
 [GenerateSerializer, Immutable]
 public sealed record UploadStatus(
     [property: Id(0)] string UploadId,
@@ -13,4 +18,11 @@ public sealed record UploadStatus(
     [property: Id(8)] string? ContentType,
     [property: Id(9)] string? FileId,
     [property: Id(10)] UploadRefusal? Failure,
-    [property: Id(11)] DateTimeOffset? LastActivityAt);
+    [property: Id(11)] DateTimeOffset? LastActivityAt,
+    [property: Id(12)] string? NodeName = null,
+    [property: Id(13)] string? HostNodeId = null,
+    [property: Id(14)] int MaxChunksInFlight = 1)
+{
+    /// <summary>The window in bytes: whole chunks, never more than the reservation.</summary>
+    public long WindowBytes => (long)MaxChunksInFlight * ChunkSize;
+}

@@ -1,4 +1,5 @@
 using DirectDriveX.Grains.Buffers;
+using DirectDriveX.Grains.DataPlane;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Grains.Memory;
 using DirectDriveX.Grains.Placement;
@@ -18,6 +19,7 @@ public sealed partial class MemoryBudgetGrain(
     IMemoryProbe probe,
     ChunkBufferPool bufferPool,
     LocalBudgetReading reading,
+    NodeHttpAddress httpAddress,
     ILocalSiloDetails silo,
     TimeProvider clock,
     IOptions<MemoryBudgetOptions> options,
@@ -83,7 +85,7 @@ public sealed partial class MemoryBudgetGrain(
         var snapshot = new MemoryBudgetSnapshot(
             this.GetPrimaryKeyString(), silo.Name, figures.TotalBytes, figures.AvailableBytes, figures.ReserveBytes,
             figures.CeilingBytes, figures.LeasedBytes, figures.HeadroomBytes, _leases.Count,
-            pool.BuffersInUse, pool.BytesInUse, pool.Capacity, clock.GetUtcNow());
+            pool.BuffersInUse, pool.BytesInUse, pool.Capacity, clock.GetUtcNow(), httpAddress.Url);
         reading.Publish(snapshot);
         return snapshot;
     }

@@ -1,13 +1,10 @@
 using DirectDriveX.Grains.Interfaces;
-using DirectDriveX.Grains.Storage;
 
 namespace DirectDriveX.Grains.Files;
 
-/// <summary>A stored file's record (grain state) and its bytes (the shared file store), so any silo can serve it.</summary>
+/// <summary>A stored file's record (grain state). Its bytes are in the shared file store; downloads read them there.</summary>
 [Orleans.Placement.PreferLocalPlacement]
-public sealed class StoredFileGrain(
-    [PersistentState("file")] IPersistentState<StoredFileState> state,
-    IFileStore store) : Grain, IStoredFileGrain
+public sealed class StoredFileGrain([PersistentState("file")] IPersistentState<StoredFileState> state) : Grain, IStoredFileGrain
 {
     public async Task Register(StoredFileRecord record)
     {
@@ -19,17 +16,4 @@ public sealed class StoredFileGrain(
     }
 
     public Task<StoredFileRecord?> GetRecord() => Task.FromResult(state.State.Record);
-
-    public async Task<ReadOnlyMemory<byte>> Read(long offset, int count)
-    {
-        var record = state.State.Record ?? throw new FileNotFoundException($"No stored file {this.GetPrimaryKeyString()}.");
-        ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, IStoredFileGrain.MaxReadBytes);
-        var length = (int)Math.Clamp(record.Size - offset, 0, count);
-        if (length == 0) return ReadOnlyMemory<byte>.Empty;
-        var buffer = GC.AllocateUninitializedArray<byte>(length);
-        var read = await store.ReadStoredAsync(record.FileId, offset, buffer, CancellationToken.None);
-        return buffer.AsMemory(0, read);
-    }
 }

@@ -1,4 +1,5 @@
 using DirectDriveX.Grains.Budget;
+using DirectDriveX.Grains.DataPlane;
 using DirectDriveX.Grains.Buffers;
 using DirectDriveX.Grains.Interfaces.Telemetry;
 using DirectDriveX.Grains.Memory;
@@ -33,6 +34,9 @@ public static class DirectDriveXSiloBuilderExtensions
         services.TryAddSingleton<IMemoryProbe, HostMemoryProbe>();
         services.TryAddSingleton<IFileStore, FileSystemFileStore>();
         services.AddSingleton<ChunkBufferPool>();
+        services.AddSingleton<StagedUploads>();
+        services.AddSingleton<UploadDataPlane>();
+        services.TryAddSingleton<NodeHttpAddress>();
         services.AddSingleton<LocalBudgetReading>();
         services.AddMetrics();
         services.TryAddSingleton<UploadMetrics>();

@@ -32,9 +32,10 @@ public static class HostMemoryFigures
 
     /// <summary>
     /// The node's figures: the host's, narrowed by the cgroup limit (limit − usage available) when that is smaller,
-    /// and by a configured cap, which bounds both total and available.
+    /// and by a configured cap, which bounds total, and available to the cap minus what this process already uses
+    /// (<paramref name="processUsedBytes"/>, its resident set): a capped node's own memory counts against its cap.
     /// </summary>
-    public static MemoryReading Combine(MemoryReading host, long? cgroupLimit, long? cgroupUsage, long? configuredCap)
+    public static MemoryReading Combine(MemoryReading host, long? cgroupLimit, long? cgroupUsage, long? configuredCap, long processUsedBytes = 0)
     {
         var total = host.TotalBytes;
         var available = host.AvailableBytes;
@@ -46,7 +47,7 @@ public static class HostMemoryFigures
         if (configuredCap is { } cap)
         {
             total = Math.Min(total, cap);
-            available = Math.Min(available, cap);
+            available = Math.Min(available, Math.Max(0, cap - processUsedBytes));
         }
         return new MemoryReading(total, Math.Min(available, total));
     }

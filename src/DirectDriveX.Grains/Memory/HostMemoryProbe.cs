@@ -5,7 +5,8 @@ namespace DirectDriveX.Grains.Memory;
 
 /// <summary>
 /// Live memory of the host this silo runs on: /proc/meminfo's MemAvailable, narrowed by the cgroup v2 limit inside a
-/// container, and by <see cref="MemoryBudgetOptions.MemoryLimitBytes"/> when set. Where /proc is absent (not Linux),
+/// container, and by <see cref="MemoryBudgetOptions.MemoryLimitBytes"/> when set (then what this process already uses counts
+/// against that cap). Where /proc is absent (not Linux),
 /// the runtime's view of the machine is used. Orleans' own environment statistics describe this process's heap,
 /// not the host's free memory, so they are not the source here.
 /// </summary>
@@ -22,7 +23,8 @@ public sealed class HostMemoryProbe(IOptions<MemoryBudgetOptions> options) : IMe
             host,
             HostMemoryFigures.ParseCgroupLimit(ReadIfPresent(CgroupMaxPath)),
             HostMemoryFigures.ParseCgroupUsage(ReadIfPresent(CgroupCurrentPath)),
-            options.Value.MemoryLimitBytes);
+            options.Value.MemoryLimitBytes,
+            Environment.WorkingSet);
     }
 
     private static MemoryReading ReadHost()

@@ -11,9 +11,10 @@ using Microsoft.Extensions.Options;
 namespace DirectDriveX.Grains.Sessions;
 
 /// <summary>
-/// One upload. It reserves its tier on the budget of the silo it lives on before it accepts a byte, writes each chunk through
-/// the silo's <see cref="ChunkBufferPool"/> to its staging file, acknowledges an offset only once it is durable, verifies
-/// length and SHA-256 at completion, and releases its lease on every way out: completion, abort, idle expiry, failure.
+/// One upload's control plane. It reserves its tier on the budget of the silo it lives on before it accepts a byte, records
+/// the offsets its node's data plane has durably written (strictly in order, only from the data plane of its own silo),
+/// verifies length and SHA-256 at completion, and releases its lease on every way out: completion, abort, idle expiry,
+/// failure. No byte of the upload passes through it.
 /// </summary>
 [UploadSessionPlacement]
 public sealed partial class UploadSessionGrain(
@@ -29,8 +30,6 @@ public sealed partial class UploadSessionGrain(
 {
     private readonly UploadOptions _uploads = uploadOptions.Value;
     private readonly MemoryBudgetOptions _budget = budgetOptions.Value;
-    private IncrementalHash? _hash;   // over bytes [0, _hashedUpTo), kept while this activation lives
-    private long _hashedUpTo;
     private IGrainTimer? _expiryTimer;
 
     private string UploadId => this.GetPrimaryKeyString();
@@ -43,7 +42,7 @@ public sealed partial class UploadSessionGrain(
         // Bytes past the committed offset were written but never acknowledged: cut them. Fewer bytes than committed
         // means the staging file was lost, and the session cannot honour what it acknowledged.
         var staged = store.GetStagingLength(UploadId);
-        if (staged > S.CommittedOffset) store.TruncateStaging(UploadId, S.CommittedOffset);
+        if (staged > S.CommittedOffset) await store.TruncateStagingAsync(UploadId, S.CommittedOffset);
         else if (staged < S.CommittedOffset)
             await FailAsync(new UploadRefusal(RefusalReason.StorageFailure,
                 $"Staging data of upload {UploadId} is shorter ({staged}) than its committed offset ({S.CommittedOffset})."));
@@ -56,7 +55,6 @@ public sealed partial class UploadSessionGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        _hash?.Dispose();
         if (state.RecordExists && !S.State.IsFinal()) metrics.SessionClosed(); // it lives on in storage, not here
         return Task.CompletedTask;
     }
@@ -73,7 +71,7 @@ public sealed partial class UploadSessionGrain(
             return UploadStartResult.Refused(invalid);
 
         var plan = ChunkPlan.For(request.Size, _uploads.MinChunkBytes, Math.Min(_uploads.MaxChunkBytes, pool.LargestBufferSize));
-        var nodeId = MemoryBudgetKey.For(silo.SiloAddress);
+        var nodeId = HostNodeId;
         var grant = await GrainFactory.BudgetOf(silo.SiloAddress).TryReserve(UploadId, plan.ReservedBytes);
         if (!grant.Granted)
         {
@@ -117,66 +115,46 @@ public sealed partial class UploadSessionGrain(
             null);
     }
 
-    public Task<bool> Authorize(string resumeToken) =>
-        Task.FromResult(state.RecordExists && resumeToken is not null && CryptographicOperations.FixedTimeEquals(
-            SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(resumeToken)), S.ResumeTokenHash));
+    public Task<UploadOpening> Open(string? resumeToken, bool requireToken)
+    {
+        if (!state.RecordExists)
+            return Task.FromResult(new UploadOpening(null, Refusal(RefusalReason.NotFound, $"No upload {UploadId}.")));
+        if (requireToken && (string.IsNullOrEmpty(resumeToken) || !CryptographicOperations.FixedTimeEquals(
+                SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(resumeToken)), S.ResumeTokenHash)))
+            return Task.FromResult(new UploadOpening(null, Refusal(RefusalReason.Unauthorized, $"The resume token does not match upload {UploadId}.")));
+        return Task.FromResult(new UploadOpening(Status(), null));
+    }
 
-    public async Task<ChunkAck> WriteChunk(long offset, ReadOnlyMemory<byte> data)
+    public async Task<ChunkAck> Commit(long offset, long length, string writerNodeId)
     {
         if (StateRefusal() is { } closed) return ChunkAck.Refused(S.CommittedOffset, closed);
         var committed = S.CommittedOffset;
-        if (data.IsEmpty)
-            return ChunkAck.Refused(committed, Refusal(RefusalReason.InvalidRequest, "A chunk must carry at least one byte."));
-        if (data.Length > S.ChunkSize)
+        if (writerNodeId != HostNodeId)
+            return ChunkAck.Refused(committed, Refusal(RefusalReason.NodeUnavailable,
+                $"Upload {UploadId} is now served by node {silo.Name}; reconnect to continue from {committed}."));
+        if (length <= 0)
+            return ChunkAck.Refused(committed, Refusal(RefusalReason.InvalidRequest, "A commit must cover at least one byte."));
+        if (offset < 0 || offset + length > S.Size)
             return ChunkAck.Refused(committed, Refusal(RefusalReason.ChunkTooLarge,
-                $"Chunk of {data.Length} bytes is over this upload's chunk size of {S.ChunkSize} bytes."));
-        if (offset < 0 || offset + data.Length > S.Size)
-            return ChunkAck.Refused(committed, Refusal(RefusalReason.ChunkTooLarge,
-                $"Chunk [{offset}, {offset + data.Length}) is outside the declared size of {S.Size} bytes."));
-        if (offset + data.Length <= committed)
-            return await AcknowledgeDuplicateAsync(offset, data);
+                $"Bytes [{offset}, {offset + length}) run past the declared size of {S.Size} bytes."));
         if (offset != committed)
             return ChunkAck.Refused(committed, new UploadRefusal(RefusalReason.OffsetMismatch,
                 $"Chunk at offset {offset}; the upload continues at {committed}.", ExpectedOffset: committed));
 
         if (await EnsureLeaseAsync() is { } noLease) return ChunkAck.Refused(committed, noLease);
-
-        var started = clock.GetTimestamp();
-        using (var buffer = await pool.RentAsync(data.Length, CancellationToken.None))
-        {
-            if (buffer is null)
-                return ChunkAck.Refused(committed, Refusal(RefusalReason.BuffersExhausted,
-                    $"Node {silo.Name} has no free chunk buffer; retry this chunk shortly."));
-            data.CopyTo(buffer.Memory);
-            try
-            {
-                await store.WriteStagingAsync(UploadId, offset, buffer.Memory, CancellationToken.None);
-            }
-            catch (IOException e)
-            {
-                LogStorageFailed(e, UploadId, silo.Name);
-                var failure = Refusal(RefusalReason.StorageFailure, $"Node {silo.Name} could not store the chunk: {e.Message}");
-                await FailAsync(failure);
-                return ChunkAck.Refused(committed, failure);
-            }
-            HashContiguous(offset, buffer.Memory.Span);
-        }
-
         state.State = S with
         {
             State = UploadState.Receiving,
-            CommittedOffset = offset + data.Length,
+            CommittedOffset = offset + length,
             LastActivityAt = clock.GetUtcNow(),
         };
         await state.WriteStateAsync();
-        var elapsed = clock.GetElapsedTime(started);
-        metrics.RecordBytesReceived(data.Length);
-        metrics.RecordChunkWrite(elapsed);
-        LogChunk(UploadId, silo.Name, offset, data.Length, elapsed.TotalMilliseconds);
-        return new ChunkAck(S.CommittedOffset, false, null);
+        metrics.RecordBytesReceived(length);
+        LogCommitted(UploadId, silo.Name, offset, length);
+        return new ChunkAck(S.CommittedOffset, null);
     }
 
-    public async Task<CompletionResult> Complete()
+    public async Task<CompletionResult> Complete(string sha256)
     {
         if (S.State == UploadState.Completed) return new CompletionResult(S.File, null);
         if (StateRefusal() is { } closed) return new CompletionResult(null, closed);
@@ -185,17 +163,7 @@ public sealed partial class UploadSessionGrain(
                 $"{S.CommittedOffset} of {S.Size} bytes received; send the rest from offset {S.CommittedOffset}.",
                 ExpectedOffset: S.CommittedOffset));
 
-        string sha256;
-        try
-        {
-            sha256 = await ComputeSha256Async();
-        }
-        catch (IOException e)
-        {
-            var failure = Refusal(RefusalReason.StorageFailure, $"Node {silo.Name} could not read the staged file: {e.Message}");
-            await FailAsync(failure);
-            return new CompletionResult(null, failure);
-        }
+        sha256 = sha256.ToLowerInvariant();
         if (S.ExpectedSha256 is { } expected && expected != sha256)
         {
             var mismatch = Refusal(RefusalReason.HashMismatch, $"SHA-256 of the received bytes is {sha256}; the client declared {expected}.");
@@ -206,7 +174,7 @@ public sealed partial class UploadSessionGrain(
         var record = new StoredFileRecord(UploadId, S.FileName, S.Size, sha256, S.ContentType, clock.GetUtcNow(), S.NodeName);
         try
         {
-            store.Promote(UploadId, record.FileId);
+            await store.PromoteAsync(UploadId, record.FileId);
         }
         catch (IOException e)
         {
@@ -216,7 +184,7 @@ public sealed partial class UploadSessionGrain(
         }
         await GrainFactory.GetGrain<IStoredFileGrain>(record.FileId).Register(record);
         await FinishAsync(S with { State = UploadState.Completed, File = record }, deleteStaging: false);
-        LogCompleted(UploadId, silo.Name, S.Size, sha256);
+        LogCompleted(UploadId, silo.Name, S.Size, sha256, (clock.GetUtcNow() - S.CreatedAt).TotalSeconds);
         return new CompletionResult(record, null);
     }
 
@@ -228,10 +196,15 @@ public sealed partial class UploadSessionGrain(
     }
 
     public Task<UploadStatus> GetStatus() => Task.FromResult(state.RecordExists
-        ? new UploadStatus(UploadId, S.State, S.CommittedOffset, S.Size, S.ReservedBytes, S.ChunkSize, S.NodeId,
-            S.FileName, S.ContentType, S.File?.FileId, S.Failure, S.LastActivityAt)
+        ? Status()
         : new UploadStatus(UploadId, UploadState.Created, 0, 0, 0, 0, null, null, null, null,
-            Refusal(RefusalReason.NotFound, $"No upload {UploadId}."), null));
+            Refusal(RefusalReason.NotFound, $"No upload {UploadId}."), null, HostNodeId: HostNodeId));
+
+    private UploadStatus Status() => new(UploadId, S.State, S.CommittedOffset, S.Size, S.ReservedBytes, S.ChunkSize, S.NodeId,
+        S.FileName, S.ContentType, S.File?.FileId, S.Failure, S.LastActivityAt, S.NodeName, HostNodeId, S.MaxChunksInFlight);
+
+    /// <summary>The node this activation runs on: the one whose data plane may write this upload's bytes.</summary>
+    private string HostNodeId => MemoryBudgetKey.For(silo.SiloAddress);
 
     /// <summary>The refusal for a call that needs a live session, or null when the session is live.</summary>
     private UploadRefusal? StateRefusal()
@@ -247,59 +220,33 @@ public sealed partial class UploadSessionGrain(
         };
     }
 
-    private async Task<ChunkAck> AcknowledgeDuplicateAsync(long offset, ReadOnlyMemory<byte> data)
-    {
-        using var buffer = await pool.RentAsync(data.Length, CancellationToken.None);
-        if (buffer is null)
-            return ChunkAck.Refused(S.CommittedOffset, Refusal(RefusalReason.BuffersExhausted,
-                $"Node {silo.Name} has no free chunk buffer; retry this chunk shortly."));
-        var read = await store.ReadStagingAsync(UploadId, offset, buffer.Memory, CancellationToken.None);
-        if (read != data.Length || !buffer.Memory.Span.SequenceEqual(data.Span))
-            return ChunkAck.Refused(S.CommittedOffset, new UploadRefusal(RefusalReason.OffsetMismatch,
-                $"Chunk at offset {offset} differs from the bytes already committed there; the upload continues at {S.CommittedOffset}.",
-                ExpectedOffset: S.CommittedOffset));
-        await GrainFactory.BudgetOf(SiloAddress.FromParsableString(S.NodeId)).Renew(UploadId);
-        return new ChunkAck(S.CommittedOffset, true, null);
-    }
-
-    /// <summary>Renews the lease; if it is gone (its node left the cluster), reserves again on this silo.</summary>
+    /// <summary>Renews the lease on this silo. A lease held on another silo (the session was reactivated here after its
+    /// node died, or moved) is released there where that silo still lives, and the session reserves again here before it
+    /// takes another byte.</summary>
     private async Task<UploadRefusal?> EnsureLeaseAsync()
     {
-        if (await GrainFactory.BudgetOf(SiloAddress.FromParsableString(S.NodeId)).Renew(UploadId)) return null;
+        if (S.NodeId == HostNodeId && await GrainFactory.BudgetOf(silo.SiloAddress).Renew(UploadId)) return null;
+        if (S.NodeId != HostNodeId) await ReleaseLeaseAsync(S.NodeId);
         var grant = await GrainFactory.BudgetOf(silo.SiloAddress).TryReserve(UploadId, S.ReservedBytes);
         if (!grant.Granted) return grant.Refusal;
-        state.State = S with { NodeId = MemoryBudgetKey.For(silo.SiloAddress), NodeName = silo.Name };
+        state.State = S with { NodeId = HostNodeId, NodeName = silo.Name };
         await state.WriteStateAsync();
         return null;
     }
 
-    private void HashContiguous(long offset, ReadOnlySpan<byte> chunk)
+    /// <summary>Releases this session's lease on <paramref name="nodeId"/>; a node that has left the cluster took its leases
+    /// with it, so failing to reach it is not an error.</summary>
+    private async Task ReleaseLeaseAsync(string nodeId)
     {
-        if (offset == 0) { _hash?.Dispose(); _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256); _hashedUpTo = 0; }
-        if (_hash is null || offset != _hashedUpTo) return;
-        _hash.AppendData(chunk);
-        _hashedUpTo += chunk.Length;
-    }
-
-    /// <summary>The SHA-256 of the staged bytes: from the running hash when this activation saw every chunk, else re-read
-    /// from the staging file through the pool.</summary>
-    private async Task<string> ComputeSha256Async()
-    {
-        if (_hash is not null && _hashedUpTo == S.Size)
-            return Convert.ToHexStringLower(_hash.GetHashAndReset());
-
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var bufferSize = Math.Min(pool.LargestBufferSize, S.ChunkSize);
-        using var buffer = await pool.RentAsync(bufferSize, CancellationToken.None)
-            ?? throw new IOException($"Node {silo.Name} has no free chunk buffer to verify the upload.");
-        for (long position = 0; position < S.Size;)
+        if (string.IsNullOrEmpty(nodeId)) return;
+        try
         {
-            var read = await store.ReadStagingAsync(UploadId, position, buffer.Memory, CancellationToken.None);
-            if (read == 0) throw new IOException($"Staging file of {UploadId} ends at {position}, before {S.Size}.");
-            hash.AppendData(buffer.Memory.Span[..read]);
-            position += read;
+            await GrainFactory.BudgetOf(MemoryBudgetKey.ToSilo(nodeId)).Release(UploadId);
         }
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        catch (Exception e) when (e is OrleansException or TimeoutException)
+        {
+            LogLeaseNodeGone(UploadId, nodeId, e.Message);
+        }
     }
 
     private Task FailAsync(UploadRefusal failure)
@@ -313,17 +260,15 @@ public sealed partial class UploadSessionGrain(
     {
         _expiryTimer?.Dispose();
         _expiryTimer = null;
-        _hash?.Dispose();
-        _hash = null;
         state.State = final with { LastActivityAt = clock.GetUtcNow() };
         try
         {
-            if (deleteStaging) store.DeleteStaging(UploadId);
+            if (deleteStaging) await store.DeleteStagingAsync(UploadId);
             await state.WriteStateAsync();
         }
         finally
         {
-            await GrainFactory.BudgetOf(SiloAddress.FromParsableString(final.NodeId)).Release(UploadId);
+            await ReleaseLeaseAsync(final.NodeId);
             metrics.SessionClosed();
             if (final.State == UploadState.Completed) metrics.UploadCompleted();
             else metrics.UploadFailed(final.Failure?.Reason ?? (final.State == UploadState.Aborted ? RefusalReason.Aborted : RefusalReason.Expired));
@@ -345,11 +290,14 @@ public sealed partial class UploadSessionGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} started on node {NodeName}: {Size} bytes, {ReservedBytes} reserved, chunks of {ChunkSize}")]
     private partial void LogStarted(string uploadId, string nodeName, long size, long reservedBytes, int chunkSize);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Upload {UploadId} on node {NodeName}: chunk at {Offset} ({Length} bytes) committed in {Milliseconds} ms")]
-    private partial void LogChunk(string uploadId, string nodeName, long offset, int length, double milliseconds);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Upload {UploadId} on node {NodeName}: {Length} bytes at {Offset} committed")]
+    private partial void LogCommitted(string uploadId, string nodeName, long offset, long length);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} on node {NodeName} completed: {Size} bytes, sha256 {Sha256}")]
-    private partial void LogCompleted(string uploadId, string nodeName, long size, string sha256);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} on node {NodeName} completed: {Size} bytes in {Seconds:F1} s, sha256 {Sha256}")]
+    private partial void LogCompleted(string uploadId, string nodeName, long size, string sha256, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId}: the node {NodeId} of its old lease is gone ({Detail})")]
+    private partial void LogLeaseNodeGone(string uploadId, string nodeId, string detail);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} on node {NodeName} aborted at {Committed} bytes")]
     private partial void LogAborted(string uploadId, string nodeName, long committed);
@@ -360,6 +308,4 @@ public sealed partial class UploadSessionGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId} on node {NodeName} failed: {Reason} {Detail}")]
     private partial void LogFailed(string uploadId, string nodeName, RefusalReason reason, string detail);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Upload {UploadId} on node {NodeName}: storage failure")]
-    private partial void LogStorageFailed(Exception exception, string uploadId, string nodeName);
 }

@@ -7,9 +7,11 @@ namespace DirectDriveX.Grains.Storage;
 /// <summary>
 /// <see cref="IFileStore"/> on a directory: <c>staging/{uploadId}.part</c> while receiving, <c>files/{fileId}</c> once stored.
 /// Ids must be well-formed upload ids (22 URL-safe characters), so a path can only ever be one of these two shapes.
+/// Blocking file-system calls (fsync, truncate, move, delete) run on the thread pool, never on the caller's scheduler.
 /// </summary>
 public sealed class FileSystemFileStore : IFileStore
 {
+    private const int DownloadBufferBytes = 64 * 1024;
     private readonly string _stagingDirectory;
     private readonly string _filesDirectory;
     private readonly bool _flushToDisk;
@@ -22,45 +24,12 @@ public sealed class FileSystemFileStore : IFileStore
         _flushToDisk = options.Value.FlushToDisk;
     }
 
-    public async Task WriteStagingAsync(string uploadId, long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    public IStagingFile OpenStaging(string uploadId) =>
+        new StagingFile(File.OpenHandle(StagingPath(uploadId), FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete), _flushToDisk);
+
+    public async Task<int> ReadStagingAsync(string uploadId, long offset, Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        using var handle = File.OpenHandle(StagingPath(uploadId), FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, FileOptions.Asynchronous);
-        await RandomAccess.WriteAsync(handle, data, offset, cancellationToken);
-        if (_flushToDisk) RandomAccess.FlushToDisk(handle);
-    }
-
-    public Task<int> ReadStagingAsync(string uploadId, long offset, Memory<byte> buffer, CancellationToken cancellationToken) =>
-        ReadFullyAsync(StagingPath(uploadId), offset, buffer, cancellationToken);
-
-    public long GetStagingLength(string uploadId)
-    {
-        var file = new FileInfo(StagingPath(uploadId));
-        return file.Exists ? file.Length : 0;
-    }
-
-    public void TruncateStaging(string uploadId, long length)
-    {
-        using var handle = File.OpenHandle(StagingPath(uploadId), FileMode.OpenOrCreate, FileAccess.Write);
-        RandomAccess.SetLength(handle, length);
-    }
-
-    public void DeleteStaging(string uploadId) => File.Delete(StagingPath(uploadId));
-
-    public void Promote(string uploadId, string fileId) =>
-        File.Move(StagingPath(uploadId), StoredPath(fileId), overwrite: false);
-
-    public long? GetStoredLength(string fileId)
-    {
-        var file = new FileInfo(StoredPath(fileId));
-        return file.Exists ? file.Length : null;
-    }
-
-    public Task<int> ReadStoredAsync(string fileId, long offset, Memory<byte> buffer, CancellationToken cancellationToken) =>
-        ReadFullyAsync(StoredPath(fileId), offset, buffer, cancellationToken);
-
-    private static async Task<int> ReadFullyAsync(string path, long offset, Memory<byte> buffer, CancellationToken cancellationToken)
-    {
-        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
+        using var handle = File.OpenHandle(StagingPath(uploadId), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         var total = 0;
         while (total < buffer.Length)
         {
@@ -71,10 +40,64 @@ public sealed class FileSystemFileStore : IFileStore
         return total;
     }
 
+    public long GetStagingLength(string uploadId)
+    {
+        var file = new FileInfo(StagingPath(uploadId));
+        return file.Exists ? file.Length : 0;
+    }
+
+    public Task TruncateStagingAsync(string uploadId, long length) => Task.Run(() =>
+    {
+        using var handle = File.OpenHandle(StagingPath(uploadId), FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        RandomAccess.SetLength(handle, length);
+    });
+
+    public Task DeleteStagingAsync(string uploadId)
+    {
+        var path = StagingPath(uploadId);
+        return Task.Run(() => File.Delete(path));
+    }
+
+    public Task PromoteAsync(string uploadId, string fileId)
+    {
+        var (from, to) = (StagingPath(uploadId), StoredPath(fileId));
+        return Task.Run(() => File.Move(from, to, overwrite: false));
+    }
+
+    public long? GetStoredLength(string fileId)
+    {
+        var file = new FileInfo(StoredPath(fileId));
+        return file.Exists ? file.Length : null;
+    }
+
+    public Stream? OpenStored(string fileId)
+    {
+        try
+        {
+            return new FileStream(StoredPath(fileId), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete,
+                DownloadBufferBytes, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
+
     private string StagingPath(string uploadId) => Path.Combine(_stagingDirectory, Checked(uploadId) + ".part");
 
     private string StoredPath(string fileId) => Path.Combine(_filesDirectory, Checked(fileId));
 
     private static string Checked(string id) =>
         UploadIds.IsWellFormed(id) ? id : throw new ArgumentException($"'{id}' is not a well-formed upload or file id.", nameof(id));
+
+    private sealed class StagingFile(SafeFileHandle handle, bool flushToDisk) : IStagingFile
+    {
+        public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+            RandomAccess.WriteAsync(handle, data, offset, cancellationToken);
+
+        public Task FlushAsync(CancellationToken cancellationToken) =>
+            flushToDisk ? Task.Run(() => RandomAccess.FlushToDisk(handle), cancellationToken) : Task.CompletedTask;
+
+        public void Dispose() => handle.Dispose();
+    }
 }

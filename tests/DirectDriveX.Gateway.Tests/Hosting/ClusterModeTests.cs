@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using DirectDriveX.Gateway.Hosting;
+using DirectDriveX.Silo;
 using DirectDriveX.Gateway.Tests.Infrastructure;
 using DirectDriveX.Grains.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -17,8 +18,9 @@ namespace DirectDriveX.Gateway.Tests.Hosting;
 
 /// <summary>
 /// The gateway as it is run, in the two cluster modes that need no Redis: Embedded (the default: the gateway co-hosts one
-/// silo, the whole system in one process) and Localhost (an Orleans client of a silo process on this machine, here a silo
-/// host in this process built the way DirectDriveX.Silo builds it). Each starts, turns ready, and round-trips a file.
+/// silo, the whole system in one process) and Localhost (an Orleans client of a silo process on this machine, here the
+/// DirectDriveX.Silo host in this process, to which the gateway forwards the upload). Each starts, turns ready, and
+/// round-trips a file.
 /// </summary>
 public sealed class ClusterModeTests : IDisposable
 {
@@ -41,16 +43,17 @@ public sealed class ClusterModeTests : IDisposable
     public async Task Localhost_mode_is_a_client_of_the_silos_on_this_machine()
     {
         var (siloPort, gatewayPort) = (FreePort(), FreePort());
-        var silo = Host.CreateApplicationBuilder();
-        silo.Logging.SetMinimumLevel(LogLevel.Warning);
-        silo.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["FileStore:RootDirectory"] = _store });
-        var hosting = new SiloHostOptions { ClusterId = _clusterId, ServiceId = _clusterId, SiloPort = siloPort, GatewayPort = gatewayPort, SiloName = "local-silo" };
-        silo.UseOrleans(s => s.UseDirectDriveXClustering(hosting, redis: null).AddDirectDriveX(silo.Configuration));
-        using var siloHost = silo.Build();
+        await using var siloHost = SiloApplication.Build(SiloApplication.CreateBuilder(
+        [
+            "--urls=http://127.0.0.1:0", $"--Orleans:ClusterId={_clusterId}", $"--Orleans:ServiceId={_clusterId}",
+            $"--Orleans:SiloPort={siloPort}", $"--Orleans:GatewayPort={gatewayPort}", "--Orleans:SiloName=local-silo",
+            $"--FileStore:RootDirectory={_store}", "--Logging:LogLevel:Default=Warning",
+        ]));
         await siloHost.StartAsync();
         try
         {
-            await using var gateway = await StartGatewayAsync("--Gateway:Mode=Localhost", $"--Gateway:LocalhostGatewayPorts:0={gatewayPort}");
+            await using var gateway = await StartGatewayAsync("--Gateway:Mode=Localhost", $"--Gateway:LocalhostGatewayPorts:0={gatewayPort}",
+                $"--FileStore:RootDirectory={_store}");
             var nodes = await RoundTripAsync(gateway.Http);
             Assert.Equal("local-silo", Assert.Single(nodes).GetProperty("node").GetString());
         }

@@ -19,7 +19,7 @@ public class WebSocketProtocolTests(DefaultGatewayFixture fixture)
 
         await using var client = await UploadSocketClient.ConnectAsync(new Uri(created.WebSocketUrl));
         var ready = (await client.ReceiveJsonAsync())!.Value;
-        Assert.Equal(("ready", 0L, created.ChunkSize, created.ReservedBytes), (ready.GetProperty("type").GetString(), ready.GetProperty("offset").GetInt64(),
+        Assert.Equal(("ready", 0L, created.ChunkSize, (long)created.MaxChunksInFlight * created.ChunkSize), (ready.GetProperty("type").GetString(), ready.GetProperty("offset").GetInt64(),
             ready.GetProperty("chunkSize").GetInt32(), ready.GetProperty("window").GetInt64()));
 
         var end = await client.SendAsync(data, 0, data.Length, created.ChunkSize, created.ReservedBytes);

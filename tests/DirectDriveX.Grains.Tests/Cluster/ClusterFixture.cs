@@ -1,12 +1,14 @@
 using DirectDriveX.Grains.Hosting;
+using DirectDriveX.Grains.Memory;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Orleans.TestingHost;
 
 namespace DirectDriveX.Grains.Tests.Cluster;
 
 /// <summary>
-/// A real two-silo Orleans cluster in this process. Each silo's memory is capped by configuration (the live probe still
-/// reads the host, whose free memory is far above the caps), so headroom figures are exact and differ per silo.
+/// A real two-silo Orleans cluster in this process. Each silo's memory is its configured cap, all available
+/// (<see cref="CappedMemoryProbe"/>), so headroom figures are exact and differ per silo.
 /// </summary>
 public abstract class ClusterFixture : IAsyncLifetime
 {
@@ -35,6 +37,7 @@ public abstract class ClusterFixture : IAsyncLifetime
                 ["FileStore:RootDirectory"] = StoreRoot,
             };
             silo.AddMemoryGrainStorageAsDefault();
+            silo.Services.AddSingleton<IMemoryProbe, CappedMemoryProbe>();
             silo.AddDirectDriveX(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
         });
         _cluster = builder.Build();

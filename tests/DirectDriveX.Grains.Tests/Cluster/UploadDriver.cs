@@ -1,8 +1,12 @@
+using DirectDriveX.Grains.DataPlane;
 using DirectDriveX.Grains.Interfaces;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
 
 namespace DirectDriveX.Grains.Tests.Cluster;
 
-/// <summary>Drives an upload session the way a gateway does: start on a chosen silo, then chunks of the announced size.</summary>
+/// <summary>Drives an upload the way a node's protocol adapters do: start on a chosen silo, then the bytes through the data
+/// plane of the silo the session is active on (written to its staging file, committed to the grain as offsets).</summary>
 public static class UploadDriver
 {
     public static async Task<(IUploadSessionGrain Grain, UploadSessionInfo Info)> StartOn(
@@ -16,14 +20,41 @@ public static class UploadDriver
         return (grain, result.Session!);
     }
 
-    public static async Task SendAll(IUploadSessionGrain grain, byte[] data, int chunkSize, long from = 0)
+    /// <summary>The data plane of the silo <paramref name="info"/>'s session is active on now.</summary>
+    public static async Task<UploadDataPlane> PlaneOf(InProcessTestCluster cluster, UploadSessionInfo info)
     {
-        for (var offset = from; offset < data.Length; offset += chunkSize)
+        var status = await cluster.Client.GetGrain<IUploadSessionGrain>(info.UploadId).GetStatus();
+        return cluster.GetSiloServiceProvider(MemoryBudgetKey.ToSilo(status.HostNodeId!)).GetRequiredService<UploadDataPlane>();
+    }
+
+    public static async Task<UploadSessionHandle> Open(InProcessTestCluster cluster, UploadSessionInfo info)
+    {
+        var (handle, refusal) = await (await PlaneOf(cluster, info)).OpenAsync(info.UploadId, info.ResumeToken, requireToken: true);
+        Assert.True(refusal is null, refusal?.Message);
+        return handle!;
+    }
+
+    /// <summary>Sends <paramref name="data"/> from <paramref name="from"/> (the committed offset) to its end and asserts it was all committed.</summary>
+    public static async Task SendAll(InProcessTestCluster cluster, UploadSessionInfo info, byte[] data, long from = 0)
+    {
+        var handle = await Open(cluster, info);
+        await using var writer = await handle.OpenWriterAsync(onCommitted: null);
+        Assert.Equal(from, writer.CommittedOffset);
+        await writer.WriteAsync(data.AsMemory((int)from), CancellationToken.None);
+        Assert.Equal(data.Length, await writer.CompleteAsync());
+    }
+
+    /// <summary>Completes the upload through its data plane (which hashes the staged bytes): the record, or the refusal.</summary>
+    public static async Task<CompletionResult> Complete(InProcessTestCluster cluster, UploadSessionInfo info)
+    {
+        var handle = await Open(cluster, info);
+        try
         {
-            var length = (int)Math.Min(chunkSize, data.Length - offset);
-            var ack = await grain.WriteChunk(offset, data.AsMemory((int)offset, length));
-            Assert.True(ack.Accepted, ack.Refusal?.Message);
-            Assert.Equal(offset + length, ack.CommittedOffset);
+            return new CompletionResult(await handle.CompleteAsync(CancellationToken.None), null);
+        }
+        catch (UploadRefusedException e)
+        {
+            return new CompletionResult(null, e.Refusal);
         }
     }
 

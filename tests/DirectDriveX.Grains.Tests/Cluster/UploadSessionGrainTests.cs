@@ -1,3 +1,4 @@
+using DirectDriveX.Grains.DataPlane;
 using DirectDriveX.Grains.Interfaces;
 using static DirectDriveX.Grains.Tests.Cluster.ClusterFixture;
 
@@ -19,13 +20,14 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
         Assert.Equal(MemoryBudgetKey.For(Secondary), info.NodeId);
         Assert.Equal("Silo_1", info.NodeName);
         Assert.Equal(data.Length / 5, info.ReservedBytes);           // under 100 MiB: 20%
-        Assert.Equal((int)info.ReservedBytes > 8 * MiB ? 8 * MiB : info.ReservedBytes, info.ChunkSize);
+        Assert.Equal((int)info.ReservedBytes / 2, info.ChunkSize);    // half the reservation: a window of two chunks
+        Assert.Equal(2, info.MaxChunksInFlight);
         var during = await UploadDriver.Budget(Grains, Secondary);
         Assert.Equal(1, during.LeaseCount);
         Assert.Equal(info.ReservedBytes, during.LeasedBytes);
 
-        await UploadDriver.SendAll(grain, data, info.ChunkSize);
-        var result = await grain.Complete();
+        await UploadDriver.SendAll(fixture.Cluster, info, data);
+        var result = await UploadDriver.Complete(fixture.Cluster, info);
 
         Assert.True(result.Completed, result.Refusal?.Message);
         Assert.Equal(new StoredFileRecord(info.UploadId, "video.bin", data.Length, sha, "video/mp4", result.File!.CreatedAt, "Silo_1"), result.File);
@@ -34,32 +36,33 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
         var status = await grain.GetStatus();
         Assert.Equal((UploadState.Completed, (long)data.Length, info.UploadId), (status.State, status.CommittedOffset, status.FileId));
         Assert.Equal(0, (await UploadDriver.Budget(Grains, Secondary)).LeaseCount);
-
-        var stored = Grains.GetGrain<IStoredFileGrain>(info.UploadId);
-        Assert.Equal(result.File, await stored.GetRecord());
-        Assert.Equal(data.AsMemory(1000, 5000).ToArray(), (await stored.Read(1000, 5000)).ToArray());
-        Assert.Equal(data.AsMemory(data.Length - 10).ToArray(), (await stored.Read(data.Length - 10, 5000)).ToArray());
+        Assert.Equal(result.File, await Grains.GetGrain<IStoredFileGrain>(info.UploadId).GetRecord());
     }
 
     [Fact]
-    public async Task The_resume_token_authorises_only_its_own_session()
+    public async Task The_resume_token_opens_only_its_own_session()
     {
         var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("a.bin", 1000));
-        Assert.True(await grain.Authorize(info.ResumeToken));
-        Assert.False(await grain.Authorize(UploadIds.NewResumeToken()));
-        Assert.False(await Grains.GetGrain<IUploadSessionGrain>(UploadIds.NewId()).Authorize(info.ResumeToken));
+        Assert.True((await grain.Open(info.ResumeToken, requireToken: true)).Opened);
+        Assert.Equal(new UploadRefusal(RefusalReason.Unauthorized, $"The resume token does not match upload {info.UploadId}."),
+            (await grain.Open(UploadIds.NewResumeToken(), requireToken: true)).Refusal);
+        Assert.Equal(RefusalReason.Unauthorized, (await grain.Open(null, requireToken: true)).Refusal!.Reason);
+        Assert.True((await grain.Open(null, requireToken: false)).Opened);
+        var stranger = UploadIds.NewId();
+        Assert.Equal(new UploadRefusal(RefusalReason.NotFound, $"No upload {stranger}."),
+            (await Grains.GetGrain<IUploadSessionGrain>(stranger).Open(info.ResumeToken, requireToken: true)).Refusal);
         await grain.Abort();
     }
 
     [Fact]
-    public async Task A_chunk_at_the_wrong_offset_is_refused_with_the_expected_offset()
+    public async Task A_commit_at_the_wrong_offset_is_refused_with_the_expected_offset()
     {
         var data = TestBytes.Random(300_000, seed: 2);
         var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("a.bin", data.Length));
         Assert.Equal(65_536, info.ChunkSize);
-        await UploadDriver.SendAll(grain, data[..131_072], info.ChunkSize);
+        await UploadDriver.SendAll(fixture.Cluster, info, data[..131_072]);
 
-        var gap = await grain.WriteChunk(196_608, data.AsMemory(196_608, 65_536));
+        var gap = await grain.Commit(196_608, 65_536, info.NodeId);
 
         Assert.Equal(new UploadRefusal(RefusalReason.OffsetMismatch, "Chunk at offset 196608; the upload continues at 131072.", ExpectedOffset: 131_072), gap.Refusal);
         Assert.Equal(131_072, gap.CommittedOffset);
@@ -67,33 +70,59 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
     }
 
     [Fact]
-    public async Task A_chunk_already_committed_is_acknowledged_again_and_a_different_one_is_refused()
+    public async Task Only_the_data_plane_of_the_sessions_own_node_may_commit()
     {
-        var data = TestBytes.Random(200_000, seed: 3);
-        var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("a.bin", data.Length));
-        await UploadDriver.SendAll(grain, data[..131_072], info.ChunkSize);
+        var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("a.bin", 100_000));
 
-        var duplicate = await grain.WriteChunk(65_536, data.AsMemory(65_536, 65_536));
-        Assert.Equal(new ChunkAck(131_072, true, null), duplicate);
+        var elsewhere = await grain.Commit(0, 1_000, MemoryBudgetKey.For(fixture.Silo("Silo_0")));
 
-        var tampered = data.AsMemory(65_536, 65_536).ToArray();
-        tampered[7] ^= 0xFF;
-        var different = await grain.WriteChunk(65_536, tampered);
-        Assert.Equal(RefusalReason.OffsetMismatch, different.Refusal!.Reason);
-        Assert.Equal(131_072, different.Refusal.ExpectedOffset);
+        Assert.Equal(new UploadRefusal(RefusalReason.NodeUnavailable,
+            $"Upload {info.UploadId} is now served by node Silo_1; reconnect to continue from 0."), elsewhere.Refusal);
+        Assert.Equal(0, (await grain.GetStatus()).CommittedOffset);
         await grain.Abort();
     }
 
     [Fact]
-    public async Task Oversized_chunks_and_writes_past_the_declared_size_are_refused()
+    public async Task Bytes_sent_again_from_zero_are_acknowledged_when_equal_and_refused_when_different()
+    {
+        var data = TestBytes.Random(200_000, seed: 3);
+        var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("a.bin", data.Length));
+        await UploadDriver.SendAll(fixture.Cluster, info, data[..131_072]);
+
+        var handle = await UploadDriver.Open(fixture.Cluster, info);
+        var acknowledged = new List<long>();
+        await using (var again = await handle.OpenWriterAsync(offset => { acknowledged.Add(offset); return ValueTask.CompletedTask; }, streamOffset: 0))
+        {
+            await again.WriteAsync(data, CancellationToken.None); // the reference client sends from byte 0 on every connection
+            Assert.Equal(data.Length, await again.CompleteAsync());
+        }
+        Assert.Equal(200_000L, acknowledged[^1]);                     // acknowledgements queued together go as one
+        Assert.Equal(acknowledged.Order(), acknowledged);
+
+        var (other, otherInfo) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("b.bin", data.Length));
+        await UploadDriver.SendAll(fixture.Cluster, otherInfo, data[..131_072]);
+        var tampered = data.ToArray();
+        tampered[65_543] ^= 0xFF;
+        await using var writer = await (await UploadDriver.Open(fixture.Cluster, otherInfo)).OpenWriterAsync(null, streamOffset: 0);
+        var refused = await Assert.ThrowsAsync<UploadRefusedException>(async () => await writer.WriteAsync(tampered, CancellationToken.None));
+        Assert.Equal(new UploadRefusal(RefusalReason.OffsetMismatch,
+            "The bytes at offset 65536 differ from the ones already committed there; the upload continues at 131072.", ExpectedOffset: 131_072), refused.Refusal);
+        await grain.Abort();
+        await other.Abort();
+    }
+
+    [Fact]
+    public async Task Commits_and_writes_past_the_declared_size_are_refused()
     {
         var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("a.bin", 100_000));
-        var tooBig = await grain.WriteChunk(0, new byte[info.ChunkSize + 1]);
-        Assert.Equal(new UploadRefusal(RefusalReason.ChunkTooLarge, $"Chunk of {info.ChunkSize + 1} bytes is over this upload's chunk size of {info.ChunkSize} bytes."), tooBig.Refusal);
+        await UploadDriver.SendAll(fixture.Cluster, info, new byte[65_536]);
 
-        await UploadDriver.SendAll(grain, new byte[65_536], info.ChunkSize);
-        var pastEnd = await grain.WriteChunk(65_536, new byte[40_000]);
-        Assert.Equal(new UploadRefusal(RefusalReason.ChunkTooLarge, "Chunk [65536, 105536) is outside the declared size of 100000 bytes."), pastEnd.Refusal);
+        var pastEnd = await grain.Commit(65_536, 40_000, info.NodeId);
+        Assert.Equal(new UploadRefusal(RefusalReason.ChunkTooLarge, "Bytes [65536, 105536) run past the declared size of 100000 bytes."), pastEnd.Refusal);
+
+        await using var writer = await (await UploadDriver.Open(fixture.Cluster, info)).OpenWriterAsync(null);
+        var refused = await Assert.ThrowsAsync<UploadRefusedException>(async () => await writer.WriteAsync(new byte[40_000], CancellationToken.None));
+        Assert.Equal(new UploadRefusal(RefusalReason.ChunkTooLarge, "The data runs past the declared size of 100000 bytes."), refused.Refusal);
         await grain.Abort();
     }
 
@@ -139,12 +168,12 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
     {
         var data = TestBytes.Random(10_000, seed: 4);
         var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("a.bin", data.Length));
-        await UploadDriver.SendAll(grain, data, info.ChunkSize);
-        var first = await grain.Complete();
+        await UploadDriver.SendAll(fixture.Cluster, info, data);
+        var first = await UploadDriver.Complete(fixture.Cluster, info);
 
-        var late = await grain.WriteChunk(0, data);
+        var late = await grain.Commit(0, data.Length, info.NodeId);
         Assert.Equal(new UploadRefusal(RefusalReason.InvalidState, $"Upload {info.UploadId} is already completed."), late.Refusal);
-        Assert.Equal(first.File, (await grain.Complete()).File);
+        Assert.Equal(first.File, (await grain.Complete(first.File!.Sha256)).File);
     }
 
     [Fact]
@@ -152,13 +181,13 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
     {
         var data = TestBytes.Random(100_000, seed: 5);
         var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("a.bin", data.Length));
-        await UploadDriver.SendAll(grain, data[..65_536], info.ChunkSize);
+        await UploadDriver.SendAll(fixture.Cluster, info, data[..65_536]);
 
-        var result = await grain.Complete();
+        var result = await grain.Complete(TestBytes.Sha256Hex(data));
 
         Assert.Equal(new UploadRefusal(RefusalReason.Incomplete, "65536 of 100000 bytes received; send the rest from offset 65536.", ExpectedOffset: 65_536), result.Refusal);
-        await UploadDriver.SendAll(grain, data, info.ChunkSize, from: 65_536);
-        Assert.True((await grain.Complete()).Completed);
+        await UploadDriver.SendAll(fixture.Cluster, info, data, from: 65_536);
+        Assert.True((await UploadDriver.Complete(fixture.Cluster, info)).Completed);
     }
 
     [Fact]
@@ -167,9 +196,9 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
         var data = TestBytes.Random(150_000, seed: 6);
         var declared = new string('0', 64);
         var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("a.bin", data.Length, null, declared));
-        await UploadDriver.SendAll(grain, data, info.ChunkSize);
+        await UploadDriver.SendAll(fixture.Cluster, info, data);
 
-        var result = await grain.Complete();
+        var result = await UploadDriver.Complete(fixture.Cluster, info);
 
         var expected = new UploadRefusal(RefusalReason.HashMismatch,
             $"SHA-256 of the received bytes is {TestBytes.Sha256Hex(data)}; the client declared {declared}.");
@@ -179,7 +208,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
         Assert.False(File.Exists(fixture.StagingPath(info.UploadId)));
         Assert.False(File.Exists(fixture.StoredPath(info.UploadId)));
         Assert.False(await Grains.BudgetOf(Secondary).Renew(info.UploadId));
-        Assert.Equal(expected, (await grain.WriteChunk(0, data.AsMemory(0, 10))).Refusal);
+        Assert.Equal(expected, (await grain.Commit(0, 10, info.NodeId)).Refusal);
     }
 
     [Fact]
@@ -187,7 +216,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
     {
         var data = TestBytes.Random(150_000, seed: 7);
         var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("a.bin", data.Length));
-        await UploadDriver.SendAll(grain, data[..65_536], info.ChunkSize);
+        await UploadDriver.SendAll(fixture.Cluster, info, data[..65_536]);
         Assert.True(File.Exists(fixture.StagingPath(info.UploadId)));
 
         await grain.Abort();
@@ -196,7 +225,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
         Assert.Equal(UploadState.Aborted, (await grain.GetStatus()).State);
         Assert.False(File.Exists(fixture.StagingPath(info.UploadId)));
         Assert.False(await Grains.BudgetOf(Secondary).Renew(info.UploadId));
-        Assert.Equal(new UploadRefusal(RefusalReason.Aborted, $"Upload {info.UploadId} was aborted."), (await grain.WriteChunk(65_536, data.AsMemory(65_536, 10))).Refusal);
+        Assert.Equal(new UploadRefusal(RefusalReason.Aborted, $"Upload {info.UploadId} was aborted."), (await grain.Commit(65_536, 10, info.NodeId)).Refusal);
     }
 
     [Fact]
@@ -205,14 +234,14 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
         var data = TestBytes.Random(400_000, seed: 8);
         var sha = TestBytes.Sha256Hex(data);
         var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("a.bin", data.Length, null, sha));
-        await UploadDriver.SendAll(grain, data[..196_608], info.ChunkSize);
+        await UploadDriver.SendAll(fixture.Cluster, info, data[..196_608]);
 
-        await fixture.Cluster.DeactivateAsync(grain);   // the running hash is gone; the staged bytes and state are not
+        await fixture.Cluster.DeactivateAsync(grain);   // the state is durable; the staged bytes are in the shared store
 
         var status = await grain.GetStatus();
         Assert.Equal((UploadState.Receiving, 196_608L), (status.State, status.CommittedOffset));
-        await UploadDriver.SendAll(grain, data, info.ChunkSize, from: status.CommittedOffset);
-        var result = await grain.Complete();
+        await UploadDriver.SendAll(fixture.Cluster, info, data, from: status.CommittedOffset); // on whichever silo it reactivated
+        var result = await UploadDriver.Complete(fixture.Cluster, info);
         Assert.Equal(sha, result.File!.Sha256);
         Assert.Equal(data, await File.ReadAllBytesAsync(fixture.StoredPath(info.UploadId)));
     }
@@ -222,8 +251,8 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
     {
         var data = TestBytes.Random(1_000, seed: 9);
         var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("../../etc/passwd", data.Length));
-        await UploadDriver.SendAll(grain, data, info.ChunkSize);
-        var result = await grain.Complete();
+        await UploadDriver.SendAll(fixture.Cluster, info, data);
+        var result = await UploadDriver.Complete(fixture.Cluster, info);
 
         Assert.Equal("../../etc/passwd", result.File!.FileName);
         Assert.Equal(data, await File.ReadAllBytesAsync(fixture.StoredPath(info.UploadId)));
@@ -244,8 +273,8 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
     public async Task An_unknown_session_says_not_found()
     {
         var grain = Grains.GetGrain<IUploadSessionGrain>(UploadIds.NewId());
-        Assert.Equal(RefusalReason.NotFound, (await grain.WriteChunk(0, new byte[1])).Refusal!.Reason);
-        Assert.Equal(RefusalReason.NotFound, (await grain.Complete()).Refusal!.Reason);
+        Assert.Equal(RefusalReason.NotFound, (await grain.Commit(0, 1, "any")).Refusal!.Reason);
+        Assert.Equal(RefusalReason.NotFound, (await grain.Complete(new string('0', 64))).Refusal!.Reason);
         Assert.Equal(RefusalReason.NotFound, (await grain.GetStatus()).Failure!.Reason);
         Assert.Null(await Grains.GetGrain<IStoredFileGrain>(UploadIds.NewId()).GetRecord());
     }
@@ -260,14 +289,14 @@ public class UploadSessionExpiryTests(ExpiryClusterFixture fixture)
         var silo = fixture.Silo("Silo_0");
         var data = TestBytes.Random(200_000, seed: 10);
         var (grain, info) = await UploadDriver.StartOn(fixture.Client, silo, new UploadRequest("a.bin", data.Length));
-        await UploadDriver.SendAll(grain, data[..65_536], info.ChunkSize);
+        await UploadDriver.SendAll(fixture.Cluster, info, data[..65_536]);
 
         var status = await Eventually.Holds(grain.GetStatus, s => s.State == UploadState.Expired, TimeSpan.FromSeconds(10), "the session expires");
 
         Assert.Equal(65_536, status.CommittedOffset);
         Assert.False(File.Exists(fixture.StagingPath(info.UploadId)));
         Assert.Equal(0, (await fixture.Client.BudgetOf(silo).GetSnapshot()).LeaseCount);
-        var late = await grain.WriteChunk(65_536, data.AsMemory(65_536, 65_536));
+        var late = await grain.Commit(65_536, 65_536, info.NodeId);
         Assert.Equal(RefusalReason.Expired, late.Refusal!.Reason);
     }
 }

@@ -50,6 +50,14 @@ public class HostMemoryFiguresTests
     }
 
     [Fact]
+    public void Under_a_configured_cap_what_the_process_already_uses_is_not_available()
+    {
+        var host = new MemoryReading(24L << 30, 20L << 30);
+        var node = HostMemoryFigures.Combine(host, null, null, configuredCap: 4L << 30, processUsedBytes: 450L << 20);
+        Assert.Equal(new MemoryReading(4L << 30, (4L << 30) - (450L << 20)), node);
+    }
+
+    [Fact]
     public void The_live_probe_reads_this_machine()
     {
         var reading = new HostMemoryProbe(Microsoft.Extensions.Options.Options.Create(new Budget.MemoryBudgetOptions())).Read();

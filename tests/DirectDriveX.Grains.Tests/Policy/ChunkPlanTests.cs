@@ -22,17 +22,24 @@ public class ChunkPlanTests
     }
 
     [Fact]
-    public void A_small_file_gets_one_chunk_of_its_reservation()
+    public void A_small_file_gets_a_window_of_two_half_reservation_chunks()
     {
         var plan = ChunkPlan.For(10_000_000L, Min, Max);
-        Assert.Equal(new ChunkPlan(2_000_000, 2_000_000L, 1), plan);
+        Assert.Equal(new ChunkPlan(1_000_000, 2_000_000L, 2), plan);
     }
 
     [Fact]
-    public void A_reservation_below_the_minimum_chunk_is_raised_to_one_chunk()
+    public void Files_that_used_to_be_stop_and_wait_get_two_chunks_in_flight_within_their_tier()
+    {
+        Assert.Equal(new ChunkPlan(Max, 18_874_368L, 2), ChunkPlan.For(94_371_840L, Min, Max));       // 90 MiB: 20% = 18 MiB
+        Assert.Equal(new ChunkPlan(6_291_456, 12_582_912L, 2), ChunkPlan.For(125_829_120L, Min, Max)); // 120 MiB: 10% = 12 MiB
+    }
+
+    [Fact]
+    public void A_reservation_below_two_minimum_chunks_is_raised_to_the_window()
     {
         var plan = ChunkPlan.For(100_000L, Min, Max); // tier: 20,000 bytes
-        Assert.Equal(new ChunkPlan(Min, Min, 1), plan);
+        Assert.Equal(new ChunkPlan(Min, 2 * Min, 2), plan);
     }
 
     [Fact]
@@ -53,5 +60,20 @@ public class ChunkPlanTests
         Assert.True((long)plan.ChunkSize * plan.MaxChunksInFlight <= plan.ReservedBytes);
         Assert.True(plan.ReservedBytes >= TieredReservationPolicy.ReservationFor(size));
         Assert.True(plan.MaxChunksInFlight >= 1);
+    }
+
+    [Theory]
+    [InlineData(65_537L)]
+    [InlineData(1_000_000L)]
+    [InlineData(83_886_080L)]
+    [InlineData(104_857_600L)]
+    [InlineData(167_772_160L)]
+    [InlineData(2_147_483_648L)]
+    public void No_file_of_more_than_one_chunk_is_stop_and_wait(long size)
+    {
+        var plan = ChunkPlan.For(size, Min, Max);
+        Assert.True(plan.MaxChunksInFlight >= 2, $"{size} bytes: window of {plan.MaxChunksInFlight}");
+        Assert.Equal((long)plan.ChunkSize * plan.MaxChunksInFlight, plan.WindowBytes);
+        Assert.True(plan.WindowBytes <= plan.ReservedBytes);
     }
 }

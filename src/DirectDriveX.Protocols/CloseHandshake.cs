@@ -1,4 +1,4 @@
-namespace DirectDriveX.Gateway.Protocol;
+namespace DirectDriveX.Protocols;
 
 /// <summary>On the way out of a WebSocket handler, however it leaves: waits (bounded) for the client's answer to a close the
 /// server sent, so the connection ends with a completed handshake rather than a reset.</summary>

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using DirectDriveX.Grains.Interfaces;
 
-namespace DirectDriveX.Gateway.Protocol;
+namespace DirectDriveX.Protocols;
 
 /// <summary>
 /// Sends on one WebSocket from several places (the receive loop, acknowledgements as they land) one message at a time,

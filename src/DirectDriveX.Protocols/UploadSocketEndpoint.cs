@@ -1,18 +1,17 @@
 using System.Net.WebSockets;
 using System.Text.Json;
-using DirectDriveX.Gateway.Hosting;
-using DirectDriveX.Gateway.Uploads;
+using DirectDriveX.Grains.DataPlane;
 using DirectDriveX.Grains.Interfaces;
 using Microsoft.Extensions.Options;
 
-namespace DirectDriveX.Gateway.Protocol;
+namespace DirectDriveX.Protocols;
 
 /// <summary>
-/// GET /ws/upload/{uploadId}?token=…: the WebSocket upload protocol (README, "WebSocket protocol"). The server speaks
+/// GET /ws/upload/{uploadId}?token=…: the WebSocket upload protocol (README, "Send it over WebSocket"). The server speaks
 /// first: <c>ready</c> with the committed offset to send from (a reconnect resumes there), the chunk size and the window.
 /// The client sends binary messages of at most the chunk size, never more than the window unacknowledged; the server
 /// acknowledges committed offsets, and ends with <c>complete</c> and a normal close, or with <c>error</c> and a close
-/// whose status says what to do.
+/// whose status says what to do. Served by the node that holds the session (the gateway forwards the connection there).
 /// </summary>
 public static partial class UploadSocketEndpoint
 {
@@ -22,8 +21,8 @@ public static partial class UploadSocketEndpoint
         return app;
     }
 
-    private static async Task HandleAsync(HttpContext context, string uploadId, UploadAccess access, IClusterClient client,
-        IOptions<GatewayOptions> options, TimeProvider clock, ILoggerFactory loggers)
+    private static async Task HandleAsync(HttpContext context, string uploadId, UploadDataPlane plane, IGrainFactory grains,
+        IOptions<ProtocolOptions> options, TimeProvider clock, ILoggerFactory loggers)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -31,56 +30,63 @@ public static partial class UploadSocketEndpoint
             await context.Response.WriteAsJsonAsync(new { error = "This endpoint speaks WebSocket only." });
             return;
         }
-        var logger = loggers.CreateLogger("DirectDriveX.Gateway.UploadSocket");
+        var logger = loggers.CreateLogger("DirectDriveX.Protocols.UploadSocket");
+        using var scope = UploadLogScope.Begin(logger, uploadId, plane.NodeName);
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         using var messenger = new SocketMessenger(socket);
         await using var handshake = new CloseHandshake(messenger);
 
-        var (grain, status, refusal) = await access.OpenAsync(uploadId, UploadAccess.TokenOf(context.Request));
-        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["UploadId"] = uploadId, ["NodeId"] = status?.NodeId });
+        var (session, refusal) = await plane.OpenAsync(uploadId, UploadToken.Of(context.Request), requireToken: true);
         if (refusal is not null)
         {
             await messenger.RefuseAsync(refusal, Error(refusal));
             return;
         }
-        if (status!.State == UploadState.Completed)
+        if (session!.Status.State == UploadState.Completed)
         {
-            var record = await client.GetGrain<IStoredFileGrain>(status.FileId!).GetRecord();
+            var record = await grains.GetGrain<IStoredFileGrain>(session.Status.FileId!).GetRecord();
             await messenger.SendJsonAsync(Complete(record!));
             await messenger.CloseAsync(WebSocketCloseStatus.NormalClosure, "complete");
             return;
         }
-        if (status.State.IsFinal())
+        if (session.FinishedRefusal is { } finished)
         {
-            var closed = status.Failure ?? new UploadRefusal(
-                status.State == UploadState.Aborted ? RefusalReason.Aborted : RefusalReason.Expired, $"Upload {uploadId} is {status.State}.");
-            await messenger.RefuseAsync(closed, Error(closed));
+            await messenger.RefuseAsync(finished, Error(finished));
             return;
         }
 
-        var maxInFlight = (int)Math.Max(1, status.ReservedBytes / status.ChunkSize);
-        await messenger.SendJsonAsync(new
-        {
-            type = "ready", uploadId, offset = status.CommittedOffset, size = status.Size,
-            chunkSize = status.ChunkSize, window = status.ReservedBytes, maxChunksInFlight = maxInFlight,
-        });
-        LogConnected(logger, uploadId, status.NodeId, status.CommittedOffset);
-
-        await using var writer = new UploadWriter(grain!, status.ChunkSize, maxInFlight, status.CommittedOffset,
-            async (offset, _) => await messenger.SendJsonAsync(new { type = "ack", offset, percent = Math.Round(offset * 100.0 / status.Size, 1) }));
-        var loop = new SocketUploadLoop(socket, writer, status.Size, status.ChunkSize, options.Value.MaxTextMessageBytes);
-        using var refuseOnFailure = writer.OnFailure(refusal => messenger.RefuseAsync(refusal, Error(refusal)));
-        await using var watch = new SessionWatch(grain!, options.Value.SessionWatchInterval, clock, refusal => messenger.RefuseAsync(refusal, Error(refusal)));
+        var status = session.Status;
+        StagingWriter writer;
         try
         {
-            var outcome = await loop.RunAsync(text => OnTextAsync(text, grain!, messenger), context.RequestAborted);
+            writer = await session.OpenWriterAsync(async offset =>
+                await messenger.SendJsonAsync(new { type = "ack", offset, percent = Math.Round(offset * 100.0 / status.Size, 1) }));
+        }
+        catch (UploadRefusedException e)
+        {
+            await messenger.RefuseAsync(e.Refusal, Error(e.Refusal));
+            return;
+        }
+        await using var _ = writer;
+        await messenger.SendJsonAsync(new
+        {
+            type = "ready", uploadId, offset = writer.CommittedOffset, size = status.Size,
+            chunkSize = status.ChunkSize, window = status.WindowBytes, maxChunksInFlight = status.MaxChunksInFlight,
+        });
+        LogConnected(logger, uploadId, writer.CommittedOffset);
+
+        var loop = new SocketUploadLoop(socket, writer, status.Size, status.ChunkSize, options.Value.MaxTextMessageBytes);
+        using var refuseOnFailure = writer.OnFailure(refusal => messenger.RefuseAsync(refusal, Error(refusal)));
+        await using var watch = new SessionWatch(session.Grain, options.Value.SessionWatchInterval, clock, refusal => messenger.RefuseAsync(refusal, Error(refusal)));
+        try
+        {
+            var outcome = await loop.RunAsync(text => OnTextAsync(text, session, messenger), context.RequestAborted);
             switch (outcome)
             {
                 case SocketUploadLoop.Outcome.AllBytesReceived:
-                    var file = await UploadFinisher.FinishAsync(grain!, writer);
+                    var file = await session.CompleteAsync(writer, context.RequestAborted);
                     await messenger.SendJsonAsync(Complete(file));
                     await messenger.CloseAsync(WebSocketCloseStatus.NormalClosure, "complete");
-                    LogCompleted(logger, uploadId, file.StoredByNode, file.Size);
                     break;
                 case SocketUploadLoop.Outcome.ClientClosed:
                     var committed = await writer.CompleteAsync();
@@ -98,7 +104,7 @@ public static partial class UploadSocketEndpoint
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
         {
-            // The client dropped; what reached the pipeline is committed, and a reconnect resumes from there.
+            // The client dropped; what reached the node is committed, and a reconnect resumes from there.
             long committed;
             try { committed = await writer.CompleteAsync(); } catch (UploadRefusedException) { committed = writer.CommittedOffset; }
             LogLeft(logger, uploadId, committed);
@@ -106,7 +112,7 @@ public static partial class UploadSocketEndpoint
     }
 
     /// <summary>Control messages from the client: <c>{"type":"abort"}</c>.</summary>
-    private static async Task<bool> OnTextAsync(string text, IUploadSessionGrain grain, SocketMessenger messenger)
+    private static async Task<bool> OnTextAsync(string text, UploadSessionHandle session, SocketMessenger messenger)
     {
         string? type = null;
         try
@@ -119,7 +125,7 @@ public static partial class UploadSocketEndpoint
         }
         if (type == "abort")
         {
-            await grain.Abort();
+            await session.AbortAsync();
             await messenger.SendJsonAsync(new { type = "aborted" });
             await messenger.CloseAsync(WebSocketCloseStatus.NormalClosure, "aborted");
             return true;
@@ -139,11 +145,8 @@ public static partial class UploadSocketEndpoint
         type = "complete", fileId = f.FileId, sha256 = f.Sha256, size = f.Size, node = f.StoredByNode, downloadUrl = $"/api/v1/files/{f.FileId}",
     };
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} connected over WebSocket (node {NodeId}), resuming at {Offset}")]
-    private static partial void LogConnected(ILogger logger, string uploadId, string? nodeId, long offset);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} completed over WebSocket on node {NodeName}: {Size} bytes")]
-    private static partial void LogCompleted(ILogger logger, string uploadId, string nodeName, long size);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} connected over WebSocket, resuming at {Offset}")]
+    private static partial void LogConnected(ILogger logger, string uploadId, long offset);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} client left at {Committed} committed bytes")]
     private static partial void LogLeft(ILogger logger, string uploadId, long committed);

@@ -1,6 +1,6 @@
 using DirectDriveX.Grains.Interfaces;
 
-namespace DirectDriveX.Gateway.Protocol;
+namespace DirectDriveX.Protocols;
 
 /// <summary>
 /// Watches the session behind an open upload socket: when the session ends while the client is silent (it expired, or was

@@ -3,7 +3,7 @@ using System.IO.Pipelines;
 using System.Text;
 using Microsoft.Net.Http.Headers;
 
-namespace DirectDriveX.Gateway.Protocol;
+namespace DirectDriveX.Protocols;
 
 /// <summary>
 /// Streams the file part of a multipart/form-data body without buffering it. An upload must reserve by its exact size

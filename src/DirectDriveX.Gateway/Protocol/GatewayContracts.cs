@@ -10,23 +10,6 @@ public sealed record CreateUploadResponse(
     string UploadId, string ResumeToken, string Node, long Size, long ReservedBytes, int ChunkSize, int MaxChunksInFlight,
     string WebSocketUrl, string StatusUrl);
 
-/// <summary>GET /api/v1/uploads/{id}</summary>
-public sealed record UploadStatusResponse(
-    string UploadId, string State, long CommittedOffset, long Size, long ReservedBytes, int ChunkSize, string? Node,
-    string? FileName, string? FileId, string? FailureReason, string? FailureMessage)
-{
-    public static UploadStatusResponse From(UploadStatus s) => new(
-        s.UploadId, s.State.ToString(), s.CommittedOffset, s.Size, s.ReservedBytes, s.ChunkSize, s.NodeId, s.FileName,
-        s.FileId, s.Failure?.Reason.ToString(), s.Failure?.Message);
-}
-
-/// <summary>A completed, stored file.</summary>
-public sealed record FileResponse(string FileId, string FileName, long Size, string Sha256, string ContentType, DateTimeOffset CreatedAt, string Node, string DownloadUrl)
-{
-    public static FileResponse From(StoredFileRecord r) =>
-        new(r.FileId, r.FileName, r.Size, r.Sha256, r.ContentType, r.CreatedAt, r.StoredByNode, $"/api/v1/files/{r.FileId}");
-}
-
 /// <summary>One node of GET /api/v1/cluster/nodes.</summary>
 public sealed record NodeResponse(
     string Node, string NodeId, long Total, long Available, long Reserve, long Ceiling, long Leased, long Headroom,

@@ -1,7 +1,7 @@
 using System.Net.WebSockets;
 using DirectDriveX.Grains.Interfaces;
 
-namespace DirectDriveX.Gateway.Protocol;
+namespace DirectDriveX.Protocols;
 
 /// <summary>The one place where a refusal becomes an HTTP status and a WebSocket close code.</summary>
 public static class RefusalMapping
@@ -11,7 +11,7 @@ public static class RefusalMapping
 
     public static int HttpStatus(RefusalReason reason) => reason switch
     {
-        RefusalReason.InsufficientHeadroom or RefusalReason.BuffersExhausted => StatusCodes.Status503ServiceUnavailable,
+        RefusalReason.InsufficientHeadroom or RefusalReason.BuffersExhausted or RefusalReason.NodeUnavailable => StatusCodes.Status503ServiceUnavailable,
         RefusalReason.FileTooLarge or RefusalReason.ChunkTooLarge => StatusCodes.Status413PayloadTooLarge,
         RefusalReason.InvalidRequest => StatusCodes.Status400BadRequest,
         RefusalReason.OffsetMismatch or RefusalReason.InvalidState or RefusalReason.Incomplete => StatusCodes.Status409Conflict,
@@ -24,7 +24,7 @@ public static class RefusalMapping
 
     public static WebSocketCloseStatus CloseStatus(RefusalReason reason) => reason switch
     {
-        RefusalReason.InsufficientHeadroom or RefusalReason.BuffersExhausted => TryAgainLater,
+        RefusalReason.InsufficientHeadroom or RefusalReason.BuffersExhausted or RefusalReason.NodeUnavailable => TryAgainLater,
         RefusalReason.FileTooLarge or RefusalReason.ChunkTooLarge => WebSocketCloseStatus.MessageTooBig,
         RefusalReason.HashMismatch => WebSocketCloseStatus.InvalidPayloadData,
         RefusalReason.StorageFailure => WebSocketCloseStatus.InternalServerError,
@@ -33,5 +33,6 @@ public static class RefusalMapping
 
     /// <summary>Whether a client may simply try the same thing again later.</summary>
     public static bool IsRetryable(RefusalReason reason) =>
-        reason is RefusalReason.InsufficientHeadroom or RefusalReason.BuffersExhausted or RefusalReason.StorageFailure;
+        reason is RefusalReason.InsufficientHeadroom or RefusalReason.BuffersExhausted or RefusalReason.StorageFailure
+            or RefusalReason.NodeUnavailable;
 }

@@ -1,13 +1,14 @@
-using DirectDriveX.Gateway.Uploads;
+using DirectDriveX.Grains.DataPlane;
 using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Grains.Interfaces.Telemetry;
 using Microsoft.Net.Http.Headers;
 
-namespace DirectDriveX.Gateway.Protocol;
+namespace DirectDriveX.Protocols;
 
 /// <summary>
 /// POST /api/v1/upload: a whole file in one multipart/form-data request (<c>curl -F file=@x</c>), streamed through the
-/// upload pipeline as it arrives: never held whole in memory or on the gateway's disk. The session is routed and reserved
-/// like any other. The file's size is <c>?size=</c> or a <c>size</c> field before the file when given, else derived from
+/// node's data plane as it arrives: never held whole in memory. The session is started on this node (the gateway forwarded
+/// the request to the node with the most headroom) and reserves like any other. The file's size is <c>?size=</c> or a <c>size</c> field before the file when given, else derived from
 /// Content-Length with the file as the last part.
 /// </summary>
 public static class MultipartUploadEndpoint
@@ -19,7 +20,7 @@ public static class MultipartUploadEndpoint
         return app;
     }
 
-    private static async Task<IResult> UploadAsync(HttpContext context, UploadStarter starter, RefusalResults refusals)
+    private static async Task<IResult> UploadAsync(HttpContext context, UploadDataPlane plane, RefusalResults refusals, UploadMetrics metrics)
     {
         var request = context.Request;
         var cancellationToken = context.RequestAborted;
@@ -48,29 +49,32 @@ public static class MultipartUploadEndpoint
                 statusCode: StatusCodes.Status411LengthRequired, title: "The file's length is needed before its bytes.");
         }
 
-        var started = await starter.StartAsync(
-            new UploadRequest(part.FileName, size, part.ContentType, part.Fields.GetValueOrDefault("sha256")), cancellationToken);
-        if (started.Session is not { } session) return refusals.Problem(context, started.Refusal!);
+        var (session, refused) = await plane.StartHereAsync(
+            new UploadRequest(part.FileName, size, part.ContentType, part.Fields.GetValueOrDefault("sha256")));
+        if (refused is not null)
+        {
+            metrics.UploadRefused(refused.Reason);
+            return refusals.Problem(context, refused);
+        }
 
-        var grain = context.RequestServices.GetRequiredService<IClusterClient>().GetGrain<IUploadSessionGrain>(session.UploadId);
-        await using var writer = new UploadWriter(grain, session.ChunkSize, session.MaxChunksInFlight, 0);
         try
         {
+            await using var writer = await session!.OpenWriterAsync(onCommitted: null);
             await reader.CopyFileAsync(writer.WriteAsync, size, cancellationToken);
             if (!await reader.DelimiterFollowsAsync(cancellationToken))
                 throw new UploadRefusedException(new UploadRefusal(RefusalReason.InvalidRequest,
                     $"size: the file part is not {size} bytes long; send the file as the last part, or its size as ?size=."));
-            var file = await UploadFinisher.FinishAsync(grain, writer);
+            var file = await session.CompleteAsync(writer, cancellationToken);
             return Results.Created($"/api/v1/files/{file.FileId}", FileResponse.From(file));
         }
         catch (UploadRefusedException e)
         {
-            await grain.Abort();
+            await session!.AbortAsync();
             return refusals.Problem(context, e.Refusal);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
         {
-            await grain.Abort(); // the client went away mid-file: nothing to resume in a one-request upload
+            await session!.AbortAsync(); // the client went away mid-file: nothing to resume in a one-request upload
             return Results.Empty;
         }
     }

@@ -1,55 +1,26 @@
 using System.Net.WebSockets;
 using System.Text.Json;
-using DirectDriveX.Gateway.Hosting;
-using DirectDriveX.Gateway.Uploads;
+using DirectDriveX.Grains.DataPlane;
 using DirectDriveX.Grains.Interfaces;
 using Microsoft.Extensions.Options;
 
-namespace DirectDriveX.Gateway.Protocol;
+namespace DirectDriveX.Protocols;
 
 /// <summary>
-/// The reference DirectDriveX web client's protocol, so it can point at this cluster unchanged: initiate, then a WebSocket
-/// of 4 MB chunks (binary, or text <c>{"bytes":"&lt;base64&gt;"}</c>) ending with the text <c>DONE</c>; progress, success or
-/// error messages back. It is an adapter over the same starter and pipeline as the native protocol; the file id is the
-/// upload id (128 random bits), which is all this client ever presents.
+/// The reference DirectDriveX web client's upload socket, so it can point at this cluster unchanged: 4 MB chunks (binary, or
+/// text <c>{"bytes":"&lt;base64&gt;"}</c>) ending with the text <c>DONE</c>; progress, success or error messages back. The
+/// initiate call that precedes it is the gateway's (it routes); this socket is served by the node that holds the session.
+/// The file id is the upload id (128 random bits), which is all this client ever presents.
 /// </summary>
-public static partial class LegacyUploadEndpoints
+public static partial class LegacyUploadSocketEndpoint
 {
-    private static readonly JsonSerializerOptions SnakeCase = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
-    public static IEndpointRouteBuilder MapLegacyUploadEndpoints(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapLegacyUploadSocket(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/upload/initiate", InitiateAsync);
         app.Map("/ws_api/upload_parallel/{fileId}", UploadAsync);
         return app;
     }
 
-    private static async Task<IResult> InitiateAsync(HttpContext context, UploadStarter starter, RefusalResults refusals, IOptions<GatewayOptions> options)
-    {
-        LegacyInitiateRequest? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync<LegacyInitiateRequest>(context.Request.Body, SnakeCase, context.RequestAborted);
-        }
-        catch (JsonException e)
-        {
-            return refusals.InvalidStart(context, $"body: not valid JSON ({e.Message}).");
-        }
-        if (body is null || string.IsNullOrWhiteSpace(body.Filename)) return refusals.InvalidStart(context, "filename: must not be empty.");
-        if (body.Size is not > 0) return refusals.InvalidStart(context, "size: must be a positive number of bytes.");
-        var extension = LegacyFileNames.Extension(body.Filename);
-        if (extension.Length > 0 && options.Value.BlockedExtensions.Contains(extension, StringComparer.OrdinalIgnoreCase))
-            return refusals.InvalidStart(context, $"filename: files of type {extension} are not accepted.");
-        if (body.ContentType is { } type && options.Value.BlockedContentTypes.Contains(type, StringComparer.OrdinalIgnoreCase))
-            return refusals.InvalidStart(context, $"content_type: {type} is not accepted.");
-
-        var started = await starter.StartAsync(new UploadRequest(body.Filename, body.Size.Value, body.ContentType), context.RequestAborted);
-        if (started.Session is not { } session) return refusals.Problem(context, started.Refusal!);
-        return Results.Json(new LegacyInitiateResponse(session.UploadId, $"/ws_api/upload_parallel/{session.UploadId}",
-            body.Filename, LegacyFileNames.SafeForDisplay(body.Filename)), SnakeCase);
-    }
-
-    private static async Task UploadAsync(HttpContext context, string fileId, UploadAccess access, IOptions<GatewayOptions> options,
+    private static async Task UploadAsync(HttpContext context, string fileId, UploadDataPlane plane, IOptions<ProtocolOptions> options,
         TimeProvider clock, ILoggerFactory loggers)
     {
         if (!context.WebSockets.IsWebSocketRequest)
@@ -57,28 +28,38 @@ public static partial class LegacyUploadEndpoints
             context.Response.StatusCode = StatusCodes.Status426UpgradeRequired;
             return;
         }
-        var logger = loggers.CreateLogger("DirectDriveX.Gateway.LegacyUploadSocket");
+        var logger = loggers.CreateLogger("DirectDriveX.Protocols.LegacyUploadSocket");
+        using var scope = UploadLogScope.Begin(logger, fileId, plane.NodeName);
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         using var messenger = new SocketMessenger(socket);
         await using var handshake = new CloseHandshake(messenger);
 
-        var (grain, status, refusal) = await access.OpenAsync(fileId, token: null, requireToken: false);
-        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["UploadId"] = fileId, ["NodeId"] = status?.NodeId });
-        refusal ??= status!.State.IsFinal() ? status.Failure ?? new UploadRefusal(RefusalReason.InvalidState, $"Upload {fileId} is {status.State}.") : null;
+        var (session, refusal) = await plane.OpenAsync(fileId, token: null, requireToken: false);
+        refusal ??= session!.FinishedRefusal;
         if (refusal is not null)
         {
             await messenger.RefuseAsync(refusal, Error(refusal));
             return;
         }
 
-        var size = status!.Size;
+        var size = session!.Status.Size;
         // This client knows no offsets: on every connection it sends from the first byte, so the stream starts at 0 and the
-        // session acknowledges chunks it already holds as duplicates (starting at the committed offset would shift the file).
-        await using var writer = new UploadWriter(grain!, status.ChunkSize, (int)Math.Max(1, status.ReservedBytes / status.ChunkSize), startOffset: 0,
-            async (offset, _) => await messenger.SendJsonAsync(new { type = "progress", value = Math.Round(offset * 100.0 / size, 1) }));
+        // bytes the node already holds are checked and acknowledged again (starting at the committed offset would shift the file).
+        StagingWriter writer;
+        try
+        {
+            writer = await session.OpenWriterAsync(async offset =>
+                await messenger.SendJsonAsync(new { type = "progress", value = Math.Round(offset * 100.0 / size, 1) }), streamOffset: 0);
+        }
+        catch (UploadRefusedException e)
+        {
+            await messenger.RefuseAsync(e.Refusal, Error(e.Refusal));
+            return;
+        }
+        await using var _ = writer;
         var loop = new SocketUploadLoop(socket, writer, size, maxBinaryMessageBytes: null, options.Value.MaxTextMessageBytes);
         using var refuseOnFailure = writer.OnFailure(refusal => messenger.RefuseAsync(refusal, Error(refusal)));
-        await using var watch = new SessionWatch(grain!, options.Value.SessionWatchInterval, clock, refusal => messenger.RefuseAsync(refusal, Error(refusal)));
+        await using var watch = new SessionWatch(session.Grain, options.Value.SessionWatchInterval, clock, refusal => messenger.RefuseAsync(refusal, Error(refusal)));
         var done = false;
         try
         {
@@ -100,7 +81,7 @@ public static partial class LegacyUploadEndpoints
             if (writer.ReceivedOffset != size)
                 throw new UploadRefusedException(new UploadRefusal(RefusalReason.Incomplete,
                     $"DONE after {writer.ReceivedOffset} of {size} bytes.", ExpectedOffset: writer.ReceivedOffset));
-            var file = await UploadFinisher.FinishAsync(grain!, writer);
+            var file = await session.CompleteAsync(writer, context.RequestAborted);
             await messenger.SendJsonAsync(new { type = "success", value = $"/api/v1/download/stream/{file.FileId}" });
             await messenger.CloseAsync(WebSocketCloseStatus.NormalClosure, "success");
             LogCompleted(logger, fileId, file.StoredByNode, file.Size);

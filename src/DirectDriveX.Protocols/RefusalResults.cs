@@ -1,13 +1,12 @@
 using System.Globalization;
-using DirectDriveX.Gateway.Hosting;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Grains.Interfaces.Telemetry;
 using Microsoft.Extensions.Options;
 
-namespace DirectDriveX.Gateway.Protocol;
+namespace DirectDriveX.Protocols;
 
 /// <summary>Refusals as problem+json: status by <see cref="RefusalMapping"/>, the reason, the figures, and Retry-After when retrying helps.</summary>
-public sealed class RefusalResults(IOptions<GatewayOptions> options, UploadMetrics metrics)
+public sealed class RefusalResults(IOptions<ProtocolOptions> options, UploadMetrics metrics)
 {
     public IResult Problem(HttpContext context, UploadRefusal refusal)
     {
@@ -51,6 +50,7 @@ public sealed class RefusalResults(IOptions<GatewayOptions> options, UploadMetri
         RefusalReason.HashMismatch => "The received data does not match the declared SHA-256.",
         RefusalReason.Expired => "The upload expired.",
         RefusalReason.Aborted => "The upload was aborted.",
+        RefusalReason.NodeUnavailable => "The node holding this upload is not reachable now; retry shortly.",
         _ => "The server could not store the data.",
     };
 }

@@ -1,19 +1,19 @@
 using System.Net.WebSockets;
 using System.Text;
-using DirectDriveX.Gateway.Uploads;
+using DirectDriveX.Grains.DataPlane;
 using DirectDriveX.Grains.Interfaces;
 
-namespace DirectDriveX.Gateway.Protocol;
+namespace DirectDriveX.Protocols;
 
 /// <summary>
-/// Receives an upload's bytes from a WebSocket straight into the pipeline's chunk buffers (binary messages), hands text
+/// Receives an upload's bytes from a WebSocket straight into the writer's pooled chunk buffer (binary messages), hands text
 /// messages to the protocol, and stops when the declared size has arrived, the protocol says so, or the client closes.
-/// Because a new chunk buffer waits for a window slot, a client that sends faster than the node commits is slowed by
-/// TCP backpressure, not buffered. A pending receive is never cancelled for a refusal (that would abort the socket
+/// Nothing is received until the previous bytes are in the file, so a client that sends faster than the disk takes is
+/// slowed by TCP backpressure, not buffered. A pending receive is never cancelled for a refusal (that would abort the socket
 /// before the client hears why): the refusal is sent and the close started by whoever sees it, and the loop ends when the
 /// client answers the close or sends more.
 /// </summary>
-public sealed class SocketUploadLoop(WebSocket socket, UploadWriter writer, long size, int? maxBinaryMessageBytes, int maxTextMessageBytes)
+public sealed class SocketUploadLoop(WebSocket socket, StagingWriter writer, long size, int? maxBinaryMessageBytes, int maxTextMessageBytes)
 {
     public enum Outcome { AllBytesReceived, StoppedByProtocol, ClientClosed }
 
@@ -41,7 +41,7 @@ public sealed class SocketUploadLoop(WebSocket socket, UploadWriter writer, long
             if (writer.ReceivedOffset + result.Count > size)
                 throw new UploadRefusedException(new UploadRefusal(RefusalReason.ChunkTooLarge,
                     $"The data runs past the declared size of {size} bytes."));
-            writer.Advance(result.Count);
+            await writer.AdvanceAsync(result.Count, token);
             if (result.EndOfMessage) messageBytes = 0;
         }
         return Outcome.AllBytesReceived;

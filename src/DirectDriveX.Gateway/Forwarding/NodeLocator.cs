@@ -1,0 +1,53 @@
+using DirectDriveX.Gateway.Cluster;
+using DirectDriveX.Grains.Interfaces;
+
+namespace DirectDriveX.Gateway.Forwarding;
+
+/// <summary>
+/// Where an upload's connection must go: the data plane of the node its session is active on now (a session whose node
+/// died is reactivated on a survivor by this very call, and re-reserves there before it takes a byte); for a new
+/// multipart upload, the node with the most headroom for its size. Null when no live node can be named.
+/// </summary>
+public sealed partial class NodeLocator(IClusterClient client, ClusterView view, ILogger<NodeLocator> logger)
+{
+    public async Task<MemoryBudgetSnapshot?> OfSessionAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        if (!UploadIds.IsWellFormed(uploadId)) return await AnyAsync(cancellationToken); // that node answers NotFound in the protocol's own terms
+        UploadStatus status;
+        try
+        {
+            status = await client.GetGrain<IUploadSessionGrain>(uploadId).GetStatus().WaitAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException)
+        {
+            LogUnreachable(uploadId, e.Message);
+            return null;
+        }
+        return await ByIdAsync(status.HostNodeId, cancellationToken);
+    }
+
+    public async Task<MemoryBudgetSnapshot?> ForNewUploadAsync(long? size, CancellationToken cancellationToken)
+    {
+        var nodes = await view.GetNodesAsync(forceRefresh: false, cancellationToken);
+        var withAddress = nodes.Where(n => n.DataPlaneUrl is not null).ToList();
+        var ranked = RoutingPolicy.Rank(withAddress, RoutingPolicy.ReservationFor(size ?? 0));
+        return ranked.FirstOrDefault() ?? withAddress.MaxBy(n => n.HeadroomBytes);
+    }
+
+    private async Task<MemoryBudgetSnapshot?> ByIdAsync(string? nodeId, CancellationToken cancellationToken)
+    {
+        if (nodeId is null) return null;
+        foreach (var refresh in new[] { false, true })
+        {
+            var nodes = await view.GetNodesAsync(refresh, cancellationToken);
+            if (nodes.FirstOrDefault(n => n.NodeId == nodeId && n.DataPlaneUrl is not null) is { } node) return node;
+        }
+        return null;
+    }
+
+    private async Task<MemoryBudgetSnapshot?> AnyAsync(CancellationToken cancellationToken) =>
+        (await view.GetNodesAsync(false, cancellationToken)).Where(n => n.DataPlaneUrl is not null).MaxBy(n => n.HeadroomBytes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The session of upload {UploadId} could not be reached: {Detail}")]
+    private partial void LogUnreachable(string uploadId, string detail);
+}

@@ -1,0 +1,272 @@
+using System.Threading.Channels;
+using DirectDriveX.Grains.Buffers;
+using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Grains.Interfaces.Telemetry;
+using DirectDriveX.Grains.Storage;
+
+namespace DirectDriveX.Grains.DataPlane;
+
+/// <summary>
+/// One connection's writer: the data plane every protocol adapter writes through. Bytes are received straight into one
+/// buffer rented from the node's <see cref="ChunkBufferPool"/>, written at their offset in the staging file in slices as
+/// they arrive (hashed on the way), and at every chunk boundary handed to a committer that makes them durable (fsync) and
+/// records them with the session grain, then acknowledges. The buffer is reused for the next chunk as soon as its bytes
+/// are in the file, so a connection holds one pooled buffer whatever its window; a commit never carries bytes.
+/// Bytes a client sends again below the committed offset (a client that restarts from 0) are compared with what is
+/// staged, not written: the same bytes are acknowledged again, different ones refused.
+/// </summary>
+public sealed class StagingWriter : IAsyncDisposable
+{
+    /// <summary>Received bytes are written to the file once this many are pending (or at a chunk's end): large enough to keep
+    /// system calls few, small enough to stay in cache between the socket copy, the hash and the page-cache copy.</summary>
+    public const int WriteSliceBytes = 1024 * 1024;
+
+    private readonly IUploadSessionGrain _grain;
+    private readonly string _nodeId;
+    private readonly StagedUpload _upload;
+    private readonly int _epoch;
+    private readonly IStagingFile _file;
+    private readonly IFileStore _store;
+    private readonly ChunkBufferPool _pool;
+    private readonly UploadMetrics _metrics;
+    private readonly TimeProvider _clock;
+    private readonly int _chunkSize;
+    private readonly long _size;
+    private readonly Func<long, ValueTask> _onCommitted;
+    private readonly Channel<long> _commits = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly CancellationTokenSource _failed = new();
+    private readonly Task _committer;
+    private ChunkBuffer? _buffer;
+    private long _chunkStart;
+    private int _filled;
+    private int _written;
+    private long _committed;
+    private volatile UploadRefusal? _failure;
+    private bool _completed;
+
+    internal StagingWriter(IUploadSessionGrain grain, string nodeId, StagedUpload upload, int epoch, IFileStore store,
+        ChunkBufferPool pool, UploadMetrics metrics, TimeProvider clock, UploadStatus status, long streamOffset,
+        Func<long, ValueTask>? onCommitted)
+    {
+        _grain = grain;
+        _nodeId = nodeId;
+        _upload = upload;
+        _epoch = epoch;
+        _store = store;
+        _file = store.OpenStaging(upload.UploadId);
+        _pool = pool;
+        _metrics = metrics;
+        _clock = clock;
+        _chunkSize = status.ChunkSize;
+        _size = status.Size;
+        _committed = status.CommittedOffset;
+        _chunkStart = streamOffset;
+        _onCommitted = onCommitted ?? (_ => ValueTask.CompletedTask);
+        _committer = CommitAsync();
+        upload.SetDrained(epoch, _committer);
+    }
+
+    /// <summary>Bytes durably committed by the session so far.</summary>
+    public long CommittedOffset => Interlocked.Read(ref _committed);
+
+    /// <summary>Offset of the next byte this writer will accept.</summary>
+    public long ReceivedOffset => _chunkStart + _filled;
+
+    /// <summary>Cancelled when a write or commit is refused or fails.</summary>
+    public CancellationToken Failed => _failed.Token;
+
+    /// <summary>Runs <paramref name="answer"/> with the refusal as soon as one happens, so a client waiting for
+    /// acknowledgements hears why at once. Dispose the result to stop listening.</summary>
+    public IDisposable OnFailure(Func<UploadRefusal, Task> answer) =>
+        _failed.Token.Register(() => _ = answer(_failure!));
+
+    /// <summary>Space to receive into: the rest of the current chunk in the pooled buffer.</summary>
+    public async ValueTask<Memory<byte>> GetMemoryAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfFailed();
+        if (_buffer is null)
+        {
+            _buffer = await _pool.RentAsync(_chunkSize, cancellationToken) ?? throw new UploadRefusedException(new UploadRefusal(
+                RefusalReason.BuffersExhausted, "This node has no free chunk buffer; retry shortly."));
+        }
+        return _buffer.Memory[_filled.._chunkSize];
+    }
+
+    /// <summary>Accepts <paramref name="count"/> bytes received into the memory from <see cref="GetMemoryAsync"/>.</summary>
+    public async ValueTask AdvanceAsync(int count, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _chunkSize - _filled);
+        if (ReceivedOffset + count > _size)
+            throw new UploadRefusedException(new UploadRefusal(RefusalReason.ChunkTooLarge, $"The data runs past the declared size of {_size} bytes."));
+        _filled += count;
+        if (_filled == _chunkSize || ReceivedOffset == _size) await EndChunkAsync(cancellationToken);
+        else if (_filled - _written >= WriteSliceBytes) await WritePendingAsync(cancellationToken);
+    }
+
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        while (!data.IsEmpty)
+        {
+            var memory = await GetMemoryAsync(cancellationToken);
+            var count = Math.Min(memory.Length, data.Length);
+            data[..count].CopyTo(memory);
+            await AdvanceAsync(count, cancellationToken);
+            data = data[count..];
+        }
+    }
+
+    /// <summary>Reads <paramref name="source"/> to its end (at most <paramref name="maxBytes"/>; more is a refusal) into the upload.</summary>
+    public async Task<long> CopyFromAsync(Stream source, long maxBytes, CancellationToken cancellationToken)
+    {
+        long copied = 0;
+        while (true)
+        {
+            var memory = await GetMemoryAsync(cancellationToken);
+            var read = await source.ReadAsync(memory, cancellationToken);
+            if (read == 0) return copied;
+            copied += read;
+            if (copied > maxBytes)
+                throw new UploadRefusedException(new UploadRefusal(RefusalReason.ChunkTooLarge,
+                    $"The body carries more than the {maxBytes} bytes left of the declared size."));
+            await AdvanceAsync(read, cancellationToken);
+        }
+    }
+
+    /// <summary>Writes and commits what was received (a partial chunk too), waits for every commit, and returns the committed
+    /// offset. The writer takes no more bytes after.</summary>
+    public async Task<long> CompleteAsync()
+    {
+        if (!_completed)
+        {
+            _completed = true;
+            if (_failure is null && _filled > 0)
+            {
+                try { await EndChunkAsync(CancellationToken.None); }
+                catch (UploadRefusedException) { }
+            }
+            _commits.Writer.TryComplete();
+        }
+        await _committer;
+        ThrowIfFailed();
+        return CommittedOffset;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _commits.Writer.TryComplete();
+        await _committer;
+        _buffer?.Dispose();
+        _buffer = null;
+        _file.Dispose();
+        _upload.Leave(_epoch, CommittedOffset);
+        _failed.Dispose();
+    }
+
+    private async ValueTask EndChunkAsync(CancellationToken cancellationToken)
+    {
+        await WritePendingAsync(cancellationToken);
+        var end = _chunkStart + _filled;
+        _chunkStart = end;
+        _filled = _written = 0;
+        _commits.Writer.TryWrite(end);
+    }
+
+    private async ValueTask WritePendingAsync(CancellationToken cancellationToken)
+    {
+        if (_filled == _written) return;
+        var data = _buffer!.Memory[_written.._filled];
+        var offset = _chunkStart + _written;
+        _written = _filled;
+
+        var committed = CommittedOffset;
+        if (offset < committed)
+        {
+            var replayed = (int)Math.Min(data.Length, committed - offset);
+            await VerifyReplayedAsync(offset, data[..replayed], cancellationToken);
+            offset += replayed;
+            data = data[replayed..];
+            if (data.IsEmpty) return;
+        }
+        bool written;
+        try
+        {
+            written = await _upload.WriteAsync(_epoch, _file, offset, data, cancellationToken);
+        }
+        catch (IOException e)
+        {
+            throw Fail(new UploadRefusal(RefusalReason.StorageFailure, $"This node could not write the upload's bytes: {e.Message}"));
+        }
+        if (!written)
+            throw Fail(new UploadRefusal(RefusalReason.InvalidState, "Another connection has taken over this upload; this one ends."));
+    }
+
+    /// <summary>Bytes below the committed offset must be the ones already staged there.</summary>
+    private async ValueTask VerifyReplayedAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        var staged = System.Buffers.ArrayPool<byte>.Shared.Rent(data.Length);
+        try
+        {
+            var read = await _store.ReadStagingAsync(_upload.UploadId, offset, staged.AsMemory(0, data.Length), cancellationToken);
+            if (read != data.Length || !staged.AsSpan(0, read).SequenceEqual(data.Span))
+                throw Fail(new UploadRefusal(RefusalReason.OffsetMismatch,
+                    $"The bytes at offset {offset} differ from the ones already committed there; the upload continues at {CommittedOffset}.",
+                    ExpectedOffset: CommittedOffset));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(staged);
+        }
+    }
+
+    private async Task CommitAsync()
+    {
+        await Task.Yield();
+        var reader = _commits.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            var end = 0L;
+            while (reader.TryRead(out var next)) end = next; // commits that queued up while the last one ran go as one
+            if (_failure is not null) continue;
+            var committed = CommittedOffset;
+            try
+            {
+                if (end <= committed)
+                {
+                    await _onCommitted(end); // bytes sent again that were already committed: acknowledged again
+                    continue;
+                }
+                var started = _clock.GetTimestamp();
+                await _file.FlushAsync(CancellationToken.None);
+                var ack = await _grain.Commit(committed, end - committed, _nodeId);
+                if (!ack.Accepted)
+                {
+                    Fail(ack.Refusal!);
+                    continue;
+                }
+                Interlocked.Exchange(ref _committed, ack.CommittedOffset);
+                _metrics.RecordChunkWrite(_clock.GetElapsedTime(started));
+                await _onCommitted(ack.CommittedOffset);
+            }
+            catch (IOException e)
+            {
+                Fail(new UploadRefusal(RefusalReason.StorageFailure, $"This node could not make the bytes at {committed} durable: {e.Message}"));
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException)
+            {
+                Fail(new UploadRefusal(RefusalReason.NodeUnavailable, "The upload's session could not be reached; reconnect to continue."));
+            }
+        }
+    }
+
+    private UploadRefusedException Fail(UploadRefusal refusal)
+    {
+        _failure ??= refusal;
+        try { _failed.Cancel(); } catch (ObjectDisposedException) { }
+        return new UploadRefusedException(_failure);
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (_failure is { } refusal) throw new UploadRefusedException(refusal);
+    }
+}

@@ -1,0 +1,74 @@
+using DirectDriveX.Grains.Interfaces;
+
+namespace DirectDriveX.Grains.DataPlane;
+
+/// <summary>
+/// One opened upload, as every protocol adapter sees it: its terms (from the session grain's status), a writer for its
+/// bytes, finishing, aborting, and the one mapping from a finished state to the refusal a client is given. Adapters keep
+/// only framing and message shapes.
+/// </summary>
+public sealed class UploadSessionHandle
+{
+    private readonly UploadDataPlane _plane;
+
+    internal UploadSessionHandle(UploadDataPlane plane, IUploadSessionGrain grain, UploadStatus status)
+    {
+        _plane = plane;
+        Grain = grain;
+        Status = status;
+    }
+
+    public IUploadSessionGrain Grain { get; }
+
+    /// <summary>The status when opened (terms: size, chunk size, window; state; committed offset).</summary>
+    public UploadStatus Status { get; }
+
+    public string UploadId => Status.UploadId;
+
+    /// <summary>This node's name.</summary>
+    public string NodeName => _plane.NodeName;
+
+    /// <summary>The refusal for a connection to an upload that has finished, or null when it is live.</summary>
+    public UploadRefusal? FinishedRefusal => Status.State.IsFinal() ? RefusalFor(Status) : null;
+
+    /// <summary>Becomes this upload's only writer (a connection already writing it is refused from its next write on) and
+    /// returns the writer, which starts at the committed offset, or at <paramref name="streamOffset"/> for a client that
+    /// sends from an earlier point (bytes already committed are then checked, not written again).</summary>
+    public Task<StagingWriter> OpenWriterAsync(Func<long, ValueTask>? onCommitted, long? streamOffset = null) =>
+        _plane.OpenWriterAsync(Grain, UploadId, streamOffset, onCommitted);
+
+    /// <summary>Commits what the writer holds, verifies the SHA-256 and stores the file; the refusal is thrown.</summary>
+    public async Task<StoredFileRecord> CompleteAsync(StagingWriter writer, CancellationToken cancellationToken) =>
+        await CompleteAsync(await writer.CompleteAsync(), cancellationToken);
+
+    /// <summary>Completes an upload whose bytes were all committed by earlier connections.</summary>
+    public async Task<StoredFileRecord> CompleteAsync(CancellationToken cancellationToken) =>
+        await CompleteAsync((await Grain.GetStatus()).CommittedOffset, cancellationToken);
+
+    private async Task<StoredFileRecord> CompleteAsync(long committed, CancellationToken cancellationToken)
+    {
+        if (committed != Status.Size)
+            throw new UploadRefusedException(new UploadRefusal(RefusalReason.Incomplete,
+                $"{committed} of {Status.Size} bytes received; send the rest from offset {committed}.", ExpectedOffset: committed));
+        var sha256 = await _plane.Sha256Async(UploadId, Status.Size, cancellationToken);
+        var result = await Grain.Complete(sha256);
+        _plane.Forget(UploadId);
+        return result.File ?? throw new UploadRefusedException(result.Refusal!);
+    }
+
+    public async Task AbortAsync()
+    {
+        await Grain.Abort();
+        _plane.Forget(UploadId);
+    }
+
+    /// <summary>What a client is told about an upload that has finished: the one mapping, used by every protocol.</summary>
+    public static UploadRefusal RefusalFor(UploadStatus finished) => finished.State switch
+    {
+        UploadState.Completed => new UploadRefusal(RefusalReason.InvalidState, $"Upload {finished.UploadId} is already completed."),
+        UploadState.Aborted => new UploadRefusal(RefusalReason.Aborted, $"Upload {finished.UploadId} was aborted; start a new upload."),
+        UploadState.Expired => new UploadRefusal(RefusalReason.Expired, $"Upload {finished.UploadId} expired without data; start a new upload."),
+        UploadState.Failed => finished.Failure ?? new UploadRefusal(RefusalReason.InvalidState, $"Upload {finished.UploadId} failed."),
+        _ => throw new ArgumentException($"Upload {finished.UploadId} is {finished.State}, not finished.", nameof(finished)),
+    };
+}

@@ -1,0 +1,61 @@
+using DirectDriveX.Grains.DataPlane;
+using DirectDriveX.Grains.Interfaces;
+using Microsoft.AspNetCore.Mvc;
+
+namespace DirectDriveX.Protocols;
+
+/// <summary>
+/// PUT /api/v1/uploads/{id}/chunks?offset=N with an octet-stream body of any length up to the rest of the file, for
+/// clients without WebSockets. The body goes through the same writer as WebSocket frames; when it ends the upload, the
+/// upload is completed. Served by the node that holds the session.
+/// </summary>
+public static class UploadChunkEndpoint
+{
+    public static IEndpointRouteBuilder MapUploadChunks(this IEndpointRouteBuilder app)
+    {
+        app.MapPut("/api/v1/uploads/{uploadId}/chunks", PutAsync)
+            .WithMetadata(new DisableRequestSizeLimitAttribute()); // bounded by the rest of the declared size
+        return app;
+    }
+
+    private static async Task<IResult> PutAsync(HttpContext context, string uploadId, [FromQuery] long? offset, UploadDataPlane plane, RefusalResults refusals)
+    {
+        if (offset is not >= 0) return refusals.Invalid(context, "offset: a non-negative query parameter is required.");
+        var (session, refusal) = await plane.OpenAsync(uploadId, UploadToken.Of(context.Request), requireToken: true);
+        refusal ??= session!.FinishedRefusal;
+        if (refusal is not null) return refusals.Problem(context, refusal);
+
+        StagingWriter writer;
+        try
+        {
+            writer = await session!.OpenWriterAsync(onCommitted: null);
+        }
+        catch (UploadRefusedException e)
+        {
+            return refusals.Problem(context, e.Refusal);
+        }
+        await using var _ = writer;
+        var status = session.Status;
+        if (offset != writer.CommittedOffset)
+            return refusals.Problem(context, new UploadRefusal(RefusalReason.OffsetMismatch,
+                $"Chunk at offset {offset}; the upload continues at {writer.CommittedOffset}.", ExpectedOffset: writer.CommittedOffset));
+        try
+        {
+            await writer.CopyFromAsync(context.Request.Body, status.Size - writer.CommittedOffset, context.RequestAborted);
+            if (writer.ReceivedOffset < status.Size)
+                return Results.Ok(UploadStatusResponse.From(status with { CommittedOffset = await writer.CompleteAsync(), State = UploadState.Receiving }));
+            var file = await session.CompleteAsync(writer, context.RequestAborted);
+            return Results.Ok(FileResponse.From(file));
+        }
+        catch (UploadRefusedException e)
+        {
+            return refusals.Problem(context, e.Refusal);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
+        {
+            // The client went away mid-body: commit what arrived, so a retry continues from there.
+            try { await writer.CompleteAsync(); } catch (UploadRefusedException) { }
+            return Results.Empty;
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using DirectDriveX.Grains.Interfaces.Telemetry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace DirectDriveX.Protocols;
+
+/// <summary>The upload protocols as one unit: the services they need and their endpoints, mapped by every process that hosts
+/// a silo (the silo host; the gateway in its embedded default). Each takes an upload's bytes into this node's data plane.</summary>
+public static class UploadProtocolEndpoints
+{
+    public static IServiceCollection AddUploadProtocols(this IServiceCollection services)
+    {
+        services.AddOptions<ProtocolOptions>().BindConfiguration(ProtocolOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<UploadMetrics>();
+        services.TryAddSingleton<RefusalResults>();
+        return services;
+    }
+
+    /// <summary>The connections that carry an upload's bytes: native WebSocket, legacy WebSocket, PUT chunks, multipart.</summary>
+    public static IEndpointRouteBuilder MapUploadProtocols(this IEndpointRouteBuilder app)
+    {
+        app.MapUploadSocket();
+        app.MapLegacyUploadSocket();
+        app.MapUploadChunks();
+        app.MapMultipartUpload();
+        return app;
+    }
+}

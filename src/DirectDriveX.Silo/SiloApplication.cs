@@ -1,0 +1,50 @@
+using DirectDriveX.Grains.Hosting;
+using DirectDriveX.Protocols;
+using DirectDriveX.Telemetry;
+using Orleans.Dashboard;
+
+namespace DirectDriveX.Silo;
+
+/// <summary>
+/// A silo host's composition: the silo (clustering, grains, this node's budget and data plane), and on its HTTP port the
+/// upload protocols (the gateway forwards each upload's connection to the node holding it), health, metrics and the
+/// Orleans dashboard.
+/// </summary>
+public static class SiloApplication
+{
+    public const string DefaultUrl = "http://127.0.0.1:8081";
+
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (builder.Configuration["Urls"] is null && builder.Configuration["ASPNETCORE_URLS"] is null)
+            builder.WebHost.UseUrls(DefaultUrl);
+
+        builder.Services.AddOptions<SiloHostOptions>().BindConfiguration(SiloHostOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var hosting = builder.Configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
+        var redis = builder.Configuration.GetConnectionString("Redis");
+        builder.Services.AddDirectDriveXTelemetry("directdrivex-silo");
+        builder.Services.AddUploadProtocols();
+        builder.UseOrleans(silo => silo
+            .UseDirectDriveXClustering(hosting, redis)
+            .AddDirectDriveX(builder.Configuration)
+            .AddDashboard());
+        return builder;
+    }
+
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        var app = builder.Build();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+        app.MapGet("/readyz", (IClusterMembershipService membership, ILocalSiloDetails silo) =>
+            membership.CurrentSnapshot.GetSiloStatus(silo.SiloAddress) == SiloStatus.Active
+                ? Results.Ok(new { status = "ready", silo = silo.Name })
+                : Results.Json(new { status = "starting", silo = silo.Name }, statusCode: StatusCodes.Status503ServiceUnavailable));
+        app.MapUploadProtocols(); // this node's data plane
+        app.MapOrleansDashboard("/dashboard");
+        app.MapDirectDriveXMetrics();
+        app.PublishNodeHttpAddress();
+        return app;
+    }
+}
