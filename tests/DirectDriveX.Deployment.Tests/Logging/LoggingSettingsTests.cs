@@ -13,11 +13,8 @@ public sealed class LoggingSettingsTests
 {
     public static TheoryData<string> Processes => new() { "DirectDriveX.Gateway", "DirectDriveX.Silo" };
 
-    private static IConfiguration Settings(string project, params (string Key, string Value)[] overrides) =>
-        new ConfigurationBuilder()
-            .AddJsonFile(RepositoryRoot.File("src", project, "appsettings.json"), optional: false)
-            .AddInMemoryCollection(overrides.Select(o => KeyValuePair.Create(o.Key, (string?)o.Value)))
-            .Build();
+    private static IConfiguration Settings(string project) =>
+        new ConfigurationBuilder().AddJsonFile(RepositoryRoot.File("src", project, "appsettings.json"), optional: false).Build();
 
     private static ILoggerFactory LoggerFactoryOf(IConfiguration configuration) =>
         new ServiceCollection()
