@@ -18,6 +18,14 @@ public class ProgressLineTests
         Assert.Equal("x [#####-----] 5 B / 10 B  50.0%      0.0 MB/s  ETA --:--", line);
     }
 
+    [Fact]
+    public void Shows_resumes_once_there_are_any()
+    {
+        Assert.EndsWith("ETA 0:20  1 resume", ProgressLine.Format("x", 256L << 20, 1L << 30, 40e6, barWidth: 0, resumes: 1));
+        Assert.EndsWith("ETA 0:20  3 resumes", ProgressLine.Format("x", 256L << 20, 1L << 30, 40e6, barWidth: 0, resumes: 3));
+        Assert.EndsWith("ETA 0:20", ProgressLine.Format("x", 256L << 20, 1L << 30, 40e6, barWidth: 0, resumes: 0));
+    }
+
     [Theory]
     [InlineData(0, "0 B")]
     [InlineData(1023, "1023 B")]

@@ -33,6 +33,11 @@ public sealed class UploadToolAgainstGatewayTests(GatewayUnderTest gateway) : IC
         Assert.Equal((Sha256Of(path), 20_000_000L, "websocket"), (result.Sha256, result.Bytes, result.Mode));
         Assert.StartsWith("Silo_", result.Node);
         Assert.Contains("resuming", _log.ToString());
+        Assert.Contains("1 resume", _log.ToString());
+        // Setup (create + two connects) and transfer are timed apart; hashing and the reconnect pause are in neither.
+        Assert.True(result.SetupSeconds > 0 && result.TransferSeconds > 0, $"setup {result.SetupSeconds} s, transfer {result.TransferSeconds} s");
+        Assert.True(result.SetupSeconds + result.TransferSeconds <= result.Seconds, $"{result}");
+        Assert.True(result.MegabytesPerSecond > 0, $"{result}");
 
         var copy = Path.Combine(gateway.WorkDirectory, "cut.copy");
         var download = await new FileDownloader(Client).DownloadAsync(result.FileId, new FileInfo(copy), total => Progress("download", total), CancellationToken.None);

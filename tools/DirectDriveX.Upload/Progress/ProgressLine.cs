@@ -2,17 +2,21 @@ using System.Globalization;
 
 namespace DirectDriveX.Upload.Progress;
 
-/// <summary>One line of progress: a bar (when asked for), bytes done of total, percent, MB/s and ETA.</summary>
+/// <summary>One line of progress: a bar (when asked for), bytes done of total, percent, MB/s, ETA and resumes so far.</summary>
 internal static class ProgressLine
 {
-    public static string Format(string label, long done, long total, double bytesPerSecond, int barWidth)
+    public static string Format(string label, long done, long total, double bytesPerSecond, int barWidth, int resumes = 0)
     {
         var fraction = total > 0 ? Math.Clamp((double)done / total, 0, 1) : 1;
         var bar = barWidth > 0 ? "[" + new string('#', (int)(fraction * barWidth)).PadRight(barWidth, '-') + "] " : "";
         var eta = bytesPerSecond > 0 ? Duration(TimeSpan.FromSeconds((total - done) / bytesPerSecond)) : "--:--";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{label} {bar}{Bytes(done)} / {Bytes(total)} {fraction * 100,5:0.0}%  {bytesPerSecond / 1e6,7:0.0} MB/s  ETA {eta}");
+            $"{label} {bar}{Bytes(done)} / {Bytes(total)} {fraction * 100,5:0.0}%  {bytesPerSecond / 1e6,7:0.0} MB/s  ETA {eta}")
+            + (resumes > 0 ? "  " + Resumes(resumes) : "");
     }
+
+    public static string Resumes(int resumes) =>
+        resumes == 1 ? "1 resume" : string.Create(CultureInfo.InvariantCulture, $"{resumes} resumes");
 
     public static string Bytes(long bytes) => bytes switch
     {

@@ -15,6 +15,7 @@ internal sealed class FileDownloader(GatewayClient gateway)
         using var response = await gateway.GetFileAsync(fileId, cancellationToken);
         var length = response.Content.Headers.ContentLength;
         using var progress = progressFor(length ?? 0);
+        progress.TransferStarted();
         var serverSha256 = Sha256Headers.Select(name => response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null)
             .FirstOrDefault(value => value is not null);
 
@@ -35,9 +36,11 @@ internal sealed class FileDownloader(GatewayClient gateway)
 
         if (length is { } expected && received != expected)
             throw new IOException($"Received {received} bytes, Content-Length said {expected}.");
+        progress.TransferStopped();
         var sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
         if (serverSha256 is not null && !string.Equals(serverSha256, sha256, StringComparison.OrdinalIgnoreCase))
             throw new InvalidDataException($"Downloaded SHA-256 {sha256}, the gateway says {serverSha256}.");
-        return new DownloadResult(fileId, destination.FullName, sha256, received, Math.Round(progress.Elapsed.TotalSeconds, 3), serverSha256);
+        return new DownloadResult(fileId, destination.FullName, sha256, received, Math.Round(progress.Elapsed.TotalSeconds, 3),
+            Math.Round(progress.TransferTime.TotalSeconds, 3), Math.Round(progress.AverageBytesPerSecond / 1e6, 1), serverSha256);
     }
 }

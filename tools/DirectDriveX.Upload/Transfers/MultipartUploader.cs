@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -17,7 +18,20 @@ internal sealed class MultipartUploader(GatewayClient gateway, UploadSettings se
         var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20,
             FileOptions.Asynchronous | FileOptions.SequentialScan);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        await using var observed = new ObservedReadStream(stream, hash, progress.Report);
+        // Setup is the time until the HTTP stack first reads the body (connection and request headers); the transfer
+        // runs from there to the gateway's answer.
+        long posting = 0; // when the request starts, below
+        var flowing = false;
+        await using var observed = new ObservedReadStream(stream, hash, done =>
+        {
+            if (!flowing)
+            {
+                flowing = true;
+                progress.AddConnectTime(Stopwatch.GetElapsedTime(posting));
+                progress.TransferStarted();
+            }
+            progress.Report(done);
+        });
         var part = new StreamContent(observed, 1 << 20);
         part.Headers.ContentType = new MediaTypeHeaderValue(settings.ContentType ?? "application/octet-stream");
         part.Headers.ContentLength = file.Length;
@@ -28,7 +42,9 @@ internal sealed class MultipartUploader(GatewayClient gateway, UploadSettings se
             { part, "file", file.Name },
         };
 
+        posting = Stopwatch.GetTimestamp();
         var answer = await gateway.PostMultipartAsync(form, cancellationToken);
+        progress.TransferStopped();
         if (observed.BytesRead != file.Length)
             throw new InvalidDataException($"Sent {observed.BytesRead} bytes of {file.Length}.");
         var sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
@@ -37,8 +53,7 @@ internal sealed class MultipartUploader(GatewayClient gateway, UploadSettings se
             throw new InvalidDataException($"The gateway stored SHA-256 {stored ?? "(none)"}, the file has {sha256}. Answer: {answer}");
         var fileId = Text(answer, "fileId") ?? Text(answer, "uploadId") ?? Text(answer, "id")
             ?? throw new InvalidDataException($"No file id in the gateway's answer: {answer}");
-        return new UploadResult(fileId, Text(answer, "node") ?? Text(answer, "nodeName"), sha256, file.Length,
-            Math.Round(progress.Elapsed.TotalSeconds, 3), "multipart", 0);
+        return UploadResult.Of(fileId, Text(answer, "node") ?? Text(answer, "nodeName"), sha256, file.Length, progress, "multipart", 0);
     }
 
     private static string? Text(JsonElement answer, string name) =>

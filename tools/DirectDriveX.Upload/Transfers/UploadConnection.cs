@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.WebSockets;
 using DirectDriveX.Upload.Progress;
 using DirectDriveX.Upload.Protocol;
@@ -24,16 +25,27 @@ internal sealed class UploadConnection(UploadTicket ticket, long size, SafeFileH
         socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(15);
         using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         connectTimeout.CancelAfter(settings.AckTimeout);
-        await socket.ConnectAsync(uri, connectTimeout.Token);
 
-        // The server's first message says where to resume (or that the upload is already complete).
-        var first = await ServerMessageReader.ReceiveAsync(socket, connectTimeout.Token);
+        // Connection setup, timed apart from the transfer: the handshake and the server's first message, which says
+        // where to resume (or that the upload is already complete).
+        ServerMessage? first;
+        var connecting = Stopwatch.GetTimestamp();
+        try
+        {
+            await socket.ConnectAsync(uri, connectTimeout.Token);
+            first = await ServerMessageReader.ReceiveAsync(socket, connectTimeout.Token);
+        }
+        finally
+        {
+            progress.AddConnectTime(Stopwatch.GetElapsedTime(connecting));
+        }
         if (first is null) throw Closed(socket);
         if (first.IsError) throw await RefusalAsync(socket, first, cancellationToken);
         if (first.IsComplete) return first;
         var start = first.Offset ?? resumeFrom;
         var window = new AckWindow(ticket.WindowBytes, start);
         progress.Report(start);
+        progress.TransferStarted();
 
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var receiver = ReceiveAsync(socket, window, connection);
@@ -47,6 +59,7 @@ internal sealed class UploadConnection(UploadTicket ticket, long size, SafeFileH
         }
         catch (Exception sendFailure) when (!cancellationToken.IsCancellationRequested)
         {
+            progress.TransferStopped();
             // The receiver may know better than the sender's symptom: the server's refusal, or why the wait was cancelled.
             connection.Cancel();
             try
@@ -69,6 +82,7 @@ internal sealed class UploadConnection(UploadTicket ticket, long size, SafeFileH
         }
         finally
         {
+            progress.TransferStopped();
             connection.Cancel();
             socket.Abort();
             await receiver.ContinueWith(_ => { }, TaskScheduler.Default);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net.WebSockets;
 using DirectDriveX.Upload.Progress;
 using DirectDriveX.Upload.Protocol;
@@ -41,6 +42,7 @@ internal sealed class WebSocketUploader(GatewayClient gateway, UploadSettings se
                     reconnects++;
                     var delay = settings.Reconnect.DelayBefore(reconnects)
                         ?? throw new IOException($"Gave up after {settings.Reconnect.MaxAttempts} reconnects: {e.Message}", e);
+                    progress.Resumed();
                     progress.Note($"connection lost ({e.GetType().Name}: {e.Message}); reconnect {reconnects}/{settings.Reconnect.MaxAttempts} in {delay.TotalMilliseconds:0} ms");
                     await Task.Delay(delay, cancellationToken);
                     var status = await TryGetStatusAsync(ticket, progress, cancellationToken);
@@ -69,9 +71,17 @@ internal sealed class WebSocketUploader(GatewayClient gateway, UploadSettings se
         var request = new CreateUploadRequest(file.Name, file.Length, settings.ContentType, sha256);
         for (var attempt = 1; ; attempt++)
         {
+            var creating = Stopwatch.GetTimestamp();
             try
             {
-                return await gateway.CreateUploadAsync(request, cancellationToken);
+                try
+                {
+                    return await gateway.CreateUploadAsync(request, cancellationToken);
+                }
+                finally
+                {
+                    progress.AddCreateTime(Stopwatch.GetElapsedTime(creating));
+                }
             }
             catch (UploadRefusedException refusal) when (refusal.IsTransient && settings.Reconnect.DelayBefore(attempt) is { } backoff)
             {
@@ -101,7 +111,7 @@ internal sealed class WebSocketUploader(GatewayClient gateway, UploadSettings se
         if (!string.Equals(serverSha256, sha256, StringComparison.OrdinalIgnoreCase))
             throw new InvalidDataException($"The gateway stored SHA-256 {serverSha256 ?? "(none)"}, the file has {sha256}.");
         progress.Report(bytes);
-        return new UploadResult(fileId ?? ticket.UploadId, ticket.Node, sha256, bytes, Math.Round(progress.Elapsed.TotalSeconds, 3), "websocket", reconnects);
+        return UploadResult.Of(fileId ?? ticket.UploadId, ticket.Node, sha256, bytes, progress, "websocket", reconnects);
     }
 
     private static bool IsConnectionLoss(Exception e, CancellationToken cancellationToken) => e switch
