@@ -14,7 +14,7 @@ public sealed class StagedUpload(string uploadId)
     private readonly SemaphoreSlim _writing = new(1, 1);
     private IncrementalHash? _hash;
     private int _epoch;
-    private Task _previousWriterDrained = Task.CompletedTask;
+    private Func<Task>? _stopCurrentWriter;
 
     public string UploadId { get; } = uploadId;
     public long HashedUpTo { get; private set; }
@@ -28,27 +28,40 @@ public sealed class StagedUpload(string uploadId)
     /// writer reads next is settled.</summary>
     public async Task<int> TakeOverAsync(TimeSpan drainTimeout)
     {
-        Task previous;
+        Func<Task>? stopPrevious;
         int epoch;
         await _writing.WaitAsync();
         try
         {
             epoch = ++_epoch;
-            previous = _previousWriterDrained;
+            stopPrevious = _stopCurrentWriter;
+            _stopCurrentWriter = null;
             HasWriter = true;
         }
         finally
         {
             _writing.Release();
         }
-        try { await previous.WaitAsync(drainTimeout); } catch (TimeoutException) { }
+        if (stopPrevious is not null)
+        {
+            try { await stopPrevious().WaitAsync(drainTimeout); } catch (TimeoutException) { }
+        }
         return epoch;
     }
 
-    /// <summary>Registers the task that ends when writer <paramref name="epoch"/>'s commits have all landed.</summary>
-    public void SetDrained(int epoch, Task drained)
+    /// <summary>Writer <paramref name="epoch"/> says how to stop it taking further commits: the returned task ends when the
+    /// commits it had queued have landed.</summary>
+    public void Register(int epoch, Func<Task> stopCommitting)
     {
-        if (epoch == Volatile.Read(ref _epoch)) _previousWriterDrained = drained;
+        _writing.Wait();
+        try
+        {
+            if (epoch == _epoch) _stopCurrentWriter = stopCommitting;
+        }
+        finally
+        {
+            _writing.Release();
+        }
     }
 
     /// <summary>Writer <paramref name="epoch"/> leaves; the running hash survives only if it ends exactly at what was committed.</summary>
@@ -59,6 +72,7 @@ public sealed class StagedUpload(string uploadId)
         {
             if (epoch != _epoch) return;
             HasWriter = false;
+            _stopCurrentWriter = null;
             if (HashedUpTo != committed) ResetHashLocked();
         }
         finally

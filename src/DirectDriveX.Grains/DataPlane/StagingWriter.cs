@@ -63,7 +63,7 @@ public sealed class StagingWriter : IAsyncDisposable
         _chunkStart = streamOffset;
         _onCommitted = onCommitted ?? (_ => ValueTask.CompletedTask);
         _committer = CommitAsync();
-        upload.SetDrained(epoch, _committer);
+        upload.Register(epoch, StopCommitting);
     }
 
     /// <summary>Bytes durably committed by the session so far.</summary>
@@ -160,6 +160,13 @@ public sealed class StagingWriter : IAsyncDisposable
         _file.Dispose();
         _upload.Leave(_epoch, CommittedOffset);
         _failed.Dispose();
+    }
+
+    /// <summary>Another connection took over: commit what was queued, take nothing more.</summary>
+    private Task StopCommitting()
+    {
+        _commits.Writer.TryComplete();
+        return _committer;
     }
 
     private async ValueTask EndChunkAsync(CancellationToken cancellationToken)

@@ -1,0 +1,51 @@
+using DirectDriveX.Grains.DataPlane;
+using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Grains.Tests.Cluster;
+
+namespace DirectDriveX.Grains.Tests.DataPlane;
+
+/// <summary>One writer per upload: a new connection takes over from one still open (a client reconnecting while its old,
+/// half-open connection has not noticed), and the old one is refused at its next write instead of interleaving bytes.</summary>
+[Collection(BudgetCluster.Name)]
+public class OneWriterTests(BudgetClusterFixture fixture)
+{
+    [Fact]
+    public async Task A_new_connection_takes_over_and_the_old_one_is_refused_at_its_next_write()
+    {
+        var data = TestBytes.Random(600_000, seed: 21);
+        var (grain, info) = await UploadDriver.StartOn(fixture.Client, fixture.Silo("Silo_1"), new UploadRequest("a.bin", data.Length, null, TestBytes.Sha256Hex(data)));
+        Assert.Equal(65_536, info.ChunkSize);
+
+        var first = await UploadDriver.Open(fixture.Cluster, info);
+        await using var old = await first.OpenWriterAsync(onCommitted: null);
+        await old.WriteAsync(data.AsMemory(0, 200_000), CancellationToken.None); // three whole chunks committed, the rest pending
+
+        var second = await UploadDriver.Open(fixture.Cluster, info);
+        await using var current = await second.OpenWriterAsync(onCommitted: null);
+        Assert.Equal(196_608, current.CommittedOffset); // the old writer's queued commits landed first
+
+        var refused = await Assert.ThrowsAsync<UploadRefusedException>(async () =>
+            await old.WriteAsync(data.AsMemory(200_000, 100_000), CancellationToken.None));
+        Assert.Equal(new UploadRefusal(RefusalReason.InvalidState, "Another connection has taken over this upload; this one ends."), refused.Refusal);
+
+        await current.WriteAsync(data.AsMemory(196_608), CancellationToken.None);
+        var file = await second.CompleteAsync(current, CancellationToken.None);
+        Assert.Equal(TestBytes.Sha256Hex(data), file.Sha256);
+        Assert.Equal(data, await File.ReadAllBytesAsync(fixture.StoredPath(info.UploadId)));
+        Assert.Equal(UploadState.Completed, (await grain.GetStatus()).State);
+    }
+
+    [Fact]
+    public async Task A_connection_to_a_session_active_on_another_node_is_told_to_reconnect()
+    {
+        var (grain, info) = await UploadDriver.StartOn(fixture.Client, fixture.Silo("Silo_1"), new UploadRequest("a.bin", 1_000));
+        var elsewhere = fixture.Cluster.GetSiloServiceProvider(fixture.Silo("Silo_0"));
+        var plane = (UploadDataPlane)elsewhere.GetService(typeof(UploadDataPlane))!;
+
+        var (handle, refusal) = await plane.OpenAsync(info.UploadId, info.ResumeToken, requireToken: true);
+
+        Assert.Null(handle);
+        Assert.Equal(new UploadRefusal(RefusalReason.NodeUnavailable, $"Upload {info.UploadId} is served by another node now; reconnect through the gateway."), refusal);
+        await grain.Abort();
+    }
+}
