@@ -14,6 +14,11 @@ DDX_SILO_HTTP_PORT_BASE=${DDX_SILO_HTTP_PORT_BASE:-8081}  # silo /healthz, /read
 # Each silo's memory cap (MemoryBudget__MemoryLimitBytes): 2, 3 and 4 GiB, so their headroom differs.
 DDX_SILO_MEMORY_LIMITS=${DDX_SILO_MEMORY_LIMITS:-"2147483648 3221225472 4294967296"}
 DDX_READY_TIMEOUT=${DDX_READY_TIMEOUT:-120}
+# Failure detection (Orleans:Membership, as compose.yaml sets it): probe every silo with a 2 s timeout, two missed
+# probes make a suspicion, and suspicions older than 20 s no longer count; a killed silo is declared dead in ~10 s.
+DDX_PROBE_TIMEOUT=${DDX_PROBE_TIMEOUT:-00:00:02}
+DDX_MISSED_PROBES=${DDX_MISSED_PROBES:-2}
+DDX_DEATH_VOTE_EXPIRATION=${DDX_DEATH_VOTE_EXPIRATION:-00:00:20}
 DDX_STOP_TIMEOUT=${DDX_STOP_TIMEOUT:-30}
 
 DDX_PID_DIR=$DDX_CLUSTER_DIR/pids

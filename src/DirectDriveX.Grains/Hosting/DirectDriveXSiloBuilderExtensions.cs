@@ -45,6 +45,9 @@ public static class DirectDriveXSiloBuilderExtensions
         services.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
         services.AddPlacementDirector<UploadSessionPlacement, UploadSessionPlacementDirector>();
         silo.AddStartupTask<MemoryBudgetActivation>();
+        // How fast a dead silo is declared dead (Orleans' defaults take ~30 s and more): Orleans:Membership:ProbeTimeout,
+        // NumMissedProbesLimit, DeathVoteExpirationTimeout, … as in ClusterMembershipOptions; unset keys keep the defaults.
+        services.Configure<Orleans.Configuration.ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
         return silo;
     }
 

@@ -28,7 +28,18 @@ public sealed partial class ClusterScriptTests
         {
             "ConnectionStrings__Redis", "Orleans__ClusterId", "Orleans__ServiceId", "Orleans__SiloName", "Orleans__SiloPort",
             "Orleans__GatewayPort", "Orleans__AdvertisedIP", "Urls", "MemoryBudget__MemoryLimitBytes", "FileStore__RootDirectory",
+            "Orleans__Membership__ProbeTimeout", "Orleans__Membership__NumMissedProbesLimit", "Orleans__Membership__DeathVoteExpirationTimeout",
         }, ScriptSettings());
+    }
+
+    [Fact]
+    public void Failure_detection_in_the_script_defaults_to_what_compose_gives_its_silos()
+    {
+        var silo = _compose.Services["silo-1"].Environment;
+        Assert.Contains($"DDX_PROBE_TIMEOUT=${{DDX_PROBE_TIMEOUT:-{silo["Orleans__Membership__ProbeTimeout"]}}}", _settings);
+        Assert.Contains($"DDX_MISSED_PROBES=${{DDX_MISSED_PROBES:-{silo["Orleans__Membership__NumMissedProbesLimit"]}}}", _settings);
+        Assert.Contains($"DDX_DEATH_VOTE_EXPIRATION=${{DDX_DEATH_VOTE_EXPIRATION:-{silo["Orleans__Membership__DeathVoteExpirationTimeout"]}}}", _settings);
+        Assert.Contains("--appendonly yes", _script);
     }
 
     [Fact]
@@ -39,7 +50,7 @@ public sealed partial class ClusterScriptTests
         Assert.Equal(3, limits.Distinct().Count());
     }
 
-    [GeneratedRegex("\"(?<key>(ConnectionStrings|Orleans|MemoryBudget|FileStore|Urls)(__[A-Za-z]+)?)=")]
+    [GeneratedRegex("\"(?<key>(ConnectionStrings|Orleans|MemoryBudget|FileStore|Urls)(__[A-Za-z]+)*)=")]
     private static partial Regex SettingAssignment();
 
     [GeneratedRegex("DDX_SILO_MEMORY_LIMITS:-\"(?<limits>[0-9 ]+)\"")]
