@@ -1,0 +1,136 @@
+// Turns the benchmark's results (one JSON line per measured run, written by benchmarks/run) into the markdown table.
+//   node report.mjs RESULTS.jsonl --bytes N --concurrent-bytes N --concurrency N --warmup-bytes N --runs N
+//                   --clk-tck N --ws-mask zero|random --root REPO
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+
+const { positionals, values: o } = parseArgs({
+  allowPositionals: true,
+  options: Object.fromEntries(['bytes', 'concurrent-bytes', 'concurrency', 'warmup-bytes', 'runs', 'clk-tck', 'ws-mask', 'root']
+    .map((name) => [name, { type: 'string' }])),
+});
+const records = readFileSync(positionals[0], 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+const clkTck = Number(o['clk-tck']);
+
+const LABELS = {
+  sink: 'sink: node http PUT → file, fsync at end',
+  'tus-1req': 'tus: 1 request (chunkSize ∞)',
+  'tus-8m': 'tus: 8 MiB chunks',
+  ws: 'ours embedded: ws',
+  multipart: 'ours embedded: multipart',
+  put: 'ours embedded: PUT …/chunks',
+  cli: 'ours embedded: cli (.NET, wall time)',
+  'cluster-ws': 'ours cluster: ws',
+  'tus-1req-x4': 'tus: 1 request each',
+  'tus-8m-x4': 'tus: 8 MiB chunks',
+  'ws-x4': 'ours embedded: ws',
+  'cluster-ws-x4': 'ours cluster: ws',
+};
+const SHORT = { gateway: 'gw', 'silo-1': 's1', 'silo-2': 's2', 'silo-3': 's3', redis: 'redis', sink: 'sink', tus: 'tus', client: 'client' };
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const mbps = (bytes, seconds) => bytes / seconds / 1e6;
+const fmt = (value, digits = 0) => (value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits));
+const mib = (kib) => kib / 1024;
+
+// Rows in first-seen order, each with its runs.
+const rows = new Map();
+for (const record of records) {
+  if (!rows.has(record.row)) rows.set(record.row, []);
+  rows.get(record.row).push(record);
+}
+
+function summarise(row, runs) {
+  const rates = runs.map((r) => mbps(r.bytes, r.client.seconds));
+  const processes = [...runs[0].servers.map((s) => s.name), 'client'];
+  const perProcess = (pick) => processes.map((name) => {
+    const values = runs.map((r) => (name === 'client' ? pick.client(r.client) : pick.server(r.servers.find((s) => s.name === name))))
+      .filter((v) => v !== undefined);
+    return { name, value: values.length ? median(values) : undefined };
+  });
+  return {
+    row, rates, median: median(rates),
+    peak: perProcess({ server: (s) => mib(s.peakKiB), client: (c) => mib(c.maxRssKiB) }),
+    cpu: perProcess({ server: (s) => s.cpuTicks / clkTck, client: (c) => c.cpuSeconds }),
+    idle: perProcess({ server: (s) => mib(s.idleKiB), client: () => undefined }).filter((p) => p.value !== undefined),
+    downloads: runs.filter((r) => r.download).map((r) => mbps(r.download.bytes, r.download.seconds)),
+  };
+}
+const summaries = new Map([...rows].map(([row, runs]) => [row, summarise(row, runs)]));
+
+const best = (names) => {
+  const candidates = names.map((n) => summaries.get(n)).filter(Boolean);
+  return candidates.length ? candidates.reduce((a, b) => (b.median > a.median ? b : a)) : undefined;
+};
+const tusBest = best(['tus-1req', 'tus-8m']);
+const tusBestX4 = best(['tus-1req-x4', 'tus-8m-x4']);
+
+const processes = (list, digits) => list.map((p) => `${SHORT[p.name] ?? p.name} ${fmt(p.value, digits)}`).join(' · ');
+const line = (s, reference) => {
+  const label = LABELS[s.row] + (s === tusBest || s === tusBestX4 ? ' **(tus best)**' : '');
+  return `| ${label} | **${fmt(s.median)}** | ${s.rates.map((r) => fmt(r)).join(', ')} | `
+    + `${reference ? `${fmt(s.median / reference.median, 2)}×` : '–'} | ${processes(s.peak, 0)} | ${processes(s.cpu, 2)} | `
+    + `${processes(s.idle, 0)} |`;
+};
+
+const sh = (command, args) => {
+  try { return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return undefined; }
+};
+const cpuModel = (readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.+)$/m) ?? [])[1] ?? os.cpus()[0]?.model ?? '?';
+const commit = sh('git', ['-C', o.root, 'rev-parse', '--short', 'HEAD']);
+const dirty = sh('git', ['-C', o.root, 'status', '--porcelain', '--untracked-files=no']) ? ' + uncommitted changes' : '';
+const runtime = (sh('dotnet', ['--list-runtimes']) ?? '').split('\n').find((l) => l.startsWith('Microsoft.NETCore.App'))?.split(' ')[1];
+const dotnetEnv = Object.keys(process.env)
+  .filter((k) => /^(FileStore|Uploads|MemoryBudget|ChunkBuffers|Gateway|Orleans|Kestrel|Logging)__|^DOTNET_(gc|GC)/.test(k))
+  .map((k) => `\`${k}=${process.env[k]}\``);
+const size = (bytes) => {
+  const n = Number(bytes);
+  for (const [unit, f] of [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]]) if (n >= f && n % f === 0) return `${n / f} ${unit}`;
+  return `${n} bytes`;
+};
+
+const out = [];
+out.push('### End-to-end upload results', '');
+out.push(`${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${os.availableParallelism()} cores (nproc), `
+  + `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${cpuModel} · Linux ${os.release()} · .NET ${runtime ?? '?'} · `
+  + `node ${process.version} · code ${commit ?? '?'}${dirty}`, '');
+out.push(`One file of ${size(o.bytes)} (${o.bytes} bytes); concurrent rows: ${o.concurrency} × ${size(o['concurrent-bytes'])} at once; `
+  + `warm-up: one untimed ${size(o['warmup-bytes'])} upload + download per fresh server; ${o.runs} run(s) per path, `
+  + `interleaved; medians. Every stored file's SHA-256 was verified. ws client masking key: ${o['ws-mask']}. `
+  + `.NET settings from the environment: ${dotnetEnv.length ? dotnetEnv.join(', ') : 'none (defaults: FileStore:FlushToDisk=true)'}.`, '');
+out.push('MB/s = 10⁶ bytes/s from the client\'s first request to the server\'s confirmation of the stored file (cli: the '
+  + 'process\'s wall time, which includes .NET start-up and its SHA-256 pass over the file). Peak RSS: VmHWM just after '
+  + 'the timed upload (it includes the warm-up); client: getrusage maxrss (cli: sampled VmHWM). CPU-s: user+system '
+  + 'seconds during the timed upload. Idle RSS: right after the server was ready, before the warm-up. Processes: '
+  + 'gw = gateway, s1–s3 = silos.', '');
+
+const header = ['| Path | MB/s (median) | runs (MB/s) | × tus best | Peak RSS MiB | CPU-s | Idle RSS MiB |',
+  '|---|---:|---|---:|---|---|---|'];
+const single = [...summaries.values()].filter((s) => !s.row.endsWith('-x4'));
+const concurrent = [...summaries.values()].filter((s) => s.row.endsWith('-x4'));
+if (single.length) {
+  out.push(`#### One upload of ${size(o.bytes)}`, '', ...header, ...single.map((s) => line(s, tusBest)), '');
+}
+if (concurrent.length) {
+  out.push(`#### ${o.concurrency} concurrent uploads of ${size(o['concurrent-bytes'])} (MB/s: all bytes / time to the last confirmation)`,
+    '', ...header, ...concurrent.map((s) => line(s, tusBestX4)), '');
+}
+
+const sink = summaries.get('sink');
+const downloads = [['ours embedded', summaries.get('ws')], ['ours cluster', summaries.get('cluster-ws')]]
+  .filter(([, s]) => s?.downloads.length);
+if (downloads.length) {
+  out.push(`#### Download: GET /api/v1/files/{id} of the ${size(o.bytes)} file, streamed through SHA-256 by a node client`, '',
+    '| Server | MB/s (median) | runs (MB/s) | × sink upload rate |', '|---|---:|---|---:|',
+    ...downloads.map(([name, s]) => {
+      const m = median(s.downloads);
+      return `| ${name} | **${fmt(m)}** | ${s.downloads.map((r) => fmt(r)).join(', ')} | ${sink ? `${fmt(m / sink.median, 2)}×` : '–'} |`;
+    }), '');
+}
+process.stdout.write(out.join('\n'));
