@@ -19,7 +19,7 @@ public sealed class StagingWriter : IAsyncDisposable
 {
     /// <summary>Received bytes are written to the file once this many are pending (or at a chunk's end): large enough to keep
     /// system calls few, small enough to stay in cache between the socket copy, the hash and the page-cache copy.</summary>
-    public const int WriteSliceBytes = 1024 * 1024;
+    public const int WriteSliceBytes = 256 * 1024;
 
     private readonly IUploadSessionGrain _grain;
     private readonly string _nodeId;
@@ -80,7 +80,9 @@ public sealed class StagingWriter : IAsyncDisposable
     public IDisposable OnFailure(Func<UploadRefusal, Task> answer) =>
         _failed.Token.Register(() => _ = answer(_failure!));
 
-    /// <summary>Space to receive into: the rest of the current chunk in the pooled buffer.</summary>
+    /// <summary>Space to receive into: the rest of the current slice of the chunk in the pooled buffer. A receive never takes
+    /// more than a slice, so what arrives goes to the file while it is still in cache (a WebSocket receive fills all the
+    /// space it is given before it returns).</summary>
     public async ValueTask<Memory<byte>> GetMemoryAsync(CancellationToken cancellationToken)
     {
         ThrowIfFailed();
@@ -89,7 +91,7 @@ public sealed class StagingWriter : IAsyncDisposable
             _buffer = await _pool.RentAsync(_chunkSize, cancellationToken) ?? throw new UploadRefusedException(new UploadRefusal(
                 RefusalReason.BuffersExhausted, "This node has no free chunk buffer; retry shortly."));
         }
-        return _buffer.Memory[_filled.._chunkSize];
+        return _buffer.Memory[_filled..Math.Min(_chunkSize, _written + WriteSliceBytes)];
     }
 
     /// <summary>Accepts <paramref name="count"/> bytes received into the memory from <see cref="GetMemoryAsync"/>.</summary>
