@@ -25,10 +25,11 @@ public static class SiloApplication
         var redis = builder.Configuration.GetConnectionString("Redis");
         builder.Services.AddDirectDriveXTelemetry("directdrivex-silo");
         builder.Services.AddUploadProtocols();
-        builder.UseOrleans(silo => silo
-            .UseDirectDriveXClustering(hosting, redis)
-            .AddDirectDriveX(builder.Configuration)
-            .AddDashboard());
+        builder.UseOrleans(silo =>
+        {
+            silo.UseDirectDriveXClustering(hosting, redis).AddDirectDriveX(builder.Configuration);
+            if (DashboardSetting.IsEnabled(builder.Configuration)) silo.AddDashboard();
+        });
         return builder;
     }
 
@@ -42,7 +43,7 @@ public static class SiloApplication
                 ? Results.Ok(new { status = "ready", silo = silo.Name })
                 : Results.Json(new { status = "starting", silo = silo.Name }, statusCode: StatusCodes.Status503ServiceUnavailable));
         app.MapUploadProtocols(); // this node's data plane
-        app.MapOrleansDashboard("/dashboard");
+        if (DashboardSetting.IsEnabled(app.Configuration)) app.MapOrleansDashboard("/dashboard");
         app.MapDirectDriveXMetrics();
         app.PublishNodeHttpAddress();
         return app;

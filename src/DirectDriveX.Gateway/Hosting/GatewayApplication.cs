@@ -66,7 +66,7 @@ public static class GatewayApplication
         app.MapFileEndpoints();
         app.MapClusterEndpoints();
         app.MapDirectDriveXMetrics();
-        if (mode != ClusterMode.External) app.MapOrleansDashboard("/dashboard");
+        if (mode != ClusterMode.External && DashboardSetting.IsEnabled(app.Configuration)) app.MapOrleansDashboard("/dashboard");
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {

@@ -1,6 +1,7 @@
 using System.Net;
 using DirectDriveX.Grains.Hosting;
 using Orleans.Configuration;
+using DirectDriveX.Telemetry;
 using Orleans.Dashboard;
 
 namespace DirectDriveX.Gateway.Hosting;
@@ -18,25 +19,31 @@ public static class GatewayOrleans
         var configuration = builder.Configuration;
         var cluster = configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
         var gateway = configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
+        var dashboard = DashboardSetting.IsEnabled(configuration);
         switch (mode)
         {
             case ClusterMode.Embedded:
-                builder.UseOrleans(silo => silo
-                    .UseDirectDriveXClustering(cluster, redis: null)
-                    .AddDirectDriveX(configuration)
-                    .AddDashboard());
+                builder.UseOrleans(silo =>
+                {
+                    silo.UseDirectDriveXClustering(cluster, redis: null).AddDirectDriveX(configuration);
+                    if (dashboard) silo.AddDashboard();
+                });
                 break;
             case ClusterMode.Localhost:
-                builder.UseOrleansClient(client => client
-                    .Configure<ClusterOptions>(o => { o.ClusterId = cluster.ClusterId; o.ServiceId = cluster.ServiceId; })
-                    .UseStaticClustering(gateway.LocalhostGatewayPorts.Select(p => new IPEndPoint(IPAddress.Loopback, p)).ToArray())
-                    .AddDashboard());
+                builder.UseOrleansClient(client =>
+                {
+                    client.Configure<ClusterOptions>(o => { o.ClusterId = cluster.ClusterId; o.ServiceId = cluster.ServiceId; })
+                        .UseStaticClustering(gateway.LocalhostGatewayPorts.Select(p => new IPEndPoint(IPAddress.Loopback, p)).ToArray());
+                    if (dashboard) client.AddDashboard();
+                });
                 break;
             case ClusterMode.Redis:
-                builder.UseOrleansClient(client => client
-                    .Configure<ClusterOptions>(o => { o.ClusterId = cluster.ClusterId; o.ServiceId = cluster.ServiceId; })
-                    .UseRedisClustering(configuration.GetConnectionString("Redis")!)
-                    .AddDashboard());
+                builder.UseOrleansClient(client =>
+                {
+                    client.Configure<ClusterOptions>(o => { o.ClusterId = cluster.ClusterId; o.ServiceId = cluster.ServiceId; })
+                        .UseRedisClustering(configuration.GetConnectionString("Redis")!);
+                    if (dashboard) client.AddDashboard();
+                });
                 break;
             case ClusterMode.External:
                 break;
