@@ -12,7 +12,8 @@ namespace DirectDriveX.Testing;
 
 /// <summary>
 /// The real gateway on a real socket (Kestrel on 127.0.0.1, an ephemeral port) in front of a real Orleans cluster of
-/// in-process silos (TestingHost) that share one temporary file store; each silo serves the upload protocols on its own
+/// in-process silos (TestingHost) that share one temporary file store (and their grain state in it, so a session outlives
+/// a killed silo); each silo serves the upload protocols on its own
 /// HTTP port (<see cref="SiloHttpServer"/>), and the gateway forwards each upload's connection to the silo holding it. Each silo's settings come from
 /// <paramref name="siloSettings"/> by its TestingHost name (Silo_0, Silo_1, ...). Routing reads fresh snapshots on every
 /// new upload (SnapshotMaxAge 0) and open sockets check their session every 200 ms, so tests see decisions at once.
@@ -38,7 +39,7 @@ public sealed class GatewayOverTestCluster(int silos, Func<string, IDictionary<s
             {
                 ["Protocol:SessionWatchInterval"] = "00:00:00.200",
             }));
-            silo.AddMemoryGrainStorageAsDefault().AddDirectDriveX(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+            silo.AddFileGrainStorageAsDefault().AddDirectDriveX(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
         });
         _cluster = builder.Build();
         await _cluster.DeployAsync();

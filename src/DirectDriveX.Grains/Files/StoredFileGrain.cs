@@ -1,10 +1,14 @@
 using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Grains.Storage;
 
 namespace DirectDriveX.Grains.Files;
 
-/// <summary>A stored file's record (grain state). Its bytes are in the shared file store; downloads read them there.</summary>
+/// <summary>A stored file's record. The file store keeps the record beside the bytes and is the truth; this grain's state is
+/// a cache of it, filled from the store when it is empty (after Redis lost its data, or grain state was never kept).</summary>
 [Orleans.Placement.PreferLocalPlacement]
-public sealed class StoredFileGrain([PersistentState("file")] IPersistentState<StoredFileState> state) : Grain, IStoredFileGrain
+public sealed class StoredFileGrain(
+    [PersistentState("file")] IPersistentState<StoredFileState> state,
+    IFileStore store) : Grain, IStoredFileGrain
 {
     public async Task Register(StoredFileRecord record)
     {
@@ -15,5 +19,13 @@ public sealed class StoredFileGrain([PersistentState("file")] IPersistentState<S
         await state.WriteStateAsync();
     }
 
-    public Task<StoredFileRecord?> GetRecord() => Task.FromResult(state.State.Record);
+    public async Task<StoredFileRecord?> GetRecord()
+    {
+        if (state.State.Record is { } cached) return cached;
+        if (!UploadIds.IsWellFormed(this.GetPrimaryKeyString())) return null;
+        if (await store.ReadRecordAsync(this.GetPrimaryKeyString()) is not { } stored) return null;
+        state.State = new StoredFileState { Record = stored };
+        await state.WriteStateAsync();
+        return stored;
+    }
 }

@@ -41,6 +41,8 @@ public static class DirectDriveXSiloBuilderExtensions
         services.AddMetrics();
         services.TryAddSingleton<UploadMetrics>();
         services.AddHostedService<SiloTelemetryObservation>();
+        services.AddSingleton<StagingSweep>();
+        services.AddHostedService(sp => sp.GetRequiredService<StagingSweep>());
 
         services.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
         services.AddPlacementDirector<UploadSessionPlacement, UploadSessionPlacementDirector>();

@@ -1,14 +1,26 @@
 using System.Net;
+using DirectDriveX.Grains.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Orleans.Providers;
+using Orleans.Runtime.Hosting;
 using Orleans.Configuration;
 using StackExchange.Redis;
 
 namespace DirectDriveX.Grains.Hosting;
 
 /// <summary>Redis clustering and Redis grain storage when a Redis connection string is configured; localhost clustering and
-/// in-memory grain storage (the embedded laptop default) otherwise.</summary>
+/// grain state in files of the file store (the embedded laptop default, which so resumes uploads after a restart) otherwise.</summary>
 public static class SiloClustering
 {
+    /// <summary>Grain state in files of the shared file store (<see cref="FileGrainStorage"/>) as the default storage.</summary>
+    public static ISiloBuilder AddFileGrainStorageAsDefault(this ISiloBuilder silo)
+    {
+        silo.Services.AddGrainStorage(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME,
+            (services, _) => ActivatorUtilities.CreateInstance<FileGrainStorage>(services));
+        return silo;
+    }
+
     public static ISiloBuilder UseDirectDriveXClustering(this ISiloBuilder silo, SiloHostOptions options, string? redis)
     {
         silo.Configure<ClusterOptions>(o =>
@@ -22,7 +34,7 @@ public static class SiloClustering
         {
             var primary = options.PrimarySiloEndpoint is { } endpoint ? IPEndPoint.Parse(endpoint) : null;
             return silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, primary, options.ServiceId, options.ClusterId)
-                .AddMemoryGrainStorageAsDefault();
+                .AddFileGrainStorageAsDefault();
         }
 
         return silo

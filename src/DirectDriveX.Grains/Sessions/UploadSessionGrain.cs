@@ -174,7 +174,7 @@ public sealed partial class UploadSessionGrain(
         var record = new StoredFileRecord(UploadId, S.FileName, S.Size, sha256, S.ContentType, clock.GetUtcNow(), S.NodeName);
         try
         {
-            await store.PromoteAsync(UploadId, record.FileId);
+            await store.PromoteAsync(UploadId, record);
         }
         catch (IOException e)
         {

@@ -13,4 +13,11 @@ public sealed class FileStoreOptions
 
     /// <summary>fsync every chunk before it is acknowledged, so an acknowledged offset survives a power cut. Default true.</summary>
     public bool FlushToDisk { get; set; } = true;
+
+    /// <summary>How often each silo looks for staged bytes no session will finish. Default 10 minutes.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>A staging file untouched this long is checked against its session, and removed when the session does not
+    /// exist or has ended. Default 1 hour (well past the lease timeout, so a live upload is never in question).</summary>
+    public TimeSpan OrphanAge { get; set; } = TimeSpan.FromHours(1);
 }

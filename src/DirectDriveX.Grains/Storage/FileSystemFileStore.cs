@@ -1,3 +1,4 @@
+using System.Text.Json;
 using DirectDriveX.Grains.Interfaces;
 using Microsoft.Extensions.Options;
 using Microsoft.Win32.SafeHandles;
@@ -5,13 +6,15 @@ using Microsoft.Win32.SafeHandles;
 namespace DirectDriveX.Grains.Storage;
 
 /// <summary>
-/// <see cref="IFileStore"/> on a directory: <c>staging/{uploadId}.part</c> while receiving, <c>files/{fileId}</c> once stored.
+/// <see cref="IFileStore"/> on a directory: <c>staging/{uploadId}.part</c> while receiving, <c>files/{fileId}</c> once stored,
+/// with its record beside it in <c>files/{fileId}.json</c>.
 /// Ids must be well-formed upload ids (22 URL-safe characters), so a path can only ever be one of these two shapes.
 /// Blocking file-system calls (fsync, truncate, move, delete) run on the thread pool, never on the caller's scheduler.
 /// </summary>
 public sealed class FileSystemFileStore : IFileStore
 {
     private const int DownloadBufferBytes = 64 * 1024;
+    private static readonly JsonSerializerOptions RecordJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
     private readonly string _stagingDirectory;
     private readonly string _filesDirectory;
     private readonly bool _flushToDisk;
@@ -52,16 +55,43 @@ public sealed class FileSystemFileStore : IFileStore
         RandomAccess.SetLength(handle, length);
     });
 
+    public IEnumerable<(string UploadId, DateTimeOffset LastWrite)> ListStaging()
+    {
+        foreach (var file in new DirectoryInfo(_stagingDirectory).EnumerateFiles("*.part"))
+        {
+            var uploadId = Path.GetFileNameWithoutExtension(file.Name);
+            if (UploadIds.IsWellFormed(uploadId)) yield return (uploadId, file.LastWriteTimeUtc);
+        }
+    }
+
     public Task DeleteStagingAsync(string uploadId)
     {
         var path = StagingPath(uploadId);
         return Task.Run(() => File.Delete(path));
     }
 
-    public Task PromoteAsync(string uploadId, string fileId)
+    public Task PromoteAsync(string uploadId, StoredFileRecord record)
     {
-        var (from, to) = (StagingPath(uploadId), StoredPath(fileId));
-        return Task.Run(() => File.Move(from, to, overwrite: false));
+        var (from, to, recordPath) = (StagingPath(uploadId), StoredPath(record.FileId), RecordPath(record.FileId));
+        var json = JsonSerializer.SerializeToUtf8Bytes(record, RecordJson);
+        return Task.Run(() =>
+        {
+            var temporary = recordPath + ".tmp";
+            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                file.Write(json);
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, recordPath, overwrite: true);
+            File.Move(from, to, overwrite: false);
+        });
+    }
+
+    public async Task<StoredFileRecord?> ReadRecordAsync(string fileId)
+    {
+        var (recordPath, bytesPath) = (RecordPath(fileId), StoredPath(fileId));
+        var json = await Task.Run(() => File.Exists(recordPath) && File.Exists(bytesPath) ? File.ReadAllBytes(recordPath) : null);
+        return json is null ? null : JsonSerializer.Deserialize<StoredFileRecord>(json, RecordJson);
     }
 
     public long? GetStoredLength(string fileId)
@@ -86,6 +116,8 @@ public sealed class FileSystemFileStore : IFileStore
     private string StagingPath(string uploadId) => Path.Combine(_stagingDirectory, Checked(uploadId) + ".part");
 
     private string StoredPath(string fileId) => Path.Combine(_filesDirectory, Checked(fileId));
+
+    private string RecordPath(string fileId) => Path.Combine(_filesDirectory, Checked(fileId) + ".json");
 
     private static string Checked(string id) =>
         UploadIds.IsWellFormed(id) ? id : throw new ArgumentException($"'{id}' is not a well-formed upload or file id.", nameof(id));

@@ -1,3 +1,5 @@
+using DirectDriveX.Grains.Interfaces;
+
 namespace DirectDriveX.Grains.Storage;
 
 /// <summary>
@@ -19,11 +21,19 @@ public interface IFileStore
     /// <summary>Cuts the staging file back to <paramref name="length"/> bytes (bytes written but never acknowledged).</summary>
     Task TruncateStagingAsync(string uploadId, long length);
 
+    /// <summary>Every staging file: its upload id and when it was last written.</summary>
+    IEnumerable<(string UploadId, DateTimeOffset LastWrite)> ListStaging();
+
     /// <summary>Deletes the staging file, if any.</summary>
     Task DeleteStagingAsync(string uploadId);
 
-    /// <summary>Moves the staging file into the store as <paramref name="fileId"/>, atomically.</summary>
-    Task PromoteAsync(string uploadId, string fileId);
+    /// <summary>Stores the completed upload as <paramref name="record"/>'s file: the record is written beside the bytes
+    /// (durably, whole or not at all), then the staging file is moved into the store, atomically. The record in the store
+    /// is the truth about a file; grain state is a cache of it.</summary>
+    Task PromoteAsync(string uploadId, StoredFileRecord record);
+
+    /// <summary>The record of a stored file whose bytes are in the store, or null.</summary>
+    Task<StoredFileRecord?> ReadRecordAsync(string fileId);
 
     /// <summary>The stored file's length, or null when there is no such file.</summary>
     long? GetStoredLength(string fileId);

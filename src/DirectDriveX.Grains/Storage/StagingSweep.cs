@@ -1,0 +1,66 @@
+using DirectDriveX.Grains.Interfaces;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DirectDriveX.Grains.Storage;
+
+/// <summary>
+/// Removes staged bytes that no session will ever finish: a staging file untouched for <see cref="FileStoreOptions.OrphanAge"/>
+/// whose session does not exist or has ended (a process died between ending a session and deleting its bytes, or the
+/// session's state was lost). Runs on every silo every <see cref="FileStoreOptions.SweepInterval"/>; deleting is idempotent,
+/// so silos sharing a store may sweep it at once.
+/// </summary>
+public sealed partial class StagingSweep(
+    IFileStore store,
+    IGrainFactory grains,
+    TimeProvider clock,
+    IOptions<FileStoreOptions> options,
+    ILogger<StagingSweep> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.SweepInterval, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await SweepOnceAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogSweepFailed(e);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>One pass; returns the upload ids whose staged bytes were removed.</summary>
+    public async Task<IReadOnlyList<string>> SweepOnceAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = clock.GetUtcNow() - options.Value.OrphanAge;
+        var removed = new List<string>();
+        foreach (var (uploadId, lastWrite) in store.ListStaging())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (lastWrite > cutoff) continue;
+            var status = await grains.GetGrain<IUploadSessionGrain>(uploadId).GetStatus();
+            if (status.Failure?.Reason != RefusalReason.NotFound && !status.State.IsFinal()) continue;
+            await store.DeleteStagingAsync(uploadId);
+            removed.Add(uploadId);
+            LogRemoved(uploadId, status.State, lastWrite);
+        }
+        return removed;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed the staged bytes of upload {UploadId} ({State}, last written {LastWrite:u}): no session will finish them")]
+    private partial void LogRemoved(string uploadId, UploadState state, DateTimeOffset lastWrite);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The staging sweep failed; it runs again at the next interval")]
+    private partial void LogSweepFailed(Exception exception);
+}

@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using DirectDriveX.Gateway.Hosting;
+using DirectDriveX.Gateway.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DirectDriveX.Gateway.Tests.Hosting;
+
+/// <summary>
+/// The embedded default keeps its state in its file store: a stored file downloads after the process restarts, and an
+/// upload interrupted by the restart resumes where it was committed.
+/// </summary>
+public sealed class EmbeddedRestartTests : IDisposable
+{
+    private readonly string _store = Directory.CreateTempSubdirectory("ddx-gw-restart-").FullName;
+
+    [Fact]
+    public async Task Files_and_interrupted_uploads_survive_a_restart_of_the_embedded_gateway()
+    {
+        var (siloPort, gatewayPort) = (FreePort(), FreePort());
+        var stored = TestBytes.Random(3 * 1024 * 1024 + 5, seed: 50);
+        var interrupted = TestBytes.Random(6 * 1024 * 1024 + 7, seed: 51);
+        string storedId;
+        JsonElement created;
+
+        await using (var first = await StartAsync(siloPort, gatewayPort))
+        {
+            storedId = await UploadMultipartAsync(first.Http, stored);
+            created = await CreateAsync(first.Http, interrupted);
+            await using var socket = await UploadSocketClient.ConnectAsync(SocketUri(first, created));
+            await socket.ReceiveJsonAsync();
+            var chunk = created.GetProperty("chunkSize").GetInt32();
+            var ack = await socket.SendAsync(interrupted, 0, chunk * 2L, chunk, chunk * 2L);
+            Assert.Equal(chunk * 2L, ack.GetProperty("offset").GetInt64());
+        }
+
+        await using var second = await StartAsync(siloPort, gatewayPort);
+        Assert.Equal(stored, await second.Http.GetByteArrayAsync($"/api/v1/files/{storedId}"));
+
+        using var statusRequest = new HttpRequestMessage(HttpMethod.Get, created.GetProperty("statusUrl").GetString())
+            { Headers = { { "Upload-Token", created.GetProperty("resumeToken").GetString() } } };
+        var status = await (await second.Http.SendAsync(statusRequest)).Content.ReadFromJsonAsync<JsonElement>();
+        var committed = status.GetProperty("committedOffset").GetInt64();
+        Assert.Equal(("Receiving", created.GetProperty("chunkSize").GetInt32() * 2L), (status.GetProperty("state").GetString(), committed));
+
+        await using var resumed = await UploadSocketClient.ConnectAsync(SocketUri(second, created));
+        var ready = (await resumed.ReceiveJsonAsync())!.Value;
+        Assert.Equal(committed, ready.GetProperty("offset").GetInt64());
+        var chunkSize = ready.GetProperty("chunkSize").GetInt32();
+        var end = await resumed.SendAsync(interrupted, committed, interrupted.Length, chunkSize, ready.GetProperty("window").GetInt64());
+        Assert.Equal(("complete", TestBytes.Sha256Hex(interrupted)), (end.GetProperty("type").GetString(), end.GetProperty("sha256").GetString()));
+        Assert.Equal(interrupted, await second.Http.GetByteArrayAsync(end.GetProperty("downloadUrl").GetString()));
+    }
+
+    private static Uri SocketUri(Running gateway, JsonElement created) =>
+        new($"ws://{gateway.Http.BaseAddress!.Authority}/ws/upload/{created.GetProperty("uploadId").GetString()}?token={Uri.EscapeDataString(created.GetProperty("resumeToken").GetString()!)}");
+
+    private static async Task<string> UploadMultipartAsync(HttpClient http, byte[] data)
+    {
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(data), "file", "kept.bin" } };
+        using var response = await http.PostAsync("/api/v1/upload", form);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, body);
+        return JsonDocument.Parse(body).RootElement.GetProperty("fileId").GetString()!;
+    }
+
+    private static async Task<JsonElement> CreateAsync(HttpClient http, byte[] data)
+    {
+        using var response = await http.PostAsJsonAsync("/api/v1/uploads", new { fileName = "resumed.bin", size = data.Length, sha256 = TestBytes.Sha256Hex(data) });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private async Task<Running> StartAsync(int siloPort, int gatewayPort)
+    {
+        var builder = GatewayApplication.CreateBuilder(
+        [
+            "--urls=http://127.0.0.1:0", "--Gateway:Mode=Embedded", $"--Orleans:SiloPort={siloPort}", $"--Orleans:GatewayPort={gatewayPort}",
+            "--Orleans:SiloName=restarted", $"--FileStore:RootDirectory={_store}", "--Dashboard:Enabled=false", "--Logging:LogLevel:Default=Warning",
+        ]);
+        var app = GatewayApplication.Build(builder);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(1) };
+        await Eventually.Holds(async () => (await http.GetAsync("/readyz")).StatusCode, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "the gateway is ready");
+        return new Running(app, http);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public void Dispose() => Directory.Delete(_store, recursive: true);
+
+    private sealed record Running(WebApplication App, HttpClient Http) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Http.Dispose();
+            await App.StopAsync();
+            await App.DisposeAsync();
+        }
+    }
+}
