@@ -7,6 +7,8 @@ DDX_CLUSTER_DIR=${DDX_CLUSTER_DIR:-$DDX_ROOT/.cluster}
 DDX_CONFIGURATION=${DDX_CONFIGURATION:-Release}
 DDX_GATEWAY_PORT=${DDX_GATEWAY_PORT:-8080}
 DDX_GATEWAY_URL=http://127.0.0.1:$DDX_GATEWAY_PORT        # the gateway cluster-up starts (set DDX_GATEWAY_PORT to move it)
+DDX_GATEWAYS=${DDX_GATEWAYS:-1}                          # 2: a second gateway, gateway-2 (stateless: any gateway routes any upload)
+DDX_GATEWAY2_PORT=${DDX_GATEWAY2_PORT:-8090}
 DDX_SILO_COUNT=3
 DDX_SILO_PORT_BASE=${DDX_SILO_PORT_BASE:-11111}         # Orleans silo-to-silo ports 11111..11113
 DDX_SILO_GATEWAY_PORT_BASE=${DDX_SILO_GATEWAY_PORT_BASE:-30000}  # Orleans client gateway ports 30000..30002
@@ -25,6 +27,20 @@ DDX_PID_DIR=$DDX_CLUSTER_DIR/pids
 DDX_LOG_DIR=$DDX_CLUSTER_DIR/logs
 DDX_DATA_DIR=$DDX_CLUSTER_DIR/data
 DDX_REDIS_DIR=$DDX_CLUSTER_DIR/redis
+DDX_LAUNCH_DIR=$DDX_CLUSTER_DIR/launch
+
+# The gateways' process names (gateway, gateway-2 with DDX_GATEWAYS=2) and the URL of one of them.
+ddx_gateway_names() { if [ "$DDX_GATEWAYS" -ge 2 ]; then echo gateway gateway-2; else echo gateway; fi; }
+ddx_gateway_url() { if [ "$1" = gateway-2 ]; then echo "http://127.0.0.1:$DDX_GATEWAY2_PORT"; else echo "$DDX_GATEWAY_URL"; fi; }
+
+# Starts the process named $1 as launch/$1 says (written by cluster-up): its output appended to logs/$1.log, its PID recorded.
+ddx_launch() {
+  local name=$1 dir command
+  # shellcheck disable=SC1090  # written by cluster-up's start_process
+  source "$DDX_LAUNCH_DIR/$name"
+  (cd "$dir" && exec env "${command[@]}" >>"$DDX_LOG_DIR/$name.log" 2>&1 </dev/null) &
+  ddx_record_pid "$name" $!
+}
 
 ddx_log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 ddx_fail() { ddx_log "FAILED: $*"; exit 1; }
