@@ -38,4 +38,9 @@ public enum RefusalReason
     /// <summary>The node holding the upload is not reachable now (it left the cluster, or the session moved): retry shortly;
     /// the gateway routes the retry to wherever the session lives.</summary>
     NodeUnavailable = 15,
+    /// <summary>The request body is not in a media type this endpoint reads (creating an upload takes application/json).</summary>
+    UnsupportedMediaType = 16,
+    /// <summary>The file store has not the free space for the upload's declared size (less its margin and the bytes already
+    /// promised to live uploads), or filled up while writing: retry later; committed bytes are kept.</summary>
+    InsufficientStorage = 17,
 }

@@ -33,7 +33,23 @@ public static partial class LegacyUploadSocketEndpoint
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         using var messenger = new SocketMessenger(socket);
         await using var handshake = new CloseHandshake(messenger);
+        try
+        {
+            await ServeAsync(context, fileId, plane, options, clock, loggers, logger, socket, messenger);
+        }
+        catch (Exception e) when (e is not (WebSocketException or OperationCanceledException))
+        {
+            // A grain call or membership failure (NodeUnavailable), or anything unexpected (StorageFailure, generic):
+            // a typed message and close, never a bare drop or an exception's text.
+            var refusal = FailureRefusals.For(e);
+            LogFailed(logger, e, refusal.Reason);
+            await messenger.RefuseAsync(refusal, Error(refusal));
+        }
+    }
 
+    private static async Task ServeAsync(HttpContext context, string fileId, UploadDataPlane plane, IOptions<ProtocolOptions> options,
+        TimeProvider clock, ILoggerFactory loggers, ILogger logger, WebSocket socket, SocketMessenger messenger)
+    {
         var (session, refusal) = await plane.OpenAsync(fileId, token: null, requireToken: false);
         refusal ??= session!.FinishedRefusal;
         if (refusal is not null)
@@ -59,7 +75,13 @@ public static partial class LegacyUploadSocketEndpoint
         await using var _ = writer;
         var loop = new SocketUploadLoop(socket, writer, size, maxBinaryMessageBytes: null, options.Value.MaxTextMessageBytes);
         using var refuseOnFailure = writer.OnFailure(refusal => messenger.RefuseAsync(refusal, Error(refusal)));
-        await using var watch = new SessionWatch(session.Grain, options.Value.SessionWatchInterval, clock, refusal => messenger.RefuseAsync(refusal, Error(refusal)));
+        await using var watch = new SessionWatch(session.Grain, options.Value.SessionWatchInterval, clock,
+            refusal => messenger.RefuseAsync(refusal, Error(refusal)),
+            async completed =>
+            {
+                await messenger.SendJsonAsync(new { type = "success", value = $"/api/v1/download/stream/{completed.FileId}" });
+                await messenger.CloseAsync(WebSocketCloseStatus.NormalClosure, "success");
+            });
         var done = false;
         try
         {
@@ -81,6 +103,7 @@ public static partial class LegacyUploadSocketEndpoint
             if (writer.ReceivedOffset != size)
                 throw new UploadRefusedException(new UploadRefusal(RefusalReason.Incomplete,
                     $"DONE after {writer.ReceivedOffset} of {size} bytes.", ExpectedOffset: writer.ReceivedOffset));
+            await watch.StopAsync();
             var file = await session.CompleteAsync(writer, context.RequestAborted);
             await messenger.SendJsonAsync(new { type = "success", value = $"/api/v1/download/stream/{file.FileId}" });
             await messenger.CloseAsync(WebSocketCloseStatus.NormalClosure, "success");
@@ -134,4 +157,7 @@ public static partial class LegacyUploadSocketEndpoint
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId} refused over the legacy protocol: {Reason} {Detail}")]
     private static partial void LogRefused(ILogger logger, string uploadId, RefusalReason reason, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upload socket failed; refused with {Reason}")]
+    private static partial void LogFailed(ILogger logger, Exception exception, RefusalReason reason);
 }

@@ -14,6 +14,11 @@ public sealed class ProtocolOptions
     /// <summary>The Retry-After sent with retryable refusals. Default 5 s.</summary>
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>After the last byte of an upload over WebSocket, how long the server still listens for data past the
+    /// declared size before it sends <c>complete</c> (it completes the session meanwhile), so a client that sends more after
+    /// the last acknowledgement is told <c>ChunkTooLarge</c>. Default 100 ms.</summary>
+    public TimeSpan PastTheEndGrace { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Largest WebSocket text message accepted (legacy base64 frames carry 4 MiB chunks). Default 8 MiB.</summary>
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxTextMessageBytes { get; set; } = 8 * 1024 * 1024;

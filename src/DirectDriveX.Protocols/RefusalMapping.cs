@@ -19,12 +19,15 @@ public static class RefusalMapping
         RefusalReason.Unauthorized => StatusCodes.Status403Forbidden,
         RefusalReason.Aborted or RefusalReason.Expired => StatusCodes.Status410Gone,
         RefusalReason.HashMismatch => StatusCodes.Status422UnprocessableEntity,
+        RefusalReason.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
+        RefusalReason.InsufficientStorage => StatusCodes.Status507InsufficientStorage,
         _ => StatusCodes.Status500InternalServerError,
     };
 
     public static WebSocketCloseStatus CloseStatus(RefusalReason reason) => reason switch
     {
-        RefusalReason.InsufficientHeadroom or RefusalReason.BuffersExhausted or RefusalReason.NodeUnavailable => TryAgainLater,
+        RefusalReason.InsufficientHeadroom or RefusalReason.BuffersExhausted or RefusalReason.NodeUnavailable
+            or RefusalReason.InsufficientStorage => TryAgainLater,
         RefusalReason.FileTooLarge or RefusalReason.ChunkTooLarge => WebSocketCloseStatus.MessageTooBig,
         RefusalReason.HashMismatch => WebSocketCloseStatus.InvalidPayloadData,
         RefusalReason.StorageFailure => WebSocketCloseStatus.InternalServerError,
@@ -34,5 +37,5 @@ public static class RefusalMapping
     /// <summary>Whether a client may simply try the same thing again later.</summary>
     public static bool IsRetryable(RefusalReason reason) =>
         reason is RefusalReason.InsufficientHeadroom or RefusalReason.BuffersExhausted or RefusalReason.StorageFailure
-            or RefusalReason.NodeUnavailable;
+            or RefusalReason.NodeUnavailable or RefusalReason.InsufficientStorage;
 }

@@ -29,10 +29,14 @@ public sealed class RefusalResults(IOptions<ProtocolOptions> options, UploadMetr
 
     /// <summary>A request to start an upload that the gateway's own checks refuse before any node is asked: counted as a
     /// refused upload, as the starter counts the ones a node refuses.</summary>
-    public IResult InvalidStart(HttpContext context, string message)
+    public IResult InvalidStart(HttpContext context, string message) =>
+        RefusedStart(context, new UploadRefusal(RefusalReason.InvalidRequest, message));
+
+    /// <summary>As <see cref="InvalidStart"/>, for any refusal of the gateway's own checks.</summary>
+    public IResult RefusedStart(HttpContext context, UploadRefusal refusal)
     {
-        metrics.UploadRefused(RefusalReason.InvalidRequest);
-        return Invalid(context, message);
+        metrics.UploadRefused(refusal.Reason);
+        return Problem(context, refusal);
     }
 
     private static string Title(RefusalReason reason) => reason switch
@@ -51,6 +55,8 @@ public sealed class RefusalResults(IOptions<ProtocolOptions> options, UploadMetr
         RefusalReason.Expired => "The upload expired.",
         RefusalReason.Aborted => "The upload was aborted.",
         RefusalReason.NodeUnavailable => "The node holding this upload is not reachable now; retry shortly.",
+        RefusalReason.UnsupportedMediaType => "The request body is not in a media type this endpoint reads.",
+        RefusalReason.InsufficientStorage => "The file store has not the free space for this upload right now; retry later.",
         _ => "The server could not store the data.",
     };
 }

@@ -17,6 +17,7 @@ public static class UploadProtocolEndpoints
         services.AddMetrics();
         services.TryAddSingleton<UploadMetrics>();
         services.TryAddSingleton<RefusalResults>();
+        services.AddUploadFailureRefusals();
         return services;
     }
 

@@ -35,7 +35,23 @@ public static partial class UploadSocketEndpoint
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         using var messenger = new SocketMessenger(socket);
         await using var handshake = new CloseHandshake(messenger);
+        try
+        {
+            await ServeAsync(context, uploadId, plane, grains, options, clock, loggers, logger, socket, messenger);
+        }
+        catch (Exception e) when (e is not (WebSocketException or OperationCanceledException))
+        {
+            // A grain call or membership failure (NodeUnavailable), or anything unexpected (StorageFailure, generic):
+            // a typed message and close, never a bare drop or an exception's text.
+            var refusal = FailureRefusals.For(e);
+            LogFailed(logger, e, refusal.Reason);
+            await messenger.RefuseAsync(refusal, Error(refusal));
+        }
+    }
 
+    private static async Task ServeAsync(HttpContext context, string uploadId, UploadDataPlane plane, IGrainFactory grains,
+        IOptions<ProtocolOptions> options, TimeProvider clock, ILoggerFactory loggers, ILogger logger, WebSocket socket, SocketMessenger messenger)
+    {
         var (session, refusal) = await plane.OpenAsync(uploadId, UploadToken.Of(context.Request), requireToken: true);
         if (refusal is not null)
         {
@@ -44,9 +60,7 @@ public static partial class UploadSocketEndpoint
         }
         if (session!.Status.State == UploadState.Completed)
         {
-            var record = await grains.GetGrain<IStoredFileGrain>(session.Status.FileId!).GetRecord();
-            await messenger.SendJsonAsync(Complete(record!));
-            await messenger.CloseAsync(WebSocketCloseStatus.NormalClosure, "complete");
+            await SendCompleteAsync(messenger, grains, session.Status);
             return;
         }
         if (session.FinishedRefusal is { } finished)
@@ -77,21 +91,33 @@ public static partial class UploadSocketEndpoint
 
         var loop = new SocketUploadLoop(socket, writer, status.Size, status.ChunkSize, options.Value.MaxTextMessageBytes);
         using var refuseOnFailure = writer.OnFailure(refusal => messenger.RefuseAsync(refusal, Error(refusal)));
-        await using var watch = new SessionWatch(session.Grain, options.Value.SessionWatchInterval, clock, refusal => messenger.RefuseAsync(refusal, Error(refusal)));
+        await using var watch = new SessionWatch(session.Grain, options.Value.SessionWatchInterval, clock,
+            refusal => messenger.RefuseAsync(refusal, Error(refusal)),
+            async completed => await SendCompleteAsync(messenger, grains, completed));
+        PastTheEnd? pastTheEnd = null;
         try
         {
             var outcome = await loop.RunAsync(text => OnTextAsync(text, session, messenger), context.RequestAborted);
             switch (outcome)
             {
                 case SocketUploadLoop.Outcome.AllBytesReceived:
-                    var file = await session.CompleteAsync(writer, context.RequestAborted);
+                    // The declared size is the end: from here the server keeps reading, and data that arrives before it
+                    // sends `complete` is refused (README, "Send it over WebSocket").
+                    await watch.StopAsync();
+                    pastTheEnd = new PastTheEnd(socket);
+                    var committed = await writer.CompleteAsync();
+                    pastTheEnd.ThrowIfDataArrived(status.Size, completedFile: null);
+                    var grace = pastTheEnd.ListenAsync(options.Value.PastTheEndGrace);
+                    var file = await session.CompleteAsync(committed, context.RequestAborted);
+                    await grace;
+                    pastTheEnd.ThrowIfDataArrived(status.Size, completedFile: file.FileId);
                     await messenger.SendJsonAsync(Complete(file));
                     await messenger.CloseAsync(WebSocketCloseStatus.NormalClosure, "complete");
                     break;
                 case SocketUploadLoop.Outcome.ClientClosed:
-                    var committed = await writer.CompleteAsync();
+                    var left = await writer.CompleteAsync();
                     await messenger.CloseAsync(WebSocketCloseStatus.NormalClosure, "closed by client");
-                    LogLeft(logger, uploadId, committed);
+                    LogLeft(logger, uploadId, left);
                     break;
                 case SocketUploadLoop.Outcome.StoppedByProtocol:
                     break;
@@ -109,6 +135,25 @@ public static partial class UploadSocketEndpoint
             try { committed = await writer.CompleteAsync(); } catch (UploadRefusedException) { committed = writer.CommittedOffset; }
             LogLeft(logger, uploadId, committed);
         }
+        catch (Exception e)
+        {
+            // Answered here, before the receive past the end is settled, so the client hears it.
+            var failure = FailureRefusals.For(e);
+            LogFailed(logger, e, failure.Reason);
+            await messenger.RefuseAsync(failure, Error(failure));
+        }
+        finally
+        {
+            if (pastTheEnd is not null) await pastTheEnd.SettleAsync(CloseHandshake.Timeout);
+        }
+    }
+
+    private static async Task SendCompleteAsync(SocketMessenger messenger, IGrainFactory grains, UploadStatus completed)
+    {
+        var record = await grains.GetGrain<IStoredFileGrain>(completed.FileId!).GetRecord();
+        if (record is null) return;
+        await messenger.SendJsonAsync(Complete(record));
+        await messenger.CloseAsync(WebSocketCloseStatus.NormalClosure, "complete");
     }
 
     /// <summary>Control messages from the client: <c>{"type":"abort"}</c>.</summary>
@@ -153,4 +198,7 @@ public static partial class UploadSocketEndpoint
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId} refused over WebSocket: {Reason} {Detail}")]
     private static partial void LogRefused(ILogger logger, string uploadId, RefusalReason reason, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upload socket failed; refused with {Reason}")]
+    private static partial void LogFailed(ILogger logger, Exception exception, RefusalReason reason);
 }

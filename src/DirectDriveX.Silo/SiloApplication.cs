@@ -36,6 +36,7 @@ public static class SiloApplication
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         var app = builder.Build();
+        app.UseUploadFailureRefusals(); // a grain-call failure in a protocol endpoint is a typed refusal
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapGet("/readyz", (IClusterMembershipService membership, ILocalSiloDetails silo) =>

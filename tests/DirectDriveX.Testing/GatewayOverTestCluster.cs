@@ -18,7 +18,8 @@ namespace DirectDriveX.Testing;
 /// <paramref name="siloSettings"/> by its TestingHost name (Silo_0, Silo_1, ...). Routing reads fresh snapshots on every
 /// new upload (SnapshotMaxAge 0) and open sockets check their session every 200 ms, so tests see decisions at once.
 /// </summary>
-public sealed class GatewayOverTestCluster(int silos, Func<string, IDictionary<string, string?>> siloSettings) : IAsyncDisposable
+public sealed class GatewayOverTestCluster(int silos, Func<string, IDictionary<string, string?>> siloSettings,
+    Action<Orleans.Hosting.ISiloBuilder>? configureSilo = null) : IAsyncDisposable
 {
     private InProcessTestCluster? _cluster;
     private WebApplication? _gateway;
@@ -39,6 +40,7 @@ public sealed class GatewayOverTestCluster(int silos, Func<string, IDictionary<s
             {
                 ["Protocol:SessionWatchInterval"] = "00:00:00.200",
             }));
+            configureSilo?.Invoke(silo);
             silo.AddFileGrainStorageAsDefault().AddDirectDriveX(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
         });
         _cluster = builder.Build();

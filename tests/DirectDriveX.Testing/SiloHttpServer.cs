@@ -30,6 +30,7 @@ public sealed class SiloHttpServer(IServiceProvider silo, IReadOnlyDictionary<st
         builder.Services.AddSingleton(silo.GetRequiredService<UploadMetrics>());
         builder.Services.AddUploadProtocols();
         _app = builder.Build();
+        _app.UseUploadFailureRefusals();
         _app.UseWebSockets();
         _app.MapUploadProtocols();
         await _app.StartAsync(cancellationToken);

@@ -11,8 +11,9 @@ public static class FileEndpoints
 {
     public static IEndpointRouteBuilder MapFileEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/files/{fileId}", (HttpContext c, string fileId, IClusterClient client, IFileStore store, RefusalResults r) => ServeAsync(c, fileId, client, store, r, attachment: false));
-        app.MapGet("/api/v1/download/stream/{fileId}", (HttpContext c, string fileId, IClusterClient client, IFileStore store, RefusalResults r) => ServeAsync(c, fileId, client, store, r, attachment: true));
+        string[] getOrHead = [HttpMethods.Get, HttpMethods.Head];
+        app.MapMethods("/api/v1/files/{fileId}", getOrHead, (HttpContext c, string fileId, IClusterClient client, IFileStore store, RefusalResults r) => ServeAsync(c, fileId, client, store, r, attachment: false));
+        app.MapMethods("/api/v1/download/stream/{fileId}", getOrHead, (HttpContext c, string fileId, IClusterClient client, IFileStore store, RefusalResults r) => ServeAsync(c, fileId, client, store, r, attachment: true));
         app.MapGet("/api/v1/files/{fileId}/meta", async (HttpContext c, string fileId, IClusterClient client, RefusalResults r) =>
             await RecordOf(client, fileId) is { } record ? Results.Ok(FileResponse.From(record)) : r.Problem(c, NotFound(fileId)));
         return app;
@@ -24,8 +25,29 @@ public static class FileEndpoints
             return refusals.Problem(context, NotFound(fileId));
         context.Response.Headers["X-Content-SHA256"] = record.Sha256;
         context.Response.Headers["Repr-Digest"] = $"sha-256=:{Convert.ToBase64String(Convert.FromHexString(record.Sha256))}:";
-        return Results.File(stream, record.ContentType, attachment ? record.FileName : null, record.CreatedAt,
+        context.Response.Headers.ContentDisposition = ContentDisposition(attachment, record.FileName);
+        IgnoreForeignRangeUnits(context.Request);
+        // HEAD: the same headers (ranges, validators, length), no body.
+        return Results.File(stream, record.ContentType, fileDownloadName: null, record.CreatedAt,
             new EntityTagHeaderValue($"\"{record.Sha256}\""), enableRangeProcessing: true);
+    }
+
+    /// <summary>RFC 6266: <c>attachment</c> (a download) or <c>inline</c>, with an ASCII <c>filename</c> and the exact name
+    /// as <c>filename*=UTF-8''…</c> (RFC 8187).</summary>
+    public static string ContentDisposition(bool attachment, string fileName)
+    {
+        var value = new ContentDispositionHeaderValue(attachment ? "attachment" : "inline");
+        value.SetHttpFileName(fileName);
+        return value.ToString();
+    }
+
+    /// <summary>Only <c>bytes</c> ranges are served (RFC 9110 §14.2: a recipient ignores a Range in a unit it does not
+    /// know), so any other unit answers the whole file with 200.</summary>
+    private static void IgnoreForeignRangeUnits(HttpRequest request)
+    {
+        var range = request.Headers.Range.ToString();
+        if (range.Length > 0 && !range.TrimStart().StartsWith("bytes=", StringComparison.OrdinalIgnoreCase))
+            request.Headers.Remove(HeaderNames.Range);
     }
 
     private static async Task<StoredFileRecord?> RecordOf(IClusterClient client, string fileId) =>

@@ -82,22 +82,8 @@ public static partial class UploadForwarding
 
     /// <summary>A refusal in the request's own terms: problem+json, or for a WebSocket request an accepted socket that carries
     /// the typed error and a close whose status says what to do.</summary>
-    private static async Task RefuseAsync(HttpContext context, RefusalResults refusals, UploadRefusal refusal)
-    {
-        if (context.WebSockets.IsWebSocketRequest)
-        {
-            using var socket = await context.WebSockets.AcceptWebSocketAsync();
-            using var messenger = new SocketMessenger(socket);
-            await using var handshake = new CloseHandshake(messenger);
-            await messenger.RefuseAsync(refusal, new
-            {
-                type = "error", reason = refusal.Reason.ToString(), message = refusal.Message, value = refusal.Message,
-                retryable = RefusalMapping.IsRetryable(refusal.Reason),
-            });
-            return;
-        }
-        await refusals.Problem(context, refusal).ExecuteAsync(context);
-    }
+    private static Task RefuseAsync(HttpContext context, RefusalResults refusals, UploadRefusal refusal) =>
+        FailureRefusals.RefuseRequestAsync(context, refusals, refusal);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Forwarding {Path} to node {NodeName} failed: {Error} {Detail}")]
     private static partial void LogForwardFailed(ILogger logger, string path, string nodeName, ForwarderError error, string? detail);

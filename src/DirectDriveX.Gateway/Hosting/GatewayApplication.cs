@@ -47,6 +47,7 @@ public static class GatewayApplication
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         var app = builder.Build();
+        app.UseUploadFailureRefusals(); // every grain-call failure a typed refusal, never an empty 500 or a stack trace
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.UseDefaultFiles();
         app.UseStaticFiles();

@@ -18,10 +18,11 @@ public static class UploadHttpEndpoints
     }
 
     private static async Task<IResult> CreateAsync(
-        HttpContext context, CreateUploadRequest? body, UploadStarter starter, RefusalResults refusals, CancellationToken cancellationToken)
+        HttpContext context, UploadStarter starter, RefusalResults refusals, CancellationToken cancellationToken)
     {
-        if (body is null) return refusals.InvalidStart(context, "body: a JSON object {fileName, size, contentType?, sha256?} is required.");
-        if (string.IsNullOrWhiteSpace(body.FileName)) return refusals.InvalidStart(context, "fileName: must not be empty.");
+        var (body, unreadable) = await CreateUploadRequestReader.ReadAsync(context.Request, cancellationToken);
+        if (unreadable is not null) return refusals.RefusedStart(context, unreadable);
+        if (string.IsNullOrWhiteSpace(body!.FileName)) return refusals.InvalidStart(context, "fileName: must not be empty.");
         if (body.Size is not > 0) return refusals.InvalidStart(context, "size: must be a positive number of bytes.");
 
         var result = await starter.StartAsync(new UploadRequest(body.FileName, body.Size.Value, body.ContentType, body.Sha256), cancellationToken);
@@ -42,9 +43,16 @@ public static class UploadHttpEndpoints
 
     private static async Task<IResult> AbortAsync(HttpContext context, string uploadId, UploadAccess access, RefusalResults refusals)
     {
-        var (grain, _, refusal) = await access.OpenAsync(uploadId, UploadToken.Of(context.Request));
+        var (grain, status, refusal) = await access.OpenAsync(uploadId, UploadToken.Of(context.Request));
         if (refusal is not null) return refusals.Problem(context, refusal);
-        await grain!.Abort();
-        return Results.NoContent();
+        if (status!.State != UploadState.Completed)
+        {
+            await grain!.Abort();
+            status = await grain.GetStatus(); // it may have completed meanwhile: then it stays completed
+        }
+        return status.State == UploadState.Completed
+            ? refusals.Problem(context, new UploadRefusal(RefusalReason.InvalidState,
+                $"Upload {uploadId} is completed; its file {status.FileId} is kept and cannot be aborted."))
+            : Results.NoContent();
     }
 }

@@ -20,6 +20,8 @@ public static class RefusalReasonTag
         RefusalReason.StorageFailure => "storage_failure",
         RefusalReason.Unauthorized => "unauthorized",
         RefusalReason.NodeUnavailable => "node_unavailable",
+        RefusalReason.UnsupportedMediaType => "unsupported_media_type",
+        RefusalReason.InsufficientStorage => "insufficient_storage",
         _ => "other",
     };
 }

@@ -164,12 +164,17 @@ public sealed class StagingWriter : IAsyncDisposable
         _failed.Dispose();
     }
 
-    /// <summary>Another connection took over: commit what was queued, take nothing more.</summary>
-    private Task StopCommitting()
+    /// <summary>Another connection took over: commit what was queued, take nothing more, and then fail with the refusal
+    /// this connection's client is told at once (<see cref="OnFailure"/>), even if it is idle.</summary>
+    private async Task StopCommitting()
     {
         _commits.Writer.TryComplete();
-        return _committer;
+        await _committer;
+        Fail(TakenOver);
     }
+
+    private static readonly UploadRefusal TakenOver =
+        new(RefusalReason.InvalidState, "Another connection has taken over this upload; this one ends.");
 
     private async ValueTask EndChunkAsync(CancellationToken cancellationToken)
     {
@@ -206,7 +211,7 @@ public sealed class StagingWriter : IAsyncDisposable
             throw Fail(new UploadRefusal(RefusalReason.StorageFailure, $"This node could not write the upload's bytes: {e.Message}"));
         }
         if (!written)
-            throw Fail(new UploadRefusal(RefusalReason.InvalidState, "Another connection has taken over this upload; this one ends."));
+            throw Fail(TakenOver);
     }
 
     /// <summary>Bytes below the committed offset must be the ones already staged there.</summary>

@@ -45,7 +45,9 @@ public sealed class UploadSessionHandle
     public async Task<StoredFileRecord> CompleteAsync(CancellationToken cancellationToken) =>
         await CompleteAsync((await Grain.GetStatus()).CommittedOffset, cancellationToken);
 
-    private async Task<StoredFileRecord> CompleteAsync(long committed, CancellationToken cancellationToken)
+    /// <summary>Completes the upload once <paramref name="committed"/> bytes (from <see cref="StagingWriter.CompleteAsync"/>)
+    /// are committed: the SHA-256 is verified and the file stored; the refusal is thrown.</summary>
+    public async Task<StoredFileRecord> CompleteAsync(long committed, CancellationToken cancellationToken)
     {
         if (committed != Status.Size)
             throw new UploadRefusedException(new UploadRefusal(RefusalReason.Incomplete,

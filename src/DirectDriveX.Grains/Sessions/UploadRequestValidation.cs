@@ -2,17 +2,39 @@ using DirectDriveX.Grains.Interfaces;
 
 namespace DirectDriveX.Grains.Sessions;
 
-/// <summary>Pure checks of what a client declares; the first problem found is the refusal, naming the field.</summary>
+/// <summary>Pure checks of what a client declares; the first problem found is the refusal, naming the field. The session
+/// grain sanitises the file name (<see cref="SanitizeFileName"/>) before checking, so every protocol stores and echoes the
+/// same safe name.</summary>
 public static class UploadRequestValidation
 {
+    /// <summary>The request with its file name sanitised (<see cref="SanitizeFileName"/>).</summary>
+    public static UploadRequest Normalize(UploadRequest request) =>
+        request with { FileName = SanitizeFileName(request.FileName) };
+
+    /// <summary>
+    /// A file name as it is stored, echoed and sent in Content-Disposition: control characters removed, then only the last
+    /// path segment kept (everything up to the last <c>/</c> or <c>\</c> dropped, so <c>../../etc/passwd</c> is
+    /// <c>passwd</c> and <c>C:\Users\a\b.txt</c> is <c>b.txt</c>), surrounding white space trimmed. A name left empty,
+    /// <c>.</c> or <c>..</c> is refused by <see cref="Check"/>.
+    /// </summary>
+    public static string SanitizeFileName(string? fileName)
+    {
+        if (string.IsNullOrEmpty(fileName)) return "";
+        var withoutControls = string.Concat(fileName.Where(c => !char.IsControl(c)));
+        var lastSeparator = withoutControls.LastIndexOfAny(['/', '\\']);
+        return withoutControls[(lastSeparator + 1)..].Trim();
+    }
+
     public static UploadRefusal? Check(UploadRequest request, UploadOptions options)
     {
         if (string.IsNullOrWhiteSpace(request.FileName))
-            return Invalid("fileName: must not be empty.");
+            return Invalid("fileName: must not be empty (after removing any path and control characters).");
+        if (request.FileName is "." or "..")
+            return Invalid("fileName: must name a file, not a directory.");
         if (request.FileName.Length > options.MaxFileNameLength)
             return Invalid($"fileName: longer than {options.MaxFileNameLength} characters.");
-        if (request.FileName.Any(char.IsControl))
-            return Invalid("fileName: must not contain control characters.");
+        if (request.FileName.Any(char.IsControl) || request.FileName.IndexOfAny(['/', '\\']) >= 0)
+            return Invalid("fileName: must not contain control characters or path separators.");
         if (request.Size <= 0)
             return Invalid("size: must be a positive number of bytes.");
         if (request.Size > options.MaxFileSizeBytes)

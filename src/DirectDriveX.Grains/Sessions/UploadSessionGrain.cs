@@ -67,6 +67,7 @@ public sealed partial class UploadSessionGrain(
             return UploadStartResult.Refused(Refusal(RefusalReason.InvalidState, $"Upload {UploadId} has already been started."));
         if (!UploadIds.IsWellFormed(UploadId))
             return UploadStartResult.Refused(Refusal(RefusalReason.InvalidRequest, "uploadId: not a well-formed upload id."));
+        request = UploadRequestValidation.Normalize(request);
         if (UploadRequestValidation.Check(request, _uploads) is { } invalid)
             return UploadStartResult.Refused(invalid);
 

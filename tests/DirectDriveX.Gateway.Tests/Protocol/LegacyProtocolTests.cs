@@ -23,7 +23,7 @@ public class LegacyProtocolTests(DefaultGatewayFixture fixture)
         var started = await initiate.Content.ReadFromJsonAsync<JsonElement>();
         var fileId = started.GetProperty("file_id").GetString()!;
         Assert.Equal("album.zip", started.GetProperty("safe_filename_for_display").GetString());
-        Assert.Equal("../holiday photos/album.zip", started.GetProperty("filename").GetString());
+        Assert.Equal("album.zip", started.GetProperty("filename").GetString()); // stored and echoed sanitised (issue 8)
         Assert.Equal($"/ws_api/upload_parallel/{fileId}", started.GetProperty("gdrive_upload_url").GetString());
 
         using var socket = new ClientWebSocket();

@@ -247,14 +247,14 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
     }
 
     [Fact]
-    public async Task A_path_like_file_name_is_only_metadata()
+    public async Task A_path_like_file_name_is_stored_as_its_last_segment_and_never_reaches_a_path()
     {
         var data = TestBytes.Random(1_000, seed: 9);
         var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("../../etc/passwd", data.Length));
         await UploadDriver.SendAll(fixture.Cluster, info, data);
         var result = await UploadDriver.Complete(fixture.Cluster, info);
 
-        Assert.Equal("../../etc/passwd", result.File!.FileName);
+        Assert.Equal("passwd", result.File!.FileName);
         Assert.Equal(data, await File.ReadAllBytesAsync(fixture.StoredPath(info.UploadId)));
         Assert.Empty(Directory.GetFiles(fixture.StoreRoot, "passwd", SearchOption.AllDirectories));
         Assert.Empty(Directory.GetDirectories(fixture.StoreRoot, "etc", SearchOption.AllDirectories));

@@ -9,7 +9,8 @@ public class UploadRequestValidationTests
 
     [Theory]
     [InlineData("", 10, null, RefusalReason.InvalidRequest, "fileName")]
-    [InlineData("a\u0000b", 10, null, RefusalReason.InvalidRequest, "fileName")]
+    [InlineData("a/b", 10, null, RefusalReason.InvalidRequest, "fileName")]
+    [InlineData("..", 10, null, RefusalReason.InvalidRequest, "fileName")]
     [InlineData("a.bin", 0, null, RefusalReason.InvalidRequest, "size")]
     [InlineData("a.bin", -5, null, RefusalReason.InvalidRequest, "size")]
     [InlineData("a.bin", 1001, null, RefusalReason.FileTooLarge, "size")]
@@ -22,9 +23,34 @@ public class UploadRequestValidationTests
         Assert.StartsWith(field + ":", refusal.Message);
     }
 
-    [Fact]
-    public void Accepts_a_path_like_name_because_names_are_only_metadata()
+    [Theory]
+    [InlineData("../../etc/passwd", "passwd")]
+    [InlineData("..\\..\\windows\\win.ini", "win.ini")]
+    [InlineData("C:\\Users\\a\\report 2024.pdf", "report 2024.pdf")]
+    [InlineData("a\u0000b\r\n.txt", "ab.txt")]
+    [InlineData("  résumé.pdf ", "résumé.pdf")]
+    [InlineData("x/\u0007", "")]
+    public void A_file_name_keeps_its_last_path_segment_without_control_characters(string name, string stored)
     {
-        Assert.Null(UploadRequestValidation.Check(new UploadRequest("../../etc/passwd", 1000, "text/plain", new string('a', 64)), Options));
+        Assert.Equal(stored, UploadRequestValidation.SanitizeFileName(name));
+    }
+
+    [Theory]
+    [InlineData("../../etc/passwd")]
+    [InlineData("a\u0000b")]
+    public void A_path_like_or_control_laden_name_is_accepted_once_sanitised(string name)
+    {
+        Assert.Null(UploadRequestValidation.Check(UploadRequestValidation.Normalize(new UploadRequest(name, 1000, "text/plain", new string('a', 64))), Options));
+    }
+
+    [Theory]
+    [InlineData("../")]
+    [InlineData("\u0000")]
+    [InlineData("dir/..")]
+    public void A_name_with_nothing_left_after_sanitising_is_refused(string name)
+    {
+        var refusal = UploadRequestValidation.Check(UploadRequestValidation.Normalize(new UploadRequest(name, 10, null, null)), Options);
+        Assert.Equal(RefusalReason.InvalidRequest, refusal?.Reason);
+        Assert.StartsWith("fileName:", refusal!.Message);
     }
 }
