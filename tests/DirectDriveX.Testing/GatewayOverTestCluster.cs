@@ -36,6 +36,7 @@ public sealed class GatewayOverTestCluster(int silos, Func<string, IDictionary<s
         {
             var settings = new Dictionary<string, string?>(siloSettings(options.SiloName)) { ["FileStore:RootDirectory"] = StoreRoot };
             silo.Services.AddSingleton<IMemoryProbe, CappedMemoryProbe>();
+            silo.Services.AddSingleton<DirectDriveX.Grains.Storage.IStoreSpaceProbe>(new FixedStoreSpace(FixedStoreSpace.Plenty));
             silo.Services.AddHostedService(services => new SiloHttpServer(services, new Dictionary<string, string?>
             {
                 ["Protocol:SessionWatchInterval"] = "00:00:00.200",

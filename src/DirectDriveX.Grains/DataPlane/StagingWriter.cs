@@ -208,7 +208,7 @@ public sealed class StagingWriter : IAsyncDisposable
         }
         catch (IOException e)
         {
-            throw Fail(new UploadRefusal(RefusalReason.StorageFailure, $"This node could not write the upload's bytes: {e.Message}"));
+            throw Fail(StorageRefusal(e, $"This node could not write the upload's bytes: {e.Message}"));
         }
         if (!written)
             throw Fail(TakenOver);
@@ -263,7 +263,7 @@ public sealed class StagingWriter : IAsyncDisposable
             }
             catch (IOException e)
             {
-                Fail(new UploadRefusal(RefusalReason.StorageFailure, $"This node could not make the bytes at {committed} durable: {e.Message}"));
+                Fail(StorageRefusal(e, $"This node could not make the bytes at {committed} durable: {e.Message}"));
             }
             catch (Exception e) when (e is OrleansException or TimeoutException)
             {
@@ -271,6 +271,17 @@ public sealed class StagingWriter : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>A full disk is the client's to wait out (the committed prefix stays, resumable once space returns); any other
+    /// I/O error is a server fault.</summary>
+    private UploadRefusal StorageRefusal(IOException e, string message) => IsDiskFull(e)
+        ? new UploadRefusal(RefusalReason.InsufficientStorage,
+            $"The file store is full; the upload keeps its {CommittedOffset} committed bytes: resume from there when space returns.",
+            ExpectedOffset: CommittedOffset)
+        : new UploadRefusal(RefusalReason.StorageFailure, message);
+
+    /// <summary>ENOSPC (28) on Linux; ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL on Windows.</summary>
+    private static bool IsDiskFull(IOException e) => e.HResult is 28 or unchecked((int)0x80070070) or unchecked((int)0x80070027);
 
     private UploadRefusedException Fail(UploadRefusal refusal)
     {

@@ -33,6 +33,7 @@ public static class DirectDriveXSiloBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IMemoryProbe, HostMemoryProbe>();
         services.TryAddSingleton<IFileStore, FileSystemFileStore>();
+        services.TryAddSingleton<IStoreSpaceProbe, FileStoreSpaceProbe>();
         services.AddSingleton<ChunkBufferPool>();
         services.AddSingleton<StagedUploads>();
         services.AddSingleton<UploadDataPlane>();

@@ -34,6 +34,7 @@ public sealed partial class UploadSessionGrain(
 
     private string UploadId => this.GetPrimaryKeyString();
     private UploadSessionState S => state.State;
+    private IStoreSpaceGrain StoreSpace => GrainFactory.GetGrain<IStoreSpaceGrain>(0);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -73,9 +74,15 @@ public sealed partial class UploadSessionGrain(
 
         var plan = ChunkPlan.For(request.Size, _uploads.MinChunkBytes, Math.Min(_uploads.MaxChunkBytes, pool.LargestBufferSize));
         var nodeId = HostNodeId;
+        if (await StoreSpace.TryPromise(UploadId, request.Size) is { } noSpace)
+        {
+            DeactivateOnIdle();
+            return UploadStartResult.Refused(noSpace);
+        }
         var grant = await GrainFactory.BudgetOf(silo.SiloAddress).TryReserve(UploadId, plan.ReservedBytes);
         if (!grant.Granted)
         {
+            await StoreSpace.Release(UploadId);
             DeactivateOnIdle();
             return UploadStartResult.Refused(grant.Refusal!);
         }
@@ -105,6 +112,7 @@ public sealed partial class UploadSessionGrain(
         catch
         {
             await GrainFactory.BudgetOf(silo.SiloAddress).Release(UploadId);
+            await StoreSpace.Release(UploadId);
             throw;
         }
         StartExpiryTimer();
@@ -270,6 +278,7 @@ public sealed partial class UploadSessionGrain(
         finally
         {
             await ReleaseLeaseAsync(final.NodeId);
+            await StoreSpace.Release(UploadId);
             metrics.SessionClosed();
             if (final.State == UploadState.Completed) metrics.UploadCompleted();
             else metrics.UploadFailed(final.Failure?.Reason ?? (final.State == UploadState.Aborted ? RefusalReason.Aborted : RefusalReason.Expired));

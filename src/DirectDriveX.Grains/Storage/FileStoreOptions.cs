@@ -14,6 +14,12 @@ public sealed class FileStoreOptions
     /// <summary>fsync every chunk before it is acknowledged, so an acknowledged offset survives a power cut. Default true.</summary>
     public bool FlushToDisk { get; set; } = true;
 
+    /// <summary>Free space of the file store that uploads are never promised (for the system, logs, state). An upload
+    /// whose declared size does not fit in the rest, less what live uploads were promised, is refused at creation with
+    /// InsufficientStorage. Default 268435456 (256 MiB).</summary>
+    [Range(0, long.MaxValue)]
+    public long FreeSpaceMarginBytes { get; set; } = 256L * 1024 * 1024;
+
     /// <summary>How often each silo looks for staged bytes no session will finish. Default 10 minutes.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(10);
 

@@ -27,6 +27,8 @@ public sealed class FileSystemFileStore : IFileStore
         _flushToDisk = options.Value.FlushToDisk;
     }
 
+    public long AvailableBytes() => new DriveInfo(_filesDirectory).AvailableFreeSpace;
+
     public IStagingFile OpenStaging(string uploadId) =>
         new StagingFile(File.OpenHandle(StagingPath(uploadId), FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete), _flushToDisk);
 

@@ -9,6 +9,9 @@ namespace DirectDriveX.Grains.Storage;
 /// </summary>
 public interface IFileStore
 {
+    /// <summary>Free bytes of the file system the store is on.</summary>
+    long AvailableBytes();
+
     /// <summary>Opens the upload's staging file for writing at offsets (created when missing). One per writer; dispose it.</summary>
     IStagingFile OpenStaging(string uploadId);
 

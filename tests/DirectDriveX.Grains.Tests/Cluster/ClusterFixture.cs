@@ -38,6 +38,7 @@ public abstract class ClusterFixture : IAsyncLifetime
             };
             silo.AddMemoryGrainStorageAsDefault();
             silo.Services.AddSingleton<IMemoryProbe, CappedMemoryProbe>();
+            silo.Services.AddSingleton<DirectDriveX.Grains.Storage.IStoreSpaceProbe>(new FixedStoreSpace(FixedStoreSpace.Plenty));
             silo.AddDirectDriveX(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
         });
         _cluster = builder.Build();

@@ -1,0 +1,13 @@
+namespace DirectDriveX.Grains.Storage;
+
+/// <summary>How much free space the file store has now (<see cref="FileStoreSpaceProbe"/>: the store's file system).</summary>
+public interface IStoreSpaceProbe
+{
+    long AvailableBytes();
+}
+
+/// <summary>The store's own file system's free space.</summary>
+public sealed class FileStoreSpaceProbe(IFileStore store) : IStoreSpaceProbe
+{
+    public long AvailableBytes() => store.AvailableBytes();
+}

@@ -1,0 +1,45 @@
+using DirectDriveX.Grains.Interfaces;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DirectDriveX.Grains.Storage;
+
+/// <summary>
+/// The file store's free space as promised to uploads (<see cref="IStoreSpaceGrain"/>). It reads the store's free space
+/// afresh on every promise; promises live in memory (a conservative count: a promise stays whole until its upload ends,
+/// though the upload writes into it as it goes). Should the grain's silo die, the promises of live uploads are forgotten
+/// until they end: the store's own free space still bounds every new promise.
+/// </summary>
+[KeepAlive]
+public sealed partial class StoreSpaceGrain(IStoreSpaceProbe space, IOptions<FileStoreOptions> options, ILogger<StoreSpaceGrain> logger)
+    : Grain, IStoreSpaceGrain
+{
+    private readonly Dictionary<string, long> _promises = new(StringComparer.Ordinal);
+    private long _promised;
+
+    public Task<UploadRefusal?> TryPromise(string uploadId, long bytes)
+    {
+        if (_promises.ContainsKey(uploadId)) return Task.FromResult<UploadRefusal?>(null);
+        var free = space.AvailableBytes();
+        var margin = options.Value.FreeSpaceMarginBytes;
+        if (!StoreSpaceArithmetic.Admits(free, margin, _promised, bytes))
+        {
+            var promisable = Math.Max(0, StoreSpaceArithmetic.Promisable(free, margin, _promised));
+            LogRefused(uploadId, bytes, free, _promised);
+            return Task.FromResult<UploadRefusal?>(new UploadRefusal(RefusalReason.InsufficientStorage,
+                $"The file store can take {promisable} more bytes ({free} free, {margin} kept free, {_promised} promised to live uploads); the upload needs {bytes}. Retry when space returns."));
+        }
+        _promises[uploadId] = bytes;
+        _promised += bytes;
+        return Task.FromResult<UploadRefusal?>(null);
+    }
+
+    public Task Release(string uploadId)
+    {
+        if (_promises.Remove(uploadId, out var bytes)) _promised -= bytes;
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId} refused: it needs {Bytes} bytes of the file store, which has {Free} free and {Promised} promised")]
+    private partial void LogRefused(string uploadId, long bytes, long free, long promised);
+}

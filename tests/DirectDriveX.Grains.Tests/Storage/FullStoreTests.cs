@@ -1,0 +1,101 @@
+using DirectDriveX.Grains.DataPlane;
+using DirectDriveX.Grains.Hosting;
+using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Grains.Memory;
+using DirectDriveX.Grains.Storage;
+using DirectDriveX.Grains.Tests.Cluster;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.TestingHost;
+
+namespace DirectDriveX.Grains.Tests.Storage;
+
+/// <summary>A full disk is a typed answer: an upload the store has no room for is refused at creation, and a disk that fills
+/// mid-upload ends the connection with InsufficientStorage, the committed prefix intact and resumable once space returns.</summary>
+public sealed class FullStoreTests : IAsyncLifetime
+{
+    private const long MiB = 1024 * 1024;
+    private readonly string _root = Directory.CreateTempSubdirectory("ddx-full-").FullName;
+    private InProcessTestCluster _cluster = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            var settings = new Dictionary<string, string?>
+            {
+                ["FileStore:RootDirectory"] = _root,
+                ["FileStore:FreeSpaceMarginBytes"] = (10 * MiB).ToString(),
+                ["MemoryBudget:MemoryLimitBytes"] = (4L << 30).ToString(),
+            };
+            silo.Services.AddSingleton<IMemoryProbe, CappedMemoryProbe>();
+            silo.Services.AddSingleton<IStoreSpaceProbe>(new FixedStoreSpace(110 * MiB));
+            silo.Services.AddSingleton(sp => new FullDiskFileStore(new FileSystemFileStore(sp.GetRequiredService<IOptions<FileStoreOptions>>())));
+            silo.Services.AddSingleton<IFileStore>(sp => sp.GetRequiredService<FullDiskFileStore>());
+            silo.AddMemoryGrainStorageAsDefault().AddDirectDriveX(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        });
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    private SiloAddress Silo => _cluster.Silos[0].SiloAddress;
+
+    [Fact]
+    public async Task An_upload_the_store_has_no_room_for_is_refused_at_creation_counting_what_live_uploads_were_promised()
+    {
+        var tooBig = _cluster.Client.GetGrain<IUploadSessionGrain>(UploadIds.NewId());
+        UploadStartResult refused;
+        using (UploadPlacementHint.Target(Silo))
+            refused = await tooBig.Start(new UploadRequest("big.bin", 101 * MiB));
+        Assert.Equal(new UploadRefusal(RefusalReason.InsufficientStorage,
+            $"The file store can take {100 * MiB} more bytes ({110 * MiB} free, {10 * MiB} kept free, 0 promised to live uploads); the upload needs {101 * MiB}. Retry when space returns."),
+            refused.Refusal);
+        Assert.Equal(0, (await _cluster.Client.BudgetOf(Silo).GetSnapshot()).LeaseCount); // refused before any memory was reserved
+
+        var (first, _) = await UploadDriver.StartOn(_cluster.Client, Silo, new UploadRequest("a.bin", 60 * MiB));
+        var second = _cluster.Client.GetGrain<IUploadSessionGrain>(UploadIds.NewId());
+        using (UploadPlacementHint.Target(Silo))
+            refused = await second.Start(new UploadRequest("b.bin", 60 * MiB));
+        Assert.Equal(RefusalReason.InsufficientStorage, refused.Refusal!.Reason);
+        Assert.Contains($"{60 * MiB} promised to live uploads", refused.Refusal.Message);
+
+        await first.Abort(); // every way out gives the promise back
+        var (third, _) = await UploadDriver.StartOn(_cluster.Client, Silo, new UploadRequest("c.bin", 60 * MiB));
+        await third.Abort();
+    }
+
+    [Fact]
+    public async Task A_disk_that_fills_mid_upload_keeps_the_committed_prefix_and_the_upload_resumes_when_space_returns()
+    {
+        var data = TestBytes.Random(300_000, seed: 70);
+        var (grain, info) = await UploadDriver.StartOn(_cluster.Client, Silo, new UploadRequest("filling.bin", data.Length, null, TestBytes.Sha256Hex(data)));
+        await UploadDriver.SendAll(_cluster, info, data[..131_072]);
+        var disk = _cluster.GetSiloServiceProvider(Silo).GetRequiredService<FullDiskFileStore>();
+
+        disk.Full = true;
+        await using (var writer = await (await UploadDriver.Open(_cluster, info)).OpenWriterAsync(onCommitted: null))
+        {
+            var refused = await Assert.ThrowsAsync<UploadRefusedException>(async () =>
+                await writer.WriteAsync(data.AsMemory(131_072), CancellationToken.None));
+            Assert.Equal(new UploadRefusal(RefusalReason.InsufficientStorage,
+                "The file store is full; the upload keeps its 131072 committed bytes: resume from there when space returns.", ExpectedOffset: 131_072),
+                refused.Refusal);
+        }
+        var status = await grain.GetStatus();
+        Assert.Equal((UploadState.Receiving, 131_072L), (status.State, status.CommittedOffset));
+
+        disk.Full = false;
+        await UploadDriver.SendAll(_cluster, info, data, from: 131_072);
+        var done = await UploadDriver.Complete(_cluster, info);
+        Assert.Equal(TestBytes.Sha256Hex(data), done.File!.Sha256);
+        Assert.Equal(data, await File.ReadAllBytesAsync(Path.Combine(_root, "files", info.UploadId)));
+    }
+}
