@@ -13,7 +13,6 @@ namespace DirectDriveX.Grains.Storage;
 /// </summary>
 public sealed class FileSystemFileStore : IFileStore
 {
-    private const int DownloadBufferBytes = 64 * 1024;
     private static readonly JsonSerializerOptions RecordJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
     private readonly string _stagingDirectory;
     private readonly string _filesDirectory;
@@ -107,7 +106,7 @@ public sealed class FileSystemFileStore : IFileStore
         try
         {
             return new FileStream(StoredPath(fileId), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete,
-                DownloadBufferBytes, FileOptions.Asynchronous | FileOptions.SequentialScan);
+                bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan); // unbuffered: ASP.NET copies through its pooled 64 KiB buffers
         }
         catch (FileNotFoundException)
         {
