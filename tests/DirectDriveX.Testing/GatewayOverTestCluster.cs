@@ -17,7 +17,7 @@ namespace DirectDriveX.Testing;
 /// <paramref name="siloSettings"/> by its TestingHost name (Silo_0, Silo_1, ...). Routing reads fresh snapshots on every
 /// new upload (SnapshotMaxAge 0) and open sockets check their session every 200 ms, so tests see decisions at once.
 /// </summary>
-public sealed class GatewayOverTestCluster(int silos, Func<string, IDictionary<string, string?>> siloSettings) : IAsyncDisposable
+public sealed class GatewayOverTestCluster(int silos, Func<string, IDictionary<string, string?>> siloSettings, params string[] gatewayArguments) : IAsyncDisposable
 {
     private InProcessTestCluster? _cluster;
     private WebApplication? _gateway;
@@ -44,7 +44,7 @@ public sealed class GatewayOverTestCluster(int silos, Func<string, IDictionary<s
         await _cluster.DeployAsync();
 
         var app = GatewayApplication.CreateBuilder(["--urls=http://127.0.0.1:0", "--Gateway:Mode=External",
-            "--Gateway:SnapshotMaxAge=00:00:00", $"--FileStore:RootDirectory={StoreRoot}"]);
+            "--Gateway:SnapshotMaxAge=00:00:00", $"--FileStore:RootDirectory={StoreRoot}", .. gatewayArguments]);
         app.Services.AddSingleton<IClusterClient>(_cluster.Client);
         app.Services.AddSingleton<IGrainFactory>(_cluster.Client);
         _gateway = GatewayApplication.Build(app);
