@@ -122,13 +122,14 @@ public class TusProtocolTests(DefaultGatewayFixture fixture)
             Assert.Equal(HttpStatusCode.NoContent, patch.StatusCode);
         var id = UploadId(url);
         Assert.True(File.Exists(System.IO.Path.Combine(fixture.StoreRoot, "staging", id + ".part")));
+        var leasesBefore = (await fixture.SnapshotsAsync()).Sum(n => n.LeaseCount); // the tests of this collection run one at a time
 
         using (var delete = await Http.SendAsync(Request(HttpMethod.Delete, url)))
             Assert.Equal((HttpStatusCode.NoContent, "1.0.0"), (delete.StatusCode, Header(delete, "Tus-Resumable")));
 
         Assert.False(File.Exists(System.IO.Path.Combine(fixture.StoreRoot, "staging", id + ".part")));
         Assert.Equal(UploadState.Aborted, (await fixture.Grains.GetGrain<IUploadSessionGrain>(id).GetStatus()).State);
-        Assert.All(await fixture.SnapshotsAsync(), n => Assert.Equal(0, n.LeaseCount));
+        Assert.Equal(leasesBefore - 1, (await fixture.SnapshotsAsync()).Sum(n => n.LeaseCount));
         using (var head = await Http.SendAsync(Request(HttpMethod.Head, url)))
             Assert.Equal((HttpStatusCode.Gone, "1.0.0"), (head.StatusCode, Header(head, "Tus-Resumable")));
         using (var patch = await Http.SendAsync(Patch(url, 700_000, data.AsMemory(700_000))))
@@ -213,8 +214,11 @@ public class TusProtocolTests(DefaultGatewayFixture fixture)
             urls.Add(url);
         }
 
-        using (var incomplete = await Http.SendAsync(Create(0, "x", concat: $"final;{urls[0]} {await CreateAsync(10, concat: "partial")}")))
+        var unfinished = await CreateAsync(10, concat: "partial");
+        using (var incomplete = await Http.SendAsync(Create(0, "x", concat: $"final;{urls[0]} {unfinished}")))
             Assert.Equal(HttpStatusCode.BadRequest, incomplete.StatusCode);
+        using (var terminated = await Http.SendAsync(Request(HttpMethod.Delete, unfinished)))
+            Assert.Equal(HttpStatusCode.NoContent, terminated.StatusCode);
 
         var final = Request(HttpMethod.Post, TusPath);
         final.Headers.Add("Upload-Concat", "final;" + string.Join(' ', urls.Select(u => new Uri(fixture.BaseAddress, u).ToString())));
