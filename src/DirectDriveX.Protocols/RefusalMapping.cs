@@ -24,6 +24,19 @@ public static class RefusalMapping
         _ => StatusCodes.Status500InternalServerError,
     };
 
+    /// <summary>tus 1.0.0's checksum extension: the body does not match its <c>Upload-Checksum</c>.</summary>
+    public const int TusChecksumMismatch = 460;
+
+    /// <summary>The status of a refusal on the tus endpoint: as <see cref="HttpStatus"/>, except that a hash mismatch there can
+    /// only be a request's <c>Upload-Checksum</c> (tus has no whole-file hash), which the checksum extension answers 460.
+    /// Expired and aborted (terminated) uploads are 410, unknown ones 404, an offset that is not the upload's 409, too large 413,
+    /// no headroom 503 with Retry-After (tus-js-client retries 5xx, never 4xx other than 409/423).</summary>
+    public static int TusHttpStatus(RefusalReason reason) => reason switch
+    {
+        RefusalReason.HashMismatch => TusChecksumMismatch,
+        _ => HttpStatus(reason),
+    };
+
     public static WebSocketCloseStatus CloseStatus(RefusalReason reason) => reason switch
     {
         RefusalReason.InsufficientHeadroom or RefusalReason.BuffersExhausted or RefusalReason.NodeUnavailable

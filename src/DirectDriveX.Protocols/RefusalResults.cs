@@ -8,9 +8,20 @@ namespace DirectDriveX.Protocols;
 /// <summary>Refusals as problem+json: status by <see cref="RefusalMapping"/>, the reason, the figures, and Retry-After when retrying helps.</summary>
 public sealed class RefusalResults(IOptions<ProtocolOptions> options, UploadMetrics metrics)
 {
-    public IResult Problem(HttpContext context, UploadRefusal refusal)
+    public IResult Problem(HttpContext context, UploadRefusal refusal) => Problem(context, refusal, RefusalMapping.HttpStatus(refusal.Reason));
+
+    /// <summary>A refusal on the tus endpoint: status by <see cref="RefusalMapping.TusHttpStatus"/>; no body for HEAD.</summary>
+    public IResult Tus(HttpContext context, UploadRefusal refusal)
     {
-        var status = RefusalMapping.HttpStatus(refusal.Reason);
+        var status = RefusalMapping.TusHttpStatus(refusal.Reason);
+        if (!HttpMethods.IsHead(context.Request.Method)) return Problem(context, refusal, status);
+        if (RefusalMapping.IsRetryable(refusal.Reason))
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(options.Value.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return Results.StatusCode(status);
+    }
+
+    private IResult Problem(HttpContext context, UploadRefusal refusal, int status)
+    {
         var extensions = new Dictionary<string, object?> { ["reason"] = refusal.Reason.ToString() };
         if (refusal.ExpectedOffset is { } expected) extensions["expectedOffset"] = expected;
         if (refusal.Figures is { } figures) extensions["figures"] = figures;
@@ -20,7 +31,8 @@ public sealed class RefusalResults(IOptions<ProtocolOptions> options, UploadMetr
             context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
             extensions["retryAfterSeconds"] = seconds;
         }
-        return Results.Problem(refusal.Message, statusCode: status, title: Title(refusal.Reason), extensions: extensions,
+        var title = status == RefusalMapping.TusChecksumMismatch ? "The request body does not match its Upload-Checksum." : Title(refusal.Reason);
+        return Results.Problem(refusal.Message, statusCode: status, title: title, extensions: extensions,
             type: $"https://directdrivex.dev/problems/{refusal.Reason}");
     }
 

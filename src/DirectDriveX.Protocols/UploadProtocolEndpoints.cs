@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using DirectDriveX.Protocols.Tus;
 
 namespace DirectDriveX.Protocols;
 
@@ -18,16 +19,20 @@ public static class UploadProtocolEndpoints
         services.TryAddSingleton<UploadMetrics>();
         services.TryAddSingleton<RefusalResults>();
         services.AddUploadFailureRefusals();
+        services.AddOptions<Tus.TusOptions>().BindConfiguration(Tus.TusOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DirectDriveX.Grains.Sessions.UploadOptions>().BindConfiguration(DirectDriveX.Grains.Sessions.UploadOptions.Section);
+        services.TryAddSingleton<Tus.ITusSessionStarter, Tus.LocalTusSessionStarter>();
         return services;
     }
 
-    /// <summary>The connections that carry an upload's bytes: native WebSocket, legacy WebSocket, PUT chunks, multipart.</summary>
+    /// <summary>The connections that carry an upload's bytes: native WebSocket, legacy WebSocket, PUT chunks, multipart, tus.</summary>
     public static IEndpointRouteBuilder MapUploadProtocols(this IEndpointRouteBuilder app)
     {
         app.MapUploadSocket();
         app.MapLegacyUploadSocket();
         app.MapUploadChunks();
         app.MapMultipartUpload();
+        app.MapTus();
         return app;
     }
 }

@@ -19,7 +19,7 @@ namespace DirectDriveX.Testing;
 /// new upload (SnapshotMaxAge 0) and open sockets check their session every 200 ms, so tests see decisions at once.
 /// </summary>
 public sealed class GatewayOverTestCluster(int silos, Func<string, IDictionary<string, string?>> siloSettings,
-    Action<Orleans.Hosting.ISiloBuilder>? configureSilo = null) : IAsyncDisposable
+    Action<Orleans.Hosting.ISiloBuilder>? configureSilo = null, params string[] gatewayArguments) : IAsyncDisposable
 {
     private InProcessTestCluster? _cluster;
     private WebApplication? _gateway;
@@ -48,7 +48,7 @@ public sealed class GatewayOverTestCluster(int silos, Func<string, IDictionary<s
         await _cluster.DeployAsync();
 
         var app = GatewayApplication.CreateBuilder(["--urls=http://127.0.0.1:0", "--Gateway:Mode=External",
-            "--Gateway:SnapshotMaxAge=00:00:00", $"--FileStore:RootDirectory={StoreRoot}"]);
+            "--Gateway:SnapshotMaxAge=00:00:00", $"--FileStore:RootDirectory={StoreRoot}", .. gatewayArguments]);
         app.Services.AddSingleton<IClusterClient>(_cluster.Client);
         app.Services.AddSingleton<IGrainFactory>(_cluster.Client);
         _gateway = GatewayApplication.Build(app);

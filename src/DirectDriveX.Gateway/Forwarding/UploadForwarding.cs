@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using DirectDriveX.Gateway.Hosting;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Protocols;
+using DirectDriveX.Protocols.Tus;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
@@ -41,7 +42,49 @@ public static partial class UploadForwarding
         app.Map("/ws_api/upload_parallel/{uploadId}", ToSessionNodeAsync);
         app.MapPut("/api/v1/uploads/{uploadId}/chunks", ToSessionNodeAsync).WithMetadata(new DisableRequestSizeLimitAttribute());
         app.MapPost("/api/v1/upload", ToRoomiestNodeAsync).WithMetadata(new DisableRequestSizeLimitAttribute()).DisableAntiforgery();
+        app.MapTusForwarding();
         return app;
+    }
+
+    /// <summary>tus on the gateway when the silos are other processes: OPTIONS, the version check and CORS answered here;
+    /// a creation without bytes is a control call here (routed by <c>UploadStarter</c>); a creation with bytes and a final
+    /// concatenation go to the node with the most headroom for their length, which starts the session on itself; HEAD,
+    /// PATCH and DELETE on an upload URL go to the node holding that session.</summary>
+    private static IEndpointRouteBuilder MapTusForwarding(this IEndpointRouteBuilder app)
+    {
+        var path = app.ServiceProvider.GetRequiredService<IOptions<TusOptions>>().Value.Path;
+        app.Map(path, (Delegate)TusCollectionAsync).WithMetadata(new DisableRequestSizeLimitAttribute());
+        app.Map(path + "{key}", (Delegate)TusUploadAsync).WithMetadata(new DisableRequestSizeLimitAttribute());
+        return app;
+    }
+
+    private static async Task<IResult> TusCollectionAsync(HttpContext context, NodeLocator locator, IHttpForwarder forwarder,
+        HttpMessageInvoker http, RefusalResults refusals, ILoggerFactory loggers)
+    {
+        var (tus, maxSize) = TusEndpoints.Settings(context);
+        if (TusProtocol.Prelude(context, tus, maxSize) is { } done) return done;
+        var request = context.Request;
+        if (!HttpMethods.IsPost(request.Method))
+        {
+            context.Response.Headers.Allow = "OPTIONS, POST";
+            return Results.StatusCode(StatusCodes.Status405MethodNotAllowed);
+        }
+        if (!(TusProtocol.CarriesBody(request) || TusProtocol.IsFinalConcatenation(request)))
+            return await TusEndpoints.CreateAsync(context); // creation: a control call
+        var size = long.TryParse(request.Headers["Upload-Length"], out var length) ? length : (long?)null;
+        var node = await locator.ForNewUploadAsync(size, context.RequestAborted);
+        await ForwardAsync(context, node, forwarder, http, refusals, loggers.CreateLogger("DirectDriveX.Gateway.Forwarding"), tus: true);
+        return Results.Empty;
+    }
+
+    private static async Task<IResult> TusUploadAsync(HttpContext context, string key, NodeLocator locator, IHttpForwarder forwarder,
+        HttpMessageInvoker http, RefusalResults refusals, ILoggerFactory loggers)
+    {
+        var (tus, maxSize) = TusEndpoints.Settings(context);
+        if (TusProtocol.Prelude(context, tus, maxSize) is { } done) return done;
+        var node = await locator.OfSessionAsync(TusProtocol.ParseKey(key).UploadId, context.RequestAborted);
+        await ForwardAsync(context, node, forwarder, http, refusals, loggers.CreateLogger("DirectDriveX.Gateway.Forwarding"), tus: true);
+        return Results.Empty;
     }
 
     private static readonly ForwarderRequestConfig Config = new() { ActivityTimeout = TimeSpan.FromMinutes(10) };
@@ -63,27 +106,44 @@ public static partial class UploadForwarding
     }
 
     private static async Task ForwardAsync(HttpContext context, MemoryBudgetSnapshot? node, IHttpForwarder forwarder,
-        HttpMessageInvoker http, RefusalResults refusals, ILogger logger)
+        HttpMessageInvoker http, RefusalResults refusals, ILogger logger, bool tus = false)
     {
         if (node?.DataPlaneUrl is not { } destination)
         {
             await RefuseAsync(context, refusals, new UploadRefusal(RefusalReason.NodeUnavailable,
-                "No live node holds this upload right now; retry shortly."));
+                "No live node holds this upload right now; retry shortly."), tus);
             return;
         }
-        var error = await forwarder.SendAsync(context, destination, http, Config, HttpTransformer.Default);
+        var error = await forwarder.SendAsync(context, destination, http, Config, tus ? TusResponseHeaders.Instance : HttpTransformer.Default);
         if (error == ForwarderError.None) return;
         var feature = context.GetForwarderErrorFeature();
         LogForwardFailed(logger, context.Request.Path, node.NodeName, error, feature?.Exception?.Message);
         if (!context.Response.HasStarted)
             await RefuseAsync(context, refusals, new UploadRefusal(RefusalReason.NodeUnavailable,
-                $"Node {node.NodeName} did not take the connection; retry shortly."));
+                $"Node {node.NodeName} did not take the connection; retry shortly."), tus);
     }
 
     /// <summary>A refusal in the request's own terms: problem+json, or for a WebSocket request an accepted socket that carries
     /// the typed error and a close whose status says what to do.</summary>
-    private static Task RefuseAsync(HttpContext context, RefusalResults refusals, UploadRefusal refusal) =>
-        FailureRefusals.RefuseRequestAsync(context, refusals, refusal);
+    private static async Task RefuseAsync(HttpContext context, RefusalResults refusals, UploadRefusal refusal, bool tus = false)
+    {
+        if (tus) await refusals.Tus(context, refusal).ExecuteAsync(context);
+        else await FailureRefusals.RefuseRequestAsync(context, refusals, refusal);
+    }
+
+    /// <summary>A node's tus answer leaves the gateway with the gateway's own tus headers (Tus-Resumable, and CORS by this
+    /// gateway's <c>Tus:AllowedOrigins</c>), set over whatever the node sent, never doubled.</summary>
+    private sealed class TusResponseHeaders : HttpTransformer
+    {
+        public static readonly TusResponseHeaders Instance = new();
+
+        public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+        {
+            var proceed = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+            TusProtocol.ApplyResponseHeaders(httpContext, TusEndpoints.Settings(httpContext).Tus);
+            return proceed;
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Forwarding {Path} to node {NodeName} failed: {Error} {Detail}")]
     private static partial void LogForwardFailed(ILogger logger, string path, string nodeName, ForwarderError error, string? detail);

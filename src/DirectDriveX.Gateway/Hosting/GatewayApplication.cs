@@ -29,6 +29,7 @@ public static class GatewayApplication
         builder.Services.AddSingleton<ClusterView>();
         builder.Services.AddSingleton<UploadStarter>();
         builder.Services.AddSingleton<UploadAccess>();
+        builder.Services.AddSingleton<DirectDriveX.Protocols.Tus.ITusSessionStarter, TusSessionRouting>(); // tus creation: routed, not local
         builder.Services.AddUploadProtocols();
         builder.Services.AddDirectDriveXTelemetry("directdrivex-gateway");
         var mode = GatewayOrleans.ResolveMode(builder.Configuration);

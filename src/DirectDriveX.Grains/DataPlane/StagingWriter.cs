@@ -43,6 +43,8 @@ public sealed class StagingWriter : IAsyncDisposable
     private long _committed;
     private volatile UploadRefusal? _failure;
     private bool _completed;
+    private bool _holding;
+    private long _heldEnd = -1;
 
     internal StagingWriter(IUploadSessionGrain grain, string nodeId, StagedUpload upload, int epoch, IFileStore store,
         ChunkBufferPool pool, UploadMetrics metrics, TimeProvider clock, UploadStatus status, long streamOffset,
@@ -134,6 +136,17 @@ public sealed class StagingWriter : IAsyncDisposable
         }
     }
 
+    /// <summary>From now on, bytes are written to the staging file at their offsets as they arrive, but nothing is committed
+    /// until <see cref="CompleteAsync"/>; <see cref="DiscardAsync"/> gives them up instead. For a protocol that must verify a
+    /// request's bytes (a checksum over the whole body) before any of them count: uncommitted bytes past the committed offset
+    /// are overwritten by the next writer (and cut when the session is reactivated), so discarded bytes never reach a file.</summary>
+    public void HoldCommits()
+    {
+        if (ReceivedOffset != CommittedOffset)
+            throw new InvalidOperationException("Commits can only be held before the writer has taken bytes.");
+        _holding = true;
+    }
+
     /// <summary>Writes and commits what was received (a partial chunk too), waits for every commit, and returns the committed
     /// offset. The writer takes no more bytes after.</summary>
     public async Task<long> CompleteAsync()
@@ -146,11 +159,23 @@ public sealed class StagingWriter : IAsyncDisposable
                 try { await EndChunkAsync(CancellationToken.None); }
                 catch (UploadRefusedException) { }
             }
+            if (_holding && _heldEnd >= 0 && _failure is null) _commits.Writer.TryWrite(_heldEnd);
             _commits.Writer.TryComplete();
         }
         await _committer;
         ThrowIfFailed();
         return CommittedOffset;
+    }
+
+    /// <summary>Ends a writer that holds its commits (<see cref="HoldCommits"/>) without committing anything it received: the
+    /// committed offset stays where it was.</summary>
+    public async Task DiscardAsync()
+    {
+        if (!_holding) throw new InvalidOperationException("Only a writer that holds its commits can discard them.");
+        _completed = true;
+        _heldEnd = -1;
+        _commits.Writer.TryComplete();
+        await _committer;
     }
 
     public async ValueTask DisposeAsync()
@@ -182,7 +207,8 @@ public sealed class StagingWriter : IAsyncDisposable
         var end = _chunkStart + _filled;
         _chunkStart = end;
         _filled = _written = 0;
-        _commits.Writer.TryWrite(end);
+        if (_holding) _heldEnd = end;
+        else _commits.Writer.TryWrite(end);
     }
 
     private async ValueTask WritePendingAsync(CancellationToken cancellationToken)

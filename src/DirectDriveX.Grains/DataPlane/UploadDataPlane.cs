@@ -16,7 +16,8 @@ public sealed class UploadDataPlane(
     IFileStore store,
     StagedUploads staged,
     UploadMetrics metrics,
-    TimeProvider clock)
+    TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<DirectDriveX.Grains.Budget.MemoryBudgetOptions> budget)
 {
     /// <summary>How long a new connection waits for the commits of the connection it takes over to land.</summary>
     public static readonly TimeSpan TakeOverDrainTimeout = TimeSpan.FromSeconds(10);
@@ -25,6 +26,13 @@ public sealed class UploadDataPlane(
     public string NodeId { get; } = MemoryBudgetKey.For(silo.SiloAddress);
 
     public string NodeName => silo.Name;
+
+    /// <summary>How long a session may go without a commit before it expires (<c>MemoryBudget:LeaseTimeout</c>).</summary>
+    public TimeSpan LeaseTimeout => budget.Value.LeaseTimeout;
+
+    /// <summary>A stored file's bytes from the shared file store (a seekable stream with a small buffer), or null when absent:
+    /// what an adapter copies from when one upload is made of others (tus concatenation).</summary>
+    public Stream? OpenStoredFile(string fileId) => UploadIds.IsWellFormed(fileId) ? store.OpenStored(fileId) : null;
 
     /// <summary>Opens upload <paramref name="uploadId"/> with its resume token (not needed when <paramref name="requireToken"/>
     /// is false: the legacy client's file id is its only secret). Refused when the id is unknown, the token wrong, or the
@@ -59,7 +67,7 @@ public sealed class UploadDataPlane(
             started = await grain.Start(request);
         if (!started.Accepted) return (null, started.Refusal);
         var status = await grain.GetStatus();
-        return (new UploadSessionHandle(this, grain, status), null);
+        return (new UploadSessionHandle(this, grain, status) { ResumeToken = started.Session!.ResumeToken }, null);
     }
 
     internal async Task<StagingWriter> OpenWriterAsync(IUploadSessionGrain grain, string uploadId, long? streamOffset, Func<long, ValueTask>? onCommitted)

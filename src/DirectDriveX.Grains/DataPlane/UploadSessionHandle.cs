@@ -25,6 +25,9 @@ public sealed class UploadSessionHandle
 
     public string UploadId => Status.UploadId;
 
+    /// <summary>The resume token, known only to the handle of a session this node has just started (<see cref="UploadDataPlane.StartHereAsync"/>).</summary>
+    public string? ResumeToken { get; internal init; }
+
     /// <summary>This node's name.</summary>
     public string NodeName => _plane.NodeName;
 

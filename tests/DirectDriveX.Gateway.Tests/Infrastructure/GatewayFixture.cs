@@ -14,6 +14,9 @@ public abstract class GatewayFixture : IAsyncLifetime
     public const long MiB = 1024L * 1024;
     public const long GiB = 1024 * MiB;
 
+    /// <summary>The browser origin the gateway's tus endpoint allows (CORS).</summary>
+    public const string TusOrigin = "http://app.example";
+
     private static readonly Dictionary<string, long> Caps = new() { ["Silo_0"] = 1 * GiB, ["Silo_1"] = 2 * GiB, ["Silo_2"] = 3 * GiB };
     private readonly GatewayOverTestCluster _host;
 
@@ -21,7 +24,7 @@ public abstract class GatewayFixture : IAsyncLifetime
     {
         ["MemoryBudget:MemoryLimitBytes"] = Caps[silo].ToString(),
         ["Uploads:MaxFileSizeBytes"] = (20 * GiB).ToString(),
-    });
+    }, configureSilo: null, $"--Uploads:MaxFileSizeBytes={20 * GiB}", $"--Tus:AllowedOrigins:0={TusOrigin}");
 
     public InProcessTestCluster Cluster => _host.Cluster;
     public IClusterClient Grains => _host.Grains;

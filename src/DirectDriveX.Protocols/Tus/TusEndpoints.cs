@@ -1,0 +1,279 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using DirectDriveX.Grains.DataPlane;
+using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Grains.Sessions;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace DirectDriveX.Protocols.Tus;
+
+/// <summary>
+/// tus 1.0.0 (core, creation, creation-with-upload, termination, checksum, expiration, concatenation) over this node's data
+/// plane: PATCH bodies go through a <see cref="StagingWriter"/> like any other upload's bytes; HEAD, PATCH and DELETE open
+/// the session through <see cref="UploadDataPlane.OpenAsync"/> with the token from the upload URL. A creation without bytes
+/// is a control call (<see cref="ITusSessionStarter"/>: on the gateway, routed to the node with the most headroom); one
+/// with bytes (creation-with-upload) and a final concatenation start their session on this node.
+/// </summary>
+public static class TusEndpoints
+{
+    public static IEndpointRouteBuilder MapTus(this IEndpointRouteBuilder app)
+    {
+        var path = app.ServiceProvider.GetRequiredService<IOptions<TusOptions>>().Value.Path;
+        app.Map(path, (Delegate)CollectionAsync).WithMetadata(new DisableRequestSizeLimitAttribute());
+        app.Map(path + "{key}", (Delegate)UploadAsync).WithMetadata(new DisableRequestSizeLimitAttribute()); // bounded by the declared size
+        return app;
+    }
+
+    /// <summary>The tus settings and the largest size admitted (<c>Uploads:MaxFileSizeBytes</c>, sent as Tus-Max-Size).</summary>
+    public static (TusOptions Tus, long MaxSize) Settings(HttpContext context) =>
+        (context.RequestServices.GetRequiredService<IOptions<TusOptions>>().Value,
+         context.RequestServices.GetRequiredService<IOptions<UploadOptions>>().Value.MaxFileSizeBytes);
+
+    private static async Task<IResult> CollectionAsync(HttpContext context)
+    {
+        var (tus, maxSize) = Settings(context);
+        if (TusProtocol.Prelude(context, tus, maxSize) is { } done) return done;
+        if (!HttpMethods.IsPost(context.Request.Method)) return MethodNotAllowed(context, "OPTIONS, POST");
+        return await CreateAsync(context);
+    }
+
+    private static async Task<IResult> UploadAsync(HttpContext context, string key)
+    {
+        var (tus, maxSize) = Settings(context);
+        if (TusProtocol.Prelude(context, tus, maxSize) is { } done) return done;
+        var method = context.Request.Method;
+        if (HttpMethods.IsHead(method)) return await HeadAsync(context, key);
+        if (HttpMethods.IsPatch(method)) return await PatchAsync(context, key);
+        if (HttpMethods.IsDelete(method)) return await DeleteAsync(context, key);
+        return MethodNotAllowed(context, "OPTIONS, HEAD, PATCH, DELETE");
+    }
+
+    /// <summary>POST on the collection: creation (a control call through <see cref="ITusSessionStarter"/>), or, with bytes or
+    /// <c>Upload-Concat: final</c>, a session started on this node.</summary>
+    public static async Task<IResult> CreateAsync(HttpContext context)
+    {
+        var (tus, maxSize) = Settings(context);
+        var refusals = context.RequestServices.GetRequiredService<RefusalResults>();
+        var request = context.Request;
+        if (request.Headers.ContainsKey("Upload-Defer-Length"))
+            return refusals.Tus(context, Invalid("Upload-Defer-Length: not supported; a session reserves by its size, so send Upload-Length."));
+        if (TusProtocol.ParseMetadata(request.Headers["Upload-Metadata"]) is not { } metadata)
+            return refusals.Tus(context, Invalid("Upload-Metadata: expected comma-separated \"key base64value\" pairs."));
+        var fileName = metadata.GetValueOrDefault("filename") ?? metadata.GetValueOrDefault("name");
+        var contentType = metadata.GetValueOrDefault("filetype") ?? metadata.GetValueOrDefault("type");
+
+        if (TusProtocol.IsFinalConcatenation(request))
+            return await ConcatenateHereAsync(context, tus, maxSize, refusals, fileName, contentType);
+
+        if (!long.TryParse(request.Headers["Upload-Length"], NumberStyles.None, CultureInfo.InvariantCulture, out var length))
+            return refusals.Tus(context, Invalid("Upload-Length: a non-negative number of bytes is required."));
+        if (length > maxSize)
+            return refusals.Tus(context, new UploadRefusal(RefusalReason.FileTooLarge, $"Upload-Length: {length} bytes is over the maximum of {maxSize} bytes."));
+        var partial = request.Headers["Upload-Concat"].ToString() == "partial";
+        var upload = new UploadRequest(string.IsNullOrWhiteSpace(fileName) ? (partial ? "partial" : "upload") : fileName, length,
+            string.IsNullOrWhiteSpace(contentType) ? null : contentType);
+
+        if (TusProtocol.CarriesBody(request))
+        {
+            if (!IsOctetStream(request)) return UnsupportedMediaType(context);
+            var plane = context.RequestServices.GetRequiredService<UploadDataPlane>();
+            var (session, refused) = await plane.StartHereAsync(upload);
+            if (refused is not null) return refusals.Tus(context, refused);
+            var written = await WriteBodyAsync(context, session!, 0);
+            context.Response.Headers.Location = TusProtocol.Location(context, tus, session!.UploadId, session.ResumeToken!);
+            // The upload exists whatever became of its first bytes: the client continues from the offset given here.
+            var offset = written.Offset >= 0 ? written.Offset : (await session.Grain.GetStatus()).CommittedOffset;
+            context.Response.Headers["Upload-Offset"] = offset.ToString(CultureInfo.InvariantCulture);
+            if (offset < length) TusProtocol.SetExpires(context.Response, session.Status with { LastActivityAt = DateTimeOffset.UtcNow }, plane.LeaseTimeout);
+            return Results.StatusCode(StatusCodes.Status201Created);
+        }
+
+        var starter = context.RequestServices.GetRequiredService<ITusSessionStarter>();
+        var started = await starter.StartAsync(upload, context.RequestAborted);
+        if (started.Session is not { } s) return refusals.Tus(context, started.Refusal!);
+        context.Response.Headers.Location = TusProtocol.Location(context, tus, s.UploadId, s.ResumeToken);
+        return Results.StatusCode(StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> HeadAsync(HttpContext context, string key)
+    {
+        var (session, refusals, plane) = await OpenAsync(context, key);
+        if (session.Refusal is { } refused) return refusals.Tus(context, refused);
+        var handle = session.Handle!;
+        var status = handle.Status;
+        if (status.State != UploadState.Completed && handle.FinishedRefusal is { } finished) return refusals.Tus(context, finished);
+        var headers = context.Response.Headers;
+        headers.CacheControl = "no-store";
+        headers["Upload-Offset"] = (status.State == UploadState.Completed ? status.Size : status.CommittedOffset).ToString(CultureInfo.InvariantCulture);
+        headers["Upload-Length"] = status.Size.ToString(CultureInfo.InvariantCulture);
+        TusProtocol.SetExpires(context.Response, status, plane.LeaseTimeout);
+        return Results.Ok();
+    }
+
+    private static async Task<IResult> PatchAsync(HttpContext context, string key)
+    {
+        var request = context.Request;
+        var refusals = context.RequestServices.GetRequiredService<RefusalResults>();
+        if (!IsOctetStream(request)) return UnsupportedMediaType(context);
+        if (!long.TryParse(request.Headers["Upload-Offset"], NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
+            return refusals.Tus(context, Invalid("Upload-Offset: a non-negative number of bytes is required."));
+        var (session, _, plane) = await OpenAsync(context, key);
+        var refusal = session.Refusal ?? session.Handle!.FinishedRefusal;
+        if (refusal is not null) return refusals.Tus(context, refusal);
+
+        var written = await WriteBodyAsync(context, session.Handle!, offset);
+        if (written.Refusal is not null) return refusals.Tus(context, written.Refusal);
+        if (written.Offset < 0) return Results.Empty; // the client went away
+        context.Response.Headers["Upload-Offset"] = written.Offset.ToString(CultureInfo.InvariantCulture);
+        if (written.Offset < session.Handle!.Status.Size)
+            TusProtocol.SetExpires(context.Response, session.Handle.Status with { LastActivityAt = DateTimeOffset.UtcNow }, plane.LeaseTimeout);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> DeleteAsync(HttpContext context, string key)
+    {
+        var (session, refusals, _) = await OpenAsync(context, key);
+        var refusal = session.Refusal ?? session.Handle!.FinishedRefusal;
+        if (refusal is not null) return refusals.Tus(context, refusal);
+        await session.Handle!.AbortAsync();
+        return Results.NoContent();
+    }
+
+    /// <summary>
+    /// Streams a request body into the upload at <paramref name="clientOffset"/>. Under <c>Upload-Checksum</c> the writer holds
+    /// its commits: the bytes go to the staging file as they arrive (one pooled buffer, whatever the body's length), and only
+    /// when the whole body's digest matches are they committed; otherwise none of them is (460). Without a checksum, what
+    /// arrived before a dropped connection is committed, so the client resumes from there. Offset -1: the client went away.
+    /// </summary>
+    private static async Task<(long Offset, UploadRefusal? Refusal)> WriteBodyAsync(HttpContext context, UploadSessionHandle session, long clientOffset)
+    {
+        var (algorithm, digest, malformed) = TusProtocol.ParseChecksum(context.Request.Headers["Upload-Checksum"]);
+        if (malformed is not null) return (-1, malformed);
+        StagingWriter writer;
+        try
+        {
+            writer = await session.OpenWriterAsync(onCommitted: null);
+        }
+        catch (UploadRefusedException e)
+        {
+            return (-1, e.Refusal);
+        }
+        await using var _ = writer;
+        if (clientOffset != writer.CommittedOffset)
+            return (-1, new UploadRefusal(RefusalReason.OffsetMismatch,
+                $"Upload-Offset {clientOffset}; the upload continues at {writer.CommittedOffset}.", ExpectedOffset: writer.CommittedOffset));
+
+        var size = session.Status.Size;
+        using var hash = algorithm is { } name ? IncrementalHash.CreateHash(name) : null;
+        if (hash is not null) writer.HoldCommits();
+        var body = hash is null ? context.Request.Body : new HashingReadStream(context.Request.Body, hash);
+        try
+        {
+            await writer.CopyFromAsync(body, size - writer.CommittedOffset, context.RequestAborted);
+            if (hash is not null && !CryptographicOperations.FixedTimeEquals(hash.GetHashAndReset(), digest))
+            {
+                await writer.DiscardAsync();
+                return (-1, new UploadRefusal(RefusalReason.HashMismatch,
+                    $"The body does not match its Upload-Checksum; nothing of it was kept, the upload continues at {writer.CommittedOffset}.",
+                    ExpectedOffset: writer.CommittedOffset));
+            }
+            if (writer.ReceivedOffset < size) return (await writer.CompleteAsync(), null);
+            var file = await session.CompleteAsync(writer, context.RequestAborted);
+            return (file.Size, null);
+        }
+        catch (UploadRefusedException e)
+        {
+            if (hash is not null) await writer.DiscardAsync();
+            return (-1, e.Refusal);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
+        {
+            if (hash is not null) await writer.DiscardAsync();
+            else try { await writer.CompleteAsync(); } catch (UploadRefusedException) { }
+            return (-1, null);
+        }
+    }
+
+    /// <summary>
+    /// <c>Upload-Concat: final;url url …</c>: the partial uploads (each its own session, with its own tier, possibly stored by
+    /// other nodes: the file store is shared) must be complete; a new session of their total size starts on this node,
+    /// reserving its tier like any upload, and copies their stored bytes in order through one writer, which hashes them;
+    /// completion stores one ordinary file with its SHA-256.
+    /// </summary>
+    private static async Task<IResult> ConcatenateHereAsync(HttpContext context, TusOptions tus, long maxSize, RefusalResults refusals,
+        string? fileName, string? contentType)
+    {
+        var urls = context.Request.Headers["Upload-Concat"].ToString()["final".Length..].TrimStart(';').Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (urls.Length == 0) return refusals.Tus(context, Invalid("Upload-Concat: final; needs the partial uploads' URLs."));
+        var plane = context.RequestServices.GetRequiredService<UploadDataPlane>();
+        var parts = new List<UploadStatus>();
+        foreach (var url in urls)
+        {
+            var (uploadId, token) = TusProtocol.ParseKey(TusProtocol.KeyOfUrl(url) ?? "");
+            var (part, refused) = await plane.OpenAsync(uploadId, token, requireToken: true);
+            if (refused is not null) return refusals.Tus(context, refused with { Message = $"Partial upload {url}: {refused.Message}" });
+            if (part!.Status.State != UploadState.Completed || part.Status.FileId is null)
+                return refusals.Tus(context, Invalid($"Upload-Concat: partial upload {url} is not complete."));
+            parts.Add(part.Status);
+        }
+        var size = parts.Sum(p => p.Size);
+        if (size > maxSize)
+            return refusals.Tus(context, new UploadRefusal(RefusalReason.FileTooLarge, $"The partial uploads add up to {size} bytes, over the maximum of {maxSize}."));
+
+        var (session, refusal) = await plane.StartHereAsync(new UploadRequest(
+            string.IsNullOrWhiteSpace(fileName) ? "upload" : fileName, size, string.IsNullOrWhiteSpace(contentType) ? null : contentType));
+        if (refusal is not null) return refusals.Tus(context, refusal);
+        try
+        {
+            await using (var writer = await session!.OpenWriterAsync(onCommitted: null))
+            {
+                foreach (var part in parts)
+                {
+                    await using var stored = plane.OpenStoredFile(part.FileId!) ?? throw new UploadRefusedException(
+                        new UploadRefusal(RefusalReason.StorageFailure, $"The stored bytes of partial upload {part.UploadId} are missing."));
+                    var copied = await writer.CopyFromAsync(stored, part.Size, context.RequestAborted);
+                    if (copied != part.Size)
+                        throw new UploadRefusedException(new UploadRefusal(RefusalReason.StorageFailure,
+                            $"Partial upload {part.UploadId} holds {copied} bytes, not {part.Size}."));
+                }
+                await session.CompleteAsync(writer, context.RequestAborted);
+            }
+        }
+        catch (UploadRefusedException e)
+        {
+            await session!.AbortAsync();
+            return refusals.Tus(context, e.Refusal);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            await session!.AbortAsync();
+            return Results.Empty;
+        }
+        context.Response.Headers.Location = TusProtocol.Location(context, tus, session.UploadId, session.ResumeToken!);
+        return Results.StatusCode(StatusCodes.Status201Created);
+    }
+
+    private static async Task<((UploadSessionHandle? Handle, UploadRefusal? Refusal) Session, RefusalResults Refusals, UploadDataPlane Plane)> OpenAsync(
+        HttpContext context, string key)
+    {
+        var plane = context.RequestServices.GetRequiredService<UploadDataPlane>();
+        var (uploadId, token) = TusProtocol.ParseKey(key);
+        return (await plane.OpenAsync(uploadId, token, requireToken: true), context.RequestServices.GetRequiredService<RefusalResults>(), plane);
+    }
+
+    private static bool IsOctetStream(HttpRequest request) =>
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+        && type.MediaType.Equals(TusProtocol.OctetStream, StringComparison.OrdinalIgnoreCase);
+
+    private static IResult UnsupportedMediaType(HttpContext context) =>
+        Results.Problem($"Content-Type: {TusProtocol.OctetStream} is required.", statusCode: StatusCodes.Status415UnsupportedMediaType);
+
+    private static IResult MethodNotAllowed(HttpContext context, string allowed)
+    {
+        context.Response.Headers.Allow = allowed;
+        return Results.StatusCode(StatusCodes.Status405MethodNotAllowed);
+    }
+
+    private static UploadRefusal Invalid(string message) => new(RefusalReason.InvalidRequest, message);
+}

@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Text;
+using DirectDriveX.Grains.Interfaces;
+
+namespace DirectDriveX.Protocols.Tus;
+
+/// <summary>
+/// The parts of tus 1.0.0 every process that answers on the tus path shares (the gateway, and each node's data plane):
+/// headers, the version check, <c>X-HTTP-Method-Override</c>, OPTIONS, CORS, and the upload URL, which carries the upload's
+/// resume token: <c>{Tus:Path}{uploadId}.{token}</c>. tus clients know nothing but that URL, so the URL is the authority to
+/// continue, inspect or terminate the upload (keep it as secret as the token).
+/// </summary>
+public static class TusProtocol
+{
+    public const string Version = "1.0.0";
+    public const string OctetStream = "application/offset+octet-stream";
+
+    /// <summary>Advertised extensions. Not creation-defer-length: a session reserves its memory tier by its size before its
+    /// first byte, so a size that is not known yet cannot be admitted honestly.</summary>
+    public const string Extensions = "creation,creation-with-upload,termination,checksum,expiration,concatenation";
+
+    public const string ChecksumAlgorithms = "sha1,sha256";
+
+    private const string ExposedHeaders = "Location, Upload-Offset, Upload-Length, Upload-Expires, Upload-Metadata, Upload-Concat, "
+        + "Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm, Retry-After";
+
+    private const string AllowedHeaders = "Authorization, Origin, X-Requested-With, X-Request-ID, X-HTTP-Method-Override, Content-Type, "
+        + "Upload-Length, Upload-Offset, Tus-Resumable, Upload-Metadata, Upload-Defer-Length, Upload-Concat, Upload-Checksum";
+
+    /// <summary>What every request on the tus path goes through first: <c>Tus-Resumable</c> and CORS headers on the response,
+    /// the method override applied (so a forwarded request travels with its real method), OPTIONS answered, and any other
+    /// request without <c>Tus-Resumable: 1.0.0</c> refused 412. Returns the answer when the request is done with.</summary>
+    public static IResult? Prelude(HttpContext context, TusOptions options, long maxSize)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        ApplyResponseHeaders(context, options);
+        if (HttpMethods.IsPost(request.Method) && request.Headers["X-HTTP-Method-Override"].ToString() is { Length: > 0 } method)
+            request.Method = method.ToUpperInvariant();
+
+        if (HttpMethods.IsOptions(request.Method))
+        {
+            response.Headers["Tus-Version"] = Version;
+            response.Headers["Tus-Extension"] = Extensions;
+            response.Headers["Tus-Max-Size"] = maxSize.ToString(CultureInfo.InvariantCulture);
+            response.Headers["Tus-Checksum-Algorithm"] = ChecksumAlgorithms;
+            return Results.NoContent();
+        }
+        if (request.Headers["Tus-Resumable"].ToString() != Version)
+        {
+            response.Headers["Tus-Version"] = Version;
+            return Results.StatusCode(StatusCodes.Status412PreconditionFailed);
+        }
+        return null;
+    }
+
+    /// <summary>Tus-Resumable and the CORS headers this process's settings give the request's origin (set, never appended).</summary>
+    public static void ApplyResponseHeaders(HttpContext context, TusOptions options)
+    {
+        context.Response.Headers["Tus-Resumable"] = Version;
+        ApplyCors(context, options);
+    }
+
+    private static void ApplyCors(HttpContext context, TusOptions options)
+    {
+        var origin = context.Request.Headers.Origin.ToString();
+        if (origin.Length == 0 || options.AllowedOrigins.Length == 0) return;
+        var any = options.AllowedOrigins.Contains("*");
+        if (!any && !options.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase)) return;
+        var headers = context.Response.Headers;
+        headers.AccessControlAllowOrigin = any ? "*" : origin;
+        if (!any) headers.Vary = "Origin";
+        headers.AccessControlExposeHeaders = ExposedHeaders;
+        if (HttpMethods.IsOptions(context.Request.Method) && context.Request.Headers.AccessControlRequestMethod.Count > 0)
+        {
+            headers.AccessControlAllowMethods = "POST, HEAD, PATCH, DELETE, OPTIONS";
+            headers.AccessControlAllowHeaders = AllowedHeaders;
+            headers.AccessControlMaxAge = "86400";
+        }
+    }
+
+    /// <summary>The upload URL's last segment: <c>{uploadId}.{token}</c>.</summary>
+    public static string Key(string uploadId, string token) => $"{uploadId}.{token}";
+
+    public static string Location(HttpContext context, TusOptions options, string uploadId, string token) =>
+        $"{context.Request.PathBase}{options.Path}{Key(uploadId, token)}";
+
+    /// <summary>Splits <c>{uploadId}.{token}</c>; a key without a token yields a null token (refused as Unauthorized).</summary>
+    public static (string UploadId, string? Token) ParseKey(string key)
+    {
+        var dot = key.IndexOf('.');
+        return dot < 0 ? (key, null) : (key[..dot], key[(dot + 1)..]);
+    }
+
+    /// <summary>The key of an upload URL as <c>Upload-Concat: final;…</c> lists it (absolute or a path).</summary>
+    public static string? KeyOfUrl(string url)
+    {
+        var path = Uri.TryCreate(url, UriKind.Absolute, out var absolute) ? absolute.AbsolutePath : url.Split('?', '#')[0];
+        var slash = path.TrimEnd('/').LastIndexOf('/');
+        var key = path.TrimEnd('/')[(slash + 1)..];
+        return key.Length == 0 ? null : Uri.UnescapeDataString(key);
+    }
+
+    /// <summary>Upload-Metadata: comma-separated <c>key base64value</c> pairs (the value may be absent). Null when malformed.</summary>
+    public static Dictionary<string, string>? ParseMetadata(string? header)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (string.IsNullOrWhiteSpace(header)) return metadata;
+        foreach (var pair in header.Split(','))
+        {
+            var parts = pair.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length is 0 or > 2) return null;
+            try
+            {
+                metadata[parts[0]] = parts.Length == 2 ? Encoding.UTF8.GetString(Convert.FromBase64String(parts[1])) : "";
+            }
+            catch (FormatException)
+            {
+                return null;
+            }
+        }
+        return metadata;
+    }
+
+    /// <summary>Upload-Checksum: <c>algorithm base64digest</c>; null algorithm when absent; a refusal when unsupported or malformed.</summary>
+    public static (System.Security.Cryptography.HashAlgorithmName? Algorithm, byte[]? Digest, UploadRefusal? Refusal) ParseChecksum(string? header)
+    {
+        if (string.IsNullOrWhiteSpace(header)) return (null, null, null);
+        var parts = header.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        System.Security.Cryptography.HashAlgorithmName? algorithm = parts[0].ToLowerInvariant() switch
+        {
+            "sha1" => System.Security.Cryptography.HashAlgorithmName.SHA1,
+            "sha256" => System.Security.Cryptography.HashAlgorithmName.SHA256,
+            _ => null,
+        };
+        if (algorithm is null)
+            return (null, null, new UploadRefusal(RefusalReason.InvalidRequest, $"Upload-Checksum: {parts[0]} is not supported; use one of {ChecksumAlgorithms}."));
+        try
+        {
+            if (parts.Length == 2) return (algorithm, Convert.FromBase64String(parts[1]), null);
+        }
+        catch (FormatException) { }
+        return (null, null, new UploadRefusal(RefusalReason.InvalidRequest, "Upload-Checksum: expected \"algorithm base64digest\"."));
+    }
+
+    /// <summary>Upload-Expires: the session expires when it has gone this long without a commit.</summary>
+    public static void SetExpires(HttpResponse response, UploadStatus status, TimeSpan leaseTimeout)
+    {
+        if (status.State.IsFinal() || status.LastActivityAt is not { } last) return;
+        response.Headers["Upload-Expires"] = (last + leaseTimeout).ToString("R", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Whether a POST carries bytes (creation-with-upload).</summary>
+    public static bool CarriesBody(HttpRequest request) =>
+        request.ContentLength is > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
+
+    public static bool IsFinalConcatenation(HttpRequest request) =>
+        request.Headers["Upload-Concat"].ToString().StartsWith("final", StringComparison.Ordinal);
+}
