@@ -132,7 +132,8 @@ const uploaders = {
         metadata: { filename: `bench-${index}.bin`, filetype: 'application/octet-stream' },
         retryDelays: [], // a failure is a failure, not a silent retry inside the timing
         onError: reject,
-        onSuccess: () => resolve({ id: new URL(upload.url).pathname.split('/').pop() }),
+        // @tus/server's ids are plain; ours are {uploadId}.{resume token}: the file id is the part before the dot.
+        onSuccess: () => resolve({ id: new URL(upload.url).pathname.split('/').pop().split('.')[0] }),
       });
       upload.start();
     });

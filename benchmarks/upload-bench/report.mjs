@@ -22,6 +22,7 @@ const LABELS = {
   multipart: 'ours embedded: multipart',
   put: 'ours embedded: PUT …/chunks',
   cli: 'ours embedded: cli (.NET, wall time)',
+  'ours-tus': 'ours embedded: tus-js-client to /files/ (1 request)',
   'cluster-ws': 'ours cluster: ws',
   'tus-1req-x4': 'tus: 1 request each',
   'tus-8m-x4': 'tus: 8 MiB chunks',
