@@ -45,7 +45,7 @@ test('tus-js-client in the browser uploads a file to /files/ and it downloads by
     });
   }, size);
 
-  const fileId = new URL(result.url).pathname.split('/').pop().split('.')[0];
+  const fileId = new URL(result.url, gatewayUrl).pathname.split('/').pop().split('.')[0]; // Location may be relative
   const expected = new Uint8Array(size);
   for (let i = 0; i < size; i++) expected[i] = (i * 31 + (i >> 10)) & 0xff;
   const sha256 = createHash('sha256').update(expected).digest('hex');
