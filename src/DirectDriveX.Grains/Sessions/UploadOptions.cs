@@ -11,14 +11,19 @@ public sealed class UploadOptions
     [Range(1, long.MaxValue)]
     public long MaxFileSizeBytes { get; set; } = 10L * 1024 * 1024 * 1024;
 
-    /// <summary>Largest chunk one grain call carries: well under Orleans' 100 MB message limit, and no larger than the
-    /// pool's largest buffer (32 MiB). Default 8 MiB.</summary>
+    /// <summary>Largest chunk: the unit of acknowledgement and the largest WebSocket message, no larger than the pool's
+    /// largest buffer (32 MiB). Default 8 MiB.</summary>
     [Range(4096, 32 * 1024 * 1024)]
     public int MaxChunkBytes { get; set; } = 8 * 1024 * 1024;
 
     /// <summary>Smallest chunk size a session is given (a smaller tier reservation is raised to it). Default 64 KiB.</summary>
     [Range(1, 32 * 1024 * 1024)]
     public int MinChunkBytes { get; set; } = 64 * 1024;
+
+    /// <summary>A session that has received no byte this long after it was created gives its lease back and ends Expired,
+    /// so creates that never send cannot hold the cluster's headroom for a whole lease timeout. Default 30 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    public TimeSpan FirstByteTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Longest file name kept, in characters. Default 255.</summary>
     [Range(1, 4096)]

@@ -223,7 +223,7 @@ public sealed partial class UploadSessionGrain(
         {
             UploadState.Completed => Refusal(RefusalReason.InvalidState, $"Upload {UploadId} is already completed."),
             UploadState.Aborted => Refusal(RefusalReason.Aborted, $"Upload {UploadId} was aborted."),
-            UploadState.Expired => Refusal(RefusalReason.Expired, $"Upload {UploadId} expired after {_budget.LeaseTimeout} without data; start a new upload."),
+            UploadState.Expired => Refusal(RefusalReason.Expired, $"Upload {UploadId} expired without data; start a new upload."),
             UploadState.Failed => S.Failure ?? Refusal(RefusalReason.InvalidState, $"Upload {UploadId} failed."),
             _ => null,
         };
@@ -290,7 +290,10 @@ public sealed partial class UploadSessionGrain(
 
     private async Task ExpireIfIdleAsync(CancellationToken cancellationToken)
     {
-        if (S.State.IsFinal() || clock.GetUtcNow() - S.LastActivityAt < _budget.LeaseTimeout) return;
+        if (S.State.IsFinal()) return;
+        // No byte yet: the first-byte deadline; after the first byte: the lease timeout since the last commit.
+        var allowed = S.State == UploadState.Reserved ? _uploads.FirstByteTimeout : _budget.LeaseTimeout;
+        if (clock.GetUtcNow() - S.LastActivityAt < allowed) return;
         await FinishAsync(S with { State = UploadState.Expired }, deleteStaging: true);
         LogExpired(UploadId, silo.Name, S.CommittedOffset);
     }

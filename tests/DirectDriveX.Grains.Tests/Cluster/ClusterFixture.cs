@@ -83,6 +83,7 @@ public sealed class ExpiryClusterFixture : ClusterFixture
     {
         ["MemoryBudget:LeaseTimeout"] = "00:00:03",
         ["MemoryBudget:SweepInterval"] = "00:00:00.100",
+        ["Uploads:FirstByteTimeout"] = "00:00:02",
     };
 }
 

@@ -300,3 +300,22 @@ public class UploadSessionExpiryTests(ExpiryClusterFixture fixture)
         Assert.Equal(RefusalReason.Expired, late.Refusal!.Reason);
     }
 }
+
+[Collection(ExpiryCluster.Name)]
+public class FirstByteDeadlineTests(ExpiryClusterFixture fixture)
+{
+    [Fact]
+    public async Task A_session_that_never_receives_a_byte_gives_its_lease_back_at_the_first_byte_deadline()
+    {
+        var silo = fixture.Silo("Silo_1");
+        var (grain, info) = await UploadDriver.StartOn(fixture.Client, silo, new UploadRequest("never.bin", 200 * 1024 * 1024));
+        Assert.Equal(1, (await fixture.Client.BudgetOf(silo).GetSnapshot()).LeaseCount);
+
+        var status = await Eventually.Holds(grain.GetStatus, s => s.State == UploadState.Expired, TimeSpan.FromSeconds(10), "the session expires without a byte");
+
+        Assert.Equal(0, status.CommittedOffset);
+        Assert.Equal(0, (await fixture.Client.BudgetOf(silo).GetSnapshot()).LeaseCount);
+        Assert.Equal(new UploadRefusal(RefusalReason.Expired, $"Upload {info.UploadId} expired without data; start a new upload."),
+            (await grain.Commit(0, 1, info.NodeId)).Refusal);
+    }
+}
