@@ -20,6 +20,9 @@ public static class GatewayApplication
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
+        // Orleans' placement pipeline logs two Polly lines per placement at Information; whatever the content root (and so
+        // appsettings.json) is, only Polly's warnings show unless configuration says otherwise.
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
         if (builder.Configuration["Urls"] is null && builder.Configuration["ASPNETCORE_URLS"] is null)
             builder.WebHost.UseUrls(DefaultUrl);
 

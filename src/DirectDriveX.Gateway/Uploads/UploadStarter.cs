@@ -45,11 +45,15 @@ public sealed partial class UploadStarter(IClusterClient client, ClusterView vie
     private UploadStartResult Refused(UploadRefusal refusal)
     {
         metrics.UploadRefused(refusal.Reason);
+        LogRefused(refusal.Reason, refusal.Message, refusal.Figures?.HeadroomBytes, refusal.Figures?.RequestedBytes);
         return UploadStartResult.Refused(refusal);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} routed to node {NodeName} (headroom {Headroom} bytes) for {Size} bytes")]
     private partial void LogRouted(string uploadId, string nodeName, long headroom, long size);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "New upload refused: {Reason} ({Detail}); headroom {HeadroomBytes}, needed {RequestedBytes}")]
+    private partial void LogRefused(RefusalReason reason, string detail, long? headroomBytes, long? requestedBytes);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Node {NodeName} refused a new upload: {Reason}; trying the next")]
     private partial void LogRaced(string nodeName, string reason);

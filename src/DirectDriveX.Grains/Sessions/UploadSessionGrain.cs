@@ -193,7 +193,8 @@ public sealed partial class UploadSessionGrain(
         }
         await GrainFactory.GetGrain<IStoredFileGrain>(record.FileId).Register(record);
         await FinishAsync(S with { State = UploadState.Completed, File = record }, deleteStaging: false);
-        LogCompleted(UploadId, silo.Name, S.Size, sha256, (clock.GetUtcNow() - S.CreatedAt).TotalSeconds);
+        var seconds = Math.Max(0.001, (clock.GetUtcNow() - S.CreatedAt).TotalSeconds);
+        LogCompleted(UploadId, silo.Name, S.Size, seconds, S.Size / seconds / 1e6, sha256);
         return new CompletionResult(record, null);
     }
 
@@ -306,8 +307,8 @@ public sealed partial class UploadSessionGrain(
     [LoggerMessage(Level = LogLevel.Debug, Message = "Upload {UploadId} on node {NodeName}: {Length} bytes at {Offset} committed")]
     private partial void LogCommitted(string uploadId, string nodeName, long offset, long length);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} on node {NodeName} completed: {Size} bytes in {Seconds:F1} s, sha256 {Sha256}")]
-    private partial void LogCompleted(string uploadId, string nodeName, long size, string sha256, double seconds);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} on node {NodeName} completed: {Size} bytes in {Seconds:F1} s ({MegabytesPerSecond:F1} MB/s since it was created), sha256 {Sha256}")]
+    private partial void LogCompleted(string uploadId, string nodeName, long size, double seconds, double megabytesPerSecond, string sha256);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId}: the node {NodeId} of its old lease is gone ({Detail})")]
     private partial void LogLeaseNodeGone(string uploadId, string nodeId, string detail);
