@@ -103,8 +103,8 @@ public sealed class StagingWriter : IAsyncDisposable
         if (ReceivedOffset + count > _size)
             throw new UploadRefusedException(new UploadRefusal(RefusalReason.ChunkTooLarge, $"The data runs past the declared size of {_size} bytes."));
         _filled += count;
-        if (_filled == _chunkSize || ReceivedOffset == _size) await EndChunkAsync(cancellationToken);
-        else if (_filled - _written >= WriteSliceBytes) await WritePendingAsync(cancellationToken);
+        if (_filled == _chunkSize || ReceivedOffset == _size) await EndChunkAsync();
+        else if (_filled - _written >= WriteSliceBytes) await WritePendingAsync();
     }
 
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
@@ -156,7 +156,7 @@ public sealed class StagingWriter : IAsyncDisposable
             _completed = true;
             if (_failure is null && _filled > 0)
             {
-                try { await EndChunkAsync(CancellationToken.None); }
+                try { await EndChunkAsync(); }
                 catch (UploadRefusedException) { }
             }
             if (_holding && _heldEnd >= 0 && _failure is null) _commits.Writer.TryWrite(_heldEnd);
@@ -201,9 +201,9 @@ public sealed class StagingWriter : IAsyncDisposable
     private static readonly UploadRefusal TakenOver =
         new(RefusalReason.InvalidState, "Another connection has taken over this upload; this one ends.");
 
-    private async ValueTask EndChunkAsync(CancellationToken cancellationToken)
+    private async ValueTask EndChunkAsync()
     {
-        await WritePendingAsync(cancellationToken);
+        await WritePendingAsync();
         var end = _chunkStart + _filled;
         _chunkStart = end;
         _filled = _written = 0;
@@ -211,33 +211,36 @@ public sealed class StagingWriter : IAsyncDisposable
         else _commits.Writer.TryWrite(end);
     }
 
-    private async ValueTask WritePendingAsync(CancellationToken cancellationToken)
+    /// <summary>Writes the received bytes not yet in the file. They count as written only once the write succeeded; any
+    /// failure fails the writer, so nothing it did not write is ever committed. The write is not cancelled when the client
+    /// goes away (it is a page-cache copy): what arrived is written, and committed by <see cref="CompleteAsync"/>.</summary>
+    private async ValueTask WritePendingAsync()
     {
         if (_filled == _written) return;
         var data = _buffer!.Memory[_written.._filled];
         var offset = _chunkStart + _written;
-        _written = _filled;
-
-        var committed = CommittedOffset;
-        if (offset < committed)
-        {
-            var replayed = (int)Math.Min(data.Length, committed - offset);
-            await VerifyReplayedAsync(offset, data[..replayed], cancellationToken);
-            offset += replayed;
-            data = data[replayed..];
-            if (data.IsEmpty) return;
-        }
-        bool written;
         try
         {
-            written = await _upload.WriteAsync(_epoch, _file, offset, data, cancellationToken);
+            var committed = CommittedOffset;
+            if (offset < committed)
+            {
+                var replayed = (int)Math.Min(data.Length, committed - offset);
+                await VerifyReplayedAsync(offset, data[..replayed], CancellationToken.None);
+                offset += replayed;
+                data = data[replayed..];
+            }
+            if (!data.IsEmpty && !await _upload.WriteAsync(_epoch, _file, offset, data, CancellationToken.None))
+                throw Fail(TakenOver);
         }
         catch (IOException e)
         {
             throw Fail(StorageRefusal(e, $"This node could not write the upload's bytes: {e.Message}"));
         }
-        if (!written)
-            throw Fail(TakenOver);
+        catch (Exception e) when (e is not UploadRefusedException)
+        {
+            throw Fail(new UploadRefusal(RefusalReason.StorageFailure, $"This node could not write the upload's bytes: {e.Message}"));
+        }
+        _written = _filled;
     }
 
     /// <summary>Bytes below the committed offset must be the ones already staged there.</summary>

@@ -48,4 +48,26 @@ public class OneWriterTests(BudgetClusterFixture fixture)
         Assert.Equal(new UploadRefusal(RefusalReason.NodeUnavailable, $"Upload {info.UploadId} is served by another node now; reconnect through the gateway."), refusal);
         await grain.Abort();
     }
+
+    [Fact]
+    public async Task Bytes_that_arrived_as_the_client_went_away_are_written_before_they_are_committed()
+    {
+        // The request's token is cancelled when the client drops; bytes already received must still reach the file before
+        // the drop path commits them (a cancelled write once let the commit cover bytes that were never written).
+        var data = TestBytes.Random(300_000, seed: 22);
+        var (grain, info) = await UploadDriver.StartOn(fixture.Client, fixture.Silo("Silo_1"), new UploadRequest("dropped.bin", data.Length));
+        await using var writer = await (await UploadDriver.Open(fixture.Cluster, info)).OpenWriterAsync(onCommitted: null);
+        using var gone = new CancellationTokenSource();
+        await gone.CancelAsync();
+
+        var memory = await writer.GetMemoryAsync(CancellationToken.None);
+        data.AsMemory(0, memory.Length).CopyTo(memory);
+        await writer.AdvanceAsync(memory.Length, gone.Token);
+        var committed = await writer.CompleteAsync();
+
+        Assert.Equal(memory.Length, committed);
+        var staged = await File.ReadAllBytesAsync(fixture.StagingPath(info.UploadId));
+        Assert.Equal(data.AsMemory(0, (int)committed).ToArray(), staged.AsMemory(0, (int)committed).ToArray());
+        await grain.Abort();
+    }
 }
