@@ -88,7 +88,7 @@ const commit = sh('git', ['-C', o.root, 'rev-parse', '--short', 'HEAD']);
 const dirty = sh('git', ['-C', o.root, 'status', '--porcelain', '--untracked-files=no']) ? ' + uncommitted changes' : '';
 const runtime = (sh('dotnet', ['--list-runtimes']) ?? '').split('\n').find((l) => l.startsWith('Microsoft.NETCore.App'))?.split(' ')[1];
 const dotnetEnv = Object.keys(process.env)
-  .filter((k) => /^(FileStore|Uploads|MemoryBudget|ChunkBuffers|Gateway|Orleans|Kestrel|Logging)__|^DOTNET_(gc|GC)/.test(k))
+  .filter((k) => /^(FileStore|Uploads|MemoryBudget|ChunkBuffers|Gateway|Protocol|Dashboard|DataPlane|Tus|Orleans|Kestrel|Logging)__|^DOTNET_(gc|GC|Tiered|TC_|ReadyToRun)/.test(k))
   .map((k) => `\`${k}=${process.env[k]}\``);
 const size = (bytes) => {
   const n = Number(bytes);
