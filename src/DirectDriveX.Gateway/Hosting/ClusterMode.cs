@@ -3,7 +3,7 @@ namespace DirectDriveX.Gateway.Hosting;
 /// <summary>How the gateway reaches the grains.</summary>
 public enum ClusterMode
 {
-    /// <summary>One silo in this process, localhost clustering, in-memory state: the whole system on a laptop (default).</summary>
+    /// <summary>One silo in this process, localhost clustering, grain state in files of the store: the whole system on a laptop (default).</summary>
     Embedded,
     /// <summary>An Orleans client of silo processes on this machine (localhost clustering, gateway ports listed in options).</summary>
     Localhost,
