@@ -25,9 +25,6 @@ public sealed class StagedUploads(TimeProvider clock)
         if (_uploads.TryRemove(uploadId, out var upload)) upload.ResetHash();
     }
 
-    /// <summary>How many uploads this node holds state for (tests, diagnostics).</summary>
-    public int Count => _uploads.Count;
-
     private void Sweep()
     {
         var cutoff = clock.GetUtcNow() - IdleLimit;

@@ -95,12 +95,6 @@ public sealed class FileSystemFileStore : IFileStore
         return json is null ? null : JsonSerializer.Deserialize<StoredFileRecord>(json, RecordJson);
     }
 
-    public long? GetStoredLength(string fileId)
-    {
-        var file = new FileInfo(StoredPath(fileId));
-        return file.Exists ? file.Length : null;
-    }
-
     public Stream? OpenStored(string fileId)
     {
         try

@@ -38,9 +38,6 @@ public interface IFileStore
     /// <summary>The record of a stored file whose bytes are in the store, or null.</summary>
     Task<StoredFileRecord?> ReadRecordAsync(string fileId);
 
-    /// <summary>The stored file's length, or null when there is no such file.</summary>
-    long? GetStoredLength(string fileId);
-
     /// <summary>A read-only, seekable stream over a stored file (small buffer), for downloads with ranges; null when absent.</summary>
     Stream? OpenStored(string fileId);
 }

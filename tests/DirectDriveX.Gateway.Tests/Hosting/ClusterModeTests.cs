@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using DirectDriveX.Gateway.Hosting;
 using DirectDriveX.Silo;
@@ -30,7 +29,7 @@ public sealed class ClusterModeTests : IDisposable
     [Fact]
     public async Task Embedded_mode_is_the_whole_system_in_the_gateway_process()
     {
-        var (siloPort, gatewayPort) = (FreePort(), FreePort());
+        var (siloPort, gatewayPort) = (FreePort.Next(), FreePort.Next());
         await using var gateway = await StartGatewayAsync(
             "--Gateway:Mode=Embedded", $"--Orleans:SiloPort={siloPort}", $"--Orleans:GatewayPort={gatewayPort}",
             $"--Orleans:SiloName=embedded-{siloPort}", $"--FileStore:RootDirectory={_store}");
@@ -42,7 +41,7 @@ public sealed class ClusterModeTests : IDisposable
     [Fact]
     public async Task Localhost_mode_is_a_client_of_the_silos_on_this_machine()
     {
-        var (siloPort, gatewayPort) = (FreePort(), FreePort());
+        var (siloPort, gatewayPort) = (FreePort.Next(), FreePort.Next());
         await using var siloHost = SiloApplication.Build(SiloApplication.CreateBuilder(
         [
             "--urls=http://127.0.0.1:0", $"--Orleans:ClusterId={_clusterId}", $"--Orleans:ServiceId={_clusterId}",
@@ -89,13 +88,6 @@ public sealed class ClusterModeTests : IDisposable
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new RunningGateway(app, new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(1) });
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public void Dispose() => Directory.Delete(_store, recursive: true);

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using DirectDriveX.Gateway.Hosting;
 using DirectDriveX.Gateway.Tests.Infrastructure;
@@ -22,7 +21,7 @@ public sealed class EmbeddedRestartTests : IDisposable
     [Fact]
     public async Task Files_and_interrupted_uploads_survive_a_restart_of_the_embedded_gateway()
     {
-        var (siloPort, gatewayPort) = (FreePort(), FreePort());
+        var (siloPort, gatewayPort) = (FreePort.Next(), FreePort.Next());
         var stored = TestBytes.Random(3 * 1024 * 1024 + 5, seed: 50);
         var interrupted = TestBytes.Random(6 * 1024 * 1024 + 7, seed: 51);
         string storedId;
@@ -89,13 +88,6 @@ public sealed class EmbeddedRestartTests : IDisposable
         var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(1) };
         await Eventually.Holds(async () => (await http.GetAsync("/readyz")).StatusCode, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "the gateway is ready");
         return new Running(app, http);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public void Dispose() => Directory.Delete(_store, recursive: true);

@@ -19,7 +19,6 @@ public sealed class FullDiskFileStore(FileSystemFileStore inner) : IFileStore
     public Task DeleteStagingAsync(string uploadId) => inner.DeleteStagingAsync(uploadId);
     public Task PromoteAsync(string uploadId, StoredFileRecord record) => inner.PromoteAsync(uploadId, record);
     public Task<StoredFileRecord?> ReadRecordAsync(string fileId) => inner.ReadRecordAsync(fileId);
-    public long? GetStoredLength(string fileId) => inner.GetStoredLength(fileId);
     public Stream? OpenStored(string fileId) => inner.OpenStored(fileId);
 
     private sealed class StagingFile(IStagingFile file, FullDiskFileStore store) : IStagingFile
