@@ -43,4 +43,13 @@ public enum RefusalReason
     /// <summary>The file store has not the free space for the upload's declared size (less its margin and the bytes already
     /// promised to live uploads), or filled up while writing: retry later; committed bytes are kept.</summary>
     InsufficientStorage = 17,
+    /// <summary>The client already holds as many live uploads as it may (<c>Clients:MaxConcurrentUploads</c>, or its API key's
+    /// limit): retry when one of them ends. <see cref="UploadRefusal.Quota"/> carries the count and the limit.</summary>
+    TooManyUploads = 18,
+    /// <summary>The upload would take the client past its bytes per day; <see cref="UploadRefusal.Quota"/> carries what it used,
+    /// the limit and when the quota resets (the next UTC midnight).</summary>
+    QuotaExceeded = 19,
+    /// <summary>No valid API key came with a request that needs one (<c>Auth:Mode=ApiKey</c>), or the key presented is not
+    /// one the service knows.</summary>
+    Unauthenticated = 20,
 }

@@ -6,7 +6,8 @@ public sealed record UploadRefusal(
     [property: Id(0)] RefusalReason Reason,
     [property: Id(1)] string Message,
     [property: Id(2)] long? ExpectedOffset = null,
-    [property: Id(3)] BudgetFigures? Figures = null)
+    [property: Id(3)] BudgetFigures? Figures = null,
+    [property: Id(4)] ClientQuotaFigures? Quota = null)
 {
     public static UploadRefusal Of(RefusalReason reason, string message) => new(reason, message);
 }

@@ -20,8 +20,11 @@ public static class MultipartUploadEndpoint
         return app;
     }
 
-    private static async Task<IResult> UploadAsync(HttpContext context, UploadDataPlane plane, RefusalResults refusals, UploadMetrics metrics)
+    private static async Task<IResult> UploadAsync(HttpContext context, UploadDataPlane plane, RefusalResults refusals, UploadMetrics metrics,
+        Clients.UploadClientIdentity identity)
     {
+        var (client, unauthenticated) = identity.Identify(context.Request);
+        if (unauthenticated is not null) return refusals.RefusedStart(context, unauthenticated);
         var request = context.Request;
         var cancellationToken = context.RequestAborted;
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
@@ -50,7 +53,7 @@ public static class MultipartUploadEndpoint
         }
 
         var (session, refused) = await plane.StartHereAsync(
-            new UploadRequest(part.FileName, size, part.ContentType, part.Fields.GetValueOrDefault("sha256")));
+            new UploadRequest(part.FileName, size, part.ContentType, part.Fields.GetValueOrDefault("sha256"), client));
         if (refused is not null)
         {
             metrics.UploadRefused(refused.Reason);

@@ -21,6 +21,8 @@ public static class RefusalMapping
         RefusalReason.HashMismatch => StatusCodes.Status422UnprocessableEntity,
         RefusalReason.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
         RefusalReason.InsufficientStorage => StatusCodes.Status507InsufficientStorage,
+        RefusalReason.TooManyUploads or RefusalReason.QuotaExceeded => StatusCodes.Status429TooManyRequests,
+        RefusalReason.Unauthenticated => StatusCodes.Status401Unauthorized,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -40,15 +42,24 @@ public static class RefusalMapping
     public static WebSocketCloseStatus CloseStatus(RefusalReason reason) => reason switch
     {
         RefusalReason.InsufficientHeadroom or RefusalReason.BuffersExhausted or RefusalReason.NodeUnavailable
-            or RefusalReason.InsufficientStorage => TryAgainLater,
+            or RefusalReason.InsufficientStorage or RefusalReason.TooManyUploads => TryAgainLater,
         RefusalReason.FileTooLarge or RefusalReason.ChunkTooLarge => WebSocketCloseStatus.MessageTooBig,
         RefusalReason.HashMismatch => WebSocketCloseStatus.InvalidPayloadData,
         RefusalReason.StorageFailure => WebSocketCloseStatus.InternalServerError,
-        _ => WebSocketCloseStatus.PolicyViolation,
+        _ => WebSocketCloseStatus.PolicyViolation, // QuotaExceeded, Unauthenticated among them: 1008
     };
 
     /// <summary>Whether a client may simply try the same thing again later.</summary>
     public static bool IsRetryable(RefusalReason reason) =>
         reason is RefusalReason.InsufficientHeadroom or RefusalReason.BuffersExhausted or RefusalReason.StorageFailure
-            or RefusalReason.NodeUnavailable or RefusalReason.InsufficientStorage;
+            or RefusalReason.NodeUnavailable or RefusalReason.InsufficientStorage or RefusalReason.TooManyUploads;
+
+    /// <summary>How long a client should wait before it retries, or null when retrying the same request cannot help: the
+    /// configured <paramref name="retryAfter"/> for a retryable refusal; until the quota resets for a daily quota.</summary>
+    public static TimeSpan? RetryAfter(UploadRefusal refusal, TimeSpan retryAfter, DateTimeOffset now) => refusal switch
+    {
+        { Reason: RefusalReason.QuotaExceeded, Quota.ResetsAt: { } resetsAt } => resetsAt > now ? resetsAt - now : TimeSpan.FromSeconds(1),
+        _ when IsRetryable(refusal.Reason) => retryAfter,
+        _ => null,
+    };
 }

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace DirectDriveX.Protocols;
 
 /// <summary>Refusals as problem+json: status by <see cref="RefusalMapping"/>, the reason, the figures, and Retry-After when retrying helps.</summary>
-public sealed class RefusalResults(IOptions<ProtocolOptions> options, UploadMetrics metrics)
+public sealed class RefusalResults(IOptions<ProtocolOptions> options, UploadMetrics metrics, TimeProvider clock)
 {
     public IResult Problem(HttpContext context, UploadRefusal refusal) => Problem(context, refusal, RefusalMapping.HttpStatus(refusal.Reason));
 
@@ -15,8 +15,7 @@ public sealed class RefusalResults(IOptions<ProtocolOptions> options, UploadMetr
     {
         var status = RefusalMapping.TusHttpStatus(refusal.Reason);
         if (!HttpMethods.IsHead(context.Request.Method)) return Problem(context, refusal, status);
-        if (RefusalMapping.IsRetryable(refusal.Reason))
-            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(options.Value.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        SetHeaders(context, refusal);
         return Results.StatusCode(status);
     }
 
@@ -25,15 +24,22 @@ public sealed class RefusalResults(IOptions<ProtocolOptions> options, UploadMetr
         var extensions = new Dictionary<string, object?> { ["reason"] = refusal.Reason.ToString() };
         if (refusal.ExpectedOffset is { } expected) extensions["expectedOffset"] = expected;
         if (refusal.Figures is { } figures) extensions["figures"] = figures;
-        if (RefusalMapping.IsRetryable(refusal.Reason))
-        {
-            var seconds = (int)Math.Ceiling(options.Value.RetryAfter.TotalSeconds);
-            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            extensions["retryAfterSeconds"] = seconds;
-        }
+        if (refusal.Quota is { } quota) extensions["quota"] = quota;
+        if (SetHeaders(context, refusal) is { } seconds) extensions["retryAfterSeconds"] = seconds;
         var title = status == RefusalMapping.TusChecksumMismatch ? "The request body does not match its Upload-Checksum." : Title(refusal.Reason);
         return Results.Problem(refusal.Message, statusCode: status, title: title, extensions: extensions,
             type: $"https://directdrivex.dev/problems/{refusal.Reason}");
+    }
+
+    /// <summary>Retry-After when waiting helps (seconds, returned), and for a missing or wrong API key the scheme to use.</summary>
+    private int? SetHeaders(HttpContext context, UploadRefusal refusal)
+    {
+        if (refusal.Reason == RefusalReason.Unauthenticated)
+            context.Response.Headers.WWWAuthenticate = "Bearer realm=\"DirectDriveX\"";
+        if (RefusalMapping.RetryAfter(refusal, options.Value.RetryAfter, clock.GetUtcNow()) is not { } after) return null;
+        var seconds = (int)Math.Ceiling(after.TotalSeconds);
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return seconds;
     }
 
     public IResult Invalid(HttpContext context, string message) =>
@@ -69,6 +75,9 @@ public sealed class RefusalResults(IOptions<ProtocolOptions> options, UploadMetr
         RefusalReason.NodeUnavailable => "The node holding this upload is not reachable now; retry shortly.",
         RefusalReason.UnsupportedMediaType => "The request body is not in a media type this endpoint reads.",
         RefusalReason.InsufficientStorage => "The file store has not the free space for this upload right now; retry later.",
+        RefusalReason.TooManyUploads => "This client holds as many live uploads as it may; retry when one ends.",
+        RefusalReason.QuotaExceeded => "This upload would take the client past its quota for today.",
+        RefusalReason.Unauthenticated => "A valid API key is needed.",
         _ => "The server could not store the data.",
     };
 }

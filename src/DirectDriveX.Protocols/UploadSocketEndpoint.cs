@@ -182,7 +182,7 @@ public static partial class UploadSocketEndpoint
     private static object Error(UploadRefusal r) => new
     {
         type = "error", reason = r.Reason.ToString(), message = r.Message, expectedOffset = r.ExpectedOffset,
-        retryable = RefusalMapping.IsRetryable(r.Reason), figures = r.Figures,
+        retryable = RefusalMapping.IsRetryable(r.Reason), figures = r.Figures, quota = r.Quota,
     };
 
     private static object Complete(StoredFileRecord f) => new

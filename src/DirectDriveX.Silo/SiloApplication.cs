@@ -1,3 +1,4 @@
+using DirectDriveX.Protocols.Clients;
 using DirectDriveX.Grains.Hosting;
 using DirectDriveX.Protocols;
 using DirectDriveX.Telemetry;
@@ -39,6 +40,7 @@ public static class SiloApplication
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         var app = builder.Build();
+        app.UseTrustedProxies(); // behind the gateway: the client's address from the gateway's X-Forwarded-For
         app.UseUploadFailureRefusals(); // a grain-call failure in a protocol endpoint is a typed refusal
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));

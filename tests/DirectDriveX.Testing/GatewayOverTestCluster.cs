@@ -29,6 +29,10 @@ public sealed class GatewayOverTestCluster(int silos, Func<string, IDictionary<s
     public Uri BaseAddress { get; private set; } = null!;
     public string StoreRoot { get; } = Directory.CreateTempSubdirectory("ddx-test-store-").FullName;
 
+    /// <summary>Settings of every process edge that takes requests (the gateway, and each silo's HTTP port): client limits,
+    /// API keys, trusted proxies.</summary>
+    public IReadOnlyDictionary<string, string?> EdgeSettings { get; init; } = new Dictionary<string, string?>();
+
     public async Task StartAsync()
     {
         var builder = new InProcessTestClusterBuilder((short)silos);
@@ -37,7 +41,7 @@ public sealed class GatewayOverTestCluster(int silos, Func<string, IDictionary<s
             var settings = new Dictionary<string, string?>(siloSettings(options.SiloName)) { ["FileStore:RootDirectory"] = StoreRoot };
             silo.Services.AddSingleton<IMemoryProbe, CappedMemoryProbe>();
             silo.Services.AddSingleton<DirectDriveX.Grains.Storage.IStoreSpaceProbe>(new FixedStoreSpace(FixedStoreSpace.Plenty));
-            silo.Services.AddHostedService(services => new SiloHttpServer(services, new Dictionary<string, string?>
+            silo.Services.AddHostedService(services => new SiloHttpServer(services, new Dictionary<string, string?>(EdgeSettings)
             {
                 ["Protocol:SessionWatchInterval"] = "00:00:00.200",
             }));
@@ -48,7 +52,8 @@ public sealed class GatewayOverTestCluster(int silos, Func<string, IDictionary<s
         await _cluster.DeployAsync();
 
         var app = GatewayApplication.CreateBuilder(["--urls=http://127.0.0.1:0", "--Gateway:Mode=External",
-            "--Gateway:SnapshotMaxAge=00:00:00", $"--FileStore:RootDirectory={StoreRoot}", .. gatewayArguments]);
+            "--Gateway:SnapshotMaxAge=00:00:00", $"--FileStore:RootDirectory={StoreRoot}",
+            .. EdgeSettings.Select(s => $"--{s.Key}={s.Value}"), .. gatewayArguments]);
         app.Services.AddSingleton<IClusterClient>(_cluster.Client);
         app.Services.AddSingleton<IGrainFactory>(_cluster.Client);
         _gateway = GatewayApplication.Build(app);

@@ -1,3 +1,4 @@
+using DirectDriveX.Protocols.Clients;
 using DirectDriveX.Grains.DataPlane;
 using DirectDriveX.Grains.Interfaces.Telemetry;
 using DirectDriveX.Protocols;
@@ -30,6 +31,7 @@ public sealed class SiloHttpServer(IServiceProvider silo, IReadOnlyDictionary<st
         builder.Services.AddSingleton(silo.GetRequiredService<UploadMetrics>());
         builder.Services.AddUploadProtocols();
         _app = builder.Build();
+        _app.UseTrustedProxies();
         _app.UseUploadFailureRefusals();
         _app.UseWebSockets();
         _app.MapUploadProtocols();

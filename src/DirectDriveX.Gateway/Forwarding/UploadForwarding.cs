@@ -132,10 +132,15 @@ public static partial class UploadForwarding
     }
 
     /// <summary>A node's tus answer leaves the gateway with the gateway's own tus headers (Tus-Resumable, and CORS by this
-    /// gateway's <c>Tus:AllowedOrigins</c>), set over whatever the node sent, never doubled.</summary>
+    /// gateway's <c>Tus:AllowedOrigins</c>), set over whatever the node sent, never doubled. The request goes as every
+    /// forwarded request does (<see cref="HttpTransformer.Default"/>: X-Forwarded-For names the client to the node).</summary>
     private sealed class TusResponseHeaders : HttpTransformer
     {
         public static readonly TusResponseHeaders Instance = new();
+
+        public override ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix,
+            CancellationToken cancellationToken) =>
+            Default.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
 
         public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
         {

@@ -1,3 +1,4 @@
+using DirectDriveX.Protocols.Clients;
 using DirectDriveX.Gateway.Cluster;
 using DirectDriveX.Gateway.Downloads;
 using DirectDriveX.Gateway.Forwarding;
@@ -51,6 +52,7 @@ public static class GatewayApplication
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         var app = builder.Build();
+        app.UseTrustedProxies(); // the client's address from X-Forwarded-For, only when a trusted proxy sent it
         app.UseUploadFailureRefusals(); // every grain-call failure a typed refusal, never an empty 500 or a stack trace
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.UseDefaultFiles();

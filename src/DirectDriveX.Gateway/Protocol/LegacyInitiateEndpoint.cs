@@ -1,3 +1,4 @@
+using DirectDriveX.Protocols.Clients;
 using System.Text.Json;
 using DirectDriveX.Gateway.Hosting;
 using DirectDriveX.Gateway.Uploads;
@@ -22,8 +23,11 @@ public static class LegacyInitiateEndpoint
         return app;
     }
 
-    private static async Task<IResult> InitiateAsync(HttpContext context, UploadStarter starter, RefusalResults refusals, IOptions<GatewayOptions> options)
+    private static async Task<IResult> InitiateAsync(HttpContext context, UploadStarter starter, RefusalResults refusals, IOptions<GatewayOptions> options,
+        UploadClientIdentity identity)
     {
+        var (client, unauthenticated) = identity.Identify(context.Request);
+        if (unauthenticated is not null) return refusals.RefusedStart(context, unauthenticated);
         LegacyInitiateRequest? body;
         try
         {
@@ -41,7 +45,7 @@ public static class LegacyInitiateEndpoint
         if (body.ContentType is { } type && options.Value.BlockedContentTypes.Contains(type, StringComparer.OrdinalIgnoreCase))
             return refusals.InvalidStart(context, $"content_type: {type} is not accepted.");
 
-        var started = await starter.StartAsync(new UploadRequest(body.Filename, body.Size.Value, body.ContentType), context.RequestAborted);
+        var started = await starter.StartAsync(new UploadRequest(body.Filename, body.Size.Value, body.ContentType, Client: client), context.RequestAborted);
         if (started.Session is not { } session) return refusals.Problem(context, started.Refusal!);
         var stored = UploadRequestValidation.SanitizeFileName(body.Filename); // as the session stored it
         return Results.Json(new LegacyInitiateResponse(session.UploadId, $"/ws_api/upload_parallel/{session.UploadId}",

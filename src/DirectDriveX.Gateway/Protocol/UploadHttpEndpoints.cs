@@ -1,3 +1,4 @@
+using DirectDriveX.Protocols.Clients;
 using DirectDriveX.Gateway.Uploads;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Protocols;
@@ -18,14 +19,16 @@ public static class UploadHttpEndpoints
     }
 
     private static async Task<IResult> CreateAsync(
-        HttpContext context, UploadStarter starter, RefusalResults refusals, CancellationToken cancellationToken)
+        HttpContext context, UploadStarter starter, RefusalResults refusals, UploadClientIdentity identity, CancellationToken cancellationToken)
     {
+        var (client, unauthenticated) = identity.Identify(context.Request);
+        if (unauthenticated is not null) return refusals.RefusedStart(context, unauthenticated);
         var (body, unreadable) = await CreateUploadRequestReader.ReadAsync(context.Request, cancellationToken);
         if (unreadable is not null) return refusals.RefusedStart(context, unreadable);
         if (string.IsNullOrWhiteSpace(body!.FileName)) return refusals.InvalidStart(context, "fileName: must not be empty.");
         if (body.Size is not > 0) return refusals.InvalidStart(context, "size: must be a positive number of bytes.");
 
-        var result = await starter.StartAsync(new UploadRequest(body.FileName, body.Size.Value, body.ContentType, body.Sha256), cancellationToken);
+        var result = await starter.StartAsync(new UploadRequest(body.FileName, body.Size.Value, body.ContentType, body.Sha256, client), cancellationToken);
         if (result.Session is not { } s) return refusals.Problem(context, result.Refusal!);
 
         var scheme = context.Request.Scheme == "https" ? "wss" : "ws";

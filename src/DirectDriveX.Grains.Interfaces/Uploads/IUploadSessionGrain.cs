@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace DirectDriveX.Grains.Interfaces;
 
 /// <summary>
@@ -28,5 +30,8 @@ public interface IUploadSessionGrain : IGrainWithStringKey
     /// <summary>Deletes staged data and releases the lease. Idempotent.</summary>
     Task Abort();
 
+    /// <summary>Where the upload stands. A read that interleaves with a call in progress, so a grain this session is waiting
+    /// on (its client's count) may ask it without a deadlock.</summary>
+    [AlwaysInterleave]
     Task<UploadStatus> GetStatus();
 }

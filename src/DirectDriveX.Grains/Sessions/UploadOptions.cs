@@ -25,6 +25,12 @@ public sealed class UploadOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
     public TimeSpan FirstByteTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>A client's counted session older than this is checked with its session grain when the client is at its
+    /// concurrent limit, so a session that ended where its release could not be delivered (its node died and nobody resumed
+    /// it: the check reactivates it, and its deadline ends it) does not hold the client's slot. Default 30 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    public TimeSpan ClientRecheckAfter { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Longest file name kept, in characters. Default 255.</summary>
     [Range(1, 4096)]
     public int MaxFileNameLength { get; set; } = 255;

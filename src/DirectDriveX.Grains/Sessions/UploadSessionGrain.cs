@@ -74,8 +74,16 @@ public sealed partial class UploadSessionGrain(
 
         var plan = ChunkPlan.For(request.Size, _uploads.MinChunkBytes, Math.Min(_uploads.MaxChunkBytes, pool.LargestBufferSize));
         var nodeId = HostNodeId;
+        // The client's count first, so that a client over its limits costs the cluster no promise and no lease.
+        var client = request.Client;
+        if (client is not null && await ClientGrain(client.ClientId).TryAdmit(UploadId, request.Size, client.Limits) is { } overLimit)
+        {
+            DeactivateOnIdle();
+            return UploadStartResult.Refused(overLimit);
+        }
         if (await StoreSpace.TryPromise(UploadId, request.Size) is { } noSpace)
         {
+            await ReleaseClientAsync(client?.ClientId, 0);
             DeactivateOnIdle();
             return UploadStartResult.Refused(noSpace);
         }
@@ -83,6 +91,7 @@ public sealed partial class UploadSessionGrain(
         if (!grant.Granted)
         {
             await StoreSpace.Release(UploadId);
+            await ReleaseClientAsync(client?.ClientId, 0);
             DeactivateOnIdle();
             return UploadStartResult.Refused(grant.Refusal!);
         }
@@ -104,6 +113,7 @@ public sealed partial class UploadSessionGrain(
             MaxChunksInFlight = plan.MaxChunksInFlight,
             CreatedAt = now,
             LastActivityAt = now,
+            ClientId = client?.ClientId,
         };
         try
         {
@@ -113,6 +123,7 @@ public sealed partial class UploadSessionGrain(
         {
             await GrainFactory.BudgetOf(silo.SiloAddress).Release(UploadId);
             await StoreSpace.Release(UploadId);
+            await ReleaseClientAsync(client?.ClientId, 0);
             throw;
         }
         StartExpiryTimer();
@@ -259,6 +270,23 @@ public sealed partial class UploadSessionGrain(
         }
     }
 
+    private IUploadClientGrain ClientGrain(string clientId) => GrainFactory.GetGrain<IUploadClientGrain>(clientId);
+
+    /// <summary>Ends this session's count on its client's grain. Should that grain be unreachable, the client's count is put
+    /// right when it next reaches its limit (the grain asks its older sessions where they stand), so this is not an error.</summary>
+    private async Task ReleaseClientAsync(string? clientId, long receivedBytes)
+    {
+        if (clientId is null) return;
+        try
+        {
+            await ClientGrain(clientId).Release(UploadId, receivedBytes);
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException)
+        {
+            LogClientReleaseFailed(UploadId, clientId, e.Message);
+        }
+    }
+
     private Task FailAsync(UploadRefusal failure)
     {
         LogFailed(UploadId, silo.Name, failure.Reason, failure.Message);
@@ -280,6 +308,7 @@ public sealed partial class UploadSessionGrain(
         {
             await ReleaseLeaseAsync(final.NodeId);
             await StoreSpace.Release(UploadId);
+            await ReleaseClientAsync(final.ClientId, final.State == UploadState.Completed ? final.Size : final.CommittedOffset);
             metrics.SessionClosed();
             if (final.State == UploadState.Completed) metrics.UploadCompleted();
             else metrics.UploadFailed(final.Failure?.Reason ?? (final.State == UploadState.Aborted ? RefusalReason.Aborted : RefusalReason.Expired));
@@ -312,6 +341,9 @@ public sealed partial class UploadSessionGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId}: the node {NodeId} of its old lease is gone ({Detail})")]
     private partial void LogLeaseNodeGone(string uploadId, string nodeId, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId} could not release its count on client {ClientId} ({Detail}); the client's grain corrects it at its limit")]
+    private partial void LogClientReleaseFailed(string uploadId, string clientId, string detail);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} on node {NodeName} aborted at {Committed} bytes")]
     private partial void LogAborted(string uploadId, string nodeName, long committed);

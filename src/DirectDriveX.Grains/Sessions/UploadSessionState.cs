@@ -25,4 +25,7 @@ public sealed record UploadSessionState
     [Id(13)] public DateTimeOffset LastActivityAt { get; init; }
     [Id(14)] public UploadRefusal? Failure { get; init; }
     [Id(15)] public StoredFileRecord? File { get; init; }
+    /// <summary>The client this session is counted against (<see cref="IUploadClientGrain"/>), released on every way out;
+    /// null for a session started from inside the cluster.</summary>
+    [Id(16)] public string? ClientId { get; init; }
 }

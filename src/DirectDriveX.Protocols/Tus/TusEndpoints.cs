@@ -56,6 +56,8 @@ public static class TusEndpoints
         var (tus, maxSize) = Settings(context);
         var refusals = context.RequestServices.GetRequiredService<RefusalResults>();
         var request = context.Request;
+        var (client, unauthenticated) = context.RequestServices.GetRequiredService<Clients.UploadClientIdentity>().Identify(request);
+        if (unauthenticated is not null) return refusals.Tus(context, unauthenticated);
         if (request.Headers.ContainsKey("Upload-Defer-Length"))
             return refusals.Tus(context, Invalid("Upload-Defer-Length: not supported; a session reserves by its size, so send Upload-Length."));
         if (TusProtocol.ParseMetadata(request.Headers["Upload-Metadata"]) is not { } metadata)
@@ -64,7 +66,7 @@ public static class TusEndpoints
         var contentType = metadata.GetValueOrDefault("filetype") ?? metadata.GetValueOrDefault("type");
 
         if (TusProtocol.IsFinalConcatenation(request))
-            return await ConcatenateHereAsync(context, tus, maxSize, refusals, fileName, contentType);
+            return await ConcatenateHereAsync(context, tus, maxSize, refusals, fileName, contentType, client!);
 
         if (!long.TryParse(request.Headers["Upload-Length"], NumberStyles.None, CultureInfo.InvariantCulture, out var length))
             return refusals.Tus(context, Invalid("Upload-Length: a non-negative number of bytes is required."));
@@ -72,7 +74,7 @@ public static class TusEndpoints
             return refusals.Tus(context, new UploadRefusal(RefusalReason.FileTooLarge, $"Upload-Length: {length} bytes is over the maximum of {maxSize} bytes."));
         var partial = request.Headers["Upload-Concat"].ToString() == "partial";
         var upload = new UploadRequest(string.IsNullOrWhiteSpace(fileName) ? (partial ? "partial" : "upload") : fileName, length,
-            string.IsNullOrWhiteSpace(contentType) ? null : contentType);
+            string.IsNullOrWhiteSpace(contentType) ? null : contentType, Client: client);
 
         if (TusProtocol.CarriesBody(request))
         {
@@ -202,7 +204,7 @@ public static class TusEndpoints
     /// completion stores one ordinary file with its SHA-256.
     /// </summary>
     private static async Task<IResult> ConcatenateHereAsync(HttpContext context, TusOptions tus, long maxSize, RefusalResults refusals,
-        string? fileName, string? contentType)
+        string? fileName, string? contentType, UploadClient client)
     {
         var urls = context.Request.Headers["Upload-Concat"].ToString()["final".Length..].TrimStart(';').Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (urls.Length == 0) return refusals.Tus(context, Invalid("Upload-Concat: final; needs the partial uploads' URLs."));
@@ -222,7 +224,8 @@ public static class TusEndpoints
             return refusals.Tus(context, new UploadRefusal(RefusalReason.FileTooLarge, $"The partial uploads add up to {size} bytes, over the maximum of {maxSize}."));
 
         var (session, refusal) = await plane.StartHereAsync(new UploadRequest(
-            string.IsNullOrWhiteSpace(fileName) ? "upload" : fileName, size, string.IsNullOrWhiteSpace(contentType) ? null : contentType));
+            string.IsNullOrWhiteSpace(fileName) ? "upload" : fileName, size, string.IsNullOrWhiteSpace(contentType) ? null : contentType,
+            Client: client));
         if (refusal is not null) return refusals.Tus(context, refusal);
         try
         {

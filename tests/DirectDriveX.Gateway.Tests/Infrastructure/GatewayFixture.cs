@@ -24,7 +24,17 @@ public abstract class GatewayFixture : IAsyncLifetime
     {
         ["MemoryBudget:MemoryLimitBytes"] = Caps[silo].ToString(),
         ["Uploads:MaxFileSizeBytes"] = (20 * GiB).ToString(),
-    }, configureSilo: null, $"--Uploads:MaxFileSizeBytes={20 * GiB}", $"--Tus:AllowedOrigins:0={TusOrigin}");
+    }, configureSilo: null, $"--Uploads:MaxFileSizeBytes={20 * GiB}", $"--Tus:AllowedOrigins:0={TusOrigin}")
+    {
+        EdgeSettings = EdgeSettings,
+    };
+
+    /// <summary>The tests of these fixtures are about protocols, routing and expiry: one client (this test process) holds many
+    /// uploads at once. Client limits have their own tests and fixtures.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> EdgeSettings => new Dictionary<string, string?>
+    {
+        ["Clients:MaxConcurrentUploads"] = "10000",
+    };
 
     public InProcessTestCluster Cluster => _host.Cluster;
     public IClusterClient Grains => _host.Grains;

@@ -1,0 +1,20 @@
+namespace DirectDriveX.Grains.Interfaces;
+
+/// <summary>
+/// One client's live sessions and daily bytes, cluster-wide: keyed by <see cref="UploadClient.ClientId"/>, so every gateway
+/// and node that starts an upload for the client counts against the same figures. A session is admitted here before it
+/// reserves any memory, and released on every way out of the session.
+/// </summary>
+public interface IUploadClientGrain : IGrainWithStringKey
+{
+    /// <summary>Counts upload <paramref name="uploadId"/> of <paramref name="size"/> bytes against <paramref name="limits"/>,
+    /// or refuses with <see cref="RefusalReason.TooManyUploads"/>, <see cref="RefusalReason.QuotaExceeded"/> or
+    /// <see cref="RefusalReason.FileTooLarge"/>. Idempotent for an upload already counted.</summary>
+    Task<UploadRefusal?> TryAdmit(string uploadId, long size, ClientLimits limits);
+
+    /// <summary>Ends the count of <paramref name="uploadId"/>: its live slot is freed, and the declared bytes it never received
+    /// (<paramref name="receivedBytes"/> of them were) are given back to today's quota. Idempotent.</summary>
+    Task Release(string uploadId, long receivedBytes);
+
+    Task<ClientUsage> GetUsage();
+}

@@ -1,0 +1,100 @@
+using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Grains.Sessions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DirectDriveX.Grains.Clients;
+
+/// <summary>
+/// One client's count (<see cref="IUploadClientGrain"/>), kept in grain storage so that it survives its silo. Admission is
+/// <see cref="ClientAdmissionPolicy"/> over the state; each admitted upload is released by its session on every way out.
+/// A release that could not be delivered (the session's node died and nobody resumed it) is caught when the client is at
+/// its limit: its older sessions are asked where they stand, which reactivates them, and their own deadlines end them.
+/// </summary>
+public sealed partial class UploadClientGrain(
+    [PersistentState("client")] IPersistentState<UploadClientState> state,
+    TimeProvider clock,
+    IOptions<UploadOptions> options,
+    ILogger<UploadClientGrain> logger) : Grain, IUploadClientGrain
+{
+    private static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(10);
+
+    private string ClientId => this.GetPrimaryKeyString();
+    private UploadClientState S => state.State;
+
+    public async Task<UploadRefusal?> TryAdmit(string uploadId, long size, ClientLimits limits)
+    {
+        if (S.Live.ContainsKey(uploadId)) return null;
+        var now = clock.GetUtcNow();
+        RollDay(now);
+        if (S.Live.Count >= limits.MaxConcurrentUploads) await ForgetEndedAsync(now);
+        if (ClientAdmissionPolicy.Check(ClientId, S.Live.Count, S.BytesToday, size, limits, now) is { } refusal)
+        {
+            LogRefused(ClientId, uploadId, refusal.Reason, S.Live.Count, S.BytesToday);
+            return refusal;
+        }
+        S.Live[uploadId] = new CountedUpload(size, now, S.Day);
+        state.State = S with { BytesToday = S.BytesToday + size };
+        await state.WriteStateAsync();
+        return null;
+    }
+
+    public async Task Release(string uploadId, long receivedBytes)
+    {
+        if (!S.Live.Remove(uploadId, out var counted)) return;
+        RollDay(clock.GetUtcNow());
+        // Bytes declared and never received go back to the day's quota, if that day is still today.
+        if (counted.Day == S.Day)
+            state.State = S with { BytesToday = Math.Max(0, S.BytesToday - Math.Max(0, counted.Size - receivedBytes)) };
+        await SaveAsync();
+    }
+
+    public Task<ClientUsage> GetUsage()
+    {
+        RollDay(clock.GetUtcNow());
+        return Task.FromResult(new ClientUsage(ClientId, [.. S.Live.Keys], S.BytesToday, S.Day));
+    }
+
+    private void RollDay(DateTimeOffset now)
+    {
+        var today = ClientAdmissionPolicy.DayOf(now);
+        if (S.Day != today) state.State = S with { Day = today, BytesToday = 0 };
+    }
+
+    /// <summary>Asks each counted session older than <see cref="UploadOptions.ClientRecheckAfter"/> where it stands, and forgets
+    /// those that have ended or never started. Returns how many were forgotten.</summary>
+    private async Task<int> ForgetEndedAsync(DateTimeOffset now)
+    {
+        var old = S.Live.Where(e => now - e.Value.AdmittedAt >= options.Value.ClientRecheckAfter).Select(e => e.Key).ToList();
+        if (old.Count == 0) return 0;
+        var checks = old.Select(async id =>
+        {
+            try
+            {
+                var status = await GrainFactory.GetGrain<IUploadSessionGrain>(id).GetStatus().WaitAsync(StatusTimeout);
+                return (id, ended: status.State.IsFinal() || status.Failure?.Reason == RefusalReason.NotFound);
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException)
+            {
+                return (id, ended: false); // unknown: keep counting it
+            }
+        });
+        var ended = (await Task.WhenAll(checks)).Where(c => c.ended).Select(c => c.id).ToList();
+        foreach (var id in ended) S.Live.Remove(id);
+        if (ended.Count > 0)
+        {
+            LogForgot(ClientId, ended.Count);
+            await SaveAsync();
+        }
+        return ended.Count;
+    }
+
+    /// <summary>A client with nothing counted leaves no record behind.</summary>
+    private Task SaveAsync() => S.Live.Count == 0 && S.BytesToday == 0 ? state.ClearStateAsync() : state.WriteStateAsync();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Client {ClientId} refused upload {UploadId}: {Reason} ({Live} live, {BytesToday} bytes today)")]
+    private partial void LogRefused(string clientId, string uploadId, RefusalReason reason, int live, long bytesToday);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Client {ClientId}: {Count} counted sessions had ended without a release and are no longer counted")]
+    private partial void LogForgot(string clientId, int count);
+}
