@@ -22,7 +22,7 @@ public sealed class GatewayOverTestCluster(int silos, Func<string, IDictionary<s
     Action<Orleans.Hosting.ISiloBuilder>? configureSilo = null, params string[] gatewayArguments) : IAsyncDisposable
 {
     private InProcessTestCluster? _cluster;
-    private WebApplication? _gateway;
+    private readonly List<WebApplication> _gateways = [];
 
     public InProcessTestCluster Cluster => _cluster ?? throw new InvalidOperationException("Not started.");
     public IClusterClient Grains => Cluster.Client;
@@ -50,20 +50,27 @@ public sealed class GatewayOverTestCluster(int silos, Func<string, IDictionary<s
         });
         _cluster = builder.Build();
         await _cluster.DeployAsync();
+        BaseAddress = await StartGatewayAsync();
+    }
 
+    /// <summary>Starts a gateway (another one after the first: several gateways in front of one cluster, as in production)
+    /// and returns its address.</summary>
+    public async Task<Uri> StartGatewayAsync()
+    {
         var app = GatewayApplication.CreateBuilder(["--urls=http://127.0.0.1:0", "--Gateway:Mode=External",
             "--Gateway:SnapshotMaxAge=00:00:00", $"--FileStore:RootDirectory={StoreRoot}",
             .. EdgeSettings.Select(s => $"--{s.Key}={s.Value}"), .. gatewayArguments]);
-        app.Services.AddSingleton<IClusterClient>(_cluster.Client);
-        app.Services.AddSingleton<IGrainFactory>(_cluster.Client);
-        _gateway = GatewayApplication.Build(app);
-        await _gateway.StartAsync();
-        BaseAddress = new Uri(_gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+        app.Services.AddSingleton<IClusterClient>(Cluster.Client);
+        app.Services.AddSingleton<IGrainFactory>(Cluster.Client);
+        var gateway = GatewayApplication.Build(app);
+        _gateways.Add(gateway);
+        await gateway.StartAsync();
+        return new Uri(gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_gateway is not null) await _gateway.DisposeAsync();
+        foreach (var gateway in _gateways) await gateway.DisposeAsync();
         if (_cluster is not null) await _cluster.DisposeAsync();
         Directory.Delete(StoreRoot, recursive: true);
     }

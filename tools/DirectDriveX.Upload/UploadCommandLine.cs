@@ -33,11 +33,16 @@ internal static class UploadCommandLine
         var contentTypeOption = new Option<string?>("--content-type") { Description = "Content type recorded with the file" };
         var reconnectsOption = new Option<int>("--max-reconnects") { Description = "Reconnect attempts after a dropped connection", DefaultValueFactory = _ => 10 };
         var ackTimeoutOption = new Option<double>("--ack-timeout") { Description = "Seconds without an acknowledgement before the connection counts as dropped", DefaultValueFactory = _ => 60 };
+        var apiKeyOption = new Option<string?>("--api-key")
+        {
+            Description = "API key sent as 'Authorization: Bearer' when creating the upload (default: $DDX_API_KEY)",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("DDX_API_KEY") is { Length: > 0 } key ? key : null,
+        };
         var dropOption = new Option<long?>("--simulate-drop-at") { Description = "Test aid: cut the WebSocket once, after this many bytes are sent, and resume" };
 
         var upload = new Command("upload", "Upload a file to the gateway")
         {
-            fileArgument, gatewayOption, multipartOption, contentTypeOption, reconnectsOption, ackTimeoutOption, dropOption, quietOption,
+            fileArgument, gatewayOption, apiKeyOption, multipartOption, contentTypeOption, reconnectsOption, ackTimeoutOption, dropOption, quietOption,
         };
         upload.SetAction(async (parse, cancellationToken) =>
         {
@@ -50,7 +55,7 @@ internal static class UploadCommandLine
                 TimeSpan.FromMinutes(10),
                 parse.GetValue(dropOption));
             var multipart = parse.GetValue(multipartOption);
-            return await RunAsync(parse.GetValue(gatewayOption)!, async gateway =>
+            return await RunAsync(parse.GetValue(gatewayOption)!, parse.GetValue(apiKeyOption), async gateway =>
             {
                 using var progress = TransferProgress.OnStandardError($"{(multipart ? "multipart" : "websocket")} {file.Name}", file.Length, parse.GetValue(quietOption));
                 return multipart
@@ -66,7 +71,7 @@ internal static class UploadCommandLine
         {
             var fileId = parse.GetValue(fileIdArgument)!;
             var output = parse.GetValue(outputArgument)!;
-            return await RunAsync(parse.GetValue(gatewayOption)!, gateway => new FileDownloader(gateway).DownloadAsync(fileId, output,
+            return await RunAsync(parse.GetValue(gatewayOption)!, apiKey: null, gateway => new FileDownloader(gateway).DownloadAsync(fileId, output,
                 length => TransferProgress.OnStandardError($"download {fileId}", length, parse.GetValue(quietOption)), cancellationToken));
         });
 
@@ -76,9 +81,10 @@ internal static class UploadCommandLine
         };
     }
 
-    private static async Task<int> RunAsync<TResult>(Uri gatewayAddress, Func<GatewayClient, Task<TResult>> transfer)
+    private static async Task<int> RunAsync<TResult>(Uri gatewayAddress, string? apiKey, Func<GatewayClient, Task<TResult>> transfer)
     {
         using var http = new HttpClient { BaseAddress = gatewayAddress, Timeout = Timeout.InfiniteTimeSpan };
+        if (apiKey is not null) http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
         try
         {
             var result = await transfer(new GatewayClient(http));

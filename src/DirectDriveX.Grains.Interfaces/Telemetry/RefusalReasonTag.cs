@@ -22,6 +22,9 @@ public static class RefusalReasonTag
         RefusalReason.NodeUnavailable => "node_unavailable",
         RefusalReason.UnsupportedMediaType => "unsupported_media_type",
         RefusalReason.InsufficientStorage => "insufficient_storage",
+        RefusalReason.TooManyUploads => "too_many_uploads",
+        RefusalReason.QuotaExceeded => "quota_exceeded",
+        RefusalReason.Unauthenticated => "unauthenticated",
         _ => "other",
     };
 }

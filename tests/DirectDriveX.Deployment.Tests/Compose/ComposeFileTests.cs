@@ -151,6 +151,8 @@ public sealed partial class ComposeFileTests
             [SiloHostOptions.Section] = typeof(SiloHostOptions),
             [MemoryBudgetOptions.Section] = typeof(MemoryBudgetOptions),
             [FileStoreOptions.Section] = typeof(FileStoreOptions),
+            [DirectDriveX.Protocols.Clients.ClientOptions.Section] = typeof(DirectDriveX.Protocols.Clients.ClientOptions),
+            [DirectDriveX.Protocols.Clients.AuthOptions.Section] = typeof(DirectDriveX.Protocols.Clients.AuthOptions),
         };
         foreach (var name in Silos)
         {

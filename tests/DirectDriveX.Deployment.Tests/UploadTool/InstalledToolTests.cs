@@ -56,7 +56,7 @@ public sealed class InstalledToolTests(GatewayUnderTest gateway) : IClassFixture
         Assert.True(File.Exists(command), $"{command} is missing after: {install}");
 
         var file = gateway.CreateFile("installed-tool.bin", 5_000_000, seed: 11);
-        var upload = await DotnetProcess.RunAsync(command, ["upload", file, "--gateway", gateway.BaseAddress.ToString()], _work.FullName, UploadDeadline);
+        var upload = await DotnetProcess.RunAsync(command, ["upload", file, "--gateway", gateway.BaseAddress.ToString(), "--api-key", GatewayUnderTest.ApiKey], _work.FullName, UploadDeadline);
         Assert.True(upload.ExitCode == 0, upload.ToString());
 
         using var result = JsonDocument.Parse(upload.StandardOutput.Trim().Split('\n')[^1]);

@@ -9,7 +9,12 @@ namespace DirectDriveX.Deployment.Tests.UploadTool;
 /// <summary>The upload tool against the real gateway over real sockets: round trips, a resumed drop, a refusal in words.</summary>
 public sealed class UploadToolAgainstGatewayTests(GatewayUnderTest gateway) : IClassFixture<GatewayUnderTest>, IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = gateway.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+    private readonly HttpClient _http = new()
+    {
+        BaseAddress = gateway.BaseAddress,
+        Timeout = TimeSpan.FromMinutes(2),
+        DefaultRequestHeaders = { Authorization = new("Bearer", GatewayUnderTest.ApiKey) }, // as --api-key sets it
+    };
     private readonly StringWriter _log = new();
 
     private GatewayClient Client => new(_http);
@@ -72,6 +77,21 @@ public sealed class UploadToolAgainstGatewayTests(GatewayUnderTest gateway) : IC
         Assert.Equal(413, refusal.HttpStatus);
         Assert.False(refusal.IsTransient);
         Assert.Contains("POST /api/v1/uploads", refusal.Message);
+    }
+
+    [Fact]
+    public async Task Without_the_key_the_upload_is_refused_with_401_in_words()
+    {
+        var path = gateway.CreateFile("nokey.bin", 1000, seed: 4);
+        using var progress = Progress("websocket", 1000);
+        using var anonymous = new HttpClient { BaseAddress = gateway.BaseAddress };
+
+        var refusal = await Assert.ThrowsAsync<UploadRefusedException>(() =>
+            new WebSocketUploader(new GatewayClient(anonymous), Settings()).UploadAsync(new FileInfo(path), progress, CancellationToken.None));
+
+        Assert.Equal(401, refusal.HttpStatus);
+        Assert.False(refusal.IsTransient);
+        Assert.Contains("needs an API key", refusal.Message);
     }
 
     [Fact]

@@ -17,7 +17,6 @@ public abstract class GatewayFixture : IAsyncLifetime
     /// <summary>The browser origin the gateway's tus endpoint allows (CORS).</summary>
     public const string TusOrigin = "http://app.example";
 
-    private static readonly Dictionary<string, long> Caps = new() { ["Silo_0"] = 1 * GiB, ["Silo_1"] = 2 * GiB, ["Silo_2"] = 3 * GiB };
     private readonly GatewayOverTestCluster _host;
 
     protected GatewayFixture() => _host = new GatewayOverTestCluster(3, silo => new Dictionary<string, string?>(SiloSettings)
@@ -43,6 +42,11 @@ public abstract class GatewayFixture : IAsyncLifetime
     public string StoreRoot => _host.StoreRoot;
 
     protected virtual IDictionary<string, string?> SiloSettings => new Dictionary<string, string?>();
+
+    /// <summary>Each silo's memory cap by its TestingHost name: 1, 2 and 3 GiB unless a fixture says otherwise.</summary>
+    protected virtual IReadOnlyDictionary<string, long> Caps => new Dictionary<string, long> { ["Silo_0"] = 1 * GiB, ["Silo_1"] = 2 * GiB, ["Silo_2"] = 3 * GiB };
+
+    public GatewayOverTestCluster Host => _host;
 
     public async Task InitializeAsync()
     {

@@ -1,0 +1,81 @@
+using DirectDriveX.Grains.Interfaces;
+using static DirectDriveX.Grains.Tests.Cluster.ClusterFixture;
+
+namespace DirectDriveX.Grains.Tests.Cluster;
+
+/// <summary>A session counts against its client before it reserves anything, and gives the count back on every way out,
+/// including its own refusals.</summary>
+[Collection(BudgetCluster.Name)]
+public class UploadClientGrainTests(BudgetClusterFixture fixture)
+{
+    private IGrainFactory Grains => fixture.Client;
+
+    private static UploadClient NewClient(int concurrent = 5, long? perDay = null) =>
+        new($"addr:test-{Guid.NewGuid():N}", new ClientLimits(concurrent, BytesPerDay: perDay));
+
+    private Task<ClientUsage> Usage(UploadClient client) => Grains.GetGrain<IUploadClientGrain>(client.ClientId).GetUsage();
+
+    [Fact]
+    public async Task A_session_is_counted_while_live_and_completion_keeps_its_bytes_for_the_day()
+    {
+        var client = NewClient(perDay: 10_000_000);
+        var data = TestBytes.Random(100_000, seed: 21);
+        var (_, info) = await UploadDriver.StartOn(Grains, fixture.Silo("Silo_1"), new UploadRequest("c.bin", data.Length, Client: client));
+        var during = await Usage(client);
+        Assert.Equal([info.UploadId], during.LiveUploads);
+        Assert.Equal(100_000L, during.BytesToday);
+
+        await UploadDriver.SendAll(fixture.Cluster, info, data);
+        Assert.True((await UploadDriver.Complete(fixture.Cluster, info)).Completed);
+        Assert.Equal((0, 100_000L), ((await Usage(client)).LiveUploads.Count, (await Usage(client)).BytesToday));
+    }
+
+    [Fact]
+    public async Task An_abort_gives_back_the_bytes_never_received()
+    {
+        var client = NewClient(perDay: 10_000_000);
+        var (grain, info) = await UploadDriver.StartOn(Grains, fixture.Silo("Silo_1"), new UploadRequest("c.bin", 1_000_000, Client: client));
+        await UploadDriver.SendAll(fixture.Cluster, info, TestBytes.Random(50_000, seed: 22)); // the first 50,000 bytes only
+        await grain.Abort();
+        Assert.Equal((0, 50_000L), ((await Usage(client)).LiveUploads.Count, (await Usage(client)).BytesToday));
+    }
+
+    [Fact]
+    public async Task A_session_refused_for_headroom_is_not_left_counted()
+    {
+        // Silo_0 has 512 MiB of headroom; each 4 GiB upload reserves 100 MiB: five fit, the sixth is refused.
+        var client = NewClient(concurrent: 100, perDay: 100 * GiB);
+        var accepted = new List<string>();
+        UploadRefusal? refusal = null;
+        while (refusal is null && accepted.Count < 10)
+        {
+            var grain = Grains.GetGrain<IUploadSessionGrain>(UploadIds.NewId());
+            UploadStartResult result;
+            using (UploadPlacementHint.Target(fixture.Silo("Silo_0")))
+                result = await grain.Start(new UploadRequest("big.bin", 4 * GiB - 1, Client: client));
+            if (result.Accepted) accepted.Add(result.Session!.UploadId);
+            else refusal = result.Refusal;
+        }
+        Assert.Equal(RefusalReason.InsufficientHeadroom, refusal!.Reason);
+        Assert.Equal(5, accepted.Count);
+        var usage = await Usage(client);
+        Assert.Equal(accepted.Order(), usage.LiveUploads.Order());
+        Assert.Equal(5 * (4 * GiB - 1), usage.BytesToday);
+        foreach (var id in accepted) await Grains.GetGrain<IUploadSessionGrain>(id).Abort();
+        Assert.Equal((0, 0L), ((await Usage(client)).LiveUploads.Count, (await Usage(client)).BytesToday));
+    }
+
+    [Fact]
+    public async Task Admission_is_idempotent_per_upload_and_release_is_too()
+    {
+        var client = Grains.GetGrain<IUploadClientGrain>($"addr:test-{Guid.NewGuid():N}");
+        var limits = new ClientLimits(1, BytesPerDay: 1000);
+        Assert.Null(await client.TryAdmit("u1", 600, limits));
+        Assert.Null(await client.TryAdmit("u1", 600, limits));
+        Assert.Equal(RefusalReason.TooManyUploads, (await client.TryAdmit("u2", 1, limits))!.Reason);
+        await client.Release("u1", 600);
+        await client.Release("u1", 600);
+        Assert.Equal(RefusalReason.QuotaExceeded, (await client.TryAdmit("u3", 401, limits))!.Reason);
+        Assert.Null(await client.TryAdmit("u3", 400, limits));
+    }
+}
