@@ -32,6 +32,20 @@ test('WebSocket refusals map by reason and close code', () => {
   assert.equal(describeRefusal({ closeCode: 1011 }).retryable, true);
 });
 
+test('client limits: too many uploads is retryable, a day quota says when it resets, a missing key says so', () => {
+  const busy = describeRefusal({ status: 429, reason: 'TooManyUploads', quota: { quota: 'concurrentUploads', used: 5, limit: 5 }, retryAfterSeconds: 5 });
+  assert.equal(busy.retryable, true);
+  assert.match(busy.message, /as many uploads running as this service allows at once \(5\)/);
+  const day = describeRefusal({ status: 429, reason: 'QuotaExceeded',
+    quota: { quota: 'bytesPerDay', used: 3 * 1024 ** 3, limit: 4 * 1024 ** 3, resetsAt: '2026-11-24T00:00:00+00:00' } });
+  assert.equal(day.retryable, false);
+  assert.match(day.message, /You have sent 3\.00 GiB of 4\.00 GiB today/);
+  assert.match(day.advice, /Retry after 2026-11-24 00:00 UTC/);
+  const key = describeRefusal({ status: 401, reason: 'Unauthenticated', detail: 'Creating an upload needs an API key.' });
+  assert.equal(key.retryable, false);
+  assert.match(key.message, /needs an API key/);
+});
+
 test('node entries are read whatever the spelling of their figures', () => {
   assert.deepEqual(readNode({ node: 'silo-1', available: 6e9, reserve: 536870912, leased: 1048576, headroom: 5e9, sessions: 2 }),
     { name: 'silo-1', id: 'silo-1', available: 6e9, reserve: 536870912, leased: 1048576, headroom: 5e9, sessions: 2 });

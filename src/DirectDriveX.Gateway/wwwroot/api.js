@@ -73,6 +73,7 @@ async function refusalFrom(response, size) {
     reason: problem.reason ?? problem.refusal ?? problem.code ?? '',
     detail: problem.detail ?? problem.message ?? problem.title ?? '',
     limit: problem.maxFileSizeBytes ?? problem.limitBytes ?? problem.limit,
+    quota: problem.quota,
     expectedOffset: problem.expectedOffset,
     retryAfterSeconds: Number.isFinite(retryAfterSeconds) ? retryAfterSeconds : null,
     size,
@@ -85,10 +86,27 @@ const normalise = (reason) => String(reason ?? '').replace(/[^a-z0-9]/gi, '').to
  * The refusal in words with what to do, from an HTTP status or a WebSocket error message and close code.
  * Reasons are the cluster's RefusalReason names in any casing (InsufficientHeadroom, insufficient_headroom...).
  */
-export function describeRefusal({ status = 0, closeCode = 0, reason, detail = '', limit, retryAfterSeconds = null, size }) {
+export function describeRefusal({ status = 0, closeCode = 0, reason, detail = '', limit, quota, retryAfterSeconds = null, size }) {
   const why = normalise(reason);
   const said = detail ? ` The server said: “${detail}”` : '';
   const common = { status, closeCode, reason: reason ?? '', retryAfterSeconds };
+  if (why === 'toomanyuploads') {
+    const count = quota?.limit ? ` (${quota.limit})` : '';
+    return new UploadRefusedError({ ...common, retryable: true,
+      message: `You already have as many uploads running as this service allows at once${count}.` + said,
+      advice: 'Retry when one of them has finished.' });
+  }
+  if (why === 'quotaexceeded' || (status === 429 && quota?.resetsAt)) {
+    const used = quota?.used != null && quota?.limit ? ` You have sent ${formatBytes(quota.used)} of ${formatBytes(quota.limit)} today.` : '';
+    const reset = quota?.resetsAt ? new Date(quota.resetsAt) : null;
+    return new UploadRefusedError({ ...common,
+      message: 'This upload would take you past your quota for today.' + used,
+      advice: reset ? `Retry after ${reset.toISOString().replace('T', ' ').replace(/:00(\.000)?Z$/, ' UTC')}, or use an API key with a larger quota.` : 'Retry tomorrow.' });
+  }
+  if (why === 'unauthenticated' || status === 401) {
+    return new UploadRefusedError({ ...common,
+      message: 'This service needs an API key to start an upload.' + said, advice: 'Ask an operator for a key.' });
+  }
   if (why === 'insufficientheadroom' || status === 503 || closeCode === 1013 && why !== 'buffersexhausted') {
     const when = retryAfterSeconds ? `in about ${formatDuration(retryAfterSeconds)}` : 'in a little while';
     return new UploadRefusedError({ ...common, retryable: true,
