@@ -45,7 +45,8 @@ public sealed partial class UploadStarter(IClusterClient client, ClusterView vie
     private UploadStartResult Refused(UploadRefusal refusal)
     {
         metrics.UploadRefused(refusal.Reason);
-        LogRefused(refusal.Reason, refusal.Message, refusal.Figures?.HeadroomBytes, refusal.Figures?.RequestedBytes);
+        if (refusal.Figures is { } figures) LogRefusedForHeadroom(refusal.Reason, refusal.Message, figures.HeadroomBytes, figures.RequestedBytes);
+        else LogRefused(refusal.Reason, refusal.Message);
         return UploadStartResult.Refused(refusal);
     }
 
@@ -53,7 +54,10 @@ public sealed partial class UploadStarter(IClusterClient client, ClusterView vie
     private partial void LogRouted(string uploadId, string nodeName, long headroom, long size);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "New upload refused: {Reason} ({Detail}); headroom {HeadroomBytes}, needed {RequestedBytes}")]
-    private partial void LogRefused(RefusalReason reason, string detail, long? headroomBytes, long? requestedBytes);
+    private partial void LogRefusedForHeadroom(RefusalReason reason, string detail, long headroomBytes, long requestedBytes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "New upload refused: {Reason} ({Detail})")]
+    private partial void LogRefused(RefusalReason reason, string detail);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Node {NodeName} refused a new upload: {Reason}; trying the next")]
     private partial void LogRaced(string nodeName, string reason);

@@ -92,7 +92,8 @@ public sealed partial class UploadClientGrain(
     /// <summary>A client with nothing counted leaves no record behind.</summary>
     private Task SaveAsync() => S.Live.Count == 0 && S.BytesToday == 0 ? state.ClearStateAsync() : state.WriteStateAsync();
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Client {ClientId} refused upload {UploadId}: {Reason} ({Live} live, {BytesToday} bytes today)")]
+    /// <summary>Debug: the process that took the request logs each refusal once, at Information, with its reason.</summary>
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Client {ClientId} refused upload {UploadId}: {Reason} ({Live} live, {BytesToday} bytes today)")]
     private partial void LogRefused(string clientId, string uploadId, RefusalReason reason, int live, long bytesToday);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Client {ClientId}: {Count} counted sessions had ended without a release and are no longer counted")]
