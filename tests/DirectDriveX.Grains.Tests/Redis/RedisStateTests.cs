@@ -66,4 +66,23 @@ public sealed class RedisStateTests : IClassFixture<RedisServer>, IAsyncLifetime
         var keys = redis.GetServer(redis.GetEndPoints()[0]).Keys(pattern: $"*{info.UploadId}*").ToList();
         Assert.True(keys.Count >= 2, $"session and file state keys in Redis, found: {string.Join(", ", keys)}");
     }
+
+    [Fact]
+    public async Task A_clients_count_outlives_its_activation_through_Redis()
+    {
+        var client = Cluster.Client.GetGrain<IUploadClientGrain>($"addr:redis-{Guid.NewGuid():N}");
+        var limits = new ClientLimits(2, BytesPerDay: 10_000);
+        Assert.Null(await client.TryAdmit("u1", 4_000, limits));
+        Assert.Null(await client.TryAdmit("u2", 5_000, limits));
+
+        await Cluster.DeactivateAsync(client);
+        var usage = await client.GetUsage();
+        Assert.Equal(["u1", "u2"], usage.LiveUploads.Order());
+        Assert.Equal(9_000L, usage.BytesToday);
+        Assert.Equal(RefusalReason.TooManyUploads, (await client.TryAdmit("u3", 1, limits))!.Reason);
+        await client.Release("u1", 1_000); // 3,000 bytes never arrived: given back
+        await Cluster.DeactivateAsync(client);
+        Assert.Equal(6_000L, (await client.GetUsage()).BytesToday);
+        Assert.Equal(RefusalReason.QuotaExceeded, (await client.TryAdmit("u3", 4_001, limits))!.Reason);
+    }
 }
