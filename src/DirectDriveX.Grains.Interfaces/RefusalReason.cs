@@ -5,6 +5,7 @@ namespace DirectDriveX.Grains.Interfaces;
 /// gateway maps each to one HTTP status and one WebSocket close code (see README, "Refusals").
 /// </summary>
 [GenerateSerializer]
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<RefusalReason>))]
 public enum RefusalReason
 {
     /// <summary>No node has the memory headroom for the reservation right now: retry later.</summary>

@@ -33,7 +33,7 @@ public sealed class SessionWatch : IAsyncDisposable
                 UploadStatus status;
                 try
                 {
-                    status = await grain.GetStatus().WaitAsync(stop);
+                    status = await grain.GetState().WaitAsync(stop);
                 }
                 catch (Exception e) when (e is OrleansException or TimeoutException)
                 {

@@ -27,6 +27,10 @@ public static class TelemetryServiceCollectionExtensions
                 .AddMeter(UploadMetricNames.Meter)
                 .AddMeter(TelemetryMeters.Orleans)
                 .AddMeter(TelemetryMeters.Runtime)
+                // The budget gauges a silo puts on Orleans' meter for the dashboard (DashboardBudgetCounters): exported
+                // already as directdrivex.memory.* with a node tag.
+                .AddView(instrument => instrument.Meter.Name == TelemetryMeters.Orleans && instrument.Name.StartsWith(UploadMetricNames.DashboardBudgetPrefix, StringComparison.Ordinal)
+                    ? MetricStreamConfiguration.Drop : null)
                 .AddAspNetCoreInstrumentation()
                 .AddPrometheusExporter());
         return services;

@@ -16,7 +16,7 @@ public sealed partial class NodeLocator(IClusterClient client, ClusterView view,
         UploadStatus status;
         try
         {
-            status = await client.GetGrain<IUploadSessionGrain>(uploadId).GetStatus().WaitAsync(cancellationToken);
+            status = await client.GetGrain<IUploadSessionGrain>(uploadId).GetState().WaitAsync(cancellationToken);
         }
         catch (Exception e) when (e is OrleansException or TimeoutException)
         {

@@ -51,7 +51,7 @@ public static class UploadHttpEndpoints
         if (status!.State != UploadState.Completed)
         {
             await grain!.Abort();
-            status = await grain.GetStatus(); // it may have completed meanwhile: then it stays completed
+            status = await grain.GetState(); // it may have completed meanwhile: then it stays completed
         }
         return status.State == UploadState.Completed
             ? refusals.Problem(context, new UploadRefusal(RefusalReason.InvalidState,

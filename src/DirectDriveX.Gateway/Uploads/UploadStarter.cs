@@ -50,7 +50,8 @@ public sealed partial class UploadStarter(IClusterClient client, ClusterView vie
         return UploadStartResult.Refused(refusal);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} routed to node {NodeName} (headroom {Headroom} bytes) for {Size} bytes")]
+    /// <summary>Debug: the session logs its start once, at Information, on its node.</summary>
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Upload {UploadId} routed to node {NodeName} (headroom {Headroom} bytes) for {Size} bytes")]
     private partial void LogRouted(string uploadId, string nodeName, long headroom, long size);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "New upload refused: {Reason} ({Detail}); headroom {HeadroomBytes}, needed {RequestedBytes}")]

@@ -17,4 +17,9 @@ public interface IMemoryBudgetGrain : IGrainWithStringKey
     Task Release(string sessionId);
 
     Task<MemoryBudgetSnapshot> GetSnapshot();
+
+    /// <summary>The budget as an operator inspects it: the figures and every lease (session id, bytes, expiry). The Orleans
+    /// dashboard's grain-state view (Grain Details: this grain's type and its node id) shows what this returns: it calls a
+    /// grain's <c>GetState</c>.</summary>
+    Task<MemoryBudgetState> GetState();
 }

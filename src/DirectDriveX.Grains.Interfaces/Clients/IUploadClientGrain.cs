@@ -16,5 +16,5 @@ public interface IUploadClientGrain : IGrainWithStringKey
     /// (<paramref name="receivedBytes"/> of them were) are given back to today's quota. Idempotent.</summary>
     Task Release(string uploadId, long receivedBytes);
 
-    Task<ClientUsage> GetUsage();
+    Task<ClientUsage> GetState();
 }

@@ -9,6 +9,10 @@ public static class UploadMetricNames
 {
     public const string Meter = "DirectDriveX";
 
+    /// <summary>Prefix of the budget gauges a silo adds to Orleans' own meter, the only one the Orleans dashboard's silo
+    /// counters show (<c>DashboardBudgetCounters</c>); the hosts' export drops them (<c>directdrivex.memory.*</c> has them).</summary>
+    public const string DashboardBudgetPrefix = "directdrivex.budget.";
+
     public const string BytesReceived = "directdrivex.upload.received";
     public const string UploadsStarted = "directdrivex.upload.started";
     public const string UploadsCompleted = "directdrivex.upload.completed";

@@ -30,8 +30,8 @@ public interface IUploadSessionGrain : IGrainWithStringKey
     /// <summary>Deletes staged data and releases the lease. Idempotent.</summary>
     Task Abort();
 
-    /// <summary>Where the upload stands. A read that interleaves with a call in progress, so a grain this session is waiting
-    /// on (its client's count) may ask it without a deadlock.</summary>
+    /// <summary>Where the upload stands (also what the Orleans dashboard's Grain Details shows for it). A read that interleaves
+    /// with a call in progress, so a grain this session is waiting on (its client's count) may ask it without a deadlock.</summary>
     [AlwaysInterleave]
-    Task<UploadStatus> GetStatus();
+    Task<UploadStatus> GetState();
 }

@@ -1,7 +1,9 @@
 namespace DirectDriveX.Grains.Interfaces;
 
-/// <summary>Created → Reserved → Receiving → Completed | Aborted | Expired | Failed.</summary>
+/// <summary>Created → Reserved → Receiving → Completed | Aborted | Expired | Failed. Written by name in JSON (the dashboard's
+/// grain-state view, stored state), read by name or number.</summary>
 [GenerateSerializer]
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<UploadState>))]
 public enum UploadState
 {
     Created = 0,

@@ -11,6 +11,9 @@ public sealed class LeaseBook
 
     public bool TryGet(string sessionId, out Lease lease) => _leases.TryGetValue(sessionId, out lease);
 
+    /// <summary>Every live lease with its session id.</summary>
+    public IEnumerable<(string SessionId, Lease Lease)> Entries() => _leases.Select(l => (l.Key, l.Value));
+
     public Lease Grant(string sessionId, long bytes, DateTimeOffset expiresAt)
     {
         Release(sessionId);

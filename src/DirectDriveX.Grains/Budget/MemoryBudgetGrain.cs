@@ -43,7 +43,7 @@ public sealed partial class MemoryBudgetGrain(
         if (_leases.TryGet(sessionId, out var held))
         {
             _leases.Renew(sessionId, expiresAt);
-            return Task.FromResult(new LeaseGrant(true, held.Bytes, expiresAt, null));
+            return Task.FromResult(new LeaseGrant(true, held.Bytes, expiresAt, null, Figures().HeadroomBytes));
         }
 
         var figures = Figures();
@@ -60,7 +60,7 @@ public sealed partial class MemoryBudgetGrain(
 
         _leases.Grant(sessionId, bytes, expiresAt);
         LogGranted(sessionId, bytes, figures.HeadroomBytes - bytes);
-        return Task.FromResult(new LeaseGrant(true, bytes, expiresAt, null));
+        return Task.FromResult(new LeaseGrant(true, bytes, expiresAt, null, figures.HeadroomBytes - bytes));
     }
 
     public Task<bool> Renew(string sessionId) =>
@@ -76,6 +76,16 @@ public sealed partial class MemoryBudgetGrain(
     {
         Sweep();
         return Task.FromResult(Snapshot());
+    }
+
+    public Task<MemoryBudgetState> GetState()
+    {
+        Sweep();
+        var leases = _leases.Entries()
+            .Select(l => new BudgetLease(l.SessionId, l.Lease.Bytes, l.Lease.ExpiresAt))
+            .OrderBy(l => l.ExpiresAt)
+            .ToList();
+        return Task.FromResult(new MemoryBudgetState(Snapshot(), leases));
     }
 
     private MemoryBudgetSnapshot Snapshot()
@@ -109,13 +119,14 @@ public sealed partial class MemoryBudgetGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Memory budget {NodeId} active on silo {NodeName}")]
     private partial void LogActivated(string nodeId, string nodeName);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Lease granted to upload {UploadId}: {Bytes} bytes, headroom left {Headroom}")]
+    /// <summary>Debug: the session logs its start once, at Information, with the lease and the headroom left.</summary>
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Lease granted to upload {UploadId}: {Bytes} bytes, headroom left {Headroom}")]
     private partial void LogGranted(string uploadId, long bytes, long headroom);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lease refused to upload {UploadId}: needs {Bytes} bytes, headroom {Headroom}")]
     private partial void LogRefused(string uploadId, long bytes, long headroom);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Lease of upload {UploadId} released")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Lease of upload {UploadId} released")]
     private partial void LogReleased(string uploadId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lease of upload {UploadId} expired without renewal")]

@@ -49,7 +49,7 @@ public sealed partial class UploadClientGrain(
         await SaveAsync();
     }
 
-    public Task<ClientUsage> GetUsage()
+    public Task<ClientUsage> GetState()
     {
         RollDay(clock.GetUtcNow());
         return Task.FromResult(new ClientUsage(ClientId, [.. S.Live.Keys], S.BytesToday, S.Day));
@@ -71,7 +71,7 @@ public sealed partial class UploadClientGrain(
         {
             try
             {
-                var status = await GrainFactory.GetGrain<IUploadSessionGrain>(id).GetStatus().WaitAsync(StatusTimeout);
+                var status = await GrainFactory.GetGrain<IUploadSessionGrain>(id).GetState().WaitAsync(StatusTimeout);
                 return (id, ended: status.State.IsFinal() || status.Failure?.Reason == RefusalReason.NotFound);
             }
             catch (Exception e) when (e is OrleansException or TimeoutException)

@@ -66,7 +66,7 @@ public sealed class UploadDataPlane(
         using (UploadPlacementHint.Target(silo.SiloAddress))
             started = await grain.Start(request);
         if (!started.Accepted) return (null, started.Refusal);
-        var status = await grain.GetStatus();
+        var status = await grain.GetState();
         return (new UploadSessionHandle(this, grain, status) { ResumeToken = started.Session!.ResumeToken }, null);
     }
 
@@ -74,7 +74,7 @@ public sealed class UploadDataPlane(
     {
         var upload = staged.Get(uploadId);
         var epoch = await upload.TakeOverAsync(TakeOverDrainTimeout);
-        var status = await grain.GetStatus(); // settled now that the previous writer's commits have landed
+        var status = await grain.GetState(); // settled now that the previous writer's commits have landed
         if (status.State.IsFinal())
         {
             upload.Leave(epoch, status.CommittedOffset);

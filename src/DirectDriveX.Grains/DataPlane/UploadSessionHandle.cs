@@ -46,7 +46,7 @@ public sealed class UploadSessionHandle
 
     /// <summary>Completes an upload whose bytes were all committed by earlier connections.</summary>
     public async Task<StoredFileRecord> CompleteAsync(CancellationToken cancellationToken) =>
-        await CompleteAsync((await Grain.GetStatus()).CommittedOffset, cancellationToken);
+        await CompleteAsync((await Grain.GetState()).CommittedOffset, cancellationToken);
 
     /// <summary>Completes the upload once <paramref name="committed"/> bytes (from <see cref="StagingWriter.CompleteAsync"/>)
     /// are committed: the SHA-256 is verified and the file stored; the refusal is thrown.</summary>

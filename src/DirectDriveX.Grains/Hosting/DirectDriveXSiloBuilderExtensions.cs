@@ -42,6 +42,7 @@ public static class DirectDriveXSiloBuilderExtensions
         services.AddMetrics();
         services.TryAddSingleton<UploadMetrics>();
         services.AddHostedService<SiloTelemetryObservation>();
+        services.AddHostedService<DashboardBudgetCounters>();
         services.AddSingleton<StagingSweep>();
         services.AddHostedService(sp => sp.GetRequiredService<StagingSweep>());
 

@@ -129,7 +129,7 @@ public sealed partial class UploadSessionGrain(
         StartExpiryTimer();
         metrics.UploadStarted();
         metrics.SessionOpened();
-        LogStarted(UploadId, silo.Name, request.Size, grant.Bytes, plan.ChunkSize);
+        LogStarted(UploadId, silo.Name, request.Size, grant.Bytes, grant.HeadroomLeftBytes, plan.ChunkSize, client?.ClientId ?? "-");
         return new UploadStartResult(
             new UploadSessionInfo(UploadId, token, nodeId, silo.Name, request.Size, grant.Bytes, plan.ChunkSize, plan.MaxChunksInFlight),
             null);
@@ -216,7 +216,7 @@ public sealed partial class UploadSessionGrain(
         LogAborted(UploadId, silo.Name, S.CommittedOffset);
     }
 
-    public Task<UploadStatus> GetStatus() => Task.FromResult(state.RecordExists
+    public Task<UploadStatus> GetState() => Task.FromResult(state.RecordExists
         ? Status()
         : new UploadStatus(UploadId, UploadState.Created, 0, 0, 0, 0, null, null, null, null,
             Refusal(RefusalReason.NotFound, $"No upload {UploadId}."), null, HostNodeId: HostNodeId));
@@ -330,8 +330,8 @@ public sealed partial class UploadSessionGrain(
 
     private static UploadRefusal Refusal(RefusalReason reason, string message) => new(reason, message);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} started on node {NodeName}: {Size} bytes, {ReservedBytes} reserved, chunks of {ChunkSize}")]
-    private partial void LogStarted(string uploadId, string nodeName, long size, long reservedBytes, int chunkSize);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} started on node {NodeName}: {Size} bytes, {ReservedBytes} reserved, {HeadroomLeftBytes} bytes of headroom left, chunks of {ChunkSize}, client {ClientId}")]
+    private partial void LogStarted(string uploadId, string nodeName, long size, long reservedBytes, long headroomLeftBytes, int chunkSize, string clientId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Upload {UploadId} on node {NodeName}: {Length} bytes at {Offset} committed")]
     private partial void LogCommitted(string uploadId, string nodeName, long offset, long length);

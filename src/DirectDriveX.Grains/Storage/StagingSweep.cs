@@ -49,7 +49,7 @@ public sealed partial class StagingSweep(
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (lastWrite > cutoff) continue;
-            var status = await grains.GetGrain<IUploadSessionGrain>(uploadId).GetStatus();
+            var status = await grains.GetGrain<IUploadSessionGrain>(uploadId).GetState();
             if (status.Failure?.Reason != RefusalReason.NotFound && !status.State.IsFinal()) continue;
             await store.DeleteStagingAsync(uploadId);
             removed.Add(uploadId);

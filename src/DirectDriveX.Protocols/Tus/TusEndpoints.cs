@@ -85,7 +85,7 @@ public static class TusEndpoints
             var written = await WriteBodyAsync(context, session!, 0);
             context.Response.Headers.Location = TusProtocol.Location(context, tus, session!.UploadId, session.ResumeToken!);
             // The upload exists whatever became of its first bytes: the client continues from the offset given here.
-            var offset = written.Offset >= 0 ? written.Offset : (await session.Grain.GetStatus()).CommittedOffset;
+            var offset = written.Offset >= 0 ? written.Offset : (await session.Grain.GetState()).CommittedOffset;
             context.Response.Headers["Upload-Offset"] = offset.ToString(CultureInfo.InvariantCulture);
             if (offset < length) TusProtocol.SetExpires(context.Response, session.Status with { LastActivityAt = DateTimeOffset.UtcNow }, plane.LeaseTimeout);
             return Results.StatusCode(StatusCodes.Status201Created);

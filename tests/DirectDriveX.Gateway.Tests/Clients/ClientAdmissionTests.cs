@@ -216,7 +216,7 @@ public class ClientAdmissionTests(ClientLimitsFixture fixture, ITestOutputHelper
 
     private IClusterClient Grains() => fixture.Grains;
 
-    private Task<ClientUsage> Usage(string clientId) => fixture.Grains.GetGrain<IUploadClientGrain>(clientId).GetUsage();
+    private Task<ClientUsage> Usage(string clientId) => fixture.Grains.GetGrain<IUploadClientGrain>(clientId).GetState();
 
     private async Task AbortAsync(ClientRequests.Answer created)
     {

@@ -50,7 +50,7 @@ public sealed class ClientReleaseFixture : GatewayFixture
     }
 
     public async Task<string?> StateAsync(ClientRequests.Answer created) =>
-        (await Grains.GetGrain<IUploadSessionGrain>(created.UploadId).GetStatus()).State.ToString();
+        (await Grains.GetGrain<IUploadSessionGrain>(created.UploadId).GetState()).State.ToString();
 
     /// <summary>Creates again until the client is admitted; every answer meanwhile must be TooManyUploads.</summary>
     public Task<ClientRequests.Answer> AdmittedAgainAsync(TimeSpan deadline) =>
@@ -119,6 +119,6 @@ public sealed class ClientNodeDeathTests : IAsyncLifetime
 
         var next = await _fixture.AdmittedAgainAsync(TimeSpan.FromSeconds(60));
         Assert.Equal("Expired", await _fixture.StateAsync(created));
-        Assert.Equal([next.UploadId], (await _fixture.Grains.GetGrain<IUploadClientGrain>("key:solo").GetUsage()).LiveUploads);
+        Assert.Equal([next.UploadId], (await _fixture.Grains.GetGrain<IUploadClientGrain>("key:solo").GetState()).LiveUploads);
     }
 }

@@ -17,8 +17,8 @@ public class UntrustedForwardedForTests(DefaultGatewayFixture fixture)
         var multipart = await claimed.MultipartAsync(TestBytes.Random(1000, seed: 12));
         Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (created.Status, multipart.Status));
 
-        Assert.Empty((await fixture.Grains.GetGrain<IUploadClientGrain>("addr:203.0.113.250").GetUsage()).LiveUploads);
-        Assert.Contains(created.UploadId, (await fixture.Grains.GetGrain<IUploadClientGrain>("addr:127.0.0.1").GetUsage()).LiveUploads);
+        Assert.Empty((await fixture.Grains.GetGrain<IUploadClientGrain>("addr:203.0.113.250").GetState()).LiveUploads);
+        Assert.Contains(created.UploadId, (await fixture.Grains.GetGrain<IUploadClientGrain>("addr:127.0.0.1").GetState()).LiveUploads);
         await fixture.Grains.GetGrain<IUploadSessionGrain>(created.UploadId).Abort();
     }
 }

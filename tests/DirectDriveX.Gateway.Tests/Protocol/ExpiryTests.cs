@@ -19,7 +19,7 @@ public class ExpiryTests(ExpiringGatewayFixture fixture)
         var grain = fixture.Grains.GetGrain<IUploadSessionGrain>(created.UploadId);
 
         // Nothing more is sent: the session expires, its lease returns, and the silent client is told without asking.
-        var status = await Eventually.Holds(grain.GetStatus, s => s.State == UploadState.Expired, TimeSpan.FromSeconds(15), "the session expires");
+        var status = await Eventually.Holds(grain.GetState, s => s.State == UploadState.Expired, TimeSpan.FromSeconds(15), "the session expires");
         Assert.Equal(created.ChunkSize, status.CommittedOffset);
         var nodes = await fixture.SnapshotsAsync();
         Assert.All(nodes, n => Assert.Equal(0, n.LeaseCount));

@@ -47,7 +47,7 @@ public class LegacyReconnectTests(DefaultGatewayFixture fixture)
         var fileId = await ReferenceClient.InitiateAsync(fixture.Http, "mid.bin", data.Length);
         var socketUri = fixture.WebSocketUri($"/ws_api/upload_parallel/{fileId}");
         var session = fixture.Grains.GetGrain<Grains.Interfaces.IUploadSessionGrain>(fileId);
-        var chunkSize = (await session.GetStatus()).ChunkSize;
+        var chunkSize = (await session.GetState()).ChunkSize;
         var dropAt = chunkSize + chunkSize / 2;
 
         using (var first = new ClientWebSocket())
@@ -58,7 +58,7 @@ public class LegacyReconnectTests(DefaultGatewayFixture fixture)
             first.Abort();
         }
         // The gateway keeps what reached it: the half chunk is committed after the drop.
-        await Eventually.Holds(() => session.GetStatus(), s => s.CommittedOffset == dropAt, TimeSpan.FromSeconds(30), "the partial chunk committed");
+        await Eventually.Holds(() => session.GetState(), s => s.CommittedOffset == dropAt, TimeSpan.FromSeconds(30), "the partial chunk committed");
 
         using var second = new ClientWebSocket();
         await second.ConnectAsync(socketUri, CancellationToken.None);

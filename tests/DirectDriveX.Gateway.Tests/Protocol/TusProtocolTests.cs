@@ -101,7 +101,7 @@ public class TusProtocolTests(DefaultGatewayFixture fixture)
         }
         using (var head = await Http.SendAsync(Request(HttpMethod.Head, url)))
             Assert.Equal("0", Header(head, "Upload-Offset"));
-        Assert.Equal(0, (await fixture.Grains.GetGrain<IUploadSessionGrain>(UploadId(url)).GetStatus()).CommittedOffset);
+        Assert.Equal(0, (await fixture.Grains.GetGrain<IUploadSessionGrain>(UploadId(url)).GetState()).CommittedOffset);
 
         using (var unsupported = await Http.SendAsync(Patch(url, 0, data.AsMemory(0, 10), "md5 AAAA")))
             Assert.Equal(HttpStatusCode.BadRequest, unsupported.StatusCode);
@@ -128,7 +128,7 @@ public class TusProtocolTests(DefaultGatewayFixture fixture)
             Assert.Equal((HttpStatusCode.NoContent, "1.0.0"), (delete.StatusCode, Header(delete, "Tus-Resumable")));
 
         Assert.False(File.Exists(System.IO.Path.Combine(fixture.StoreRoot, "staging", id + ".part")));
-        Assert.Equal(UploadState.Aborted, (await fixture.Grains.GetGrain<IUploadSessionGrain>(id).GetStatus()).State);
+        Assert.Equal(UploadState.Aborted, (await fixture.Grains.GetGrain<IUploadSessionGrain>(id).GetState()).State);
         Assert.Equal(leasesBefore - 1, (await fixture.SnapshotsAsync()).Sum(n => n.LeaseCount));
         using (var head = await Http.SendAsync(Request(HttpMethod.Head, url)))
             Assert.Equal((HttpStatusCode.Gone, "1.0.0"), (head.StatusCode, Header(head, "Tus-Resumable")));

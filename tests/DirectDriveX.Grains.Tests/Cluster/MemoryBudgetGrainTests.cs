@@ -22,6 +22,29 @@ public class MemoryBudgetGrainTests(BudgetClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Its_state_for_the_dashboard_is_the_figures_and_every_lease_with_its_session_and_expiry()
+    {
+        var budget = Grains.BudgetOf(fixture.Silo("Silo_1"));
+        var first = $"state-{Guid.NewGuid():N}";
+        var second = $"state-{Guid.NewGuid():N}";
+        var firstGrant = await budget.TryReserve(first, 3 * MiB);
+        var secondGrant = await budget.TryReserve(second, 5 * MiB);
+        Assert.Equal(BudgetClusterFixture.SecondaryHeadroom - 8 * MiB, secondGrant.HeadroomLeftBytes);
+        try
+        {
+            var state = await budget.GetState();
+            Assert.Equal((BudgetClusterFixture.SecondaryHeadroom - 8 * MiB, 8 * MiB, 2), (state.Figures.HeadroomBytes, state.Figures.LeasedBytes, state.Figures.LeaseCount));
+            Assert.Equal([new BudgetLease(first, 3 * MiB, firstGrant.ExpiresAt), new BudgetLease(second, 5 * MiB, secondGrant.ExpiresAt)], state.Leases);
+        }
+        finally
+        {
+            await budget.Release(first);
+            await budget.Release(second);
+        }
+        Assert.Empty((await budget.GetState()).Leases);
+    }
+
+    [Fact]
     public async Task Snapshots_report_each_silos_own_capped_figures()
     {
         var primary = await UploadDriver.Budget(Grains, fixture.Silo("Silo_0"));

@@ -13,7 +13,7 @@ public class UploadClientGrainTests(BudgetClusterFixture fixture)
     private static UploadClient NewClient(int concurrent = 5, long? perDay = null) =>
         new($"addr:test-{Guid.NewGuid():N}", new ClientLimits(concurrent, BytesPerDay: perDay));
 
-    private Task<ClientUsage> Usage(UploadClient client) => Grains.GetGrain<IUploadClientGrain>(client.ClientId).GetUsage();
+    private Task<ClientUsage> Usage(UploadClient client) => Grains.GetGrain<IUploadClientGrain>(client.ClientId).GetState();
 
     [Fact]
     public async Task A_session_is_counted_while_live_and_completion_keeps_its_bytes_for_the_day()

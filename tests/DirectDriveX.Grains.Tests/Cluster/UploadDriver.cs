@@ -23,7 +23,7 @@ public static class UploadDriver
     /// <summary>The data plane of the silo <paramref name="info"/>'s session is active on now.</summary>
     public static async Task<UploadDataPlane> PlaneOf(InProcessTestCluster cluster, UploadSessionInfo info)
     {
-        var status = await cluster.Client.GetGrain<IUploadSessionGrain>(info.UploadId).GetStatus();
+        var status = await cluster.Client.GetGrain<IUploadSessionGrain>(info.UploadId).GetState();
         return cluster.GetSiloServiceProvider(MemoryBudgetKey.ToSilo(status.HostNodeId!)).GetRequiredService<UploadDataPlane>();
     }
 

@@ -33,7 +33,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
         Assert.Equal(new StoredFileRecord(info.UploadId, "video.bin", data.Length, sha, "video/mp4", result.File!.CreatedAt, "Silo_1"), result.File);
         Assert.Equal(data, await File.ReadAllBytesAsync(fixture.StoredPath(info.UploadId)));
         Assert.False(File.Exists(fixture.StagingPath(info.UploadId)));
-        var status = await grain.GetStatus();
+        var status = await grain.GetState();
         Assert.Equal((UploadState.Completed, (long)data.Length, info.UploadId), (status.State, status.CommittedOffset, status.FileId));
         Assert.Equal(0, (await UploadDriver.Budget(Grains, Secondary)).LeaseCount);
         Assert.Equal(result.File, await Grains.GetGrain<IStoredFileGrain>(info.UploadId).GetRecord());
@@ -78,7 +78,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
 
         Assert.Equal(new UploadRefusal(RefusalReason.NodeUnavailable,
             $"Upload {info.UploadId} is now served by node Silo_1; reconnect to continue from 0."), elsewhere.Refusal);
-        Assert.Equal(0, (await grain.GetStatus()).CommittedOffset);
+        Assert.Equal(0, (await grain.GetState()).CommittedOffset);
         await grain.Abort();
     }
 
@@ -155,7 +155,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
 
             Assert.Equal(RefusalReason.InsufficientHeadroom, result.Refusal!.Reason);
             Assert.Equal(new BudgetFigures(MemoryBudgetKey.For(silo), 100 * MiB, 62 * MiB, 1 * GiB, 512 * MiB, 1 * GiB * 80 / 100, 450 * MiB), result.Refusal.Figures);
-            Assert.Equal(UploadState.Created, (await grain.GetStatus()).State);
+            Assert.Equal(UploadState.Created, (await grain.GetState()).State);
         }
         finally
         {
@@ -203,7 +203,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
         var expected = new UploadRefusal(RefusalReason.HashMismatch,
             $"SHA-256 of the received bytes is {TestBytes.Sha256Hex(data)}; the client declared {declared}.");
         Assert.Equal(expected, result.Refusal);
-        var status = await grain.GetStatus();
+        var status = await grain.GetState();
         Assert.Equal((UploadState.Failed, expected), (status.State, status.Failure));
         Assert.False(File.Exists(fixture.StagingPath(info.UploadId)));
         Assert.False(File.Exists(fixture.StoredPath(info.UploadId)));
@@ -222,7 +222,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
         await grain.Abort();
         await grain.Abort();
 
-        Assert.Equal(UploadState.Aborted, (await grain.GetStatus()).State);
+        Assert.Equal(UploadState.Aborted, (await grain.GetState()).State);
         Assert.False(File.Exists(fixture.StagingPath(info.UploadId)));
         Assert.False(await Grains.BudgetOf(Secondary).Renew(info.UploadId));
         Assert.Equal(new UploadRefusal(RefusalReason.Aborted, $"Upload {info.UploadId} was aborted."), (await grain.Commit(65_536, 10, info.NodeId)).Refusal);
@@ -238,7 +238,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
 
         await fixture.Cluster.DeactivateAsync(grain);   // the state is durable; the staged bytes are in the shared store
 
-        var status = await grain.GetStatus();
+        var status = await grain.GetState();
         Assert.Equal((UploadState.Receiving, 196_608L), (status.State, status.CommittedOffset));
         await UploadDriver.SendAll(fixture.Cluster, info, data, from: status.CommittedOffset); // on whichever silo it reactivated
         var result = await UploadDriver.Complete(fixture.Cluster, info);
@@ -275,7 +275,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
         var grain = Grains.GetGrain<IUploadSessionGrain>(UploadIds.NewId());
         Assert.Equal(RefusalReason.NotFound, (await grain.Commit(0, 1, "any")).Refusal!.Reason);
         Assert.Equal(RefusalReason.NotFound, (await grain.Complete(new string('0', 64))).Refusal!.Reason);
-        Assert.Equal(RefusalReason.NotFound, (await grain.GetStatus()).Failure!.Reason);
+        Assert.Equal(RefusalReason.NotFound, (await grain.GetState()).Failure!.Reason);
         Assert.Null(await Grains.GetGrain<IStoredFileGrain>(UploadIds.NewId()).GetRecord());
     }
 }
@@ -291,7 +291,7 @@ public class UploadSessionExpiryTests(ExpiryClusterFixture fixture)
         var (grain, info) = await UploadDriver.StartOn(fixture.Client, silo, new UploadRequest("a.bin", data.Length));
         await UploadDriver.SendAll(fixture.Cluster, info, data[..65_536]);
 
-        var status = await Eventually.Holds(grain.GetStatus, s => s.State == UploadState.Expired, TimeSpan.FromSeconds(10), "the session expires");
+        var status = await Eventually.Holds(grain.GetState, s => s.State == UploadState.Expired, TimeSpan.FromSeconds(10), "the session expires");
 
         Assert.Equal(65_536, status.CommittedOffset);
         Assert.False(File.Exists(fixture.StagingPath(info.UploadId)));
@@ -311,7 +311,7 @@ public class FirstByteDeadlineTests(ExpiryClusterFixture fixture)
         var (grain, info) = await UploadDriver.StartOn(fixture.Client, silo, new UploadRequest("never.bin", 200 * 1024 * 1024));
         Assert.Equal(1, (await fixture.Client.BudgetOf(silo).GetSnapshot()).LeaseCount);
 
-        var status = await Eventually.Holds(grain.GetStatus, s => s.State == UploadState.Expired, TimeSpan.FromSeconds(10), "the session expires without a byte");
+        var status = await Eventually.Holds(grain.GetState, s => s.State == UploadState.Expired, TimeSpan.FromSeconds(10), "the session expires without a byte");
 
         Assert.Equal(0, status.CommittedOffset);
         Assert.Equal(0, (await fixture.Client.BudgetOf(silo).GetSnapshot()).LeaseCount);

@@ -32,7 +32,7 @@ public class OneWriterTests(BudgetClusterFixture fixture)
         var file = await second.CompleteAsync(current, CancellationToken.None);
         Assert.Equal(TestBytes.Sha256Hex(data), file.Sha256);
         Assert.Equal(data, await File.ReadAllBytesAsync(fixture.StoredPath(info.UploadId)));
-        Assert.Equal(UploadState.Completed, (await grain.GetStatus()).State);
+        Assert.Equal(UploadState.Completed, (await grain.GetState()).State);
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public sealed class RedisStateTests : IClassFixture<RedisServer>, IAsyncLifetime
         await UploadDriver.SendAll(Cluster, info, data[..131_072]);
 
         await Cluster.DeactivateAsync(grain);
-        var resumed = await grain.GetStatus();
+        var resumed = await grain.GetState();
         Assert.Equal((UploadState.Receiving, 131_072L, info.NodeId), (resumed.State, resumed.CommittedOffset, resumed.NodeId));
         Assert.True((await grain.Open(info.ResumeToken, requireToken: true)).Opened);
 
@@ -76,13 +76,13 @@ public sealed class RedisStateTests : IClassFixture<RedisServer>, IAsyncLifetime
         Assert.Null(await client.TryAdmit("u2", 5_000, limits));
 
         await Cluster.DeactivateAsync(client);
-        var usage = await client.GetUsage();
+        var usage = await client.GetState();
         Assert.Equal(["u1", "u2"], usage.LiveUploads.Order());
         Assert.Equal(9_000L, usage.BytesToday);
         Assert.Equal(RefusalReason.TooManyUploads, (await client.TryAdmit("u3", 1, limits))!.Reason);
         await client.Release("u1", 1_000); // 3,000 bytes never arrived: given back
         await Cluster.DeactivateAsync(client);
-        Assert.Equal(6_000L, (await client.GetUsage()).BytesToday);
+        Assert.Equal(6_000L, (await client.GetState()).BytesToday);
         Assert.Equal(RefusalReason.QuotaExceeded, (await client.TryAdmit("u3", 4_001, limits))!.Reason);
     }
 }

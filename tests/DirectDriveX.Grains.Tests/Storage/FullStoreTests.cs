@@ -89,7 +89,7 @@ public sealed class FullStoreTests : IAsyncLifetime
                 "The file store is full; the upload keeps its 131072 committed bytes: resume from there when space returns.", ExpectedOffset: 131_072),
                 refused.Refusal);
         }
-        var status = await grain.GetStatus();
+        var status = await grain.GetState();
         Assert.Equal((UploadState.Receiving, 131_072L), (status.State, status.CommittedOffset));
 
         disk.Full = false;
