@@ -19,6 +19,10 @@ public sealed partial class UploadClientGrain(
 {
     private static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>When each counted session was last found live: asked again only <see cref="UploadOptions.ClientRecheckAfter"/>
+    /// later, so a client that keeps knocking at its limit costs one status call per session per period, not per knock.</summary>
+    private readonly Dictionary<string, DateTimeOffset> _foundLiveAt = new(StringComparer.Ordinal);
+
     private string ClientId => this.GetPrimaryKeyString();
     private UploadClientState S => state.State;
 
@@ -41,6 +45,7 @@ public sealed partial class UploadClientGrain(
 
     public async Task Release(string uploadId, long receivedBytes)
     {
+        _foundLiveAt.Remove(uploadId);
         if (!S.Live.Remove(uploadId, out var counted)) return;
         RollDay(clock.GetUtcNow());
         // Bytes declared and never received go back to the day's quota, if that day is still today.
@@ -61,11 +66,14 @@ public sealed partial class UploadClientGrain(
         if (S.Day != today) state.State = S with { Day = today, BytesToday = 0 };
     }
 
-    /// <summary>Asks each counted session older than <see cref="UploadOptions.ClientRecheckAfter"/> where it stands, and forgets
-    /// those that have ended or never started. Returns how many were forgotten.</summary>
+    /// <summary>Asks each counted session admitted (or last found live) at least <see cref="UploadOptions.ClientRecheckAfter"/>
+    /// ago where it stands, and forgets those that have ended or never started. Returns how many were forgotten.</summary>
     private async Task<int> ForgetEndedAsync(DateTimeOffset now)
     {
-        var old = S.Live.Where(e => now - e.Value.AdmittedAt >= options.Value.ClientRecheckAfter).Select(e => e.Key).ToList();
+        var period = options.Value.ClientRecheckAfter;
+        var old = S.Live
+            .Where(e => now - e.Value.AdmittedAt >= period && (!_foundLiveAt.TryGetValue(e.Key, out var seen) || now - seen >= period))
+            .Select(e => e.Key).ToList();
         if (old.Count == 0) return 0;
         var checks = old.Select(async id =>
         {
@@ -79,8 +87,14 @@ public sealed partial class UploadClientGrain(
                 return (id, ended: false); // unknown: keep counting it
             }
         });
-        var ended = (await Task.WhenAll(checks)).Where(c => c.ended).Select(c => c.id).ToList();
-        foreach (var id in ended) S.Live.Remove(id);
+        var answers = await Task.WhenAll(checks);
+        foreach (var (id, _) in answers.Where(c => !c.ended)) _foundLiveAt[id] = now;
+        var ended = answers.Where(c => c.ended).Select(c => c.id).ToList();
+        foreach (var id in ended)
+        {
+            S.Live.Remove(id);
+            _foundLiveAt.Remove(id);
+        }
         if (ended.Count > 0)
         {
             LogForgot(ClientId, ended.Count);

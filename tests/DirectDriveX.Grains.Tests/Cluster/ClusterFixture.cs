@@ -73,7 +73,8 @@ public sealed class BudgetClusterFixture : ClusterFixture
     };
 }
 
-/// <summary>A cluster whose leases and sessions expire after three seconds without data.</summary>
+/// <summary>A cluster whose leases and sessions expire after three seconds without data (two without a first byte), and
+/// whose clients at their limit recheck their sessions after 300 ms.</summary>
 public sealed class ExpiryClusterFixture : ClusterFixture
 {
     protected override IReadOnlyDictionary<string, long> MemoryCaps { get; } =
@@ -84,6 +85,7 @@ public sealed class ExpiryClusterFixture : ClusterFixture
         ["MemoryBudget:LeaseTimeout"] = "00:00:03",
         ["MemoryBudget:SweepInterval"] = "00:00:00.100",
         ["Uploads:FirstByteTimeout"] = "00:00:02",
+        ["Uploads:ClientRecheckAfter"] = "00:00:00.300",
     };
 }
 

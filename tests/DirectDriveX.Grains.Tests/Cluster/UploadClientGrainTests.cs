@@ -79,3 +79,30 @@ public class UploadClientGrainTests(BudgetClusterFixture fixture)
         Assert.Null(await client.TryAdmit("u3", 400, limits));
     }
 }
+
+/// <summary>A count whose release never came is put right when the client reaches its limit.</summary>
+[Collection(ExpiryCluster.Name)]
+public class UploadClientRecheckTests(ExpiryClusterFixture fixture)
+{
+    [Fact]
+    public async Task At_its_limit_a_client_forgets_a_counted_upload_that_never_started_and_keeps_a_live_one()
+    {
+        var client = fixture.Client.GetGrain<IUploadClientGrain>($"addr:recheck-{Guid.NewGuid():N}");
+        var limits = new ClientLimits(2);
+        var ghost = UploadIds.NewId(); // counted, but its session was never started (its creator died in between)
+        Assert.Null(await client.TryAdmit(ghost, 1000, limits));
+        var (session, info) = await UploadDriver.StartOn(fixture.Client, fixture.Silo("Silo_0"),
+            new UploadRequest("live.bin", 1000, Client: new UploadClient(client.GetPrimaryKeyString(), limits)));
+
+        // Every answer until the recheck is TooManyUploads; then the ghost is forgotten and the live session kept.
+        await Eventually.Holds(() => client.TryAdmit("after-recheck", 1000, limits), r =>
+        {
+            Assert.True(r is null || r.Reason == RefusalReason.TooManyUploads, r?.Message);
+            return r is null;
+        }, TimeSpan.FromSeconds(10), "the ghost forgotten at the limit");
+        Assert.Equal(new[] { info.UploadId, "after-recheck" }.Order(StringComparer.Ordinal),
+            (await client.GetState()).LiveUploads.Order(StringComparer.Ordinal)); // the live session still counted
+        await session.Abort();
+        await client.Release("after-recheck", 0);
+    }
+}
