@@ -43,7 +43,8 @@ test('client limits: too many uploads is retryable, a day quota says when it res
   assert.match(day.advice, /Retry after 2026-11-24 00:00 UTC/);
   const key = describeRefusal({ status: 401, reason: 'Unauthenticated', detail: 'Creating an upload needs an API key.' });
   assert.equal(key.retryable, false);
-  assert.match(key.message, /needs an API key/);
+  assert.match(key.message, /API key/);
+  assert.match(key.advice, /Enter your API key/);
 });
 
 test('node entries are read whatever the spelling of their figures', () => {

@@ -279,6 +279,32 @@ test('refusals are shown in words with what to do (503 no headroom, 413 too larg
   }
 });
 
+test('an API key entered on the page goes with the upload start; one the gateway does not know is refused in words', async () => {
+  const original = await generateFile('page-api-key.bin', 256 * 1024);
+  const page = await openPage();
+  const sent = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && request.url().endsWith('/api/v1/uploads')) sent.push(request.headers().authorization ?? null);
+  });
+  try {
+    await page.locator('details.api-key summary').click();
+    await page.locator('#api-key-input').fill('not-a-key-of-this-gateway');
+    await page.setInputFiles('#file-input', original.file);
+    const refused = page.locator('#upload-list li.upload[data-state="failed"]').first();
+    await refused.waitFor({ timeout: 20_000 });
+    assert.match(await refused.locator('.upload-status').textContent(), /did not accept the API key[\s\S]*Enter your API key/);
+    assert.deepEqual(sent, ['Bearer not-a-key-of-this-gateway']);
+
+    await page.locator('#api-key-input').fill(''); // this gateway needs none (Auth:Mode None)
+    await refused.locator('button.retry').click();
+    const item = await waitForUpload(page, path.basename(original.file));
+    assert.equal(sent.at(-1), null);
+    assert.equal((await download(await item.locator('a.download').getAttribute('href'))).sha256, original.sha256);
+  } finally {
+    await page.close();
+  }
+});
+
 test('a browser that cannot hash without reading whole files says so, and the upload still completes', async () => {
   const original = await generateFile('page-no-hash.bin', MiB + 1);
   const page = await context.newPage();

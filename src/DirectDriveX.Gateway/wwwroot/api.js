@@ -10,13 +10,24 @@ export class UploadRefusedError extends Error {
   }
 }
 
-/** POST /api/v1/uploads → {uploadId, resumeToken, node, reservedBytes, chunkSize, webSocketUrl}. */
+const API_KEY_ITEM = 'ddx-api-key';
+
+/** The API key this tab sends when it starts an upload (sessionStorage: it lives as long as the tab), or ''. */
+export const apiKey = {
+  get: () => globalThis.sessionStorage?.getItem(API_KEY_ITEM) ?? '',
+  set: (key) => (key ? globalThis.sessionStorage?.setItem(API_KEY_ITEM, key) : globalThis.sessionStorage?.removeItem(API_KEY_ITEM)),
+};
+
+/** POST /api/v1/uploads → {uploadId, resumeToken, node, reservedBytes, chunkSize, webSocketUrl}; with the tab's API key, if any. */
 export async function createUpload(file, sha256, signal) {
   const body = { fileName: file.name, size: file.size, contentType: file.type || 'application/octet-stream' };
   if (sha256) body.sha256 = sha256;
+  const headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
+  const key = apiKey.get();
+  if (key) headers.Authorization = `Bearer ${key}`;
   const response = await fetch('/api/v1/uploads', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    headers,
     body: JSON.stringify(body),
     signal,
   });
@@ -105,7 +116,8 @@ export function describeRefusal({ status = 0, closeCode = 0, reason, detail = ''
   }
   if (why === 'unauthenticated' || status === 401) {
     return new UploadRefusedError({ ...common,
-      message: 'This service needs an API key to start an upload.' + said, advice: 'Ask an operator for a key.' });
+      message: 'This service did not accept the API key (or needs one) to start an upload.' + said,
+      advice: 'Enter your API key under “API key” above and retry; ask an operator for one.' });
   }
   if (why === 'insufficientheadroom' || status === 503 || closeCode === 1013 && why !== 'buffersexhausted') {
     const when = retryAfterSeconds ? `in about ${formatDuration(retryAfterSeconds)}` : 'in a little while';

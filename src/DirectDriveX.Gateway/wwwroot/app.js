@@ -2,6 +2,7 @@
 import { startClusterPanel } from './cluster-panel.js';
 import { hashingUnsupportedReason } from './file-hasher.js';
 import { UploadItem } from './upload-item.js';
+import { apiKey } from './api.js';
 
 const PARALLEL_UPLOADS = 2;
 
@@ -30,6 +31,10 @@ function drain() {
     });
   }
 }
+
+const keyInput = document.getElementById('api-key-input');
+keyInput.value = apiKey.get();
+keyInput.addEventListener('input', () => apiKey.set(keyInput.value.trim()));
 
 input.addEventListener('change', () => {
   for (const file of input.files) enqueue(file);
