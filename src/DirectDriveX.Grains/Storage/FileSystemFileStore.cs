@@ -17,6 +17,7 @@ public sealed class FileSystemFileStore : IFileStore
     private readonly string _stagingDirectory;
     private readonly string _filesDirectory;
     private readonly bool _flushToDisk;
+    private readonly bool _dropWrittenPages;
 
     public FileSystemFileStore(IOptions<FileStoreOptions> options)
     {
@@ -24,12 +25,13 @@ public sealed class FileSystemFileStore : IFileStore
         _stagingDirectory = Directory.CreateDirectory(Path.Combine(root, "staging")).FullName;
         _filesDirectory = Directory.CreateDirectory(Path.Combine(root, "files")).FullName;
         _flushToDisk = options.Value.FlushToDisk;
+        _dropWrittenPages = options.Value.FlushToDisk && !options.Value.CacheWrittenPages && OperatingSystem.IsLinux();
     }
 
     public long AvailableBytes() => new DriveInfo(_filesDirectory).AvailableFreeSpace;
 
     public IStagingFile OpenStaging(string uploadId) =>
-        new StagingFile(File.OpenHandle(StagingPath(uploadId), FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete), _flushToDisk);
+        new StagingFile(File.OpenHandle(StagingPath(uploadId), FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete), _flushToDisk, _dropWrittenPages);
 
     public async Task<int> ReadStagingAsync(string uploadId, long offset, Memory<byte> buffer, CancellationToken cancellationToken)
     {
@@ -117,7 +119,7 @@ public sealed class FileSystemFileStore : IFileStore
     private static string Checked(string id) =>
         UploadIds.IsWellFormed(id) ? id : throw new ArgumentException($"'{id}' is not a well-formed upload or file id.", nameof(id));
 
-    private sealed class StagingFile(SafeFileHandle handle, bool flushToDisk) : IStagingFile
+    private sealed class StagingFile(SafeFileHandle handle, bool flushToDisk, bool dropWrittenPages) : IStagingFile
     {
         /// <summary>A page-cache copy of at most a slice (256 KiB), done on the calling thread: a connection's receive loop,
         /// never a grain turn. On Linux .NET would only queue the same blocking call to the thread pool, a hop per slice
@@ -128,8 +130,14 @@ public sealed class FileSystemFileStore : IFileStore
             return ValueTask.CompletedTask;
         }
 
-        public Task FlushAsync(CancellationToken cancellationToken) =>
-            flushToDisk ? Task.Run(() => RandomAccess.FlushToDisk(handle), cancellationToken) : Task.CompletedTask;
+        /// <summary>fsync, then (unless <c>FileStore:CacheWrittenPages</c>) drop the file's now clean pages from the page cache.</summary>
+        public Task FlushAsync(CancellationToken cancellationToken) => flushToDisk
+            ? Task.Run(() =>
+            {
+                RandomAccess.FlushToDisk(handle);
+                if (dropWrittenPages) PageCache.Drop(handle);
+            }, cancellationToken)
+            : Task.CompletedTask;
 
         public void Dispose() => handle.Dispose();
     }

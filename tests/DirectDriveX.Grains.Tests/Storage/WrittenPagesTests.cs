@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Grains.Storage;
+using Microsoft.Extensions.Options;
+
+namespace DirectDriveX.Grains.Tests.Storage;
+
+/// <summary>After a chunk's fsync its pages leave the page cache unless FileStore:CacheWrittenPages says to keep them,
+/// as util-linux's <c>fincore</c> (mincore(2)) sees it.</summary>
+public sealed class WrittenPagesTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("ddx-pages-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Theory]
+    [InlineData(false, 0L)]
+    [InlineData(true, 8L * 1024 * 1024)]
+    public async Task A_flushed_chunk_is_dropped_from_the_page_cache_unless_asked_to_stay(bool cacheWrittenPages, long expectedResident)
+    {
+        var store = new FileSystemFileStore(Options.Create(new FileStoreOptions
+        {
+            RootDirectory = _root, FlushToDisk = true, CacheWrittenPages = cacheWrittenPages,
+        }));
+        var uploadId = UploadIds.NewId();
+        using (var file = store.OpenStaging(uploadId))
+        {
+            var data = TestBytes.Random(8 * 1024 * 1024, seed: 5);
+            for (var offset = 0; offset < data.Length; offset += 256 * 1024)
+                await file.WriteAsync(offset, data.AsMemory(offset, 256 * 1024), CancellationToken.None);
+            await file.FlushAsync(CancellationToken.None);
+        }
+        Assert.Equal(expectedResident, await ResidentBytesAsync(Path.Combine(_root, "staging", uploadId + ".part")));
+        Assert.Equal(8L * 1024 * 1024, store.GetStagingLength(uploadId)); // the bytes are on disk either way
+    }
+
+    private static async Task<long> ResidentBytesAsync(string path)
+    {
+        using var fincore = Process.Start(new ProcessStartInfo("fincore", ["--bytes", "--noheadings", "--output", "RES", path])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        })!;
+        var output = await fincore.StandardOutput.ReadToEndAsync();
+        await fincore.WaitForExitAsync();
+        Assert.True(fincore.ExitCode == 0, await fincore.StandardError.ReadToEndAsync());
+        return long.Parse(output.Trim());
+    }
+}
