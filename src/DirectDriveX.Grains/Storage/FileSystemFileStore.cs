@@ -101,8 +101,11 @@ public sealed class FileSystemFileStore : IFileStore
     {
         try
         {
+            // 1 MiB reads: ASP.NET asks for 64 KiB at a time, and each read of the file is a hop to the thread pool on
+            // Linux; stored files are read from disk (uploads leave the page cache): 1 GiB downloads measured 392–883 MB/s
+            // (median ~515) against 399–528 (median ~465) with 64 KiB reads, with less CPU. One buffer per open download.
             return new FileStream(StoredPath(fileId), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete,
-                bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan); // unbuffered: ASP.NET copies through its pooled 64 KiB buffers
+                bufferSize: 1024 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan);
         }
         catch (FileNotFoundException)
         {
