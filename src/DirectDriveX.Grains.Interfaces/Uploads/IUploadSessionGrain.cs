@@ -30,8 +30,12 @@ public interface IUploadSessionGrain : IGrainWithStringKey
     /// <summary>Deletes staged data and releases the lease. Idempotent.</summary>
     Task Abort();
 
-    /// <summary>Where the upload stands (also what the Orleans dashboard's Grain Details shows for it). A read that interleaves
-    /// with a call in progress, so a grain this session is waiting on (its client's count) may ask it without a deadlock.</summary>
-    [AlwaysInterleave]
+    /// <summary>Where the upload stands (also what the Orleans dashboard's Grain Details shows for it).</summary>
     Task<UploadStatus> GetState();
+
+    /// <summary>Whether the session has ended, or was never started: what its client's count asks of an old session it still
+    /// counts. It interleaves with a call in progress, so the client's grain, which this session may be waiting on (its
+    /// start, its release), can ask without a deadlock; mid-way through its way out it already answers true.</summary>
+    [AlwaysInterleave]
+    Task<bool> HasEnded();
 }

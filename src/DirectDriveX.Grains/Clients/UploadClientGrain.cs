@@ -79,8 +79,7 @@ public sealed partial class UploadClientGrain(
         {
             try
             {
-                var status = await GrainFactory.GetGrain<IUploadSessionGrain>(id).GetState().WaitAsync(StatusTimeout);
-                return (id, ended: status.State.IsFinal() || status.Failure?.Reason == RefusalReason.NotFound);
+                return (id, ended: await GrainFactory.GetGrain<IUploadSessionGrain>(id).HasEnded().WaitAsync(StatusTimeout));
             }
             catch (Exception e) when (e is OrleansException or TimeoutException)
             {

@@ -216,6 +216,8 @@ public sealed partial class UploadSessionGrain(
         LogAborted(UploadId, silo.Name, S.CommittedOffset);
     }
 
+    public Task<bool> HasEnded() => Task.FromResult(!state.RecordExists || S.State.IsFinal());
+
     public Task<UploadStatus> GetState() => Task.FromResult(state.RecordExists
         ? Status()
         : new UploadStatus(UploadId, UploadState.Created, 0, 0, 0, 0, null, null, null, null,
