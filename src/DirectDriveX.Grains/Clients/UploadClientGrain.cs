@@ -10,13 +10,23 @@ namespace DirectDriveX.Grains.Clients;
 /// <see cref="ClientAdmissionPolicy"/> over the state; each admitted upload is released by its session on every way out.
 /// A release that could not be delivered (the session's node died and nobody resumed it) is caught when the client is at
 /// its limit: its older sessions are asked where they stand, which reactivates them, and their own deadlines end them.
+/// A client leaves no record once nothing of it needs counting: no live session, and no bytes held against a day limit.
 /// </summary>
 public sealed partial class UploadClientGrain(
-    [PersistentState("client")] IPersistentState<UploadClientState> state,
+    [PersistentState("client", UploadClientGrain.StorageName)] IPersistentState<UploadClientState> state,
     TimeProvider clock,
     IOptions<UploadOptions> options,
     ILogger<UploadClientGrain> logger) : Grain, IUploadClientGrain
 {
+    /// <summary>The grain storage of clients' records: the default storage unless a host registers one of its own (Redis
+    /// does, to let records expire: <see cref="RecordLifetime"/>).</summary>
+    public const string StorageName = "clients";
+
+    /// <summary>How long a client's record outlives its last write where storage can expire records. A record counts bytes
+    /// for one UTC day, so one that nobody wrote for two days counts nothing any more; without expiry, every address that
+    /// ever uploaded under a day limit and never came back would keep a record forever.</summary>
+    public static readonly TimeSpan RecordLifetime = TimeSpan.FromDays(2);
+
     private static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>When each counted session was last found live: asked again only <see cref="UploadOptions.ClientRecheckAfter"/>
@@ -38,7 +48,7 @@ public sealed partial class UploadClientGrain(
             return refusal;
         }
         S.Live[uploadId] = new CountedUpload(size, now, S.Day);
-        state.State = S with { BytesToday = S.BytesToday + size };
+        state.State = S with { BytesToday = S.BytesToday + size, DayLimited = limits.BytesPerDay is not null };
         await state.WriteStateAsync();
         return null;
     }
@@ -102,8 +112,11 @@ public sealed partial class UploadClientGrain(
         return ended.Count;
     }
 
-    /// <summary>A client with nothing counted leaves no record behind.</summary>
-    private Task SaveAsync() => S.Live.Count == 0 && S.BytesToday == 0 ? state.ClearStateAsync() : state.WriteStateAsync();
+    /// <summary>A client with nothing counted leaves no record behind: no live session, and no bytes that a day limit
+    /// still needs (without one, today's bytes are only a figure, not worth a record per address that ever uploaded).</summary>
+    private Task SaveAsync() => S.Live.Count == 0 && (S.BytesToday == 0 || !S.DayLimited)
+        ? state.ClearStateAsync()
+        : state.WriteStateAsync();
 
     /// <summary>Debug: the process that took the request logs each refusal once, at Information, with its reason.</summary>
     [LoggerMessage(Level = LogLevel.Debug, Message = "Client {ClientId} refused upload {UploadId}: {Reason} ({Live} live, {BytesToday} bytes today)")]

@@ -10,6 +10,9 @@ public sealed record UploadClientState
     [Id(1)] public DateOnly Day { get; init; }
     /// <summary>Declared bytes admitted on <see cref="Day"/>, less what uploads that ended early never received.</summary>
     [Id(2)] public long BytesToday { get; init; }
+    /// <summary>Whether the client's last admission had a per-day limit: only then must <see cref="BytesToday"/> outlive its
+    /// last live session.</summary>
+    [Id(3)] public bool DayLimited { get; init; }
 }
 
 /// <summary>One live session of a client: its declared size, and when and on which day it was admitted.</summary>

@@ -1,4 +1,5 @@
 using DirectDriveX.Grains.Budget;
+using DirectDriveX.Grains.Clients;
 using DirectDriveX.Grains.DataPlane;
 using DirectDriveX.Grains.Buffers;
 using DirectDriveX.Grains.Interfaces.Telemetry;
@@ -10,6 +11,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Orleans.Providers;
+using Orleans.Storage;
 
 namespace DirectDriveX.Grains.Hosting;
 
@@ -45,6 +48,10 @@ public static class DirectDriveXSiloBuilderExtensions
         services.AddHostedService<DashboardBudgetCounters>();
         services.AddSingleton<StagingSweep>();
         services.AddHostedService(sp => sp.GetRequiredService<StagingSweep>());
+
+        // Clients' records go to the default storage unless the host registered a storage of their own (Redis does).
+        services.TryAddKeyedSingleton<IGrainStorage>(UploadClientGrain.StorageName,
+            (sp, _) => sp.GetRequiredKeyedService<IGrainStorage>(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME));
 
         services.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
         services.AddPlacementDirector<UploadSessionPlacement, UploadSessionPlacementDirector>();

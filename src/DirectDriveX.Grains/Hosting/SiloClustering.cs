@@ -1,4 +1,5 @@
 using System.Net;
+using DirectDriveX.Grains.Clients;
 using DirectDriveX.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -40,6 +41,24 @@ public static class SiloClustering
         return silo
             .ConfigureEndpoints(IPAddress.Parse(options.AdvertisedIP), options.SiloPort, options.GatewayPort, options.ListenOnAnyHostAddress)
             .UseRedisClustering(redis)
-            .AddRedisGrainStorageAsDefault(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis));
+            .AddDirectDriveXRedisStorage(redis);
     }
+
+    /// <summary>
+    /// Grain state in Redis as the default storage, and clients' records (<see cref="UploadClientGrain.StorageName"/>) in
+    /// Redis keys that expire <see cref="UploadClientGrain.RecordLifetime"/> after their last write. A cleared state deletes
+    /// its key: the provider's default would leave an empty hash behind for every grain that ever cleared its state.
+    /// </summary>
+    public static ISiloBuilder AddDirectDriveXRedisStorage(this ISiloBuilder silo, string redis) => silo
+        .AddRedisGrainStorageAsDefault(o =>
+        {
+            o.ConfigurationOptions = ConfigurationOptions.Parse(redis);
+            o.DeleteStateOnClear = true;
+        })
+        .AddRedisGrainStorage(UploadClientGrain.StorageName, o =>
+        {
+            o.ConfigurationOptions = ConfigurationOptions.Parse(redis);
+            o.DeleteStateOnClear = true;
+            o.EntryExpiry = UploadClientGrain.RecordLifetime;
+        });
 }

@@ -1,3 +1,4 @@
+using DirectDriveX.Grains.Clients;
 using DirectDriveX.Grains.Hosting;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Grains.Tests.Cluster;
@@ -27,7 +28,7 @@ public sealed class RedisStateTests : IClassFixture<RedisServer>, IAsyncLifetime
         };
         var builder = new InProcessTestClusterBuilder(2);
         builder.ConfigureSilo((_, silo) => silo
-            .AddRedisGrainStorageAsDefault(o => o.ConfigurationOptions = ConfigurationOptions.Parse(_redis.ConnectionString))
+            .AddDirectDriveXRedisStorage(_redis.ConnectionString)
             .AddDirectDriveX(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()));
         _cluster = builder.Build();
         await _cluster.DeployAsync();
@@ -65,7 +66,51 @@ public sealed class RedisStateTests : IClassFixture<RedisServer>, IAsyncLifetime
         await using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
         var keys = redis.GetServer(redis.GetEndPoints()[0]).Keys(pattern: $"*{info.UploadId}*").ToList();
         Assert.True(keys.Count >= 2, $"session and file state keys in Redis, found: {string.Join(", ", keys)}");
+        foreach (var key in keys) Assert.Null(await redis.GetDatabase().KeyTimeToLiveAsync(key)); // records do not expire
     }
+
+    [Fact]
+    public async Task A_client_without_a_day_limit_leaves_no_key_once_its_last_upload_ends()
+    {
+        var name = $"addr:nolimit-{Guid.NewGuid():N}";
+        var client = Cluster.Client.GetGrain<IUploadClientGrain>(name);
+        var limits = new ClientLimits(2);
+        Assert.Null(await client.TryAdmit("u1", 4_000, limits));
+        Assert.Null(await client.TryAdmit("u2", 5_000, limits));
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
+        Assert.Single(KeysOf(redis, name));
+
+        await client.Release("u1", 4_000);
+        Assert.Single(KeysOf(redis, name));
+        await client.Release("u2", 5_000);
+        Assert.Empty(KeysOf(redis, name)); // deleted, not left as an empty hash
+
+        await Cluster.DeactivateAsync(client);
+        Assert.Equal((0, 0L), ((await client.GetState()).LiveUploads.Count, (await client.GetState()).BytesToday));
+    }
+
+    [Fact]
+    public async Task A_day_limited_clients_bytes_outlive_its_uploads_in_a_key_that_expires()
+    {
+        var name = $"addr:limited-{Guid.NewGuid():N}";
+        var client = Cluster.Client.GetGrain<IUploadClientGrain>(name);
+        var limits = new ClientLimits(2, BytesPerDay: 10_000);
+        Assert.Null(await client.TryAdmit("u1", 4_000, limits));
+        await client.Release("u1", 4_000);
+
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
+        var key = Assert.Single(KeysOf(redis, name));
+        var ttl = await redis.GetDatabase().KeyTimeToLiveAsync(key);
+        Assert.NotNull(ttl);
+        Assert.InRange(ttl.Value, UploadClientGrain.RecordLifetime - TimeSpan.FromMinutes(1), UploadClientGrain.RecordLifetime);
+
+        await Cluster.DeactivateAsync(client);
+        Assert.Equal(4_000L, (await client.GetState()).BytesToday);
+        Assert.Equal(RefusalReason.QuotaExceeded, (await client.TryAdmit("u2", 6_001, limits))!.Reason);
+    }
+
+    private static List<RedisKey> KeysOf(ConnectionMultiplexer redis, string grainKey) =>
+        redis.GetServer(redis.GetEndPoints()[0]).Keys(pattern: $"*{grainKey.Split(':')[1]}*").ToList();
 
     [Fact]
     public async Task A_clients_count_outlives_its_activation_through_Redis()
