@@ -49,9 +49,11 @@ public static class DirectDriveXSiloBuilderExtensions
         services.AddSingleton<StagingSweep>();
         services.AddHostedService(sp => sp.GetRequiredService<StagingSweep>());
 
-        // Clients' records go to the default storage unless the host registered a storage of their own (Redis does).
-        services.TryAddKeyedSingleton<IGrainStorage>(UploadClientGrain.StorageName,
-            (sp, _) => sp.GetRequiredKeyedService<IGrainStorage>(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME));
+        // Sessions' and clients' records go to the default storage unless the host registered storages of their own (Redis
+        // does, so that they expire).
+        foreach (var name in new[] { UploadSessionGrain.StorageName, UploadClientGrain.StorageName })
+            services.TryAddKeyedSingleton<IGrainStorage>(name,
+                (sp, _) => sp.GetRequiredKeyedService<IGrainStorage>(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME));
 
         services.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
         services.AddPlacementDirector<UploadSessionPlacement, UploadSessionPlacementDirector>();

@@ -1,5 +1,7 @@
 using System.Net;
 using DirectDriveX.Grains.Clients;
+using DirectDriveX.Grains.Sessions;
+using Microsoft.Extensions.Options;
 using DirectDriveX.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -45,9 +47,11 @@ public static class SiloClustering
     }
 
     /// <summary>
-    /// Grain state in Redis as the default storage, and clients' records (<see cref="UploadClientGrain.StorageName"/>) in
-    /// Redis keys that expire <see cref="UploadClientGrain.RecordLifetime"/> after their last write. A cleared state deletes
-    /// its key: the provider's default would leave an empty hash behind for every grain that ever cleared its state.
+    /// Grain state in Redis: stored files' records (the default storage) for good; upload sessions' records
+    /// (<see cref="UploadSessionGrain.StorageName"/>) in keys that expire <see cref="UploadOptions.SessionRecordLifetime"/>
+    /// after their last write, and clients' (<see cref="UploadClientGrain.StorageName"/>) <see cref="UploadClientGrain.RecordLifetime"/>
+    /// after theirs, so that Redis does not grow with every upload and every address ever served. A cleared state deletes its
+    /// key: the provider's default would leave an empty hash behind for every grain that ever cleared its state.
     /// </summary>
     public static ISiloBuilder AddDirectDriveXRedisStorage(this ISiloBuilder silo, string redis) => silo
         .AddRedisGrainStorageAsDefault(o =>
@@ -55,6 +59,12 @@ public static class SiloClustering
             o.ConfigurationOptions = ConfigurationOptions.Parse(redis);
             o.DeleteStateOnClear = true;
         })
+        .AddRedisGrainStorage(UploadSessionGrain.StorageName, builder => builder.Configure<IOptions<UploadOptions>>((o, uploads) =>
+        {
+            o.ConfigurationOptions = ConfigurationOptions.Parse(redis);
+            o.DeleteStateOnClear = true;
+            o.EntryExpiry = uploads.Value.SessionRecordLifetime;
+        }))
         .AddRedisGrainStorage(UploadClientGrain.StorageName, o =>
         {
             o.ConfigurationOptions = ConfigurationOptions.Parse(redis);

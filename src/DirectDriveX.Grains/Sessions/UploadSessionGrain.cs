@@ -18,7 +18,7 @@ namespace DirectDriveX.Grains.Sessions;
 /// </summary>
 [UploadSessionPlacement]
 public sealed partial class UploadSessionGrain(
-    [PersistentState("upload")] IPersistentState<UploadSessionState> state,
+    [PersistentState("upload", UploadSessionGrain.StorageName)] IPersistentState<UploadSessionState> state,
     IFileStore store,
     ChunkBufferPool pool,
     ILocalSiloDetails silo,
@@ -28,6 +28,10 @@ public sealed partial class UploadSessionGrain(
     IOptions<MemoryBudgetOptions> budgetOptions,
     ILogger<UploadSessionGrain> logger) : Grain, IUploadSessionGrain
 {
+    /// <summary>The grain storage of sessions' records: the default storage unless a host registers one of its own (Redis
+    /// does, to let records expire <see cref="UploadOptions.SessionRecordLifetime"/> after their last change).</summary>
+    public const string StorageName = "uploads";
+
     private readonly UploadOptions _uploads = uploadOptions.Value;
     private readonly MemoryBudgetOptions _budget = budgetOptions.Value;
     private IGrainTimer? _expiryTimer;

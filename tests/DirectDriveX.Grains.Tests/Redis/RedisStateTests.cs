@@ -66,7 +66,13 @@ public sealed class RedisStateTests : IClassFixture<RedisServer>, IAsyncLifetime
         await using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
         var keys = redis.GetServer(redis.GetEndPoints()[0]).Keys(pattern: $"*{info.UploadId}*").ToList();
         Assert.True(keys.Count >= 2, $"session and file state keys in Redis, found: {string.Join(", ", keys)}");
-        foreach (var key in keys) Assert.Null(await redis.GetDatabase().KeyTimeToLiveAsync(key)); // records do not expire
+        // The file's record is kept for good; the session's expires a week (Uploads:SessionRecordLifetime) after its last write.
+        var lives = new Dictionary<string, TimeSpan?>();
+        foreach (var key in keys) lives[key.ToString()] = await redis.GetDatabase().KeyTimeToLiveAsync(key);
+        Assert.Null(Assert.Single(lives, k => k.Key.Contains("storedfile", StringComparison.OrdinalIgnoreCase)).Value);
+        var session = Assert.Single(lives, k => k.Key.Contains("uploadsession", StringComparison.OrdinalIgnoreCase)).Value;
+        Assert.NotNull(session);
+        Assert.InRange(session.Value, TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1), TimeSpan.FromDays(7));
     }
 
     [Fact]
