@@ -13,7 +13,7 @@ namespace DirectDriveX.Grains.Clients;
 /// A client leaves no record once nothing of it needs counting: no live session, and no bytes held against a day limit.
 /// </summary>
 public sealed partial class UploadClientGrain(
-    [PersistentState("client", UploadClientGrain.StorageName)] IPersistentState<UploadClientState> state,
+    [PersistentState(UploadClientGrain.StateName, UploadClientGrain.StorageName)] IPersistentState<UploadClientState> state,
     TimeProvider clock,
     IOptions<UploadOptions> options,
     ILogger<UploadClientGrain> logger) : Grain, IUploadClientGrain
@@ -21,6 +21,9 @@ public sealed partial class UploadClientGrain(
     /// <summary>The grain storage of clients' records: the default storage unless a host registers one of its own (Redis
     /// does, to let records expire: <see cref="RecordLifetime"/>).</summary>
     public const string StorageName = "clients";
+
+    /// <summary>The name of a client's grain state (a file store's records are kept by state name).</summary>
+    public const string StateName = "client";
 
     /// <summary>How long a client's record outlives its last write where storage can expire records. A record counts bytes
     /// for one UTC day, so one that nobody wrote for two days counts nothing any more; without expiry, every address that

@@ -16,11 +16,20 @@ namespace DirectDriveX.Grains.Hosting;
 /// grain state in files of the file store (the embedded laptop default, which so resumes uploads after a restart) otherwise.</summary>
 public static class SiloClustering
 {
-    /// <summary>Grain state in files of the shared file store (<see cref="FileGrainStorage"/>) as the default storage.</summary>
+    /// <summary>Grain state in files of the shared file store (<see cref="FileGrainStorage"/>) as the default storage, with
+    /// the same lifetimes as in Redis: upload sessions' records <see cref="UploadOptions.SessionRecordLifetime"/> and clients'
+    /// <see cref="UploadClientGrain.RecordLifetime"/> after their last write, swept by <see cref="StateFileSweep"/>.</summary>
     public static ISiloBuilder AddFileGrainStorageAsDefault(this ISiloBuilder silo)
     {
+        silo.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<FileGrainStorage>(services,
+            (IReadOnlyDictionary<string, TimeSpan>)new Dictionary<string, TimeSpan>(StringComparer.Ordinal)
+            {
+                [UploadSessionGrain.StateName] = services.GetRequiredService<IOptions<UploadOptions>>().Value.SessionRecordLifetime,
+                [UploadClientGrain.StateName] = UploadClientGrain.RecordLifetime,
+            }));
         silo.Services.AddGrainStorage(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME,
-            (services, _) => ActivatorUtilities.CreateInstance<FileGrainStorage>(services));
+            (services, _) => services.GetRequiredService<FileGrainStorage>());
+        silo.Services.AddHostedService<StateFileSweep>();
         return silo;
     }
 

@@ -18,7 +18,7 @@ namespace DirectDriveX.Grains.Sessions;
 /// </summary>
 [UploadSessionPlacement]
 public sealed partial class UploadSessionGrain(
-    [PersistentState("upload", UploadSessionGrain.StorageName)] IPersistentState<UploadSessionState> state,
+    [PersistentState(UploadSessionGrain.StateName, UploadSessionGrain.StorageName)] IPersistentState<UploadSessionState> state,
     IFileStore store,
     ChunkBufferPool pool,
     ILocalSiloDetails silo,
@@ -31,6 +31,9 @@ public sealed partial class UploadSessionGrain(
     /// <summary>The grain storage of sessions' records: the default storage unless a host registers one of its own (Redis
     /// does, to let records expire <see cref="UploadOptions.SessionRecordLifetime"/> after their last change).</summary>
     public const string StorageName = "uploads";
+
+    /// <summary>The name of a session's grain state (a file store's records are kept by state name).</summary>
+    public const string StateName = "upload";
 
     private readonly UploadOptions _uploads = uploadOptions.Value;
     private readonly MemoryBudgetOptions _budget = budgetOptions.Value;

@@ -9,16 +9,22 @@ namespace DirectDriveX.Grains.Storage;
 /// default's sessions and file records survive a restart, and silos that share the store share the state. Each write goes
 /// to a temporary file that is fsynced and then renamed over the old one, so a state file is always whole. The ETag is
 /// the version written with the state; a write whose ETag is not the stored one fails as inconsistent. Disk work runs on
-/// the thread pool, never in the grain's turn.
+/// the thread pool, never in the grain's turn. A state name given a lifetime (<paramref name="lifetimes"/>) expires that
+/// long after its last write, as Redis keys with an expiry do: an expired record reads as absent, and
+/// <see cref="RemoveExpired"/> (run by <see cref="StateFileSweep"/>) deletes the ones nobody reads again.
 /// </summary>
-public sealed class FileGrainStorage(IOptions<FileStoreOptions> options, Serializer serializer) : IGrainStorage
+public sealed class FileGrainStorage(
+    IOptions<FileStoreOptions> options,
+    Serializer serializer,
+    TimeProvider clock,
+    IReadOnlyDictionary<string, TimeSpan> lifetimes) : IGrainStorage
 {
     private readonly string _root = Directory.CreateDirectory(Path.Combine(Path.GetFullPath(options.Value.RootDirectory), "state")).FullName;
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var path = PathOf(stateName, grainId);
-        var bytes = await Task.Run(() => File.Exists(path) ? File.ReadAllBytes(path) : null);
+        var bytes = await Task.Run(() => File.Exists(path) && !DeletedIfExpired(stateName, path) ? File.ReadAllBytes(path) : null);
         if (bytes is null)
         {
             grainState.State = Activator.CreateInstance<T>();
@@ -63,6 +69,32 @@ public sealed class FileGrainStorage(IOptions<FileStoreOptions> options, Seriali
         grainState.ETag = null;
         grainState.RecordExists = false;
         grainState.State = Activator.CreateInstance<T>();
+    }
+
+    /// <summary>Deletes every record whose state name has a lifetime and that was last written longer ago than it; returns
+    /// how many. Deleting is idempotent, so silos that share the store may sweep it at once.</summary>
+    public int RemoveExpired(CancellationToken cancellationToken)
+    {
+        var removed = 0;
+        foreach (var stateName in lifetimes.Keys)
+        {
+            var directory = Path.Combine(_root, Uri.EscapeDataString(stateName));
+            if (!Directory.Exists(directory)) continue;
+            foreach (var path in Directory.EnumerateFiles(directory))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!path.EndsWith(".tmp", StringComparison.Ordinal) && DeletedIfExpired(stateName, path)) removed++;
+            }
+        }
+        return removed;
+    }
+
+    private bool DeletedIfExpired(string stateName, string path)
+    {
+        if (!lifetimes.TryGetValue(stateName, out var lifetime)) return false;
+        if (clock.GetUtcNow() - File.GetLastWriteTimeUtc(path) < lifetime) return false;
+        File.Delete(path);
+        return true;
     }
 
     /// <summary>The version stored at <paramref name="path"/> (0 when none), which must be the one the caller last saw.</summary>

@@ -56,6 +56,43 @@ public sealed class EmbeddedRestartTests : IDisposable
         Assert.Equal(interrupted, await second.Http.GetByteArrayAsync(end.GetProperty("downloadUrl").GetString()));
     }
 
+    [Fact]
+    public async Task An_ended_sessions_record_expires_in_the_embedded_store_and_its_stored_file_stays()
+    {
+        var (siloPort, gatewayPort) = (FreePort.Next(), FreePort.Next());
+        var (swept, readLate) = (TestBytes.Random(200_000, seed: 52), TestBytes.Random(300_000, seed: 53));
+        string sweptId, readLateId;
+        await using (var first = await StartAsync(siloPort, gatewayPort, "--FileStore:SweepInterval=00:00:00.200"))
+        {
+            (sweptId, readLateId) = (await UploadMultipartAsync(first.Http, swept), await UploadMultipartAsync(first.Http, readLate));
+            Assert.Equal(HttpStatusCode.Forbidden, await StatusCodeAsync(first.Http, sweptId)); // a record, and no token for it
+
+            // A week and a day since its last write: the sweep removes it (Uploads:SessionRecordLifetime, 7 days).
+            var record = SessionRecord(sweptId);
+            File.SetLastWriteTimeUtc(record, DateTime.UtcNow - TimeSpan.FromDays(8));
+            await Eventually.Holds(() => Task.FromResult(File.Exists(record)), exists => !exists,
+                TimeSpan.FromSeconds(20), "the state-file sweep removed the expired session record");
+            Assert.True(File.Exists(SessionRecord(readLateId)));
+        }
+
+        // Past its lifetime but not yet swept (the next sweep is 10 minutes away): it reads as absent.
+        File.SetLastWriteTimeUtc(SessionRecord(readLateId), DateTime.UtcNow - TimeSpan.FromDays(8));
+        await using var second = await StartAsync(siloPort, gatewayPort);
+        Assert.Equal(HttpStatusCode.NotFound, await StatusCodeAsync(second.Http, sweptId));
+        Assert.Equal(HttpStatusCode.NotFound, await StatusCodeAsync(second.Http, readLateId));
+        Assert.Equal(swept, await second.Http.GetByteArrayAsync($"/api/v1/files/{sweptId}"));
+        Assert.Equal(readLate, await second.Http.GetByteArrayAsync($"/api/v1/files/{readLateId}"));
+    }
+
+    private string SessionRecord(string uploadId) =>
+        Assert.Single(Directory.GetFiles(Path.Combine(_store, "state", "upload"), $"*{uploadId}*"), f => !f.EndsWith(".tmp"));
+
+    private static async Task<HttpStatusCode> StatusCodeAsync(HttpClient http, string uploadId)
+    {
+        using var response = await http.GetAsync($"/api/v1/uploads/{uploadId}");
+        return response.StatusCode;
+    }
+
     private static Uri SocketUri(Running gateway, JsonElement created) =>
         new($"ws://{gateway.Http.BaseAddress!.Authority}/ws/upload/{created.GetProperty("uploadId").GetString()}?token={Uri.EscapeDataString(created.GetProperty("resumeToken").GetString()!)}");
 
@@ -75,12 +112,13 @@ public sealed class EmbeddedRestartTests : IDisposable
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    private async Task<Running> StartAsync(int siloPort, int gatewayPort)
+    private async Task<Running> StartAsync(int siloPort, int gatewayPort, params string[] settings)
     {
         var builder = GatewayApplication.CreateBuilder(
         [
             "--urls=http://127.0.0.1:0", "--Gateway:Mode=Embedded", $"--Orleans:SiloPort={siloPort}", $"--Orleans:GatewayPort={gatewayPort}",
             "--Orleans:SiloName=restarted", $"--FileStore:RootDirectory={_store}", "--Dashboard:Enabled=false", "--Logging:LogLevel:Default=Warning",
+            .. settings,
         ]);
         var app = GatewayApplication.Build(builder);
         await app.StartAsync();
