@@ -43,6 +43,8 @@ internal sealed class AckWindow
         }
     }
 
+    /// <summary>Counts <paramref name="bytes"/> as in flight: call it before handing them to the socket, since their
+    /// acknowledgement may arrive before the send returns.</summary>
     public void Sent(long bytes)
     {
         lock (_gate) SentEnd += bytes;

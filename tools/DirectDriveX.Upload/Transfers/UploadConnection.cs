@@ -96,8 +96,10 @@ internal sealed class UploadConnection(UploadTicket ticket, long size, SafeFileH
             var count = (int)Math.Min(ticket.ChunkSize, size - offset);
             await window.WaitForRoomAsync(count, cancellationToken).WaitAsync(settings.AckTimeout, cancellationToken);
             await ReadExactlyAsync(buffer.AsMemory(0, count), offset, cancellationToken);
-            await socket.SendAsync(buffer.AsMemory(0, count), WebSocketMessageType.Binary, endOfMessage: true, cancellationToken);
+            // Counted as sent before the send returns: the server may take the bytes and acknowledge them before this
+            // continuation runs, and an acknowledgement past the bytes counted would be refused as impossible.
             window.Sent(count);
+            await socket.SendAsync(buffer.AsMemory(0, count), WebSocketMessageType.Binary, endOfMessage: true, cancellationToken);
             offset += count;
             if (dropAt is { } at && offset >= at && !DropSimulated)
             {
