@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using DirectDriveX.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Orleans.Persistence;
 using Orleans.Providers;
 using Orleans.Runtime.Hosting;
 using Orleans.Configuration;
@@ -63,21 +64,15 @@ public static class SiloClustering
     /// key: the provider's default would leave an empty hash behind for every grain that ever cleared its state.
     /// </summary>
     public static ISiloBuilder AddDirectDriveXRedisStorage(this ISiloBuilder silo, string redis) => silo
-        .AddRedisGrainStorageAsDefault(o =>
-        {
-            o.ConfigurationOptions = ConfigurationOptions.Parse(redis);
-            o.DeleteStateOnClear = true;
-        })
+        .AddRedisGrainStorageAsDefault(o => ConfigureRedisStorage(o, redis, expiry: null))
         .AddRedisGrainStorage(UploadSessionGrain.StorageName, builder => builder.Configure<IOptions<UploadOptions>>((o, uploads) =>
-        {
-            o.ConfigurationOptions = ConfigurationOptions.Parse(redis);
-            o.DeleteStateOnClear = true;
-            o.EntryExpiry = uploads.Value.SessionRecordLifetime;
-        }))
-        .AddRedisGrainStorage(UploadClientGrain.StorageName, o =>
-        {
-            o.ConfigurationOptions = ConfigurationOptions.Parse(redis);
-            o.DeleteStateOnClear = true;
-            o.EntryExpiry = UploadClientGrain.RecordLifetime;
-        });
+            ConfigureRedisStorage(o, redis, uploads.Value.SessionRecordLifetime)))
+        .AddRedisGrainStorage(UploadClientGrain.StorageName, o => ConfigureRedisStorage(o, redis, UploadClientGrain.RecordLifetime));
+
+    private static void ConfigureRedisStorage(RedisStorageOptions options, string redis, TimeSpan? expiry)
+    {
+        options.ConfigurationOptions = ConfigurationOptions.Parse(redis);
+        options.DeleteStateOnClear = true;
+        options.EntryExpiry = expiry;
+    }
 }

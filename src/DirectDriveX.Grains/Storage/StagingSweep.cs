@@ -1,5 +1,4 @@
 using DirectDriveX.Grains.Interfaces;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -16,34 +15,16 @@ public sealed partial class StagingSweep(
     IGrainFactory grains,
     TimeProvider clock,
     IOptions<FileStoreOptions> options,
-    ILogger<StagingSweep> logger) : BackgroundService
+    ILogger<StagingSweep> logger) : FileStoreSweep(clock, options, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.SweepInterval, clock);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await SweepOnceAsync(stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    LogSweepFailed(e);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override string Name => "The staging sweep";
+
+    protected override Task SweepPassAsync(CancellationToken cancellationToken) => SweepOnceAsync(cancellationToken);
 
     /// <summary>One pass; returns the upload ids whose staged bytes were removed.</summary>
     public async Task<IReadOnlyList<string>> SweepOnceAsync(CancellationToken cancellationToken)
     {
-        var cutoff = clock.GetUtcNow() - options.Value.OrphanAge;
+        var cutoff = Clock.GetUtcNow() - Options.OrphanAge;
         var removed = new List<string>();
         foreach (var (uploadId, lastWrite) in store.ListStaging())
         {
@@ -60,7 +41,4 @@ public sealed partial class StagingSweep(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Removed the staged bytes of upload {UploadId} ({State}, last written {LastWrite:u}): no session will finish them")]
     private partial void LogRemoved(string uploadId, UploadState state, DateTimeOffset lastWrite);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The staging sweep failed; it runs again at the next interval")]
-    private partial void LogSweepFailed(Exception exception);
 }

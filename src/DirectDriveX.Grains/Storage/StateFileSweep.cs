@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,34 +12,16 @@ public sealed partial class StateFileSweep(
     FileGrainStorage storage,
     TimeProvider clock,
     IOptions<FileStoreOptions> options,
-    ILogger<StateFileSweep> logger) : BackgroundService
+    ILogger<StateFileSweep> logger) : FileStoreSweep(clock, options, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string Name => "The state-file sweep";
+
+    protected override async Task SweepPassAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(options.Value.SweepInterval, clock);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    var removed = await Task.Run(() => storage.RemoveExpired(stoppingToken), stoppingToken);
-                    if (removed > 0) LogRemoved(removed);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    LogSweepFailed(e);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+        var removed = await Task.Run(() => storage.RemoveExpired(cancellationToken), cancellationToken);
+        if (removed > 0) LogRemoved(removed);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Removed {Count} grain-state records past their lifetime")]
     private partial void LogRemoved(int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The state-file sweep failed; it runs again at the next interval")]
-    private partial void LogSweepFailed(Exception exception);
 }
