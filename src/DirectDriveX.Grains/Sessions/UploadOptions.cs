@@ -31,8 +31,8 @@ public sealed class UploadOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
     public TimeSpan ClientRecheckAfter { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long an upload session's record is kept after its last change, where grain storage can expire records
-    /// (Redis): an ended session answers status and resume calls until then, and NotFound after; its stored file stays. A live
+    /// <summary>How long an upload session's record is kept after its last change (a Redis key's expiry; in the embedded
+    /// default's state files, read as absent after it and deleted by a sweep): an ended session answers status and resume calls until then, and NotFound after; its stored file stays. A live
     /// session changes its record at every commit and ends within a lease timeout of its last byte, so only ended and
     /// abandoned sessions reach this age. Default 7 days.</summary>
     [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00")]
