@@ -105,10 +105,10 @@ public static partial class UploadSocketEndpoint
                     // sends `complete` is refused (README, "Send it over WebSocket").
                     await watch.StopAsync();
                     pastTheEnd = new PastTheEnd(socket);
-                    var committed = await writer.CompleteAsync();
+                    await writer.CompleteAsync();
                     pastTheEnd.ThrowIfDataArrived(status.Size, completedFile: null);
                     var grace = pastTheEnd.ListenAsync(options.Value.PastTheEndGrace);
-                    var file = await session.CompleteAsync(committed, context.RequestAborted);
+                    var file = await session.CompleteAsync(writer, context.RequestAborted);
                     await grace;
                     pastTheEnd.ThrowIfDataArrived(status.Size, completedFile: file.FileId);
                     await messenger.SendJsonAsync(Complete(file));

@@ -8,7 +8,7 @@ namespace DirectDriveX.Grains.DataPlane;
 
 /// <summary>
 /// One connection's writer: the data plane every protocol adapter writes through. Bytes are received straight into one
-/// buffer rented from the node's <see cref="ChunkBufferPool"/>, written at their offset in the staging file in slices as
+/// buffer rented from the node's <see cref="ChunkBufferPool"/>, written at their offset in its epoch's staging file in slices as
 /// they arrive (hashed on the way), and at every chunk boundary handed to a committer that makes them durable (fsync) and
 /// records them with the session grain, then acknowledges. The buffer is reused for the next chunk as soon as its bytes
 /// are in the file, so a connection holds one pooled buffer whatever its window; a commit never carries bytes.
@@ -24,6 +24,7 @@ public sealed class StagingWriter : IAsyncDisposable
     private readonly IUploadSessionGrain _grain;
     private readonly string _nodeId;
     private readonly StagedUpload _upload;
+    private readonly int _generation;
     private readonly int _epoch;
     private readonly IStagingFile _file;
     private readonly IFileStore _store;
@@ -41,21 +42,28 @@ public sealed class StagingWriter : IAsyncDisposable
     private int _filled;
     private int _written;
     private long _committed;
+    private StagedSegment[] _segments;
     private volatile UploadRefusal? _failure;
     private bool _completed;
     private bool _holding;
     private long _heldEnd = -1;
 
-    internal StagingWriter(IUploadSessionGrain grain, string nodeId, StagedUpload upload, int epoch, IFileStore store,
-        ChunkBufferPool pool, UploadMetrics metrics, TimeProvider clock, UploadStatus status, long streamOffset,
+    /// <param name="generation">This writer's generation on this node (<see cref="StagedUpload.TakeOverAsync"/>).</param>
+    /// <param name="grant">The session's answer to this node beginning to write: the fencing epoch, status and segments.</param>
+    /// <param name="file">The epoch's staging file, from <see cref="WritingGrant.SegmentStart"/>.</param>
+    internal StagingWriter(IUploadSessionGrain grain, string nodeId, StagedUpload upload, int generation, WritingGrant grant,
+        IStagingFile file, IFileStore store, ChunkBufferPool pool, UploadMetrics metrics, TimeProvider clock, long streamOffset,
         Func<long, ValueTask>? onCommitted)
     {
+        var status = grant.Status!;
         _grain = grain;
         _nodeId = nodeId;
         _upload = upload;
-        _epoch = epoch;
+        _generation = generation;
+        _epoch = grant.Epoch;
+        _segments = grant.Segments;
         _store = store;
-        _file = store.OpenStaging(upload.UploadId);
+        _file = file;
         _pool = pool;
         _metrics = metrics;
         _clock = clock;
@@ -65,8 +73,14 @@ public sealed class StagingWriter : IAsyncDisposable
         _chunkStart = streamOffset;
         _onCommitted = onCommitted ?? (_ => ValueTask.CompletedTask);
         _committer = CommitAsync();
-        upload.Register(epoch, StopCommitting);
+        upload.Register(generation, StopCommitting);
     }
+
+    /// <summary>The fencing epoch this writer writes and commits under.</summary>
+    internal int Epoch => _epoch;
+
+    /// <summary>Where the committed bytes are staged, this writer's commits included.</summary>
+    internal StagedSegment[] Segments => Volatile.Read(ref _segments);
 
     /// <summary>Bytes durably committed by the session so far.</summary>
     public long CommittedOffset => Interlocked.Read(ref _committed);
@@ -139,7 +153,8 @@ public sealed class StagingWriter : IAsyncDisposable
     /// <summary>From now on, bytes are written to the staging file at their offsets as they arrive, but nothing is committed
     /// until <see cref="CompleteAsync"/>; <see cref="DiscardAsync"/> gives them up instead. For a protocol that must verify a
     /// request's bytes (a checksum over the whole body) before any of them count: uncommitted bytes past the committed offset
-    /// are overwritten by the next writer (and cut when the session is reactivated), so discarded bytes never reach a file.</summary>
+    /// are overwritten by the next writer of the epoch, and a later epoch writes a staging file of its own, so discarded bytes are
+    /// never part of a stored file.</summary>
     public void HoldCommits()
     {
         if (ReceivedOffset != CommittedOffset)
@@ -185,7 +200,7 @@ public sealed class StagingWriter : IAsyncDisposable
         _buffer?.Dispose();
         _buffer = null;
         _file.Dispose();
-        _upload.Leave(_epoch, CommittedOffset);
+        _upload.Leave(_generation, CommittedOffset);
         _failed.Dispose();
     }
 
@@ -229,7 +244,7 @@ public sealed class StagingWriter : IAsyncDisposable
                 offset += replayed;
                 data = data[replayed..];
             }
-            if (!data.IsEmpty && !await _upload.WriteAsync(_epoch, _file, offset, data, CancellationToken.None))
+            if (!data.IsEmpty && !await _upload.WriteAsync(_generation, _file, offset, data, CancellationToken.None))
                 throw Fail(TakenOver);
         }
         catch (IOException e)
@@ -249,7 +264,8 @@ public sealed class StagingWriter : IAsyncDisposable
         var staged = System.Buffers.ArrayPool<byte>.Shared.Rent(data.Length);
         try
         {
-            var read = await _store.ReadStagingAsync(_upload.UploadId, offset, staged.AsMemory(0, data.Length), cancellationToken);
+            var spans = StagedLayout.Spans(Segments, CommittedOffset);
+            var read = await _store.ReadStagedAsync(_upload.UploadId, spans, offset, staged.AsMemory(0, data.Length), cancellationToken);
             if (read != data.Length || !staged.AsSpan(0, read).SequenceEqual(data.Span))
                 throw Fail(new UploadRefusal(RefusalReason.OffsetMismatch,
                     $"The bytes at offset {offset} differ from the ones already committed there; the upload continues at {CommittedOffset}.",
@@ -280,12 +296,13 @@ public sealed class StagingWriter : IAsyncDisposable
                 }
                 var started = _clock.GetTimestamp();
                 await _file.FlushAsync(CancellationToken.None);
-                var ack = await _grain.Commit(committed, end - committed, _nodeId);
+                var ack = await _grain.Commit(_epoch, committed, end - committed, _nodeId);
                 if (!ack.Accepted)
                 {
                     Fail(ack.Refusal!);
                     continue;
                 }
+                Volatile.Write(ref _segments, StagedLayout.AfterCommit(Segments, _epoch, committed));
                 Interlocked.Exchange(ref _committed, ack.CommittedOffset);
                 _metrics.RecordChunkWrite(_clock.GetElapsedTime(started));
                 await _onCommitted(ack.CommittedOffset);

@@ -73,29 +73,75 @@ public sealed class UploadDataPlane(
     internal async Task<StagingWriter> OpenWriterAsync(IUploadSessionGrain grain, string uploadId, long? streamOffset, Func<long, ValueTask>? onCommitted)
     {
         var upload = staged.Get(uploadId);
-        var epoch = await upload.TakeOverAsync(TakeOverDrainTimeout);
-        var status = await grain.GetState(); // settled now that the previous writer's commits have landed
-        if (status.State.IsFinal())
+        var generation = await upload.TakeOverAsync(TakeOverDrainTimeout);
+        WritingGrant grant;
+        try
         {
-            upload.Leave(epoch, status.CommittedOffset);
-            throw new UploadRefusedException(UploadSessionHandle.RefusalFor(status));
+            grant = await BeginWritingAsync(grain); // settled now that the previous writer's commits have landed
         }
-        return new StagingWriter(grain, NodeId, upload, epoch, store, pool, metrics, clock, status, streamOffset ?? status.CommittedOffset, onCommitted);
+        catch
+        {
+            upload.Leave(generation, committed: -1);
+            throw;
+        }
+        if (!upload.Enter(generation, grant.Epoch))
+            throw new UploadRefusedException(new UploadRefusal(RefusalReason.InvalidState, "Another connection has taken over this upload; this one ends."));
+        var file = store.OpenSegment(uploadId, grant.Epoch, grant.SegmentStart);
+        return new StagingWriter(grain, NodeId, upload, generation, grant, file, store, pool, metrics, clock,
+            streamOffset ?? grant.Status!.CommittedOffset, onCommitted);
     }
 
-    /// <summary>The SHA-256 of the staged bytes: the running hash when it covers them exactly, else read back through a pooled buffer.</summary>
-    internal async Task<string> Sha256Async(string uploadId, long size, CancellationToken cancellationToken)
+    /// <summary>Tells the session this node is about to write or complete it: the fencing epoch, settled status and segments;
+    /// a finished or refused session is thrown as its refusal.</summary>
+    internal async Task<WritingGrant> BeginWritingAsync(IUploadSessionGrain grain)
     {
-        if (staged.Get(uploadId).TryGetSha256(size) is { } running) return running;
+        var grant = await grain.BeginWriting(NodeId);
+        if (grant.Refusal is { } refusal) throw new UploadRefusedException(refusal);
+        if (grant.Status!.State.IsFinal()) throw new UploadRefusedException(UploadSessionHandle.RefusalFor(grant.Status));
+        return grant;
+    }
+
+    /// <summary>Makes the staged bytes [0, <paramref name="size"/>) ready to be stored by epoch <paramref name="epoch"/> and returns
+    /// their SHA-256. Bytes staged in one file: the running hash when it covers them exactly, else read back. Bytes staged by
+    /// several epochs (the session moved or was reactivated): joined into one file of this epoch's, hashed as they are copied.</summary>
+    internal async Task<string> PrepareToStoreAsync(string uploadId, int epoch, StagedSegment[] segments, long size, CancellationToken cancellationToken)
+    {
+        var spans = StagedLayout.Spans(segments, size);
+        var upload = staged.Get(uploadId);
+        if (StagedLayout.IsOneFile(spans))
+        {
+            if (spans.Count == 1 && upload.TryGetSha256(spans[0].Epoch, size) is { } running) return running;
+            return await HashStagedAsync(uploadId, spans, size, joined: null, cancellationToken);
+        }
+        await upload.Joining.WaitAsync(cancellationToken);
+        try
+        {
+            using var joined = store.OpenJoined(uploadId, epoch);
+            var sha256 = await HashStagedAsync(uploadId, spans, size, joined, cancellationToken);
+            await joined.FlushAsync(cancellationToken);
+            return sha256;
+        }
+        finally
+        {
+            upload.Joining.Release();
+        }
+    }
+
+    /// <summary>Reads the staged bytes through a pooled buffer and hashes them, copying them to <paramref name="joined"/> when given.</summary>
+    private async Task<string> HashStagedAsync(string uploadId, IReadOnlyList<StagedLayout.Span> spans, long size, IStagingFile? joined,
+        CancellationToken cancellationToken)
+    {
         using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
         using var buffer = await pool.RentAsync(Math.Min(pool.LargestBufferSize, 8 * 1024 * 1024), cancellationToken)
             ?? throw new UploadRefusedException(new UploadRefusal(RefusalReason.BuffersExhausted, "This node has no free chunk buffer to verify the upload; retry shortly."));
         for (long position = 0; position < size;)
         {
-            var read = await store.ReadStagingAsync(uploadId, position, buffer.Memory[..(int)Math.Min(buffer.Length, size - position)], cancellationToken);
+            var block = buffer.Memory[..(int)Math.Min(buffer.Length, size - position)];
+            var read = await store.ReadStagedAsync(uploadId, spans, position, block, cancellationToken);
             if (read == 0)
                 throw new UploadRefusedException(new UploadRefusal(RefusalReason.StorageFailure, $"The staged bytes of upload {uploadId} end at {position}, before {size}."));
-            hash.AppendData(buffer.Memory.Span[..read]);
+            hash.AppendData(block.Span[..read]);
+            if (joined is not null) await joined.WriteAsync(position, block[..read], cancellationToken);
             position += read;
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());

@@ -41,22 +41,29 @@ public sealed class UploadSessionHandle
         _plane.OpenWriterAsync(Grain, UploadId, streamOffset, onCommitted);
 
     /// <summary>Commits what the writer holds, verifies the SHA-256 and stores the file; the refusal is thrown.</summary>
-    public async Task<StoredFileRecord> CompleteAsync(StagingWriter writer, CancellationToken cancellationToken) =>
-        await CompleteAsync(await writer.CompleteAsync(), cancellationToken);
+    public async Task<StoredFileRecord> CompleteAsync(StagingWriter writer, CancellationToken cancellationToken)
+    {
+        var committed = await writer.CompleteAsync();
+        return await CompleteAsync(writer.Epoch, writer.Segments, committed, cancellationToken);
+    }
 
     /// <summary>Completes an upload whose bytes were all committed by earlier connections.</summary>
-    public async Task<StoredFileRecord> CompleteAsync(CancellationToken cancellationToken) =>
-        await CompleteAsync((await Grain.GetState()).CommittedOffset, cancellationToken);
+    public async Task<StoredFileRecord> CompleteAsync(CancellationToken cancellationToken)
+    {
+        var grant = await _plane.BeginWritingAsync(Grain);
+        return await CompleteAsync(grant.Epoch, grant.Segments, grant.Status!.CommittedOffset, cancellationToken);
+    }
 
-    /// <summary>Completes the upload once <paramref name="committed"/> bytes (from <see cref="StagingWriter.CompleteAsync"/>)
-    /// are committed: the SHA-256 is verified and the file stored; the refusal is thrown.</summary>
-    public async Task<StoredFileRecord> CompleteAsync(long committed, CancellationToken cancellationToken)
+    /// <summary>Completes the upload once <paramref name="committed"/> bytes are committed: the staged bytes are made ready to
+    /// store (joined into one file when several epochs staged them) and hashed, and the session, in epoch
+    /// <paramref name="epoch"/>, verifies the SHA-256 and stores the file; the refusal is thrown.</summary>
+    private async Task<StoredFileRecord> CompleteAsync(int epoch, StagedSegment[] segments, long committed, CancellationToken cancellationToken)
     {
         if (committed != Status.Size)
             throw new UploadRefusedException(new UploadRefusal(RefusalReason.Incomplete,
                 $"{committed} of {Status.Size} bytes received; send the rest from offset {committed}.", ExpectedOffset: committed));
-        var sha256 = await _plane.Sha256Async(UploadId, Status.Size, cancellationToken);
-        var result = await Grain.Complete(sha256);
+        var sha256 = await _plane.PrepareToStoreAsync(UploadId, epoch, segments, Status.Size, cancellationToken);
+        var result = await Grain.Complete(epoch, sha256);
         _plane.Forget(UploadId);
         return result.File ?? throw new UploadRefusedException(result.Refusal!);
     }

@@ -7,6 +7,7 @@ using DirectDriveX.Grains.Placement;
 using DirectDriveX.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 
 namespace DirectDriveX.Grains.Sessions;
 
@@ -38,27 +39,23 @@ public sealed partial class UploadSessionGrain(
     private readonly UploadOptions _uploads = uploadOptions.Value;
     private readonly MemoryBudgetOptions _budget = budgetOptions.Value;
     private IGrainTimer? _expiryTimer;
+    /// <summary>The fencing epoch this activation's node writes under, once taken (<see cref="BeginWriting"/>).</summary>
+    private int? _epoch;
 
     private string UploadId => this.GetPrimaryKeyString();
     private UploadSessionState S => state.State;
     private IStoreSpaceGrain StoreSpace => GrainFactory.GetGrain<IStoreSpaceGrain>(0);
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (!state.RecordExists || S.State.IsFinal()) return;
-
-        // Bytes past the committed offset were written but never acknowledged: cut them. Fewer bytes than committed
-        // means the staging file was lost, and the session cannot honour what it acknowledged.
-        var staged = store.GetStagingLength(UploadId);
-        if (staged > S.CommittedOffset) await store.TruncateStagingAsync(UploadId, S.CommittedOffset);
-        else if (staged < S.CommittedOffset)
-            await FailAsync(new UploadRefusal(RefusalReason.StorageFailure,
-                $"Staging data of upload {UploadId} is shorter ({staged}) than its committed offset ({S.CommittedOffset})."));
-        if (!S.State.IsFinal())
+        // Nothing is cut or checked here: bytes past the committed offset lie in an epoch's own staging file and are never
+        // read, and a writer of an earlier activation may still be writing its file, which this activation never uses.
+        if (state.RecordExists && !S.State.IsFinal())
         {
             StartExpiryTimer();
             metrics.SessionOpened(); // a live session now held by this activation
         }
+        return Task.CompletedTask;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -121,6 +118,7 @@ public sealed partial class UploadSessionGrain(
             CreatedAt = now,
             LastActivityAt = now,
             ClientId = client?.ClientId,
+            WriterEpoch = 1, // this activation's: its node writes the first bytes without another state write
         };
         try
         {
@@ -133,6 +131,7 @@ public sealed partial class UploadSessionGrain(
             await ReleaseClientAsync(client?.ClientId, 0);
             throw;
         }
+        _epoch = S.WriterEpoch;
         StartExpiryTimer();
         metrics.UploadStarted();
         metrics.SessionOpened();
@@ -152,13 +151,30 @@ public sealed partial class UploadSessionGrain(
         return Task.FromResult(new UploadOpening(Status(), null));
     }
 
-    public async Task<ChunkAck> Commit(long offset, long length, string writerNodeId)
+    public async Task<WritingGrant> BeginWriting(string writerNodeId)
+    {
+        if (!state.RecordExists) return WritingGrant.Refused(Refusal(RefusalReason.NotFound, $"No upload {UploadId}."));
+        if (S.State.IsFinal()) return new WritingGrant(0, Status(), [], null);
+        if (writerNodeId != HostNodeId)
+            return WritingGrant.Refused(Refusal(RefusalReason.NodeUnavailable,
+                $"Upload {UploadId} is served by another node now; reconnect through the gateway."));
+        if (_epoch is null)
+        {
+            state.State = S with { WriterEpoch = S.WriterEpoch + 1 };
+            await WriteFencedStateAsync();
+            _epoch = S.WriterEpoch;
+        }
+        return new WritingGrant(_epoch.Value, Status(), Segments, null);
+    }
+
+    public async Task<ChunkAck> Commit(int epoch, long offset, long length, string writerNodeId)
     {
         if (StateRefusal() is { } closed) return ChunkAck.Refused(S.CommittedOffset, closed);
         var committed = S.CommittedOffset;
         if (writerNodeId != HostNodeId)
             return ChunkAck.Refused(committed, Refusal(RefusalReason.NodeUnavailable,
                 $"Upload {UploadId} is now served by node {silo.Name}; reconnect to continue from {committed}."));
+        if (epoch != _epoch) return ChunkAck.Refused(committed, Superseded(committed));
         if (length <= 0)
             return ChunkAck.Refused(committed, Refusal(RefusalReason.InvalidRequest, "A commit must cover at least one byte."));
         if (offset < 0 || offset + length > S.Size)
@@ -173,18 +189,20 @@ public sealed partial class UploadSessionGrain(
         {
             State = UploadState.Receiving,
             CommittedOffset = offset + length,
+            Segments = StagedLayout.AfterCommit(Segments, epoch, offset),
             LastActivityAt = clock.GetUtcNow(),
         };
-        await state.WriteStateAsync();
+        await WriteFencedStateAsync();
         metrics.RecordBytesReceived(length);
-        LogCommitted(UploadId, silo.Name, offset, length);
+        LogCommitted(UploadId, silo.Name, epoch, offset, length);
         return new ChunkAck(S.CommittedOffset, null);
     }
 
-    public async Task<CompletionResult> Complete(string sha256)
+    public async Task<CompletionResult> Complete(int epoch, string sha256)
     {
         if (S.State == UploadState.Completed) return new CompletionResult(S.File, null);
         if (StateRefusal() is { } closed) return new CompletionResult(null, closed);
+        if (epoch != _epoch) return new CompletionResult(null, Superseded(S.CommittedOffset));
         if (S.CommittedOffset != S.Size)
             return new CompletionResult(null, new UploadRefusal(RefusalReason.Incomplete,
                 $"{S.CommittedOffset} of {S.Size} bytes received; send the rest from offset {S.CommittedOffset}.",
@@ -201,7 +219,7 @@ public sealed partial class UploadSessionGrain(
         var record = new StoredFileRecord(UploadId, S.FileName, S.Size, sha256, S.ContentType, clock.GetUtcNow(), S.NodeName);
         try
         {
-            await store.PromoteAsync(UploadId, record);
+            await store.PromoteAsync(UploadId, StagedLayout.Spans(Segments, S.Size), epoch, record);
         }
         catch (IOException e)
         {
@@ -210,7 +228,7 @@ public sealed partial class UploadSessionGrain(
             return new CompletionResult(null, failure);
         }
         await GrainFactory.GetGrain<IStoredFileGrain>(record.FileId).Register(record);
-        await FinishAsync(S with { State = UploadState.Completed, File = record }, deleteStaging: false);
+        await FinishAsync(S with { State = UploadState.Completed, File = record }, deleteStaging: true); // what was not promoted
         var seconds = Math.Max(0.001, (clock.GetUtcNow() - S.CreatedAt).TotalSeconds);
         LogCompleted(UploadId, silo.Name, S.Size, seconds, S.Size / seconds / 1e6, sha256);
         return new CompletionResult(record, null);
@@ -232,6 +250,31 @@ public sealed partial class UploadSessionGrain(
 
     private UploadStatus Status() => new(UploadId, S.State, S.CommittedOffset, S.Size, S.ReservedBytes, S.ChunkSize, S.NodeId,
         S.FileName, S.ContentType, S.File?.FileId, S.Failure, S.LastActivityAt, S.NodeName, HostNodeId, S.MaxChunksInFlight);
+
+    /// <summary>The committed bytes' segments; a session staged before epochs existed has them all in epoch 0's file.</summary>
+    private StagedSegment[] Segments => S.Segments.Length > 0 || S.CommittedOffset == 0
+        ? S.Segments
+        : [new StagedSegment(StagedLayout.UnfencedEpoch, 0)];
+
+    /// <summary>Writes the state; a write refused because another activation wrote since this one read (two activations of
+    /// one session while a silo shuts down) deactivates this one, so that it never acts on its stale state again.</summary>
+    private async Task WriteFencedStateAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    /// <summary>What a writer, commit or completion of an epoch other than this activation's is told: the session is held
+    /// elsewhere now, and a reconnect reaches it.</summary>
+    private UploadRefusal Superseded(long committed) => Refusal(RefusalReason.NodeUnavailable,
+        $"Upload {UploadId} has been taken over by a newer writer; reconnect to continue from {committed}.");
 
     /// <summary>The node this activation runs on: the one whose data plane may write this upload's bytes.</summary>
     private string HostNodeId => MemoryBudgetKey.For(silo.SiloAddress);
@@ -260,7 +303,7 @@ public sealed partial class UploadSessionGrain(
         var grant = await GrainFactory.BudgetOf(silo.SiloAddress).TryReserve(UploadId, S.ReservedBytes);
         if (!grant.Granted) return grant.Refusal;
         state.State = S with { NodeId = HostNodeId, NodeName = silo.Name };
-        await state.WriteStateAsync();
+        await WriteFencedStateAsync();
         return null;
     }
 
@@ -302,25 +345,36 @@ public sealed partial class UploadSessionGrain(
         return FinishAsync(S with { State = UploadState.Failed, Failure = failure }, deleteStaging: true);
     }
 
-    /// <summary>Every way out goes through here: the final state is written, staging removed if asked, and the lease released.</summary>
+    /// <summary>Every way out goes through here: the final state is written, staging removed if asked, and the lease released.
+    /// The state is written first: an activation whose write is refused because another one holds the session (two activations
+    /// while a silo shuts down) deletes and releases nothing of that session's.</summary>
     private async Task FinishAsync(UploadSessionState final, bool deleteStaging)
     {
         _expiryTimer?.Dispose();
         _expiryTimer = null;
         state.State = final with { LastActivityAt = clock.GetUtcNow() };
+        var superseded = false;
         try
         {
-            if (deleteStaging) await store.DeleteStagingAsync(UploadId);
-            await state.WriteStateAsync();
+            await WriteFencedStateAsync();
+            if (deleteStaging) await store.DeleteStagingAsync(UploadId, final.WriterEpoch);
+        }
+        catch (InconsistentStateException)
+        {
+            superseded = true;
+            throw;
         }
         finally
         {
-            await ReleaseLeaseAsync(final.NodeId);
-            await StoreSpace.Release(UploadId);
-            await ReleaseClientAsync(final.ClientId, final.State == UploadState.Completed ? final.Size : final.CommittedOffset);
-            metrics.SessionClosed();
-            if (final.State == UploadState.Completed) metrics.UploadCompleted();
-            else metrics.UploadFailed(final.Failure?.Reason ?? (final.State == UploadState.Aborted ? RefusalReason.Aborted : RefusalReason.Expired));
+            if (!superseded)
+            {
+                await ReleaseLeaseAsync(final.NodeId);
+                await StoreSpace.Release(UploadId);
+                await ReleaseClientAsync(final.ClientId, final.State == UploadState.Completed ? final.Size : final.CommittedOffset);
+                metrics.SessionClosed();
+                if (final.State == UploadState.Completed) metrics.UploadCompleted();
+                else metrics.UploadFailed(final.Failure?.Reason ?? (final.State == UploadState.Aborted ? RefusalReason.Aborted : RefusalReason.Expired));
+            }
         }
     }
 
@@ -342,8 +396,8 @@ public sealed partial class UploadSessionGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} started on node {NodeName}: {Size} bytes, {ReservedBytes} reserved, {HeadroomLeftBytes} bytes of headroom left, chunks of {ChunkSize}, client {ClientId}")]
     private partial void LogStarted(string uploadId, string nodeName, long size, long reservedBytes, long headroomLeftBytes, int chunkSize, string clientId);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Upload {UploadId} on node {NodeName}: {Length} bytes at {Offset} committed")]
-    private partial void LogCommitted(string uploadId, string nodeName, long offset, long length);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Upload {UploadId} on node {NodeName}: {Length} bytes at {Offset} committed in epoch {Epoch}")]
+    private partial void LogCommitted(string uploadId, string nodeName, int epoch, long offset, long length);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} on node {NodeName} completed: {Size} bytes in {Seconds:F1} s ({MegabytesPerSecond:F1} MB/s since it was created), sha256 {Sha256}")]
     private partial void LogCompleted(string uploadId, string nodeName, long size, double seconds, double megabytesPerSecond, string sha256);

@@ -28,4 +28,10 @@ public sealed record UploadSessionState
     /// <summary>The client this session is counted against (<see cref="IUploadClientGrain"/>), released on every way out;
     /// null for a session started from inside the cluster.</summary>
     [Id(16)] public string? ClientId { get; init; }
+    /// <summary>The last fencing epoch taken: each activation that writes takes the next one (durably) before its node writes
+    /// a byte, and only that epoch may commit or complete. 0 for a session staged before epochs existed.</summary>
+    [Id(17)] public int WriterEpoch { get; init; }
+    /// <summary>Which epochs' staging files hold the committed bytes (<see cref="StagedLayout"/>); empty for a session staged
+    /// before epochs existed, whose bytes are all in epoch 0's file.</summary>
+    [Id(18)] public StagedSegment[] Segments { get; init; } = [];
 }

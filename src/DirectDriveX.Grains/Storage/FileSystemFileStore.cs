@@ -6,10 +6,11 @@ using Microsoft.Win32.SafeHandles;
 namespace DirectDriveX.Grains.Storage;
 
 /// <summary>
-/// <see cref="IFileStore"/> on a directory: <c>staging/{uploadId}.part</c> while receiving, <c>files/{fileId}</c> once stored,
+/// <see cref="IFileStore"/> on a directory: <c>staging/{uploadId}.{epoch}.part</c> while receiving (one file per fencing
+/// epoch, each from its segment's start), <c>files/{fileId}</c> once stored,
 /// with its record beside it in <c>files/{fileId}.json</c>.
 /// Ids must be well-formed upload ids (22 URL-safe characters), so a path can only ever be one of these two shapes.
-/// Blocking file-system calls (fsync, truncate, move, delete) run on the thread pool, never on the caller's scheduler.
+/// Blocking file-system calls (fsync, move, delete) run on the thread pool, never on the caller's scheduler.
 /// </summary>
 public sealed class FileSystemFileStore : IFileStore
 {
@@ -30,55 +31,63 @@ public sealed class FileSystemFileStore : IFileStore
 
     public long AvailableBytes() => new DriveInfo(_filesDirectory).AvailableFreeSpace;
 
-    public IStagingFile OpenStaging(string uploadId) =>
-        new StagingFile(File.OpenHandle(StagingPath(uploadId), FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete), _flushToDisk, _dropWrittenPages);
+    public IStagingFile OpenSegment(string uploadId, int epoch, long start) =>
+        new StagingFile(OpenForWriting(SegmentPath(uploadId, epoch)), start, _flushToDisk, _dropWrittenPages);
 
-    public async Task<int> ReadStagingAsync(string uploadId, long offset, Memory<byte> buffer, CancellationToken cancellationToken)
+    public IStagingFile OpenJoined(string uploadId, int epoch) =>
+        new StagingFile(OpenForWriting(JoinedPath(uploadId, epoch)), 0, _flushToDisk, _dropWrittenPages);
+
+    public async Task<int> ReadStagedAsync(string uploadId, IReadOnlyList<StagedLayout.Span> spans, long offset, Memory<byte> buffer,
+        CancellationToken cancellationToken)
     {
-        using var handle = File.OpenHandle(StagingPath(uploadId), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         var total = 0;
-        while (total < buffer.Length)
+        while (total < buffer.Length && StagedLayout.SpanAt(spans, offset + total) is { } span)
         {
-            var read = await RandomAccess.ReadAsync(handle, buffer[total..], offset + total, cancellationToken);
-            if (read == 0) break;
+            var wanted = (int)Math.Min(buffer.Length - total, span.End - (offset + total));
+            using var handle = File.OpenHandle(SegmentPath(uploadId, span.Epoch), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var read = 0;
+            while (read < wanted)
+            {
+                var got = await RandomAccess.ReadAsync(handle, buffer.Slice(total + read, wanted - read), offset + total + read - span.Start, cancellationToken);
+                if (got == 0) return total + read; // the segment's file is shorter than its committed span
+                read += got;
+            }
             total += read;
         }
         return total;
     }
 
-    public long GetStagingLength(string uploadId)
+    public IEnumerable<StagedFile> ListStaging()
     {
-        var file = new FileInfo(StagingPath(uploadId));
-        return file.Exists ? file.Length : 0;
-    }
-
-    public Task TruncateStagingAsync(string uploadId, long length) => Task.Run(() =>
-    {
-        using var handle = File.OpenHandle(StagingPath(uploadId), FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
-        RandomAccess.SetLength(handle, length);
-    });
-
-    public IEnumerable<(string UploadId, DateTimeOffset LastWrite)> ListStaging()
-    {
-        foreach (var file in new DirectoryInfo(_stagingDirectory).EnumerateFiles("*.part"))
+        foreach (var file in new DirectoryInfo(_stagingDirectory).EnumerateFiles())
         {
-            var uploadId = Path.GetFileNameWithoutExtension(file.Name);
-            if (UploadIds.IsWellFormed(uploadId)) yield return (uploadId, file.LastWriteTimeUtc);
+            // {uploadId}.part (epoch 0), {uploadId}.{epoch}.part, {uploadId}.{epoch}.joined
+            var parts = file.Name.Split('.');
+            var epoch = parts.Length == 2 && parts[1] == "part" ? StagedLayout.UnfencedEpoch
+                : parts.Length == 3 && parts[2] is "part" or "joined" && int.TryParse(parts[1], out var e) && e > 0 ? e : -1;
+            if (epoch >= 0 && UploadIds.IsWellFormed(parts[0])) yield return new StagedFile(parts[0], epoch, file.LastWriteTimeUtc);
         }
     }
 
-    public Task DeleteStagingAsync(string uploadId)
+    public Task DeleteStagingAsync(string uploadId, int lastEpoch)
     {
-        var path = StagingPath(uploadId);
-        return Task.Run(() => File.Delete(path));
+        var paths = Enumerable.Range(StagedLayout.UnfencedEpoch, lastEpoch + 1)
+            .SelectMany(epoch => new[] { SegmentPath(uploadId, epoch), JoinedPath(uploadId, epoch) })
+            .ToArray();
+        return Task.Run(() =>
+        {
+            foreach (var path in paths) File.Delete(path);
+        });
     }
 
-    public Task PromoteAsync(string uploadId, StoredFileRecord record)
+    public Task PromoteAsync(string uploadId, IReadOnlyList<StagedLayout.Span> spans, int epoch, StoredFileRecord record)
     {
-        var (from, to, recordPath) = (StagingPath(uploadId), StoredPath(record.FileId), RecordPath(record.FileId));
+        var from = StagedLayout.IsOneFile(spans) ? SegmentPath(uploadId, spans.Count == 1 ? spans[0].Epoch : epoch) : JoinedPath(uploadId, epoch);
+        var (to, recordPath) = (StoredPath(record.FileId), RecordPath(record.FileId));
         var json = JsonSerializer.SerializeToUtf8Bytes(record, RecordJson);
         return Task.Run(() =>
         {
+            if (spans.Count == 0 && !File.Exists(from)) File.Create(from).Dispose(); // an empty file has no staged bytes
             var temporary = recordPath + ".tmp";
             using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
             {
@@ -113,7 +122,14 @@ public sealed class FileSystemFileStore : IFileStore
         }
     }
 
-    private string StagingPath(string uploadId) => Path.Combine(_stagingDirectory, Checked(uploadId) + ".part");
+    private static SafeFileHandle OpenForWriting(string path) =>
+        File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+
+    /// <summary>Epoch 0 is the one file of an upload staged before fencing epochs existed.</summary>
+    private string SegmentPath(string uploadId, int epoch) => Path.Combine(_stagingDirectory,
+        epoch == StagedLayout.UnfencedEpoch ? $"{Checked(uploadId)}.part" : $"{Checked(uploadId)}.{epoch}.part");
+
+    private string JoinedPath(string uploadId, int epoch) => Path.Combine(_stagingDirectory, $"{Checked(uploadId)}.{epoch}.joined");
 
     private string StoredPath(string fileId) => Path.Combine(_filesDirectory, Checked(fileId));
 
@@ -122,14 +138,16 @@ public sealed class FileSystemFileStore : IFileStore
     private static string Checked(string id) =>
         UploadIds.IsWellFormed(id) ? id : throw new ArgumentException($"'{id}' is not a well-formed upload or file id.", nameof(id));
 
-    private sealed class StagingFile(SafeFileHandle handle, bool flushToDisk, bool dropWrittenPages) : IStagingFile
+    /// <summary>A staging file holding the upload's bytes from <paramref name="start"/> at position 0.</summary>
+    private sealed class StagingFile(SafeFileHandle handle, long start, bool flushToDisk, bool dropWrittenPages) : IStagingFile
     {
         /// <summary>A page-cache copy of at most a slice (256 KiB), done on the calling thread: a connection's receive loop,
         /// never a grain turn. On Linux .NET would only queue the same blocking call to the thread pool, a hop per slice
         /// that cost CPU and kept the bytes out of this core's cache.</summary>
         public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
         {
-            RandomAccess.Write(handle, data.Span, offset);
+            ArgumentOutOfRangeException.ThrowIfLessThan(offset, start);
+            RandomAccess.Write(handle, data.Span, offset - start);
             return ValueTask.CompletedTask;
         }
 

@@ -12,28 +12,31 @@ public interface IFileStore
     /// <summary>Free bytes of the file system the store is on.</summary>
     long AvailableBytes();
 
-    /// <summary>Opens the upload's staging file for writing at offsets (created when missing). One per writer; dispose it.</summary>
-    IStagingFile OpenStaging(string uploadId);
+    /// <summary>Opens the staging file of <paramref name="epoch"/>'s writers of the upload, created when missing: it holds the
+    /// upload's bytes from offset <paramref name="start"/> (its position 0), and is written at upload offsets. Each fencing
+    /// epoch has a file of its own, so a writer of an earlier epoch can never touch the bytes a later one committed.
+    /// One per writer; dispose it.</summary>
+    IStagingFile OpenSegment(string uploadId, int epoch, long start);
 
-    /// <summary>Reads from the staging file; returns the bytes read (fewer only at its end).</summary>
-    Task<int> ReadStagingAsync(string uploadId, long offset, Memory<byte> buffer, CancellationToken cancellationToken);
+    /// <summary>Reads committed staged bytes from <paramref name="offset"/>, across the segments' files as
+    /// <paramref name="spans"/> places them; returns the bytes read (fewer only past the last span or where a file is short).</summary>
+    Task<int> ReadStagedAsync(string uploadId, IReadOnlyList<StagedLayout.Span> spans, long offset, Memory<byte> buffer, CancellationToken cancellationToken);
 
-    /// <summary>The staging file's length; 0 when there is none.</summary>
-    long GetStagingLength(string uploadId);
+    /// <summary>Opens the file into which <paramref name="epoch"/>'s data plane joins an upload's segments before it is stored
+    /// (created when missing, never truncated: two joins write the same bytes at the same offsets).</summary>
+    IStagingFile OpenJoined(string uploadId, int epoch);
 
-    /// <summary>Cuts the staging file back to <paramref name="length"/> bytes (bytes written but never acknowledged).</summary>
-    Task TruncateStagingAsync(string uploadId, long length);
+    /// <summary>Every staging file: its upload id, epoch and when it was last written.</summary>
+    IEnumerable<StagedFile> ListStaging();
 
-    /// <summary>Every staging file: its upload id and when it was last written.</summary>
-    IEnumerable<(string UploadId, DateTimeOffset LastWrite)> ListStaging();
-
-    /// <summary>Deletes the staging file, if any.</summary>
-    Task DeleteStagingAsync(string uploadId);
+    /// <summary>Deletes every staging file of the upload, of epochs up to <paramref name="lastEpoch"/>.</summary>
+    Task DeleteStagingAsync(string uploadId, int lastEpoch);
 
     /// <summary>Stores the completed upload as <paramref name="record"/>'s file: the record is written beside the bytes
-    /// (durably, whole or not at all), then the staging file is moved into the store, atomically. The record in the store
-    /// is the truth about a file; grain state is a cache of it.</summary>
-    Task PromoteAsync(string uploadId, StoredFileRecord record);
+    /// (durably, whole or not at all), then the staged bytes are moved into the store, atomically: the one segment's file
+    /// when <paramref name="spans"/> is one file from offset 0, else the file <paramref name="epoch"/> joined them into.
+    /// The record in the store is the truth about a file; grain state is a cache of it.</summary>
+    Task PromoteAsync(string uploadId, IReadOnlyList<StagedLayout.Span> spans, int epoch, StoredFileRecord record);
 
     /// <summary>The record of a stored file whose bytes are in the store, or null.</summary>
     Task<StoredFileRecord?> ReadRecordAsync(string fileId);

@@ -26,15 +26,16 @@ public sealed partial class StagingSweep(
     {
         var cutoff = Clock.GetUtcNow() - Options.OrphanAge;
         var removed = new List<string>();
-        foreach (var (uploadId, lastWrite) in store.ListStaging())
+        foreach (var files in store.ListStaging().GroupBy(file => file.UploadId))
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var lastWrite = files.Max(file => file.LastWrite);
             if (lastWrite > cutoff) continue;
-            var status = await grains.GetGrain<IUploadSessionGrain>(uploadId).GetState();
+            var status = await grains.GetGrain<IUploadSessionGrain>(files.Key).GetState();
             if (status.Failure?.Reason != RefusalReason.NotFound && !status.State.IsFinal()) continue;
-            await store.DeleteStagingAsync(uploadId);
-            removed.Add(uploadId);
-            LogRemoved(uploadId, status.State, lastWrite);
+            await store.DeleteStagingAsync(files.Key, files.Max(file => file.Epoch));
+            removed.Add(files.Key);
+            LogRemoved(files.Key, status.State, lastWrite);
         }
         return removed;
     }

@@ -121,13 +121,13 @@ public class TusProtocolTests(DefaultGatewayFixture fixture)
         using (var patch = await Http.SendAsync(Patch(url, 0, data.AsMemory(0, 700_000))))
             Assert.Equal(HttpStatusCode.NoContent, patch.StatusCode);
         var id = UploadId(url);
-        Assert.True(File.Exists(System.IO.Path.Combine(fixture.StoreRoot, "staging", id + ".part")));
+        Assert.NotEmpty(Directory.GetFiles(System.IO.Path.Combine(fixture.StoreRoot, "staging"), id + ".*"));
         var leasesBefore = (await fixture.SnapshotsAsync()).Sum(n => n.LeaseCount); // the tests of this collection run one at a time
 
         using (var delete = await Http.SendAsync(Request(HttpMethod.Delete, url)))
             Assert.Equal((HttpStatusCode.NoContent, "1.0.0"), (delete.StatusCode, Header(delete, "Tus-Resumable")));
 
-        Assert.False(File.Exists(System.IO.Path.Combine(fixture.StoreRoot, "staging", id + ".part")));
+        Assert.Empty(Directory.GetFiles(System.IO.Path.Combine(fixture.StoreRoot, "staging"), id + ".*"));
         Assert.Equal(UploadState.Aborted, (await fixture.Grains.GetGrain<IUploadSessionGrain>(id).GetState()).State);
         Assert.Equal(leasesBefore - 1, (await fixture.SnapshotsAsync()).Sum(n => n.LeaseCount));
         using (var head = await Http.SendAsync(Request(HttpMethod.Head, url)))

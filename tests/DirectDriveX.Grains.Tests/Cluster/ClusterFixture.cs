@@ -26,6 +26,9 @@ public abstract class ClusterFixture : IAsyncLifetime
 
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>Grain state in files of the store, which outlive a killed silo (memory storage dies with the silo holding it).</summary>
+    protected virtual bool StateInFiles => false;
+
     public async Task InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder((short)MemoryCaps.Count);
@@ -33,10 +36,11 @@ public abstract class ClusterFixture : IAsyncLifetime
         {
             var settings = new Dictionary<string, string?>(Settings)
             {
-                ["MemoryBudget:MemoryLimitBytes"] = MemoryCaps[options.SiloName].ToString(),
+                ["MemoryBudget:MemoryLimitBytes"] = MemoryCaps.GetValueOrDefault(options.SiloName, 2 * GiB).ToString(), // silos started later: 2 GiB
                 ["FileStore:RootDirectory"] = StoreRoot,
             };
-            silo.AddMemoryGrainStorageAsDefault();
+            if (StateInFiles) silo.AddFileGrainStorageAsDefault();
+            else silo.AddMemoryGrainStorageAsDefault();
             silo.Services.AddSingleton<IMemoryProbe, CappedMemoryProbe>();
             silo.Services.AddSingleton<DirectDriveX.Grains.Storage.IStoreSpaceProbe>(new FixedStoreSpace(FixedStoreSpace.Plenty));
             silo.AddDirectDriveX(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
@@ -53,7 +57,13 @@ public abstract class ClusterFixture : IAsyncLifetime
 
     public SiloAddress Silo(string name) => Cluster.Silos.Single(s => s.Name == name).SiloAddress;
 
-    public string StagingPath(string uploadId) => Path.Combine(StoreRoot, "staging", uploadId + ".part");
+    /// <summary>The staging file of the upload's fencing epoch <paramref name="epoch"/> (1: the activation that started it;
+    /// 0: the one file of an upload staged before epochs existed).</summary>
+    public string StagingPath(string uploadId, int epoch = 1) =>
+        Path.Combine(StoreRoot, "staging", epoch == 0 ? $"{uploadId}.part" : $"{uploadId}.{epoch}.part");
+
+    /// <summary>Every staging file of the upload, of any epoch.</summary>
+    public string[] StagedFiles(string uploadId) => Directory.GetFiles(Path.Combine(StoreRoot, "staging"), uploadId + ".*");
 
     public string StoredPath(string fileId) => Path.Combine(StoreRoot, "files", fileId);
 }

@@ -26,10 +26,10 @@ public class StoreRecoveryTests(BudgetClusterFixture fixture)
     public async Task A_file_grain_with_no_state_reads_its_record_from_the_store()
     {
         var fileId = UploadIds.NewId();
-        var staging = fixture.StagingPath(fileId);
+        var staging = fixture.StagingPath(fileId, epoch: 0);
         await File.WriteAllBytesAsync(staging, [1, 2, 3]);
         var record = new StoredFileRecord(fileId, "orphaned-state.bin", 3, new string('a', 64), "application/octet-stream", DateTimeOffset.UnixEpoch, "Silo_0");
-        await Store().PromoteAsync(fileId, record); // the store has it; no grain was ever told (as after Redis lost its data)
+        await Store().PromoteAsync(fileId, [new StagedLayout.Span(0, 0, 3)], 0, record); // the store has it; no grain was ever told (as after Redis lost its data)
 
         Assert.Equal(record, await fixture.Client.GetGrain<IStoredFileGrain>(fileId).GetRecord());
     }
@@ -38,18 +38,18 @@ public class StoreRecoveryTests(BudgetClusterFixture fixture)
     public async Task Staged_bytes_of_sessions_that_do_not_exist_or_ended_are_swept_and_live_ones_kept()
     {
         var orphan = UploadIds.NewId();
-        await File.WriteAllBytesAsync(fixture.StagingPath(orphan), new byte[100]);
+        await File.WriteAllBytesAsync(fixture.StagingPath(orphan, epoch: 0), new byte[100]);
         var (live, liveInfo) = await UploadDriver.StartOn(fixture.Client, fixture.Silo("Silo_1"), new UploadRequest("live.bin", 200_000));
         await UploadDriver.SendAll(fixture.Cluster, liveInfo, new byte[65_536]);
         var longAgo = DateTime.UtcNow.AddDays(-1);
-        File.SetLastWriteTimeUtc(fixture.StagingPath(orphan), longAgo);
+        File.SetLastWriteTimeUtc(fixture.StagingPath(orphan, epoch: 0), longAgo);
         File.SetLastWriteTimeUtc(fixture.StagingPath(liveInfo.UploadId), longAgo);
 
         var removed = await fixture.Cluster.GetSiloServiceProvider(fixture.Silo("Silo_0")).GetRequiredService<StagingSweep>().SweepOnceAsync(CancellationToken.None);
 
         Assert.Contains(orphan, removed);
         Assert.DoesNotContain(liveInfo.UploadId, removed);
-        Assert.False(File.Exists(fixture.StagingPath(orphan)));
+        Assert.Empty(fixture.StagedFiles(orphan));
         Assert.True(File.Exists(fixture.StagingPath(liveInfo.UploadId)));
         await live.Abort();
     }

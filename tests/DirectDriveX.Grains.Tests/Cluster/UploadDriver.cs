@@ -58,5 +58,28 @@ public static class UploadDriver
         }
     }
 
+    /// <summary>Moves the session to <paramref name="target"/> the way a graceful stop of its silo does: its activation is
+    /// deactivated, and the next call activates it on the target. Writers opened before stay open: they are the earlier
+    /// activation's, and must be fenced off.</summary>
+    public static async Task MoveTo(InProcessTestCluster cluster, UploadSessionInfo info, SiloAddress target)
+    {
+        var grain = cluster.Client.GetGrain<IUploadSessionGrain>(info.UploadId);
+        var targetNode = MemoryBudgetKey.For(target);
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            using (UploadPlacementHint.Target(target)) // a call that finds no activation activates one on the target
+                await grain.AsReference<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
+            // Poll a while before deactivating again: a call right after the deactivation keeps the activation busy.
+            for (var poll = 0; poll < 20; poll++)
+            {
+                using (UploadPlacementHint.Target(target))
+                    if ((await grain.GetState()).HostNodeId == targetNode) return;
+                await Task.Delay(50);
+            }
+            if (DateTime.UtcNow > until) throw new TimeoutException($"Upload {info.UploadId} did not move to {target} within 60 s.");
+        }
+    }
+
     public static Task<MemoryBudgetSnapshot> Budget(IGrainFactory grains, SiloAddress silo) => grains.BudgetOf(silo).GetSnapshot();
 }

@@ -32,7 +32,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
         Assert.True(result.Completed, result.Refusal?.Message);
         Assert.Equal(new StoredFileRecord(info.UploadId, "video.bin", data.Length, sha, "video/mp4", result.File!.CreatedAt, "Silo_1"), result.File);
         Assert.Equal(data, await File.ReadAllBytesAsync(fixture.StoredPath(info.UploadId)));
-        Assert.False(File.Exists(fixture.StagingPath(info.UploadId)));
+        Assert.Empty(fixture.StagedFiles(info.UploadId));
         var status = await grain.GetState();
         Assert.Equal((UploadState.Completed, (long)data.Length, info.UploadId), (status.State, status.CommittedOffset, status.FileId));
         Assert.Equal(0, (await UploadDriver.Budget(Grains, Secondary)).LeaseCount);
@@ -62,7 +62,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
         Assert.Equal(65_536, info.ChunkSize);
         await UploadDriver.SendAll(fixture.Cluster, info, data[..131_072]);
 
-        var gap = await grain.Commit(196_608, 65_536, info.NodeId);
+        var gap = await grain.Commit(1, 196_608, 65_536, info.NodeId);
 
         Assert.Equal(new UploadRefusal(RefusalReason.OffsetMismatch, "Chunk at offset 196608; the upload continues at 131072.", ExpectedOffset: 131_072), gap.Refusal);
         Assert.Equal(131_072, gap.CommittedOffset);
@@ -74,7 +74,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
     {
         var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("a.bin", 100_000));
 
-        var elsewhere = await grain.Commit(0, 1_000, MemoryBudgetKey.For(fixture.Silo("Silo_0")));
+        var elsewhere = await grain.Commit(1, 0, 1_000, MemoryBudgetKey.For(fixture.Silo("Silo_0")));
 
         Assert.Equal(new UploadRefusal(RefusalReason.NodeUnavailable,
             $"Upload {info.UploadId} is now served by node Silo_1; reconnect to continue from 0."), elsewhere.Refusal);
@@ -117,7 +117,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
         var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("a.bin", 100_000));
         await UploadDriver.SendAll(fixture.Cluster, info, new byte[65_536]);
 
-        var pastEnd = await grain.Commit(65_536, 40_000, info.NodeId);
+        var pastEnd = await grain.Commit(1, 65_536, 40_000, info.NodeId);
         Assert.Equal(new UploadRefusal(RefusalReason.ChunkTooLarge, "Bytes [65536, 105536) run past the declared size of 100000 bytes."), pastEnd.Refusal);
 
         await using var writer = await (await UploadDriver.Open(fixture.Cluster, info)).OpenWriterAsync(null);
@@ -171,9 +171,9 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
         await UploadDriver.SendAll(fixture.Cluster, info, data);
         var first = await UploadDriver.Complete(fixture.Cluster, info);
 
-        var late = await grain.Commit(0, data.Length, info.NodeId);
+        var late = await grain.Commit(1, 0, data.Length, info.NodeId);
         Assert.Equal(new UploadRefusal(RefusalReason.InvalidState, $"Upload {info.UploadId} is already completed."), late.Refusal);
-        Assert.Equal(first.File, (await grain.Complete(first.File!.Sha256)).File);
+        Assert.Equal(first.File, (await grain.Complete(1, first.File!.Sha256)).File);
     }
 
     [Fact]
@@ -183,7 +183,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
         var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("a.bin", data.Length));
         await UploadDriver.SendAll(fixture.Cluster, info, data[..65_536]);
 
-        var result = await grain.Complete(TestBytes.Sha256Hex(data));
+        var result = await grain.Complete(1, TestBytes.Sha256Hex(data));
 
         Assert.Equal(new UploadRefusal(RefusalReason.Incomplete, "65536 of 100000 bytes received; send the rest from offset 65536.", ExpectedOffset: 65_536), result.Refusal);
         await UploadDriver.SendAll(fixture.Cluster, info, data, from: 65_536);
@@ -205,10 +205,10 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
         Assert.Equal(expected, result.Refusal);
         var status = await grain.GetState();
         Assert.Equal((UploadState.Failed, expected), (status.State, status.Failure));
-        Assert.False(File.Exists(fixture.StagingPath(info.UploadId)));
+        Assert.Empty(fixture.StagedFiles(info.UploadId));
         Assert.False(File.Exists(fixture.StoredPath(info.UploadId)));
         Assert.False(await Grains.BudgetOf(Secondary).Renew(info.UploadId));
-        Assert.Equal(expected, (await grain.Commit(0, 10, info.NodeId)).Refusal);
+        Assert.Equal(expected, (await grain.Commit(1, 0, 10, info.NodeId)).Refusal);
     }
 
     [Fact]
@@ -217,15 +217,15 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
         var data = TestBytes.Random(150_000, seed: 7);
         var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("a.bin", data.Length));
         await UploadDriver.SendAll(fixture.Cluster, info, data[..65_536]);
-        Assert.True(File.Exists(fixture.StagingPath(info.UploadId)));
+        Assert.NotEmpty(fixture.StagedFiles(info.UploadId));
 
         await grain.Abort();
         await grain.Abort();
 
         Assert.Equal(UploadState.Aborted, (await grain.GetState()).State);
-        Assert.False(File.Exists(fixture.StagingPath(info.UploadId)));
+        Assert.Empty(fixture.StagedFiles(info.UploadId));
         Assert.False(await Grains.BudgetOf(Secondary).Renew(info.UploadId));
-        Assert.Equal(new UploadRefusal(RefusalReason.Aborted, $"Upload {info.UploadId} was aborted."), (await grain.Commit(65_536, 10, info.NodeId)).Refusal);
+        Assert.Equal(new UploadRefusal(RefusalReason.Aborted, $"Upload {info.UploadId} was aborted."), (await grain.Commit(1, 65_536, 10, info.NodeId)).Refusal);
     }
 
     [Fact]
@@ -273,8 +273,8 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
     public async Task An_unknown_session_says_not_found()
     {
         var grain = Grains.GetGrain<IUploadSessionGrain>(UploadIds.NewId());
-        Assert.Equal(RefusalReason.NotFound, (await grain.Commit(0, 1, "any")).Refusal!.Reason);
-        Assert.Equal(RefusalReason.NotFound, (await grain.Complete(new string('0', 64))).Refusal!.Reason);
+        Assert.Equal(RefusalReason.NotFound, (await grain.Commit(1, 0, 1, "any")).Refusal!.Reason);
+        Assert.Equal(RefusalReason.NotFound, (await grain.Complete(1, new string('0', 64))).Refusal!.Reason);
         Assert.Equal(RefusalReason.NotFound, (await grain.GetState()).Failure!.Reason);
         Assert.Null(await Grains.GetGrain<IStoredFileGrain>(UploadIds.NewId()).GetRecord());
     }
@@ -294,9 +294,9 @@ public class UploadSessionExpiryTests(ExpiryClusterFixture fixture)
         var status = await Eventually.Holds(grain.GetState, s => s.State == UploadState.Expired, TimeSpan.FromSeconds(10), "the session expires");
 
         Assert.Equal(65_536, status.CommittedOffset);
-        Assert.False(File.Exists(fixture.StagingPath(info.UploadId)));
+        Assert.Empty(fixture.StagedFiles(info.UploadId));
         Assert.Equal(0, (await fixture.Client.BudgetOf(silo).GetSnapshot()).LeaseCount);
-        var late = await grain.Commit(65_536, 65_536, info.NodeId);
+        var late = await grain.Commit(1, 65_536, 65_536, info.NodeId);
         Assert.Equal(RefusalReason.Expired, late.Refusal!.Reason);
     }
 }
@@ -316,6 +316,6 @@ public class FirstByteDeadlineTests(ExpiryClusterFixture fixture)
         Assert.Equal(0, status.CommittedOffset);
         Assert.Equal(0, (await fixture.Client.BudgetOf(silo).GetSnapshot()).LeaseCount);
         Assert.Equal(new UploadRefusal(RefusalReason.Expired, $"Upload {info.UploadId} expired without data; start a new upload."),
-            (await grain.Commit(0, 1, info.NodeId)).Refusal);
+            (await grain.Commit(1, 0, 1, info.NodeId)).Refusal);
     }
 }

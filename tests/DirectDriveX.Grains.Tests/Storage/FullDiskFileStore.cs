@@ -10,14 +10,14 @@ public sealed class FullDiskFileStore(FileSystemFileStore inner) : IFileStore
     public volatile bool Full;
 
     public long AvailableBytes() => Full ? 0 : inner.AvailableBytes();
-    public IStagingFile OpenStaging(string uploadId) => new StagingFile(inner.OpenStaging(uploadId), this);
-    public Task<int> ReadStagingAsync(string uploadId, long offset, Memory<byte> buffer, CancellationToken cancellationToken) =>
-        inner.ReadStagingAsync(uploadId, offset, buffer, cancellationToken);
-    public long GetStagingLength(string uploadId) => inner.GetStagingLength(uploadId);
-    public Task TruncateStagingAsync(string uploadId, long length) => inner.TruncateStagingAsync(uploadId, length);
-    public IEnumerable<(string UploadId, DateTimeOffset LastWrite)> ListStaging() => inner.ListStaging();
-    public Task DeleteStagingAsync(string uploadId) => inner.DeleteStagingAsync(uploadId);
-    public Task PromoteAsync(string uploadId, StoredFileRecord record) => inner.PromoteAsync(uploadId, record);
+    public IStagingFile OpenSegment(string uploadId, int epoch, long start) => new StagingFile(inner.OpenSegment(uploadId, epoch, start), this);
+    public IStagingFile OpenJoined(string uploadId, int epoch) => new StagingFile(inner.OpenJoined(uploadId, epoch), this);
+    public Task<int> ReadStagedAsync(string uploadId, IReadOnlyList<StagedLayout.Span> spans, long offset, Memory<byte> buffer, CancellationToken cancellationToken) =>
+        inner.ReadStagedAsync(uploadId, spans, offset, buffer, cancellationToken);
+    public IEnumerable<StagedFile> ListStaging() => inner.ListStaging();
+    public Task DeleteStagingAsync(string uploadId, int lastEpoch) => inner.DeleteStagingAsync(uploadId, lastEpoch);
+    public Task PromoteAsync(string uploadId, IReadOnlyList<StagedLayout.Span> spans, int epoch, StoredFileRecord record) =>
+        inner.PromoteAsync(uploadId, spans, epoch, record);
     public Task<StoredFileRecord?> ReadRecordAsync(string fileId) => inner.ReadRecordAsync(fileId);
     public Stream? OpenStored(string fileId) => inner.OpenStored(fileId);
 

@@ -23,15 +23,16 @@ public sealed class WrittenPagesTests : IDisposable
             RootDirectory = _root, FlushToDisk = true, CacheWrittenPages = cacheWrittenPages,
         }));
         var uploadId = UploadIds.NewId();
-        using (var file = store.OpenStaging(uploadId))
+        using (var file = store.OpenSegment(uploadId, epoch: 1, start: 0))
         {
             var data = TestBytes.Random(8 * 1024 * 1024, seed: 5);
             for (var offset = 0; offset < data.Length; offset += 256 * 1024)
                 await file.WriteAsync(offset, data.AsMemory(offset, 256 * 1024), CancellationToken.None);
             await file.FlushAsync(CancellationToken.None);
         }
-        Assert.Equal(expectedResident, await ResidentBytesAsync(Path.Combine(_root, "staging", uploadId + ".part")));
-        Assert.Equal(8L * 1024 * 1024, store.GetStagingLength(uploadId)); // the bytes are on disk either way
+        var path = Path.Combine(_root, "staging", uploadId + ".1.part");
+        Assert.Equal(expectedResident, await ResidentBytesAsync(path));
+        Assert.Equal(8L * 1024 * 1024, new FileInfo(path).Length); // the bytes are on disk either way
     }
 
     private static async Task<long> ResidentBytesAsync(string path)
