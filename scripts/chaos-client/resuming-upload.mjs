@@ -3,11 +3,21 @@
 // the next gateway of --gateways, round robin — until the server's `ready` names the offset to continue from. A
 // retryable refusal (1013 / NodeUnavailable, BuffersExhausted, …) or a refused connection means: try again shortly.
 // It writes one JSON line per event to stdout, with `t` in milliseconds since the epoch, for scripts/chaos to read:
-//   {"event":"created","uploadId","node","size"}     {"event":"progress","offset","percent"}  (every 5%)
-//   {"event":"dropped","offset","why"}               {"event":"resumed","offset","gateway","attempts"}
-//   {"event":"complete","fileId","node","sha256"}    exit 0 when the server's SHA-256 is the file's
+//   {"event":"created","uploadId","node","size","chunkSize","declaredSha256"}
+//   {"event":"connected"|"resumed","offset","gateway","attempts"}   (the server's `ready`)
+//   {"event":"at","node","state","committedOffset","attempts"}      (where the session lives, asked right after `ready`)
+//   {"event":"progress","offset","percent"}  (every 5%)
+//   {"event":"error","reason","message","retryable","expectedOffset","offset"}  (every refusal the server sends)
+//   {"event":"dropped","offset","why","code","reason"}
+//   {"event":"complete","fileId","node","sha256","size","attempts"}   exit 0 when the server's SHA-256 is the file's
+//                                    (the event is written either way, so the stored file can be fetched and compared)
 // Any other refusal, a SHA-256 mismatch or the deadline ends it with exit code 1 and {"event":"failed","why"}.
 //   node resuming-upload.mjs --gateways URL[,URL…] --file PATH --sha256 HEX [--deadline-seconds 600]
+//        [--rate BYTES_PER_SECOND]   send at most this fast (each connection paces itself from its `ready`; the window
+//                                    still bounds what is unacknowledged); unlimited by default
+//        [--message-bytes N]         binary messages of at most N bytes (default and upper bound: the upload's chunk size)
+//        [--declare-sha256 true|false]  whether the create carries --sha256 (default true); either way the `complete`
+//                                    SHA-256 must be --sha256
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,10 +29,18 @@ const { values: options } = parseArgs({
     file: { type: 'string' },
     sha256: { type: 'string' },
     'deadline-seconds': { type: 'string', default: '600' },
+    rate: { type: 'string', default: '0' },
+    'message-bytes': { type: 'string', default: '0' },
+    'declare-sha256': { type: 'string', default: 'true' },
   },
 });
 const gateways = options.gateways.split(',');
 const deadline = Date.now() + Number(options['deadline-seconds']) * 1000;
+const rate = Number(options.rate);
+const messageBytes = Number(options['message-bytes']);
+if (!['true', 'false'].includes(options['declare-sha256'])) throw new Error('--declare-sha256 is true or false');
+const declareSha256 = options['declare-sha256'] === 'true';
+if (!(rate >= 0) || !(messageBytes >= 0)) throw new Error('--rate and --message-bytes are numbers of bytes, 0 for none');
 const emit = (event, fields = {}) => process.stdout.write(JSON.stringify({ event, t: Date.now(), ...fields }) + '\n');
 const fail = (why) => { emit('failed', { why }); process.exit(1); };
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -35,13 +53,17 @@ async function create() {
   while (Date.now() < deadline) {
     const base = gateways[gatewayIndex % gateways.length];
     try {
+      const body = { fileName: basename(options.file), size };
+      if (declareSha256) body.sha256 = options.sha256;
       const response = await fetch(new URL('/api/v1/uploads', base), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ fileName: basename(options.file), size, sha256: options.sha256 }),
+        body: JSON.stringify(body),
       });
       if (response.status === 201) return response.json();
-      if (response.status !== 503) fail(`create: ${response.status} ${await response.text()}`);
+      const text = await response.text();
+      if (response.status !== 503) fail(`create: ${response.status} ${text}`);
+      emit('error', { reason: 'create', message: `${response.status} ${text}`, retryable: true });
     } catch {
       // the gateway is down: try the next one
     }
@@ -51,20 +73,45 @@ async function create() {
   fail('create: deadline passed');
 }
 
+/** Where the session lives now (a status call through the gateway just used); reported as an `at` event. */
+async function reportNode(created, base, attempt) {
+  try {
+    const response = await fetch(new URL(`/api/v1/uploads/${created.uploadId}`, base), {
+      headers: { 'upload-token': created.resumeToken },
+      signal: AbortSignal.timeout(5000),
+    });
+    const status = await response.json();
+    emit('at', { node: status.node ?? null, state: status.state, committedOffset: status.committedOffset, attempts: attempt });
+  } catch (e) {
+    emit('at', { node: null, why: e.message, attempts: attempt });
+  }
+}
+
 /** One connection: resolves with {complete} or {dropped, why}; rejects on a refusal the client cannot act on. */
-function connect(created) {
+function connect(created, attempt) {
   const base = new URL(gateways[gatewayIndex % gateways.length]);
   const url = `ws://${base.host}/ws/upload/${created.uploadId}?token=${encodeURIComponent(created.resumeToken)}`;
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, { maxPayload: 64 * 1024 * 1024 });
     let sent = 0, acked = 0, window = 0, chunkSize = 0, ready = false, sending = false, settled = false, nextReport = 0;
+    let paceStart = 0, paced = 0, lastError = null;
     const settle = (result) => { if (!settled) { settled = true; resolve(result); } };
+    // With --rate: wait until sending `length` more bytes keeps this connection at or under the rate since its `ready`.
+    const paceFor = async (length) => {
+      if (rate <= 0) return;
+      const due = paceStart + ((paced + length) / rate) * 1000;
+      if (due > Date.now()) await pause(due - Date.now());
+      paced += length;
+    };
     const pump = async () => {
       if (sending) return;
       sending = true;
       try {
         while (socket.readyState === WebSocket.OPEN && sent < size && sent - acked < window) {
-          const length = Math.min(chunkSize, size - sent);
+          const limit = messageBytes > 0 ? Math.min(messageBytes, chunkSize) : chunkSize;
+          const length = Math.min(limit, size - sent, window - (sent - acked));
+          await paceFor(length);
+          if (socket.readyState !== WebSocket.OPEN) break;
           const buffer = Buffer.allocUnsafe(length);
           await file.read(buffer, 0, length, sent);
           sent += length;
@@ -84,8 +131,11 @@ function connect(created) {
         sent = acked = message.offset;
         window = message.window;
         chunkSize = message.chunkSize;
-        emit(message.offset === 0 && !created.resumed ? 'connected' : 'resumed', { offset: message.offset, gateway: base.origin });
+        paceStart = Date.now();
+        paced = 0;
+        emit(message.offset === 0 && !created.resumed ? 'connected' : 'resumed', { offset: message.offset, gateway: base.origin, attempts: attempt });
         created.resumed = true;
+        reportNode(created, base, attempt);
         nextReport = Math.floor((acked / size) * 20) / 20 + 0.05;
         pump();
       } else if (message.type === 'ack') {
@@ -98,33 +148,38 @@ function connect(created) {
       } else if (message.type === 'complete') {
         settle({ complete: message });
       } else if (message.type === 'error') {
-        if (message.retryable) settle({ dropped: true, offset: acked, why: message.reason });
+        lastError = message;
+        emit('error', { reason: message.reason, message: message.message, retryable: message.retryable, expectedOffset: message.expectedOffset ?? null, offset: acked });
+        if (message.retryable) settle({ dropped: true, offset: acked, why: `${message.reason}: ${message.message}` });
         else { settled = true; reject(new Error(`${message.reason}: ${message.message}`)); }
       }
     });
-    socket.on('close', (code) => settle({ dropped: true, offset: acked, why: ready ? `closed ${code}` : `not ready, closed ${code}` }));
+    socket.on('close', (code, reason) => settle({
+      dropped: true, offset: acked, code, reason: reason?.toString() ?? '',
+      why: (ready ? `closed ${code}` : `not ready, closed ${code}`) + (lastError ? ` after ${lastError.reason}` : ''),
+    }));
     socket.on('error', (e) => settle({ dropped: true, offset: acked, why: e.message }));
   });
 }
 
 const created = await create();
-emit('created', { uploadId: created.uploadId, node: created.node, size });
+emit('created', { uploadId: created.uploadId, node: created.node, size, chunkSize: created.chunkSize, declaredSha256: declareSha256 });
 let attempts = 0;
 while (Date.now() < deadline) {
   let result;
   try {
-    result = await connect(created);
+    result = await connect(created, attempts);
   } catch (e) {
     fail(e.message);
   }
   if (result.complete) {
     const done = result.complete;
-    if (done.sha256 !== options.sha256) fail(`sha256 ${done.sha256}, expected ${options.sha256}`);
-    emit('complete', { fileId: done.fileId, node: done.node, sha256: done.sha256, attempts });
+    emit('complete', { fileId: done.fileId, node: done.node, sha256: done.sha256, size: done.size, attempts });
+    if (done.sha256 !== options.sha256) fail(`the server stored sha256 ${done.sha256}, expected ${options.sha256}`);
     await file.close();
     process.exit(0);
   }
-  if (!result.why.startsWith('not ready')) emit('dropped', { offset: result.offset, why: result.why });
+  if (!result.why.startsWith('not ready')) emit('dropped', { offset: result.offset, why: result.why, code: result.code, reason: result.reason });
   attempts++;
   gatewayIndex++;
   await pause(250);
