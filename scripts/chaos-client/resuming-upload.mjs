@@ -5,7 +5,7 @@
 // It writes one JSON line per event to stdout, with `t` in milliseconds since the epoch, for scripts/chaos to read:
 //   {"event":"created","uploadId","node","size","chunkSize","declaredSha256"}
 //   {"event":"connected"|"resumed","offset","gateway","attempts"}   (the server's `ready`)
-//   {"event":"at","node","state","committedOffset","attempts"}      (where the session lives, asked right after `ready`)
+//   {"event":"at","node","state","committedOffset","attempts"}      (the node that committed a connection's first bytes)
 //   {"event":"progress","offset","percent"}  (every 5%)
 //   {"event":"error","reason","message","retryable","expectedOffset","offset"}  (every refusal the server sends)
 //   {"event":"dropped","offset","why","code","reason"}
@@ -18,7 +18,10 @@
 //        [--message-bytes N]         binary messages of at most N bytes (default and upper bound: the upload's chunk size)
 //        [--declare-sha256 true|false]  whether the create carries --sha256 (default true); either way the `complete`
 //                                    SHA-256 must be --sha256
+//        [--local-address ADDR]      connect from this local address (e.g. 127.0.1.7): the cluster counts uploads per
+//                                    client address, so several clients on one host each have a count of their own
 import { open, stat } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
@@ -32,6 +35,7 @@ const { values: options } = parseArgs({
     rate: { type: 'string', default: '0' },
     'message-bytes': { type: 'string', default: '0' },
     'declare-sha256': { type: 'string', default: 'true' },
+    'local-address': { type: 'string' },
   },
 });
 const gateways = options.gateways.split(',');
@@ -44,6 +48,23 @@ if (!(rate >= 0) || !(messageBytes >= 0)) throw new Error('--rate and --message-
 const emit = (event, fields = {}) => process.stdout.write(JSON.stringify({ event, t: Date.now(), ...fields }) + '\n');
 const fail = (why) => { emit('failed', { why }); process.exit(1); };
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const localAddress = options['local-address'];
+
+/** An HTTP request from --local-address (fetch cannot choose it): resolves with {status, text}. */
+function request(method, url, { headers = {}, body, timeoutMs = 30000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, headers, localAddress, timeout: timeoutMs }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (d) => (text += d));
+      response.on('end', () => resolve({ status: response.statusCode, text }));
+      response.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 const size = (await stat(options.file)).size;
 const file = await open(options.file, 'r');
@@ -55,15 +76,13 @@ async function create() {
     try {
       const body = { fileName: basename(options.file), size };
       if (declareSha256) body.sha256 = options.sha256;
-      const response = await fetch(new URL('/api/v1/uploads', base), {
-        method: 'POST',
+      const { status, text } = await request('POST', new URL('/api/v1/uploads', base), {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
-      if (response.status === 201) return response.json();
-      const text = await response.text();
-      if (response.status !== 503) fail(`create: ${response.status} ${text}`);
-      emit('error', { reason: 'create', message: `${response.status} ${text}`, retryable: true });
+      if (status === 201) return JSON.parse(text);
+      if (status !== 503) fail(`create: ${status} ${text}`);
+      emit('error', { reason: 'create', message: `${status} ${text}`, retryable: true });
     } catch {
       // the gateway is down: try the next one
     }
@@ -76,11 +95,11 @@ async function create() {
 /** Where the session lives now (a status call through the gateway just used); reported as an `at` event. */
 async function reportNode(created, base, attempt) {
   try {
-    const response = await fetch(new URL(`/api/v1/uploads/${created.uploadId}`, base), {
+    const response = await request('GET', new URL(`/api/v1/uploads/${created.uploadId}`, base), {
       headers: { 'upload-token': created.resumeToken },
-      signal: AbortSignal.timeout(5000),
+      timeoutMs: 5000,
     });
-    const status = await response.json();
+    const status = JSON.parse(response.text);
     emit('at', { node: status.node ?? null, state: status.state, committedOffset: status.committedOffset, attempts: attempt });
   } catch (e) {
     emit('at', { node: null, why: e.message, attempts: attempt });
@@ -92,9 +111,9 @@ function connect(created, attempt) {
   const base = new URL(gateways[gatewayIndex % gateways.length]);
   const url = `ws://${base.host}/ws/upload/${created.uploadId}?token=${encodeURIComponent(created.resumeToken)}`;
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { maxPayload: 64 * 1024 * 1024 });
+    const socket = new WebSocket(url, { maxPayload: 64 * 1024 * 1024, localAddress });
     let sent = 0, acked = 0, window = 0, chunkSize = 0, ready = false, sending = false, settled = false, nextReport = 0;
-    let paceStart = 0, paced = 0, lastError = null;
+    let paceStart = 0, paced = 0, lastError = null, reported = false;
     const settle = (result) => { if (!settled) { settled = true; resolve(result); } };
     // With --rate: wait until sending `length` more bytes keeps this connection at or under the rate since its `ready`.
     const paceFor = async (length) => {
@@ -135,10 +154,11 @@ function connect(created, attempt) {
         paced = 0;
         emit(message.offset === 0 && !created.resumed ? 'connected' : 'resumed', { offset: message.offset, gateway: base.origin, attempts: attempt });
         created.resumed = true;
-        reportNode(created, base, attempt);
         nextReport = Math.floor((acked / size) * 20) / 20 + 0.05;
         pump();
       } else if (message.type === 'ack') {
+        // The first commit of a connection has moved the session's lease to the node that committed: ask where that is.
+        if (!reported) { reported = true; reportNode(created, base, attempt); }
         acked = message.offset;
         if (acked / size >= nextReport) {
           emit('progress', { offset: acked, percent: Math.round((acked / size) * 1000) / 10 });
@@ -149,7 +169,7 @@ function connect(created, attempt) {
         settle({ complete: message });
       } else if (message.type === 'error') {
         lastError = message;
-        emit('error', { reason: message.reason, message: message.message, retryable: message.retryable, expectedOffset: message.expectedOffset ?? null, offset: acked });
+        emit('error', { reason: message.reason, message: message.message, retryable: message.retryable, expectedOffset: message.expectedOffset ?? null, offset: ready ? acked : null });
         if (message.retryable) settle({ dropped: true, offset: acked, why: `${message.reason}: ${message.message}` });
         else { settled = true; reject(new Error(`${message.reason}: ${message.message}`)); }
       }
