@@ -31,7 +31,12 @@ for (let offset = 0; offset < Math.min(sizeA, sizeB); offset += block) {
   }
 }
 
-const describe = (n) => `chunk ${Math.floor(n / chunk)} + ${n % chunk}` + (n % slice === 0 ? ' (slice boundary)' : ` (slice + ${n % slice})`);
+// Chunks counted from 0 (a resume at an offset that is not a chunk boundary shifts the writer's chunks from there on);
+// the writer's 256 KiB slices are counted from its chunk's start.
+const describe = (n) => {
+  const inChunk = n % chunk;
+  return `chunk ${Math.floor(n / chunk)} + ${inChunk}` + (inChunk % slice === 0 ? ' (slice boundary)' : ` (slice + ${inChunk % slice})`);
+};
 for (const range of ranges) {
   const length = range.end - range.start;
   const wrong = Buffer.alloc(length);
