@@ -58,27 +58,32 @@ public static class UploadDriver
         }
     }
 
-    /// <summary>Moves the session to <paramref name="target"/> the way a graceful stop of its silo does: its activation is
-    /// deactivated, and the next call activates it on the target. Writers opened before stay open: they are the earlier
-    /// activation's, and must be fenced off.</summary>
+    /// <summary>Moves the session to <paramref name="target"/> the way a graceful stop of a silo does: its activation ends and
+    /// the next one is on the target (Orleans' migration, the documented way to move a grain to a chosen silo; on the silo it
+    /// is on already, a deactivation, and the new activation is told by its newer fencing epoch). Writers opened before stay
+    /// open: they are the earlier activation's, and must be fenced off.</summary>
     public static async Task MoveTo(InProcessTestCluster cluster, UploadSessionInfo info, SiloAddress target)
     {
         var grain = cluster.Client.GetGrain<IUploadSessionGrain>(info.UploadId);
         var targetNode = MemoryBudgetKey.For(target);
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
+        var management = grain.AsReference<Orleans.Core.Internal.IGrainManagementExtension>();
+        if ((await grain.GetState()).HostNodeId == targetNode)
         {
-            using (UploadPlacementHint.Target(target)) // a call that finds no activation activates one on the target
-                await grain.AsReference<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
-            // Poll a while before deactivating again: a call right after the deactivation keeps the activation busy.
-            for (var poll = 0; poll < 20; poll++)
+            var before = (await grain.BeginWriting(targetNode)).Epoch;
+            await Eventually.Holds(async () =>
             {
-                using (UploadPlacementHint.Target(target))
-                    if ((await grain.GetState()).HostNodeId == targetNode) return;
-                await Task.Delay(50);
-            }
-            if (DateTime.UtcNow > until) throw new TimeoutException($"Upload {info.UploadId} did not move to {target} within 60 s.");
+                using var hint = UploadPlacementHint.Target(target);
+                await management.DeactivateOnIdle();
+                return await grain.BeginWriting(targetNode);
+            }, grant => grant.Epoch > before, TimeSpan.FromSeconds(30), $"upload {info.UploadId} is activated again on {target}");
+            return;
         }
+        await Eventually.Holds(async () =>
+        {
+            using var hint = UploadPlacementHint.Target(target); // where the migration places the next activation
+            await management.MigrateOnIdle();
+            return await grain.GetState();
+        }, status => status.HostNodeId == targetNode, TimeSpan.FromSeconds(30), $"upload {info.UploadId} is active on {target}");
     }
 
     public static Task<MemoryBudgetSnapshot> Budget(IGrainFactory grains, SiloAddress silo) => grains.BudgetOf(silo).GetSnapshot();

@@ -58,6 +58,33 @@ public class FencingTests(BudgetClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_commit_that_reaches_a_new_activation_on_the_same_node_is_refused_and_cuts_nothing()
+    {
+        // What scripts/chaos-rolling found on the previous design: a SIGTERM of another silo (the one keeping the session's
+        // directory entry) deactivated the session while its writer was mid-chunk; the writer's commit activated it again on
+        // the same node, which cut the staging file to the committed offset and then accepted the commit, node and offset
+        // being right: a chunk of zeros, acknowledged and stored.
+        var data = TestBytes.Random(400_000, seed: 213);
+        var (grain, info) = await UploadDriver.StartOn(fixture.Client, fixture.Silo("Silo_1"), new UploadRequest("same-node.bin", data.Length));
+        var handle = await UploadDriver.Open(fixture.Cluster, info);
+        var writer = await handle.OpenWriterAsync(onCommitted: null);
+        await writer.WriteAsync(data.AsMemory(0, 2 * Chunk + 1_000), CancellationToken.None);
+        await Eventually.Holds(() => Task.FromResult(writer.CommittedOffset), c => c == 2 * Chunk, TimeSpan.FromSeconds(10), "two chunks committed");
+
+        await UploadDriver.MoveTo(fixture.Cluster, info, fixture.Silo("Silo_1")); // deactivated and activated again, same node
+        var refusal = await StaleWriterRefusalAsync(writer, data.AsMemory(2 * Chunk + 1_000, Chunk)); // its next commit
+        await writer.DisposeAsync();
+
+        Assert.Equal(new UploadRefusal(RefusalReason.NodeUnavailable,
+            $"Upload {info.UploadId} has been taken over by a newer writer; reconnect to continue from {2 * Chunk}."), refusal);
+        Assert.Equal(data.AsSpan(0, 2 * Chunk).ToArray(), (await File.ReadAllBytesAsync(fixture.StagingPath(info.UploadId, epoch: 1)))[..(2 * Chunk)]);
+        await UploadDriver.SendAll(fixture.Cluster, info, data, from: 2 * Chunk);
+        Assert.Equal(TestBytes.Sha256Hex(data), (await UploadDriver.Complete(fixture.Cluster, info)).File!.Sha256);
+        Assert.Equal(data, await File.ReadAllBytesAsync(fixture.StoredPath(info.UploadId)));
+        Assert.Equal(UploadState.Completed, (await grain.GetState()).State);
+    }
+
+    [Fact]
     public async Task The_session_refuses_commits_and_completion_of_any_epoch_but_its_activations()
     {
         var data = TestBytes.Random(200_000, seed: 211);
