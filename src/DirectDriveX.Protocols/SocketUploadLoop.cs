@@ -9,7 +9,8 @@ namespace DirectDriveX.Protocols;
 /// Receives an upload's bytes from a WebSocket straight into the writer's pooled chunk buffer (binary messages), hands text
 /// messages to the protocol, and stops when the declared size has arrived, the protocol says so, or the client closes.
 /// Nothing is received until the previous bytes are in the file, so a client that sends faster than the disk takes is
-/// slowed by TCP backpressure, not buffered. A pending receive is never cancelled for a refusal (that would abort the socket
+/// slowed by TCP backpressure, not buffered; and the writer's pooled buffer is given back whenever the client has nothing
+/// more to send right now, so a slow client holds none while it waits. A pending receive is never cancelled for a refusal (that would abort the socket
 /// before the client hears why): the refusal is sent and the close started by whoever sees it, and the loop ends when the
 /// client answers the close or sends more.
 /// </summary>
@@ -24,6 +25,19 @@ public sealed class SocketUploadLoop(WebSocket socket, StagingWriter writer, lon
         long messageBytes = 0;
         while (writer.ReceivedOffset < size || !IsMessageBoundary(messageBytes))
         {
+            // Wait for the next bytes without a pooled buffer (a zero-byte receive); while none have arrived, what was
+            // received is in the file and the buffer back in the pool, so slow clients do not each hold one.
+            var ready = socket.ReceiveAsync(Memory<byte>.Empty, token);
+            if (!ready.IsCompleted) await writer.PauseAsync();
+            var peeked = await ready;
+            if (peeked.MessageType == WebSocketMessageType.Close) return Outcome.ClientClosed;
+            if (peeked.EndOfMessage)
+            {
+                // The zero-byte receive took a whole empty message.
+                if (peeked.MessageType == WebSocketMessageType.Text && await onText("")) return Outcome.StoppedByProtocol;
+                if (peeked.MessageType == WebSocketMessageType.Binary) messageBytes = 0;
+                continue;
+            }
             var memory = await writer.GetMemoryAsync(token);
             var result = await socket.ReceiveAsync(memory, token);
             if (result.MessageType == WebSocketMessageType.Close) return Outcome.ClientClosed;

@@ -11,6 +11,8 @@ namespace DirectDriveX.Grains.Interfaces;
 /// <param name="DataPlaneUrl">The node's HTTP base address, where its data plane takes upload connections (null until its
 /// HTTP server has started).</param>
 /// <param name="HeadroomBytes">min(available − reserve, ceiling − used) − leased; may be negative when the host is under pressure.</param>
+/// <param name="BufferWaiters">Writers waiting for one of the node's chunk buffers now: a node with waiters cannot serve
+/// one more writer soon.</param>
 [GenerateSerializer, Immutable]
 public sealed record MemoryBudgetSnapshot(
     [property: Id(0)] string NodeId,
@@ -26,4 +28,5 @@ public sealed record MemoryBudgetSnapshot(
     [property: Id(10)] long BufferBytesInUse,
     [property: Id(11)] int BufferCapacity,
     [property: Id(12)] DateTimeOffset TakenAt,
-    [property: Id(13)] string? DataPlaneUrl = null);
+    [property: Id(13)] string? DataPlaneUrl = null,
+    [property: Id(14)] int BufferWaiters = 0);

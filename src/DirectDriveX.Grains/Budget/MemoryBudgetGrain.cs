@@ -95,7 +95,7 @@ public sealed partial class MemoryBudgetGrain(
         var snapshot = new MemoryBudgetSnapshot(
             this.GetPrimaryKeyString(), silo.Name, figures.TotalBytes, figures.AvailableBytes, figures.ReserveBytes,
             figures.CeilingBytes, figures.LeasedBytes, figures.HeadroomBytes, _leases.Count,
-            pool.BuffersInUse, pool.BytesInUse, pool.Capacity, clock.GetUtcNow(), httpAddress.Url);
+            pool.BuffersInUse, pool.BytesInUse, pool.Capacity, clock.GetUtcNow(), httpAddress.Url, pool.Waiting);
         reading.Publish(snapshot);
         return snapshot;
     }

@@ -29,6 +29,15 @@ public sealed class ChunkBufferPool
         _allocated = new int[_tiers.Count];
     }
 
+    /// <summary>Whether writers are waiting for a buffer now: a writer holding one with nothing pending gives it back.</summary>
+    public bool HasWaiters
+    {
+        get
+        {
+            lock (_lock) return _waiters.Count > 0;
+        }
+    }
+
     /// <summary>The largest chunk the pool can hold.</summary>
     public int LargestBufferSize => _tiers.Where(t => t.MaxBuffers > 0).Max(t => t.BufferSize);
 

@@ -11,7 +11,8 @@ namespace DirectDriveX.Grains.DataPlane;
 /// buffer rented from the node's <see cref="ChunkBufferPool"/>, written at their offset in its epoch's staging file in slices as
 /// they arrive (hashed on the way), and at every chunk boundary handed to a committer that makes them durable (fsync) and
 /// records them with the session grain, then acknowledges. The buffer is reused for the next chunk as soon as its bytes
-/// are in the file, so a connection holds one pooled buffer whatever its window; a commit never carries bytes.
+/// are in the file, and given back whenever the client has nothing more to send right now (<see cref="PauseAsync"/>), so a
+/// connection holds a pooled buffer only while its bytes are between the socket and the disk; a commit never carries bytes.
 /// Bytes a client sends again below the committed offset (a client that restarts from 0) are compared with what is
 /// staged, not written: the same bytes are acknowledged again, different ones refused.
 /// </summary>
@@ -110,6 +111,27 @@ public sealed class StagingWriter : IAsyncDisposable
         return _buffer.Memory[_filled..Math.Min(_chunkSize, _written + WriteSliceBytes)];
     }
 
+    /// <summary>The client has nothing more to send right now: what was received goes to the file, and the pooled buffer goes
+    /// back to the pool until more arrives (<see cref="GetMemoryAsync"/> rents one again). A connection so holds a buffer only
+    /// while bytes are between its socket and the disk, not while it waits for them: a node's few buffers serve many slow
+    /// connections. Call it only between receives.</summary>
+    public async ValueTask PauseAsync()
+    {
+        if (_buffer is null) return;
+        if (_failure is null) await WritePendingAsync();
+        _buffer.Dispose();
+        _buffer = null;
+    }
+
+    /// <summary>Waits until <paramref name="source"/> has bytes (a zero-byte read), giving the buffer back meanwhile when they
+    /// are not there yet (<see cref="PauseAsync"/>). A stream that cannot wait so answers at once, and the buffer is kept.</summary>
+    public async ValueTask WaitForDataAsync(Stream source, CancellationToken cancellationToken)
+    {
+        var ready = source.ReadAsync(Memory<byte>.Empty, cancellationToken);
+        if (!ready.IsCompleted) await PauseAsync();
+        await ready;
+    }
+
     /// <summary>Accepts <paramref name="count"/> bytes received into the memory from <see cref="GetMemoryAsync"/>.</summary>
     public async ValueTask AdvanceAsync(int count, CancellationToken cancellationToken)
     {
@@ -119,6 +141,8 @@ public sealed class StagingWriter : IAsyncDisposable
         _filled += count;
         if (_filled == _chunkSize || ReceivedOffset == _size) await EndChunkAsync();
         else if (_filled - _written >= WriteSliceBytes) await WritePendingAsync();
+        // Everything received is in the file and other connections wait for a buffer: take turns, a slice at a time.
+        if (_filled == _written && _pool.HasWaiters) await PauseAsync();
     }
 
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
@@ -139,6 +163,7 @@ public sealed class StagingWriter : IAsyncDisposable
         long copied = 0;
         while (true)
         {
+            await WaitForDataAsync(source, cancellationToken);
             var memory = await GetMemoryAsync(cancellationToken);
             var read = await source.ReadAsync(memory, cancellationToken);
             if (read == 0) return copied;

@@ -158,6 +158,10 @@ public sealed partial class UploadSessionGrain(
         if (writerNodeId != HostNodeId)
             return WritingGrant.Refused(Refusal(RefusalReason.NodeUnavailable,
                 $"Upload {UploadId} is served by another node now; reconnect through the gateway."));
+        // A client that connects is not idle: its deadline (first byte, or the lease timeout) runs again from now, so time it
+        // spent refused for a resource this node lacked (a buffer, a reconnect after a move) never expires it.
+        state.State = S with { LastActivityAt = clock.GetUtcNow() };
+        if (S.NodeId == HostNodeId) await GrainFactory.BudgetOf(silo.SiloAddress).Renew(UploadId); // else re-reserved at its first commit
         if (_epoch is null)
         {
             state.State = S with { WriterEpoch = S.WriterEpoch + 1 };
