@@ -212,6 +212,7 @@ class Upload {
           window = message.window;
           chunkSize = message.chunkSize;
           this.generator = this.content.at(sent);
+          if (this.result.readyMs === undefined) this.result.readyMs = Date.now() - this.createStarted;
           pump();
         } else if (message.type === 'ack') {
           if (this.result.firstAckMs === undefined) this.result.firstAckMs = Date.now() - this.createStarted;
@@ -236,6 +237,7 @@ class Upload {
   async run() {
     this.createStarted = Date.now();
     this.created = await this.create();
+    this.result.createMs = Date.now() - this.createStarted;
     Object.assign(this.result, { uploadId: this.created.uploadId, node: this.created.node, chunkSize: this.created.chunkSize,
       window: this.created.chunkSize * this.created.maxChunksInFlight, reservedBytes: this.created.reservedBytes });
     this.backoff = 250;
@@ -337,6 +339,10 @@ const percentile = (values, p) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 };
 const seconds = (ms) => (ms === null ? null : Math.round(ms) / 1000);
+const spread = (list) => {
+  const values = list.filter((v) => v !== undefined);
+  return { p50: seconds(percentile(values, 50)), max: seconds(percentile(values, 100)) };
+};
 const tally = (list) => list.reduce((t, k) => ((t[k] = (t[k] ?? 0) + 1), t), {});
 const ok = results.filter((r) => r.result === 'ok');
 const firstAcks = results.filter((r) => r.firstAckMs !== undefined).map((r) => r.firstAckMs);
@@ -349,8 +355,12 @@ const summary = {
   firstAckSeconds: { p50: seconds(percentile(firstAcks, 50)), p95: seconds(percentile(firstAcks, 95)), max: seconds(percentile(firstAcks, 100)),
     never: count - firstAcks.length, overLimit: firstAcks.filter((ms) => ms > firstAckMaxMs).length + (count - firstAcks.length), limit: firstAckMaxMs / 1000 },
   completionSeconds: { p50: seconds(percentile(totals, 50)), max: seconds(percentile(totals, 100)) },
+  // Where the first ack's time goes: the create (POST) and the first `ready` after it, both from the create's start.
+  createSeconds: spread(results.map((r) => r.createMs)), readySeconds: spread(results.map((r) => r.readyMs)),
   refusals, reconnects: results.reduce((s, r) => s + (r.reconnects ?? 0), 0),
-  failures: tally(results.filter((r) => r.result !== 'ok').map((r) => (r.why ?? 'unknown').replace(/ at \d+ of \d+ bytes$/, '').replace(/[0-9a-f]{64}/g, '…'))),
+  // Why each failed, without what differs between uploads (ids, hashes, offsets), so that alike failures count together.
+  failures: tally(results.filter((r) => r.result !== 'ok').map((r) => (r.why ?? 'unknown').replace(/ at \d+ of \d+ bytes$/, '')
+    .replace(/[0-9a-f]{64}/g, '…').replace(/(?<![\w-])[\w-]{22}(?![\w-])/g, '…'))),
   placedOn: tally(results.map((r) => r.node ?? 'not created')),
   completedOn: tally(ok.map((r) => r.completeNode)),
   uploadSeconds: Math.round(uploadSeconds * 10) / 10, seconds: Math.round((Date.now() - t0) / 100) / 10,
@@ -363,8 +373,10 @@ row('uploads', 'ok', 'failed', 'differed', 'reconnects');
 row(`${count} × ${size} B at ${rate} B/s`, summary.ok, summary.failed, summary.differed, summary.reconnects);
 row('first ack (s)', 'p50', 'p95', 'max', `> ${firstAckMaxMs / 1000} s`, 'never');
 row('', summary.firstAckSeconds.p50, summary.firstAckSeconds.p95, summary.firstAckSeconds.max, summary.firstAckSeconds.overLimit, summary.firstAckSeconds.never);
-row('completion, create to complete (s)', 'p50', 'max');
-row('', summary.completionSeconds.p50, summary.completionSeconds.max);
+row('(s)', 'p50', 'max');
+row('create to complete', summary.completionSeconds.p50, summary.completionSeconds.max);
+row('create answered', summary.createSeconds.p50, summary.createSeconds.max);
+row('create to first ready', summary.readySeconds.p50, summary.readySeconds.max);
 row('placed on', ...Object.entries(summary.placedOn).map(([k, v]) => `${k}: ${v}`));
 for (const [reason, n] of Object.entries(refusals).sort((a, b) => b[1] - a[1])) row(`refused / dropped: ${reason}`, n);
 for (const [why, n] of Object.entries(summary.failures).sort((a, b) => b[1] - a[1])) row(`failed: ${why}`, n);
