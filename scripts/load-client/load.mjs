@@ -266,8 +266,17 @@ class Upload {
       else this.result.result = 'uploaded';
     } catch (e) {
       this.fail(e.message);
+      if (e.message.startsWith('deadline')) await this.abort(); // give its lease back rather than leave it to time out
     }
     Object.assign(this.result, { reconnects: this.reconnects, refusals: this.refusals, ackedBytes: this.acked });
+  }
+
+  /** Aborts the session (DELETE), when one was created; errors are ignored (it may be gone already). */
+  async abort() {
+    if (!this.created) return;
+    await request('DELETE', new URL(`/api/v1/uploads/${this.created.uploadId}`, this.gateway), {
+      localAddress: this.address, headers: { 'upload-token': this.created.resumeToken }, timeoutMs: 3000,
+    }).catch(() => {});
   }
 
   fail(why) { this.result.result = 'failed'; this.result.why = why; }
@@ -302,6 +311,14 @@ for (const upload of uploads.filter((u) => u.declared)) upload.expectedSha256 = 
 log(`${count} uploads of ${size} bytes at ${rate || 'unlimited'} bytes/s each through ${gateways.join(', ')}, from ${addressOf(0)} … ${addressOf(count - 1)}` +
   ` (SHA-256 of the ${uploads.filter((u) => u.declared).length} declared ones computed in ${((Date.now() - hashingStarted) / 1000).toFixed(1)} s)`);
 
+// Stopped from outside (scripts/load's deadline or ^C): abort every upload not ended, so no lease waits for its timeout.
+for (const signal of ['SIGTERM', 'SIGINT']) {
+  process.once(signal, async () => {
+    log(`${signal}: aborting the uploads not ended`);
+    await Promise.race([Promise.all(uploads.filter((u) => !u.result.result).map((u) => u.abort())), pause(5000)]);
+    process.exit(signal === 'SIGTERM' ? 143 : 130);
+  });
+}
 const t0 = Date.now();
 const progress = setInterval(() => {
   const done = uploads.filter((u) => u.result.result).length;
