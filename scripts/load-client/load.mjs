@@ -14,6 +14,7 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 
@@ -195,6 +196,7 @@ class Upload {
               sent += n;
               left -= n;
               await send(bytes, left === 0);
+              if (left === 0 && this.result.firstChunkSentMs === undefined) this.result.firstChunkSentMs = Date.now() - this.createStarted;
             }
           }
         } catch (e) {
@@ -320,6 +322,10 @@ for (const signal of ['SIGTERM', 'SIGINT']) {
   });
 }
 const t0 = Date.now();
+// How late this process's timers ran: large delays would mean the client, not the cluster, held the bytes back.
+const loopResolutionMs = 10;
+const loopDelay = monitorEventLoopDelay({ resolution: loopResolutionMs });
+loopDelay.enable();
 const progress = setInterval(() => {
   const done = uploads.filter((u) => u.result.result).length;
   const acked = uploads.reduce((s, u) => s + u.acked, 0);
@@ -331,6 +337,7 @@ const progress = setInterval(() => {
 }, 10000);
 await Promise.all(uploads.map((u) => u.settle()));
 const uploadSeconds = (Date.now() - t0) / 1000;
+loopDelay.disable();
 clearInterval(progress);
 log(`uploads ended after ${uploadSeconds.toFixed(1)} s; downloading ${uploads.filter((u) => u.result.result === 'uploaded').length} files to compare`);
 
@@ -374,6 +381,10 @@ const summary = {
   completionSeconds: { p50: seconds(percentile(totals, 50)), max: seconds(percentile(totals, 100)) },
   // Where the first ack's time goes: the create (POST) and the first `ready` after it, both from the create's start.
   createSeconds: spread(results.map((r) => r.createMs)), readySeconds: spread(results.map((r) => r.readyMs)),
+  // … the first message written to the socket (its pace is the rate), and what the server took from there to the ack.
+  firstChunkSentSeconds: spread(results.map((r) => r.firstChunkSentMs)),
+  firstAckAfterSentSeconds: spread(results.filter((r) => r.firstAckMs !== undefined && r.firstChunkSentMs !== undefined)
+    .map((r) => r.firstAckMs - r.firstChunkSentMs)),
   refusals, reconnects: results.reduce((s, r) => s + (r.reconnects ?? 0), 0),
   // Why each failed, without what differs between uploads (ids, hashes, offsets), so that alike failures count together.
   failures: tally(results.filter((r) => r.result !== 'ok').map((r) => (r.why ?? 'unknown').replace(/ at \d+ of \d+ bytes$/, '')
@@ -381,6 +392,9 @@ const summary = {
   placedOn: tally(results.map((r) => r.node ?? 'not created')),
   completedOn: tally(ok.map((r) => r.completeNode)),
   uploadSeconds: Math.round(uploadSeconds * 10) / 10, seconds: Math.round((Date.now() - t0) / 100) / 10,
+  // While the uploads ran, beyond the sampling interval (which the histogram includes).
+  clientLoopDelayMs: Object.fromEntries([['p50', loopDelay.percentile(50)], ['p99', loopDelay.percentile(99)], ['max', loopDelay.max]]
+    .map(([k, ns]) => [k, Math.max(0, Math.round((ns / 1e6 - loopResolutionMs) * 10) / 10)])),
   clientCpuSeconds: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1e5) / 10, // this process, hashing included
 };
 
@@ -394,6 +408,8 @@ row('(s)', 'p50', 'max');
 row('create to complete', summary.completionSeconds.p50, summary.completionSeconds.max);
 row('create answered', summary.createSeconds.p50, summary.createSeconds.max);
 row('create to first ready', summary.readySeconds.p50, summary.readySeconds.max);
+row('create to first chunk sent', summary.firstChunkSentSeconds.p50, summary.firstChunkSentSeconds.max);
+row('first chunk sent to its ack', summary.firstAckAfterSentSeconds.p50, summary.firstAckAfterSentSeconds.max);
 row('placed on', ...Object.entries(summary.placedOn).map(([k, v]) => `${k}: ${v}`));
 for (const [reason, n] of Object.entries(refusals).sort((a, b) => b[1] - a[1])) row(`refused / dropped: ${reason}`, n);
 for (const [why, n] of Object.entries(summary.failures).sort((a, b) => b[1] - a[1])) row(`failed: ${why}`, n);
