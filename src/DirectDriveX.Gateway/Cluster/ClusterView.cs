@@ -12,25 +12,40 @@ namespace DirectDriveX.Gateway.Cluster;
 public sealed partial class ClusterView(IClusterClient client, TimeProvider clock, IOptions<GatewayOptions> options, ILogger<ClusterView> logger)
 {
     private readonly SemaphoreSlim _refreshing = new(1, 1);
-    private volatile Snapshot _current = new([], DateTimeOffset.MinValue);
+    private Snapshot _current = new([], DateTimeOffset.MinValue);
 
     public async Task<IReadOnlyList<MemoryBudgetSnapshot>> GetNodesAsync(bool forceRefresh, CancellationToken cancellationToken)
     {
-        var seen = _current;
+        var seen = Volatile.Read(ref _current);
         if (!forceRefresh && clock.GetUtcNow() - seen.TakenAt < options.Value.SnapshotMaxAge) return seen.Nodes;
 
         await _refreshing.WaitAsync(cancellationToken);
         try
         {
             // Someone else refreshed while we waited: theirs is as fresh as ours would be.
-            if (!ReferenceEquals(_current, seen)) return _current.Nodes;
+            if (!ReferenceEquals(Volatile.Read(ref _current), seen)) return Volatile.Read(ref _current).Nodes;
             var nodes = await ReadAsync(cancellationToken);
-            _current = new Snapshot(nodes, clock.GetUtcNow());
+            Volatile.Write(ref _current, new Snapshot(nodes, clock.GetUtcNow()));
             return nodes;
         }
         finally
         {
             _refreshing.Release();
+        }
+    }
+
+    /// <summary>This gateway is placing an upload reserving <paramref name="reservedBytes"/> on node <paramref name="nodeId"/>
+    /// (negative: it was refused there): the node's snapshot counts it until the next refresh, so a burst of concurrent
+    /// creates within one refresh interval does not all go to the node the last refresh saw as best.</summary>
+    public void RecordPlacement(string nodeId, long reservedBytes)
+    {
+        while (true)
+        {
+            var seen = _current;
+            var nodes = seen.Nodes.Select(n => n.NodeId == nodeId
+                ? n with { HeadroomBytes = n.HeadroomBytes - reservedBytes, LeasedBytes = n.LeasedBytes + reservedBytes, LeaseCount = n.LeaseCount + Math.Sign(reservedBytes) }
+                : n).ToList();
+            if (ReferenceEquals(Interlocked.CompareExchange(ref _current, seen with { Nodes = nodes }, seen), seen)) return;
         }
     }
 

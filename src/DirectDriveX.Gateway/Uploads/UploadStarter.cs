@@ -26,8 +26,18 @@ public sealed partial class UploadStarter(IClusterClient client, ClusterView vie
         {
             var grain = client.GetGrain<IUploadSessionGrain>(UploadIds.NewId());
             UploadStartResult result;
-            using (UploadPlacementHint.Target(MemoryBudgetKey.ToSilo(node.NodeId)))
-                result = await grain.Start(request).WaitAsync(cancellationToken);
+            view.RecordPlacement(node.NodeId, reservation); // counted before the answer: concurrent creates see it
+            try
+            {
+                using (UploadPlacementHint.Target(MemoryBudgetKey.ToSilo(node.NodeId)))
+                    result = await grain.Start(request).WaitAsync(cancellationToken);
+            }
+            catch
+            {
+                view.RecordPlacement(node.NodeId, -reservation);
+                throw;
+            }
+            if (!result.Accepted) view.RecordPlacement(node.NodeId, -reservation);
             if (result.Accepted)
             {
                 LogRouted(result.Session!.UploadId, result.Session.NodeName, node.HeadroomBytes, request.Size);
