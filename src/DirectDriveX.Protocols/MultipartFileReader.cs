@@ -44,13 +44,17 @@ public sealed class MultipartFileReader(PipeReader body, string boundary)
         }
     }
 
-    /// <summary>Copies exactly <paramref name="length"/> bytes of the file part to <paramref name="destination"/>.</summary>
-    public async Task CopyFileAsync(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> destination, long length, CancellationToken cancellationToken)
+    /// <summary>Copies exactly <paramref name="length"/> bytes of the file part to <paramref name="destination"/>; while no
+    /// more bytes have arrived, <paramref name="whileWaiting"/> runs first (the writer gives its pooled buffer back).</summary>
+    public async Task CopyFileAsync(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> destination, Func<ValueTask> whileWaiting,
+        long length, CancellationToken cancellationToken)
     {
         var left = length;
         while (left > 0)
         {
-            var result = await body.ReadAsync(cancellationToken);
+            var pending = body.ReadAsync(cancellationToken);
+            if (!pending.IsCompleted) await whileWaiting();
+            var result = await pending;
             var buffer = result.Buffer;
             if (buffer.IsEmpty && result.IsCompleted) throw new EndOfStreamException($"The body ended {left} bytes before the file's declared end.");
             var take = buffer.Slice(0, Math.Min(left, buffer.Length));

@@ -63,7 +63,7 @@ public static class MultipartUploadEndpoint
         try
         {
             await using var writer = await session!.OpenWriterAsync(onCommitted: null);
-            await reader.CopyFileAsync(writer.WriteAsync, size, cancellationToken);
+            await reader.CopyFileAsync(writer.WriteAsync, writer.PauseAsync, size, cancellationToken);
             if (!await reader.DelimiterFollowsAsync(cancellationToken))
                 throw new UploadRefusedException(new UploadRefusal(RefusalReason.InvalidRequest,
                     $"size: the file part is not {size} bytes long; send the file as the last part, or its size as ?size=."));
