@@ -12,20 +12,28 @@ namespace DirectDriveX.Gateway.Cluster;
 public sealed partial class ClusterView(IClusterClient client, TimeProvider clock, IOptions<GatewayOptions> options, ILogger<ClusterView> logger)
 {
     private readonly SemaphoreSlim _refreshing = new(1, 1);
-    private Snapshot _current = new([], DateTimeOffset.MinValue);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Placement, bool> _placements = new();
+    private volatile Snapshot _current = new([], DateTimeOffset.MinValue);
+
+    private readonly Lock _placing = new();
+
+    private TimeProvider Clock => clock;
 
     public async Task<IReadOnlyList<MemoryBudgetSnapshot>> GetNodesAsync(bool forceRefresh, CancellationToken cancellationToken)
     {
-        var seen = Volatile.Read(ref _current);
+        var seen = _current;
         if (!forceRefresh && clock.GetUtcNow() - seen.TakenAt < options.Value.SnapshotMaxAge) return seen.Nodes;
 
         await _refreshing.WaitAsync(cancellationToken);
         try
         {
             // Someone else refreshed while we waited: theirs is as fresh as ours would be.
-            if (!ReferenceEquals(Volatile.Read(ref _current), seen)) return Volatile.Read(ref _current).Nodes;
+            if (!ReferenceEquals(_current, seen)) return _current.Nodes;
+            var readFrom = clock.GetUtcNow();
             var nodes = await ReadAsync(cancellationToken);
-            Volatile.Write(ref _current, new Snapshot(nodes, clock.GetUtcNow()));
+            foreach (var placement in _placements.Keys) // the nodes' figures count every lease granted before the read began
+                if (placement.GrantedAt < readFrom) _placements.TryRemove(placement, out _);
+            _current = new Snapshot(nodes, clock.GetUtcNow());
             return nodes;
         }
         finally
@@ -34,18 +42,53 @@ public sealed partial class ClusterView(IClusterClient client, TimeProvider cloc
         }
     }
 
-    /// <summary>This gateway is placing an upload reserving <paramref name="reservedBytes"/> on node <paramref name="nodeId"/>
-    /// (negative: it was refused there): the node's snapshot counts it until the next refresh, so a burst of concurrent
-    /// creates within one refresh interval does not all go to the node the last refresh saw as best.</summary>
-    public void RecordPlacement(string nodeId, long reservedBytes)
+    /// <summary>This gateway is placing an upload reserving <paramref name="reservedBytes"/> on node <paramref name="nodeId"/>:
+    /// <see cref="WithPlacements"/> counts it from now until a refresh that began after its node granted it (whose figures
+    /// count its lease), so a burst of concurrent creates does not all go to the node the last refresh saw as best. Dispose
+    /// the result with the node's answer (<see cref="Placement.Granted"/> first when it was granted). The snapshots
+    /// themselves stay what the nodes said.</summary>
+    public Placement BeginPlacement(string nodeId, long reservedBytes)
     {
-        while (true)
+        var placement = new Placement(this, nodeId, reservedBytes);
+        _placements[placement] = true;
+        return placement;
+    }
+
+    /// <summary>Ranks <paramref name="nodes"/> by <see cref="RoutingPolicy"/>, with this gateway's placements counted in, and
+    /// begins placing on the first not in <paramref name="tried"/>: at once, so that concurrent creates each see the ones
+    /// before them. Null when no node is left.</summary>
+    public Placement? PlaceNext(IReadOnlyList<MemoryBudgetSnapshot> nodes, long reservedBytes, IReadOnlySet<string> tried)
+    {
+        lock (_placing)
         {
-            var seen = _current;
-            var nodes = seen.Nodes.Select(n => n.NodeId == nodeId
-                ? n with { HeadroomBytes = n.HeadroomBytes - reservedBytes, LeasedBytes = n.LeasedBytes + reservedBytes, LeaseCount = n.LeaseCount + Math.Sign(reservedBytes) }
-                : n).ToList();
-            if (ReferenceEquals(Interlocked.CompareExchange(ref _current, seen with { Nodes = nodes }, seen), seen)) return;
+            var next = RoutingPolicy.Rank(WithPlacements(nodes), reservedBytes).FirstOrDefault(n => !tried.Contains(n.NodeId));
+            return next is null ? null : BeginPlacement(next.NodeId, reservedBytes);
+        }
+    }
+
+    /// <summary><paramref name="nodes"/> with this gateway's placements that no refresh has counted yet, for ranking.</summary>
+    private IReadOnlyList<MemoryBudgetSnapshot> WithPlacements(IReadOnlyList<MemoryBudgetSnapshot> nodes)
+    {
+        var placed = _placements.Keys.GroupBy(p => p.NodeId).ToDictionary(g => g.Key, g => (Bytes: g.Sum(p => p.Bytes), Count: g.Count()));
+        return [.. nodes.Select(n => placed.TryGetValue(n.NodeId, out var p)
+            ? n with { HeadroomBytes = n.HeadroomBytes - p.Bytes, LeasedBytes = n.LeasedBytes + p.Bytes, LeaseCount = n.LeaseCount + p.Count }
+            : n)];
+    }
+
+    /// <summary>One upload this gateway is placing, or has placed since the last refresh began.</summary>
+    public sealed class Placement(ClusterView view, string nodeId, long bytes) : IDisposable
+    {
+        public string NodeId => nodeId;
+        public long Bytes => bytes;
+        internal DateTimeOffset? GrantedAt { get; private set; }
+
+        /// <summary>The node granted it: counted until a refresh that begins after now.</summary>
+        public void Granted() => GrantedAt = view.Clock.GetUtcNow();
+
+        /// <summary>Not granted: no longer counted. Granted: left for the refresh to drop.</summary>
+        public void Dispose()
+        {
+            if (GrantedAt is null) view._placements.TryRemove(this, out _);
         }
     }
 

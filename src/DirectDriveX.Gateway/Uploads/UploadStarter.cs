@@ -19,25 +19,16 @@ public sealed partial class UploadStarter(IClusterClient client, ClusterView vie
         if (nodes.Count == 0)
             return Refused(new UploadRefusal(RefusalReason.InsufficientHeadroom, "No node of the cluster is available; retry later."));
 
-        var ranked = RoutingPolicy.Rank(nodes, reservation);
-        var attempts = ranked.Count > 0 ? ranked : [nodes.MaxBy(n => n.HeadroomBytes)!];
+        // The policy's choice, counted at once so that concurrent creates see it; when the view shows no node with enough
+        // headroom, the best one is still asked, so the refusal carries that node's real, current figures.
+        var tried = new HashSet<string>(StringComparer.Ordinal);
+        var placement = view.PlaceNext(nodes, reservation, tried) ?? view.BeginPlacement(nodes.MaxBy(n => n.HeadroomBytes)!.NodeId, reservation);
         UploadRefusal? refusal = null;
-        foreach (var node in attempts)
+        while (placement is not null)
         {
-            var grain = client.GetGrain<IUploadSessionGrain>(UploadIds.NewId());
-            UploadStartResult result;
-            view.RecordPlacement(node.NodeId, reservation); // counted before the answer: concurrent creates see it
-            try
-            {
-                using (UploadPlacementHint.Target(MemoryBudgetKey.ToSilo(node.NodeId)))
-                    result = await grain.Start(request).WaitAsync(cancellationToken);
-            }
-            catch
-            {
-                view.RecordPlacement(node.NodeId, -reservation);
-                throw;
-            }
-            if (!result.Accepted) view.RecordPlacement(node.NodeId, -reservation);
+            tried.Add(placement.NodeId);
+            var node = nodes.Single(n => n.NodeId == placement.NodeId);
+            var result = await StartOnAsync(request, placement, cancellationToken);
             if (result.Accepted)
             {
                 LogRouted(result.Session!.UploadId, result.Session.NodeName, node.HeadroomBytes, request.Size);
@@ -46,9 +37,24 @@ public sealed partial class UploadStarter(IClusterClient client, ClusterView vie
             refusal = result.Refusal!;
             if (refusal.Reason != RefusalReason.InsufficientHeadroom) return Refused(refusal);
             LogRaced(node.NodeName, refusal.Message);
+            placement = view.PlaceNext(nodes, reservation, tried);
         }
         await view.GetNodesAsync(forceRefresh: true, cancellationToken);
         return Refused(refusal!);
+    }
+
+    /// <summary>Starts the session on the placement's node; the placement stays counted in the view when it was granted.</summary>
+    private async Task<UploadStartResult> StartOnAsync(UploadRequest request, ClusterView.Placement placement, CancellationToken cancellationToken)
+    {
+        using (placement)
+        {
+            var grain = client.GetGrain<IUploadSessionGrain>(UploadIds.NewId());
+            UploadStartResult result;
+            using (UploadPlacementHint.Target(MemoryBudgetKey.ToSilo(placement.NodeId)))
+                result = await grain.Start(request).WaitAsync(cancellationToken);
+            if (result.Accepted) placement.Granted();
+            return result;
+        }
     }
 
     /// <summary>The final answer to the client: counted once here, however many nodes were asked.</summary>
