@@ -9,14 +9,15 @@ using Microsoft.Extensions.Options;
 namespace DirectDriveX.Grains.Budget;
 
 /// <summary>
-/// The memory budget of the silo it runs on (see <see cref="SiloBoundPlacementDirector"/>). Leases live in memory: they
-/// describe this silo's memory and die with it. Each admission reads the host's figures afresh; a timer sweeps leases that
+/// The memory budget of the silo it runs on (see <see cref="SiloBoundPlacementDirector"/>). Leases live in memory, in the
+/// silo's <see cref="LeaseBook"/>: they describe this silo's memory and die with it, but not with an activation. Each admission reads the host's figures afresh; a timer sweeps leases that
 /// were not renewed within the lease timeout, so a crashed or silent session never keeps budget.
 /// </summary>
 [SiloBoundPlacement]
 [KeepAlive]
 public sealed partial class MemoryBudgetGrain(
     IMemoryProbe probe,
+    LeaseBook leases,
     ChunkBufferPool bufferPool,
     LocalBudgetReading reading,
     NodeHttpAddress httpAddress,
@@ -25,7 +26,7 @@ public sealed partial class MemoryBudgetGrain(
     IOptions<MemoryBudgetOptions> options,
     ILogger<MemoryBudgetGrain> logger) : Grain, IMemoryBudgetGrain
 {
-    private readonly LeaseBook _leases = new();
+    private readonly LeaseBook _leases = leases;
     private readonly MemoryBudgetOptions _options = options.Value;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)

@@ -38,6 +38,7 @@ public static class DirectDriveXSiloBuilderExtensions
         services.TryAddSingleton<IFileStore, FileSystemFileStore>();
         services.TryAddSingleton<IStoreSpaceProbe, FileStoreSpaceProbe>();
         services.AddSingleton<ChunkBufferPool>();
+        services.AddSingleton<LeaseBook>();
         services.AddSingleton<StagedUploads>();
         services.AddSingleton<UploadDataPlane>();
         services.TryAddSingleton<NodeHttpAddress>();

@@ -22,6 +22,29 @@ public class MemoryBudgetGrainTests(BudgetClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Leases_outlive_a_deactivation_of_the_budget_grain()
+    {
+        // A graceful stop of the silo that keeps a grain's directory entry deactivates it, [KeepAlive] or not; the node's
+        // uploads still hold their leases, and the activation that follows must count them.
+        var budget = Grains.BudgetOf(fixture.Silo("Silo_1"));
+        var session = $"kept-{Guid.NewGuid():N}";
+        await budget.TryReserve(session, 7 * MiB);
+        var before = await budget.GetSnapshot();
+        try
+        {
+            await budget.AsReference<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
+            var after = await Eventually.Holds(budget.GetSnapshot, s => s.TakenAt > before.TakenAt, TimeSpan.FromSeconds(10), "the budget answers again");
+
+            Assert.Equal((before.LeaseCount, before.LeasedBytes), (after.LeaseCount, after.LeasedBytes));
+            Assert.True(await budget.Renew(session));
+        }
+        finally
+        {
+            await budget.Release(session);
+        }
+    }
+
+    [Fact]
     public async Task Its_state_for_the_dashboard_is_the_figures_and_every_lease_with_its_session_and_expiry()
     {
         var budget = Grains.BudgetOf(fixture.Silo("Silo_1"));
