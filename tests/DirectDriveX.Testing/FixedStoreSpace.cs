@@ -8,5 +8,5 @@ public sealed class FixedStoreSpace(long availableBytes) : IStoreSpaceProbe
 {
     public const long Plenty = 1L << 50; // 1 PiB
 
-    public long AvailableBytes() => availableBytes;
+    public long? AvailableBytes() => availableBytes;
 }

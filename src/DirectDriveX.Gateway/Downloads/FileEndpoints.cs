@@ -1,3 +1,4 @@
+using DirectDriveX.Storage;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Grains.Storage;
 using DirectDriveX.Protocols;
@@ -5,23 +6,25 @@ using Microsoft.Net.Http.Headers;
 
 namespace DirectDriveX.Gateway.Downloads;
 
-/// <summary>Stored files: the record (a grain call) and the bytes, streamed straight from the shared file store by this
-/// process with a small buffer and ASP.NET's range processing (Content-Length, Range, ETag, SHA-256 headers).</summary>
+/// <summary>Stored files: the record (a grain call) and the bytes, streamed straight from the store by this process (a file
+/// with a small buffer, or ranged GETs from object storage) with ASP.NET's range processing (Content-Length, Range, ETag,
+/// SHA-256 headers).</summary>
 public static class FileEndpoints
 {
     public static IEndpointRouteBuilder MapFileEndpoints(this IEndpointRouteBuilder app)
     {
         string[] getOrHead = [HttpMethods.Get, HttpMethods.Head];
-        app.MapMethods("/api/v1/files/{fileId}", getOrHead, (HttpContext c, string fileId, IClusterClient client, IFileStore store, RefusalResults r) => ServeAsync(c, fileId, client, store, r, attachment: false));
-        app.MapMethods("/api/v1/download/stream/{fileId}", getOrHead, (HttpContext c, string fileId, IClusterClient client, IFileStore store, RefusalResults r) => ServeAsync(c, fileId, client, store, r, attachment: true));
+        app.MapMethods("/api/v1/files/{fileId}", getOrHead, (HttpContext c, string fileId, IClusterClient client, IUploadStore store, RefusalResults r) => ServeAsync(c, fileId, client, store, r, attachment: false));
+        app.MapMethods("/api/v1/download/stream/{fileId}", getOrHead, (HttpContext c, string fileId, IClusterClient client, IUploadStore store, RefusalResults r) => ServeAsync(c, fileId, client, store, r, attachment: true));
         app.MapGet("/api/v1/files/{fileId}/meta", async (HttpContext c, string fileId, IClusterClient client, RefusalResults r) =>
             await RecordOf(client, fileId) is { } record ? Results.Ok(FileResponse.From(record)) : r.Problem(c, NotFound(fileId)));
         return app;
     }
 
-    private static async Task<IResult> ServeAsync(HttpContext context, string fileId, IClusterClient client, IFileStore store, RefusalResults refusals, bool attachment)
+    private static async Task<IResult> ServeAsync(HttpContext context, string fileId, IClusterClient client, IUploadStore store, RefusalResults refusals, bool attachment)
     {
-        if (await RecordOf(client, fileId) is not { } record || store.OpenStored(fileId) is not { } stream)
+        if (await RecordOf(client, fileId) is not { } record
+            || await store.OpenStoredAsync(fileId, record.Size, context.RequestAborted) is not { } stream)
             return refusals.Problem(context, NotFound(fileId));
         context.Response.Headers["X-Content-SHA256"] = record.Sha256;
         context.Response.Headers["Repr-Digest"] = $"sha-256=:{Convert.ToBase64String(Convert.FromHexString(record.Sha256))}:";

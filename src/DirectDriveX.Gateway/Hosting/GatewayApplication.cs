@@ -1,3 +1,4 @@
+using DirectDriveX.Storage;
 using DirectDriveX.Protocols.Clients;
 using DirectDriveX.Gateway.Cluster;
 using DirectDriveX.Gateway.Downloads;
@@ -41,10 +42,9 @@ public static class GatewayApplication
         if (mode != ClusterMode.Embedded)
         {
             // The silos are other processes: their data planes take the bytes; this process forwards connections and
-            // reads stored files from the shared file store for downloads.
+            // reads stored files from the store for downloads.
             builder.Services.AddUploadForwarding();
-            builder.Services.AddOptions<FileStoreOptions>().BindConfiguration(FileStoreOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-            builder.Services.AddSingleton<IFileStore, FileSystemFileStore>();
+            builder.Services.AddUploadStore(builder.Configuration);
         }
         return builder;
     }

@@ -1,59 +1,52 @@
 namespace DirectDriveX.Grains.Interfaces;
 
 /// <summary>
-/// Where an upload's committed bytes are staged: the ordered segments of the epochs that committed them. Pure: the session
-/// grain keeps the segments, the data plane reads and joins them by these rules.
+/// The committed bytes of an upload as parts in its store (<see cref="StagedPart"/>): in order, without gaps, covering
+/// [0, committed offset). Pure: the session grain keeps the parts by these rules, the store reads and finishes them.
 /// </summary>
 public static class StagedLayout
 {
-    /// <summary>The epoch of uploads staged before epochs existed: one file, from offset 0.</summary>
-    public const int UnfencedEpoch = 0;
-
-    /// <summary>One segment's committed bytes: <see cref="Length"/> bytes of epoch <see cref="Epoch"/>'s staging file, which
-    /// holds the upload's bytes from <see cref="Start"/> at position 0.</summary>
-    public readonly record struct Span(int Epoch, long Start, long Length)
+    /// <summary>The parts after a commit of [<paramref name="committed"/>, <paramref name="end"/>) that the store holds as
+    /// <paramref name="added"/>: they run without gaps to <paramref name="end"/> and may start before the committed offset, at
+    /// the start of a part they replace (pieces of an S3 part that is now whole); every part from there on is dropped. An added
+    /// part that continues the last one in the same place (<see cref="StagedPart.Locator"/>, no tag) extends it.</summary>
+    public static StagedPart[] AfterCommit(IReadOnlyList<StagedPart> parts, long committed, long end, IReadOnlyList<StagedPart> added)
     {
-        public long End => Start + Length;
-    }
-
-    /// <summary>The segments after <paramref name="epoch"/> committed bytes from <paramref name="offset"/> (the committed offset):
-    /// unchanged when that epoch already holds the last segment, else with a new segment of its own.</summary>
-    public static StagedSegment[] AfterCommit(StagedSegment[] segments, int epoch, long offset)
-    {
-        if (segments.Length > 0 && segments[^1].Epoch == epoch) return segments;
-        if (segments.Length > 0 && (segments[^1].Epoch > epoch || segments[^1].Start >= offset))
-            throw new ArgumentException($"Epoch {epoch} at {offset} cannot follow epoch {segments[^1].Epoch} from {segments[^1].Start}.");
-        return [.. segments, new StagedSegment(epoch, offset)];
-    }
-
-    /// <summary>Where epoch <paramref name="epoch"/>'s staging file starts: its segment's start when it has already committed
-    /// bytes, else the committed offset (where it will write first).</summary>
-    public static long SegmentStart(IReadOnlyList<StagedSegment> segments, int epoch, long committed) =>
-        segments.Count > 0 && segments[^1].Epoch == epoch ? segments[^1].Start : committed;
-
-    /// <summary>The committed bytes [0, <paramref name="committed"/>) as spans of staging files, in order.</summary>
-    public static IReadOnlyList<Span> Spans(IReadOnlyList<StagedSegment> segments, long committed)
-    {
-        var spans = new List<Span>(segments.Count);
-        for (var i = 0; i < segments.Count; i++)
+        if (added.Count == 0 || added[^1].End != end || added[0].Offset > committed)
+            throw new ArgumentException($"The parts added do not hold the bytes [{committed}, {end}).", nameof(added));
+        for (var i = 1; i < added.Count; i++)
+            if (added[i].Offset != added[i - 1].End || added[i].Length <= 0)
+                throw new ArgumentException("The parts added are not contiguous.", nameof(added));
+        var kept = parts.TakeWhile(part => part.End <= added[0].Offset).ToList();
+        if ((kept.Count == 0 ? 0 : kept[^1].End) != added[0].Offset)
+            throw new ArgumentException($"The parts added start at {added[0].Offset}, not at a part's start.", nameof(added));
+        foreach (var part in added)
         {
-            var end = i + 1 < segments.Count ? segments[i + 1].Start : committed;
-            if (end > segments[i].Start) spans.Add(new Span(segments[i].Epoch, segments[i].Start, end - segments[i].Start));
+            if (kept.Count > 0 && kept[^1] is { Tag: null } last && part.Tag is null && last.Locator == part.Locator && last.End == part.Offset)
+                kept[^1] = last with { Length = last.Length + part.Length };
+            else
+                kept.Add(part);
         }
-        if (committed > 0 && (spans.Count == 0 || spans[0].Start != 0 || spans[^1].End != committed))
-            throw new ArgumentException($"The segments do not cover the {committed} committed bytes.");
-        return spans;
+        return [.. kept];
     }
 
-    /// <summary>The span that holds <paramref name="offset"/>, or null past the committed bytes.</summary>
-    public static Span? SpanAt(IReadOnlyList<Span> spans, long offset)
+    /// <summary>True when <paramref name="parts"/> hold exactly [0, <paramref name="committed"/>), in order and without gaps.</summary>
+    public static bool Covers(IReadOnlyList<StagedPart> parts, long committed)
     {
-        foreach (var span in spans)
-            if (offset >= span.Start && offset < span.End) return span;
+        long position = 0;
+        foreach (var part in parts)
+        {
+            if (part.Offset != position || part.Length <= 0) return false;
+            position = part.End;
+        }
+        return position == committed;
+    }
+
+    /// <summary>The part that holds <paramref name="offset"/>, or null past the committed bytes.</summary>
+    public static StagedPart? PartAt(IReadOnlyList<StagedPart> parts, long offset)
+    {
+        foreach (var part in parts)
+            if (offset >= part.Offset && offset < part.End) return part;
         return null;
     }
-
-    /// <summary>True when one epoch's staging file holds all of [0, <paramref name="committed"/>) from position 0, so it can be
-    /// stored as it is; else the segments must be joined into one file first.</summary>
-    public static bool IsOneFile(IReadOnlyList<Span> spans) => spans.Count <= 1;
 }

@@ -19,16 +19,16 @@ public interface IUploadSessionGrain : IGrainWithStringKey
     Task<UploadOpening> Open(string? resumeToken, bool requireToken);
 
     /// <summary>Node <paramref name="writerNodeId"/>'s data plane is about to write this upload (or to complete it): the fencing
-    /// epoch it writes under, the settled status and the staged segments. The first call on an activation takes a new epoch
+    /// epoch it writes under, the settled status and the committed bytes' parts in the store. The first call on an activation takes a new epoch
     /// (durably, before it answers), so every writer, commit and completion of an earlier activation, on whatever node, is
     /// refused from then on. Refused when the session is finished, or active on another node.</summary>
     Task<WritingGrant> BeginWriting(string writerNodeId);
 
-    /// <summary>Records that the data plane of node <paramref name="writerNodeId"/> has durably written
-    /// <paramref name="length"/> bytes at <paramref name="offset"/> in epoch <paramref name="epoch"/>'s staging file; the
-    /// offset must be the committed length. Renews the lease (re-reserving on this silo when it was held elsewhere). Refused
-    /// when the writer is not on this session's silo or its epoch is not this activation's.</summary>
-    Task<ChunkAck> Commit(int epoch, long offset, long length, string writerNodeId);
+    /// <summary>Records that the data plane of node <paramref name="writerNodeId"/>, in epoch <paramref name="epoch"/>, has made
+    /// <paramref name="length"/> bytes at <paramref name="offset"/> durable in the store, held as <paramref name="staged"/> says;
+    /// the offset must be the committed length. Renews the lease (re-reserving on this silo when it was held elsewhere).
+    /// Refused when the writer is not on this session's silo or its epoch is not this activation's.</summary>
+    Task<ChunkAck> Commit(int epoch, long offset, long length, string writerNodeId, StagedCommit staged);
 
     /// <summary>Verifies length and <paramref name="sha256"/> (of the staged bytes, computed by the data plane of epoch
     /// <paramref name="epoch"/>) against the declared hash, stores the file and releases the lease. Refused for any epoch

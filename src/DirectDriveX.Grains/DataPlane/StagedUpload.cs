@@ -1,3 +1,4 @@
+using DirectDriveX.Storage;
 using System.Security.Cryptography;
 using DirectDriveX.Grains.Storage;
 

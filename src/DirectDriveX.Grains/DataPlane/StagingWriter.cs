@@ -1,3 +1,4 @@
+using DirectDriveX.Storage;
 using System.Threading.Channels;
 using DirectDriveX.Grains.Buffers;
 using DirectDriveX.Grains.Interfaces;
@@ -9,8 +10,9 @@ namespace DirectDriveX.Grains.DataPlane;
 /// <summary>
 /// One connection's writer: the data plane every protocol adapter writes through. Bytes are received straight into one
 /// buffer rented from the node's <see cref="ChunkBufferPool"/>, written at their offset in its epoch's staging file in slices as
-/// they arrive (hashed on the way), and at every chunk boundary handed to a committer that makes them durable (fsync) and
-/// records them with the session grain, then acknowledges. The buffer is reused for the next chunk as soon as its bytes
+/// they arrive (hashed on the way), and at every chunk boundary handed to a committer that makes them durable in the store
+/// (an fsync; an S3 part or staged object; an Azure block) and records the parts that hold them with the session grain,
+/// then acknowledges. The buffer is reused for the next chunk as soon as its bytes
 /// are in the file, and given back whenever the client has nothing more to send right now (<see cref="PauseAsync"/>), so a
 /// connection holds a pooled buffer only while its bytes are between the socket and the disk; a commit never carries bytes.
 /// Bytes a client sends again below the committed offset (a client that restarts from 0) are compared with what is
@@ -33,7 +35,7 @@ public sealed class StagingWriter : IAsyncDisposable
     private readonly int _generation;
     private readonly int _epoch;
     private readonly IStagingFile _file;
-    private readonly IFileStore _store;
+    private readonly IUploadStore _store;
     private readonly ChunkBufferPool _pool;
     private readonly UploadMetrics _metrics;
     private readonly TimeProvider _clock;
@@ -48,7 +50,8 @@ public sealed class StagingWriter : IAsyncDisposable
     private int _filled;
     private int _written;
     private long _committed;
-    private StagedSegment[] _segments;
+    private StagedPart[] _parts;
+    private string? _storeUploadId;
     private volatile UploadRefusal? _failure;
     private bool _completed;
     private bool _holding;
@@ -57,9 +60,9 @@ public sealed class StagingWriter : IAsyncDisposable
 
     /// <param name="generation">This writer's generation on this node (<see cref="StagedUpload.TakeOverAsync"/>).</param>
     /// <param name="grant">The session's answer to this node beginning to write: the fencing epoch, status and segments.</param>
-    /// <param name="file">The epoch's staging file, from <see cref="WritingGrant.SegmentStart"/>.</param>
+    /// <param name="file">The epoch's staging file in the store.</param>
     internal StagingWriter(IUploadSessionGrain grain, string nodeId, StagedUpload upload, int generation, WritingGrant grant,
-        IStagingFile file, IFileStore store, ChunkBufferPool pool, UploadMetrics metrics, TimeProvider clock, long streamOffset,
+        IStagingFile file, IUploadStore store, ChunkBufferPool pool, UploadMetrics metrics, TimeProvider clock, long streamOffset,
         Func<long, ValueTask>? onCommitted)
     {
         var status = grant.Status!;
@@ -68,7 +71,8 @@ public sealed class StagingWriter : IAsyncDisposable
         _upload = upload;
         _generation = generation;
         _epoch = grant.Epoch;
-        _segments = grant.Segments;
+        _parts = grant.Parts;
+        _storeUploadId = grant.StoreUploadId;
         _store = store;
         _file = file;
         _pool = pool;
@@ -88,7 +92,10 @@ public sealed class StagingWriter : IAsyncDisposable
     internal int Epoch => _epoch;
 
     /// <summary>Where the committed bytes are staged, this writer's commits included.</summary>
-    internal StagedSegment[] Segments => Volatile.Read(ref _segments);
+    internal StagedPart[] Parts => Volatile.Read(ref _parts);
+
+    /// <summary>The store's id of the upload (an S3 multipart upload id), once it has one.</summary>
+    internal string? StoreUploadId => Volatile.Read(ref _storeUploadId);
 
     /// <summary>Bytes durably committed by the session so far.</summary>
     public long CommittedOffset => Interlocked.Read(ref _committed);
@@ -236,7 +243,7 @@ public sealed class StagingWriter : IAsyncDisposable
         await _committer;
         _buffer?.Dispose();
         _buffer = null;
-        _file.Dispose();
+        await _file.DisposeAsync();
         _upload.Leave(_generation, CommittedOffset);
         _failed.Dispose();
     }
@@ -307,9 +314,12 @@ public sealed class StagingWriter : IAsyncDisposable
         var staged = System.Buffers.ArrayPool<byte>.Shared.Rent(data.Length);
         try
         {
-            var spans = StagedLayout.Spans(Segments, CommittedOffset);
-            var read = await _store.ReadStagedAsync(_upload.UploadId, spans, offset, staged.AsMemory(0, data.Length), cancellationToken);
-            if (read != data.Length || !staged.AsSpan(0, read).SequenceEqual(data.Span))
+            var read = await _store.ReadStagedAsync(_upload.UploadId, Parts, offset, staged.AsMemory(0, data.Length), cancellationToken);
+            if (read != data.Length)
+                throw Fail(new UploadRefusal(RefusalReason.OffsetMismatch,
+                    $"The bytes at offset {offset} are already committed, and the store cannot read them back to compare; the upload continues at {CommittedOffset}.",
+                    ExpectedOffset: CommittedOffset));
+            if (!staged.AsSpan(0, read).SequenceEqual(data.Span))
                 throw Fail(new UploadRefusal(RefusalReason.OffsetMismatch,
                     $"The bytes at offset {offset} differ from the ones already committed there; the upload continues at {CommittedOffset}.",
                     ExpectedOffset: CommittedOffset));
@@ -338,14 +348,15 @@ public sealed class StagingWriter : IAsyncDisposable
                     continue;
                 }
                 var started = _clock.GetTimestamp();
-                await _file.FlushAsync(CancellationToken.None);
-                var ack = await _grain.Commit(_epoch, committed, end - committed, _nodeId);
+                var staged = await _file.CommitAsync(committed, end, CancellationToken.None);
+                var ack = await _grain.Commit(_epoch, committed, end - committed, _nodeId, staged);
                 if (!ack.Accepted)
                 {
                     Fail(ack.Refusal!);
                     continue;
                 }
-                Volatile.Write(ref _segments, StagedLayout.AfterCommit(Segments, _epoch, committed));
+                Volatile.Write(ref _parts, StagedLayout.AfterCommit(Parts, committed, end, staged.Parts));
+                Volatile.Write(ref _storeUploadId, StoreUploadId ?? staged.StoreUploadId);
                 Interlocked.Exchange(ref _committed, ack.CommittedOffset);
                 _metrics.RecordChunkWrite(_clock.GetElapsedTime(started));
                 await _onCommitted(ack.CommittedOffset);

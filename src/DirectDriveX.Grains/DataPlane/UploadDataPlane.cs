@@ -1,3 +1,4 @@
+using DirectDriveX.Storage;
 using DirectDriveX.Grains.Buffers;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Grains.Interfaces.Telemetry;
@@ -13,7 +14,7 @@ public sealed class UploadDataPlane(
     IGrainFactory grains,
     ILocalSiloDetails silo,
     ChunkBufferPool pool,
-    IFileStore store,
+    IUploadStore store,
     StagedUploads staged,
     UploadMetrics metrics,
     TimeProvider clock,
@@ -30,9 +31,10 @@ public sealed class UploadDataPlane(
     /// <summary>How long a session may go without a commit before it expires (<c>MemoryBudget:LeaseTimeout</c>).</summary>
     public TimeSpan LeaseTimeout => budget.Value.LeaseTimeout;
 
-    /// <summary>A stored file's bytes from the shared file store (a seekable stream with a small buffer), or null when absent:
-    /// what an adapter copies from when one upload is made of others (tus concatenation).</summary>
-    public Stream? OpenStoredFile(string fileId) => UploadIds.IsWellFormed(fileId) ? store.OpenStored(fileId) : null;
+    /// <summary>A stored file's bytes of <paramref name="length"/> from the store (a seekable stream), or null when absent: what
+    /// an adapter copies from when one upload is made of others (tus concatenation).</summary>
+    public Task<Stream?> OpenStoredFileAsync(string fileId, long length, CancellationToken cancellationToken) =>
+        UploadIds.IsWellFormed(fileId) ? store.OpenStoredAsync(fileId, length, cancellationToken) : Task.FromResult<Stream?>(null);
 
     /// <summary>Opens upload <paramref name="uploadId"/> with its resume token (not needed when <paramref name="requireToken"/>
     /// is false: the legacy client's file id is its only secret). Refused when the id is unknown, the token wrong, or the
@@ -86,9 +88,20 @@ public sealed class UploadDataPlane(
         }
         if (!upload.Enter(generation, grant.Epoch))
             throw new UploadRefusedException(new UploadRefusal(RefusalReason.InvalidState, "Another connection has taken over this upload; this one ends."));
-        var file = store.OpenSegment(uploadId, grant.Epoch, grant.SegmentStart);
+        var status = grant.Status!;
+        IStagingFile file;
+        try
+        {
+            file = await store.OpenStagingAsync(new StagingTarget(uploadId, grant.Epoch, status.Size, status.ChunkSize, status.CommittedOffset,
+                grant.Parts, grant.StoreUploadId), CancellationToken.None);
+        }
+        catch (IOException e)
+        {
+            upload.Leave(generation, committed: -1);
+            throw new UploadRefusedException(StoreRefusal(uploadId, status.CommittedOffset, e));
+        }
         return new StagingWriter(grain, NodeId, upload, generation, grant, file, store, pool, metrics, clock,
-            streamOffset ?? grant.Status!.CommittedOffset, onCommitted);
+            streamOffset ?? status.CommittedOffset, onCommitted);
     }
 
     /// <summary>Tells the session this node is about to write or complete it: the fencing epoch, settled status and segments;
@@ -101,25 +114,24 @@ public sealed class UploadDataPlane(
         return grant;
     }
 
-    /// <summary>Makes the staged bytes [0, <paramref name="size"/>) ready to be stored by epoch <paramref name="epoch"/> and returns
-    /// their SHA-256. Bytes staged in one file: the running hash when it covers them exactly, else read back. Bytes staged by
-    /// several epochs (the session moved or was reactivated): joined into one file of this epoch's, hashed as they are copied.</summary>
-    internal async Task<string> PrepareToStoreAsync(string uploadId, int epoch, StagedSegment[] segments, long size, CancellationToken cancellationToken)
+    /// <summary>Makes the committed bytes of <paramref name="target"/> (all of them) ready to be stored by its epoch and returns
+    /// their SHA-256: the store assembles them into one object (joins several epochs' files; completes the S3 multipart upload;
+    /// commits the Azure block list), and the running hash is used when this node received every byte in order in that
+    /// epoch, else the assembled bytes are read back and hashed.</summary>
+    internal async Task<string> PrepareToStoreAsync(StagingTarget target, CancellationToken cancellationToken)
     {
-        var spans = StagedLayout.Spans(segments, size);
-        var upload = staged.Get(uploadId);
-        if (StagedLayout.IsOneFile(spans))
-        {
-            if (spans.Count == 1 && upload.TryGetSha256(spans[0].Epoch, size) is { } running) return running;
-            return await HashStagedAsync(uploadId, spans, size, joined: null, cancellationToken);
-        }
+        var upload = staged.Get(target.UploadId);
         await upload.Joining.WaitAsync(cancellationToken);
         try
         {
-            using var joined = store.OpenJoined(uploadId, epoch);
-            var sha256 = await HashStagedAsync(uploadId, spans, size, joined, cancellationToken);
-            await joined.FlushAsync(cancellationToken);
-            return sha256;
+            await store.AssembleAsync(target, cancellationToken);
+            if (upload.TryGetSha256(target.Epoch, target.Size) is { } running) return running;
+            await using var assembled = await store.OpenAssembledAsync(target, cancellationToken);
+            return await HashAsync(target, assembled, cancellationToken);
+        }
+        catch (IOException e)
+        {
+            throw new UploadRefusedException(StoreRefusal(target.UploadId, target.Committed, e));
         }
         finally
         {
@@ -127,25 +139,30 @@ public sealed class UploadDataPlane(
         }
     }
 
-    /// <summary>Reads the staged bytes through a pooled buffer and hashes them, copying them to <paramref name="joined"/> when given.</summary>
-    private async Task<string> HashStagedAsync(string uploadId, IReadOnlyList<StagedLayout.Span> spans, long size, IStagingFile? joined,
-        CancellationToken cancellationToken)
+    /// <summary>Reads the assembled bytes through a pooled buffer and hashes them.</summary>
+    private async Task<string> HashAsync(StagingTarget target, Stream assembled, CancellationToken cancellationToken)
     {
         using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
         using var buffer = await pool.RentAsync(Math.Min(pool.LargestBufferSize, 8 * 1024 * 1024), cancellationToken)
             ?? throw new UploadRefusedException(new UploadRefusal(RefusalReason.BuffersExhausted, "This node has no free chunk buffer to verify the upload; retry shortly."));
-        for (long position = 0; position < size;)
+        long position = 0;
+        while (true)
         {
-            var block = buffer.Memory[..(int)Math.Min(buffer.Length, size - position)];
-            var read = await store.ReadStagedAsync(uploadId, spans, position, block, cancellationToken);
-            if (read == 0)
-                throw new UploadRefusedException(new UploadRefusal(RefusalReason.StorageFailure, $"The staged bytes of upload {uploadId} end at {position}, before {size}."));
-            hash.AppendData(block.Span[..read]);
-            if (joined is not null) await joined.WriteAsync(position, block[..read], cancellationToken);
+            var read = await assembled.ReadAsync(buffer.Memory, cancellationToken);
+            if (read == 0) break;
+            hash.AppendData(buffer.Memory.Span[..read]);
             position += read;
         }
+        if (position != target.Size)
+            throw new UploadRefusedException(new UploadRefusal(RefusalReason.StorageFailure,
+                $"The stored bytes of upload {target.UploadId} end at {position}, not at {target.Size}."));
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
+
+    /// <summary>A store that fails is the server's fault, and retryable: the committed bytes stay.</summary>
+    private static UploadRefusal StoreRefusal(string uploadId, long committed, IOException e) => new(RefusalReason.StorageFailure,
+        $"The store could not take upload {uploadId} now ({e.Message}); its {committed} committed bytes are kept: retry shortly.",
+        ExpectedOffset: committed);
 
     internal void Forget(string uploadId) => staged.Forget(uploadId);
 }

@@ -1,4 +1,5 @@
 using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Storage;
 
 namespace DirectDriveX.Grains.DataPlane;
 
@@ -44,25 +45,26 @@ public sealed class UploadSessionHandle
     public async Task<StoredFileRecord> CompleteAsync(StagingWriter writer, CancellationToken cancellationToken)
     {
         var committed = await writer.CompleteAsync();
-        return await CompleteAsync(writer.Epoch, writer.Segments, committed, cancellationToken);
+        return await CompleteAsync(writer.Epoch, writer.Parts, writer.StoreUploadId, committed, cancellationToken);
     }
 
     /// <summary>Completes an upload whose bytes were all committed by earlier connections.</summary>
     public async Task<StoredFileRecord> CompleteAsync(CancellationToken cancellationToken)
     {
         var grant = await _plane.BeginWritingAsync(Grain);
-        return await CompleteAsync(grant.Epoch, grant.Segments, grant.Status!.CommittedOffset, cancellationToken);
+        return await CompleteAsync(grant.Epoch, grant.Parts, grant.StoreUploadId, grant.Status!.CommittedOffset, cancellationToken);
     }
 
-    /// <summary>Completes the upload once <paramref name="committed"/> bytes are committed: the staged bytes are made ready to
-    /// store (joined into one file when several epochs staged them) and hashed, and the session, in epoch
+    /// <summary>Completes the upload once <paramref name="committed"/> bytes are committed: the store assembles the staged bytes
+    /// into one object, they are hashed, and the session, in epoch
     /// <paramref name="epoch"/>, verifies the SHA-256 and stores the file; the refusal is thrown.</summary>
-    private async Task<StoredFileRecord> CompleteAsync(int epoch, StagedSegment[] segments, long committed, CancellationToken cancellationToken)
+    private async Task<StoredFileRecord> CompleteAsync(int epoch, StagedPart[] parts, string? storeUploadId, long committed, CancellationToken cancellationToken)
     {
         if (committed != Status.Size)
             throw new UploadRefusedException(new UploadRefusal(RefusalReason.Incomplete,
                 $"{committed} of {Status.Size} bytes received; send the rest from offset {committed}.", ExpectedOffset: committed));
-        var sha256 = await _plane.PrepareToStoreAsync(UploadId, epoch, segments, Status.Size, cancellationToken);
+        var sha256 = await _plane.PrepareToStoreAsync(
+            new StagingTarget(UploadId, epoch, Status.Size, Status.ChunkSize, committed, parts, storeUploadId), cancellationToken);
         var result = await Grain.Complete(epoch, sha256);
         _plane.Forget(UploadId);
         return result.File ?? throw new UploadRefusedException(result.Refusal!);

@@ -1,3 +1,4 @@
+using DirectDriveX.Storage;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Grains.Storage;
 
@@ -8,7 +9,7 @@ namespace DirectDriveX.Grains.Files;
 [Orleans.Placement.PreferLocalPlacement]
 public sealed class StoredFileGrain(
     [PersistentState("file")] IPersistentState<StoredFileState> state,
-    IFileStore store) : Grain, IStoredFileGrain
+    IUploadStore store) : Grain, IStoredFileGrain
 {
     public async Task Register(StoredFileRecord record)
     {

@@ -1,3 +1,4 @@
+using DirectDriveX.Storage;
 using DirectDriveX.Grains.Budget;
 using DirectDriveX.Grains.Clients;
 using DirectDriveX.Grains.DataPlane;
@@ -29,13 +30,12 @@ public static class DirectDriveXSiloBuilderExtensions
         AddValidatedOptions<MemoryBudgetOptions>(services, configuration, MemoryBudgetOptions.Section);
         AddValidatedOptions<UploadOptions>(services, configuration, UploadOptions.Section);
         AddValidatedOptions<ChunkBufferPoolOptions>(services, configuration, ChunkBufferPoolOptions.Section);
-        AddValidatedOptions<FileStoreOptions>(services, configuration, FileStoreOptions.Section);
+        services.AddUploadStore(configuration);
         services.AddSingleton<IValidateOptions<MemoryBudgetOptions>, MemoryBudgetOptionsValidator>();
         services.AddSingleton<IValidateOptions<UploadOptions>, UploadOptionsValidator>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IMemoryProbe, HostMemoryProbe>();
-        services.TryAddSingleton<IFileStore, FileSystemFileStore>();
         services.TryAddSingleton<IStoreSpaceProbe, FileStoreSpaceProbe>();
         services.AddSingleton<ChunkBufferPool>();
         services.AddSingleton<LeaseBook>();

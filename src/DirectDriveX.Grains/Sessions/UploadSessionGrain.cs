@@ -1,3 +1,4 @@
+using DirectDriveX.Storage;
 using System.Security.Cryptography;
 using DirectDriveX.Grains.Budget;
 using DirectDriveX.Grains.Buffers;
@@ -20,7 +21,7 @@ namespace DirectDriveX.Grains.Sessions;
 [UploadSessionPlacement]
 public sealed partial class UploadSessionGrain(
     [PersistentState(UploadSessionGrain.StateName, UploadSessionGrain.StorageName)] IPersistentState<UploadSessionState> state,
-    IFileStore store,
+    IUploadStore store,
     ChunkBufferPool pool,
     ILocalSiloDetails silo,
     TimeProvider clock,
@@ -168,10 +169,10 @@ public sealed partial class UploadSessionGrain(
             await WriteFencedStateAsync();
             _epoch = S.WriterEpoch;
         }
-        return new WritingGrant(_epoch.Value, Status(), Segments, null);
+        return new WritingGrant(_epoch.Value, Status(), S.Parts, null, S.StoreUploadId);
     }
 
-    public async Task<ChunkAck> Commit(int epoch, long offset, long length, string writerNodeId)
+    public async Task<ChunkAck> Commit(int epoch, long offset, long length, string writerNodeId, StagedCommit staged)
     {
         if (StateRefusal() is { } closed) return ChunkAck.Refused(S.CommittedOffset, closed);
         var committed = S.CommittedOffset;
@@ -188,12 +189,26 @@ public sealed partial class UploadSessionGrain(
             return ChunkAck.Refused(committed, new UploadRefusal(RefusalReason.OffsetMismatch,
                 $"Chunk at offset {offset}; the upload continues at {committed}.", ExpectedOffset: committed));
 
+        StagedPart[] parts;
+        try
+        {
+            parts = StagedLayout.AfterCommit(S.Parts, offset, offset + length, staged.Parts);
+        }
+        catch (ArgumentException e)
+        {
+            return ChunkAck.Refused(committed, Refusal(RefusalReason.InvalidRequest, $"The store's parts do not fit the commit: {e.Message}"));
+        }
+        if (S.StoreUploadId is { } storeUploadId && staged.StoreUploadId is { } other && storeUploadId != other)
+            return ChunkAck.Refused(committed, Refusal(RefusalReason.InvalidRequest,
+                $"The commit names the store's upload {other}; the session's is {storeUploadId}."));
+
         if (await EnsureLeaseAsync() is { } noLease) return ChunkAck.Refused(committed, noLease);
         state.State = S with
         {
             State = UploadState.Receiving,
             CommittedOffset = offset + length,
-            Segments = StagedLayout.AfterCommit(Segments, epoch, offset),
+            Parts = parts,
+            StoreUploadId = S.StoreUploadId ?? staged.StoreUploadId,
             LastActivityAt = clock.GetUtcNow(),
         };
         await WriteFencedStateAsync();
@@ -223,7 +238,7 @@ public sealed partial class UploadSessionGrain(
         var record = new StoredFileRecord(UploadId, S.FileName, S.Size, sha256, S.ContentType, clock.GetUtcNow(), S.NodeName);
         try
         {
-            await store.PromoteAsync(UploadId, StagedLayout.Spans(Segments, S.Size), epoch, record);
+            await store.PublishAsync(StagingOf(epoch), record, CancellationToken.None);
         }
         catch (IOException e)
         {
@@ -255,10 +270,9 @@ public sealed partial class UploadSessionGrain(
     private UploadStatus Status() => new(UploadId, S.State, S.CommittedOffset, S.Size, S.ReservedBytes, S.ChunkSize, S.NodeId,
         S.FileName, S.ContentType, S.File?.FileId, S.Failure, S.LastActivityAt, S.NodeName, HostNodeId, S.MaxChunksInFlight);
 
-    /// <summary>The committed bytes' segments; a session staged before epochs existed has them all in epoch 0's file.</summary>
-    private StagedSegment[] Segments => S.Segments.Length > 0 || S.CommittedOffset == 0
-        ? S.Segments
-        : [new StagedSegment(StagedLayout.UnfencedEpoch, 0)];
+    /// <summary>The upload as the store stages it for epoch <paramref name="epoch"/>.</summary>
+    private StagingTarget StagingOf(int epoch) =>
+        new(UploadId, epoch, S.Size, S.ChunkSize, S.CommittedOffset, S.Parts, S.StoreUploadId);
 
     /// <summary>Writes the state; a write refused because another activation wrote since this one read (two activations of
     /// one session while a silo shuts down) deactivates this one, so that it never acts on its stale state again.</summary>
@@ -361,7 +375,7 @@ public sealed partial class UploadSessionGrain(
         try
         {
             await WriteFencedStateAsync();
-            if (deleteStaging) await store.DeleteStagingAsync(UploadId, final.WriterEpoch);
+            if (deleteStaging) await DeleteStagingAsync(final);
         }
         catch (InconsistentStateException)
         {
@@ -379,6 +393,21 @@ public sealed partial class UploadSessionGrain(
                 if (final.State == UploadState.Completed) metrics.UploadCompleted();
                 else metrics.UploadFailed(final.Failure?.Reason ?? (final.State == UploadState.Aborted ? RefusalReason.Aborted : RefusalReason.Expired));
             }
+        }
+    }
+
+    /// <summary>Deletes what the session staged and did not publish. A store that fails now leaves remnants for the staging
+    /// sweep; the session has ended either way.</summary>
+    private async Task DeleteStagingAsync(UploadSessionState final)
+    {
+        try
+        {
+            await store.DeleteStagingAsync(new StagingRemains(UploadId, final.WriterEpoch, final.Parts, final.StoreUploadId),
+                published: final.State == UploadState.Completed, CancellationToken.None);
+        }
+        catch (IOException e)
+        {
+            LogStagingLeft(UploadId, e.Message);
         }
     }
 
@@ -411,6 +440,9 @@ public sealed partial class UploadSessionGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId} could not release its count on client {ClientId} ({Detail}); the client's grain corrects it at its limit")]
     private partial void LogClientReleaseFailed(string uploadId, string clientId, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId}: its staged bytes could not be deleted now ({Detail}); the staging sweep removes them")]
+    private partial void LogStagingLeft(string uploadId, string detail);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} on node {NodeName} aborted at {Committed} bytes")]
     private partial void LogAborted(string uploadId, string nodeName, long committed);

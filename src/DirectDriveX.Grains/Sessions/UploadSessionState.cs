@@ -31,7 +31,10 @@ public sealed record UploadSessionState
     /// <summary>The last fencing epoch taken: each activation that writes takes the next one (durably) before its node writes
     /// a byte, and only that epoch may commit or complete. 0 for a session staged before epochs existed.</summary>
     [Id(17)] public int WriterEpoch { get; init; }
-    /// <summary>Which epochs' staging files hold the committed bytes (<see cref="StagedLayout"/>); empty for a session staged
-    /// before epochs existed, whose bytes are all in epoch 0's file.</summary>
-    [Id(18)] public StagedSegment[] Segments { get; init; } = [];
+    /// <summary>Where the store holds the committed bytes (<see cref="StagedLayout"/>): what it needs to read and finish them
+    /// on any node (staging files of epochs, S3 parts with their ETags, Azure block ids). Id 18 held the file system's
+    /// segments before object stores; sessions staged then are not resumed.</summary>
+    [Id(19)] public StagedPart[] Parts { get; init; } = [];
+    /// <summary>The store's id of this upload, once it has one (an S3 multipart upload id).</summary>
+    [Id(20)] public string? StoreUploadId { get; init; }
 }

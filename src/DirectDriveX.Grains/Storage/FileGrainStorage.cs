@@ -1,3 +1,4 @@
+using DirectDriveX.Storage;
 using Microsoft.Extensions.Options;
 using Orleans.Serialization;
 using Orleans.Storage;

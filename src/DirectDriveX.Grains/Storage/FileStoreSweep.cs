@@ -1,3 +1,4 @@
+using DirectDriveX.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,3 +1,4 @@
+using DirectDriveX.Storage;
 using DirectDriveX.Grains.Interfaces;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -11,7 +12,7 @@ namespace DirectDriveX.Grains.Storage;
 /// so silos sharing a store may sweep it at once.
 /// </summary>
 public sealed partial class StagingSweep(
-    IFileStore store,
+    IUploadStore store,
     IGrainFactory grains,
     TimeProvider clock,
     IOptions<FileStoreOptions> options,
@@ -26,14 +27,19 @@ public sealed partial class StagingSweep(
     {
         var cutoff = Clock.GetUtcNow() - Options.OrphanAge;
         var removed = new List<string>();
-        foreach (var files in store.ListStaging().GroupBy(file => file.UploadId))
+        var staged = new List<StagedFile>();
+        await foreach (var file in store.ListStagingAsync(cancellationToken)) staged.Add(file);
+        foreach (var files in staged.GroupBy(file => file.UploadId))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var lastWrite = files.Max(file => file.LastWrite);
             if (lastWrite > cutoff) continue;
             var status = await grains.GetGrain<IUploadSessionGrain>(files.Key).GetState();
             if (status.Failure?.Reason != RefusalReason.NotFound && !status.State.IsFinal()) continue;
-            await store.DeleteStagingAsync(files.Key, files.Max(file => file.Epoch));
+            // A stored file's bytes are never staging, whatever its session's record says now.
+            var published = status.State == UploadState.Completed || await store.ReadRecordAsync(files.Key, cancellationToken) is not null;
+            var storeUploadId = files.Select(file => file.StoreUploadId).FirstOrDefault(id => id is not null);
+            await store.DeleteStagingAsync(new StagingRemains(files.Key, files.Max(file => file.Epoch), [], storeUploadId), published, cancellationToken);
             removed.Add(files.Key);
             LogRemoved(files.Key, status.State, lastWrite);
         }

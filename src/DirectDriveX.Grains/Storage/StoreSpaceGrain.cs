@@ -1,3 +1,4 @@
+using DirectDriveX.Storage;
 using DirectDriveX.Grains.Interfaces;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,7 +21,7 @@ public sealed partial class StoreSpaceGrain(IStoreSpaceProbe space, IOptions<Fil
     public Task<UploadRefusal?> TryPromise(string uploadId, long bytes)
     {
         if (_promises.ContainsKey(uploadId)) return Task.FromResult<UploadRefusal?>(null);
-        var free = space.AvailableBytes();
+        if (space.AvailableBytes() is not { } free) return Task.FromResult<UploadRefusal?>(null); // object storage: no fill level to promise from
         var margin = options.Value.FreeSpaceMarginBytes;
         if (!StoreSpaceArithmetic.Admits(free, margin, _promised, bytes))
         {

@@ -233,7 +233,7 @@ public static class TusEndpoints
             {
                 foreach (var part in parts)
                 {
-                    await using var stored = plane.OpenStoredFile(part.FileId!) ?? throw new UploadRefusedException(
+                    await using var stored = await plane.OpenStoredFileAsync(part.FileId!, part.Size, context.RequestAborted) ?? throw new UploadRefusedException(
                         new UploadRefusal(RefusalReason.StorageFailure, $"The stored bytes of partial upload {part.UploadId} are missing."));
                     var copied = await writer.CopyFromAsync(stored, part.Size, context.RequestAborted);
                     if (copied != part.Size)

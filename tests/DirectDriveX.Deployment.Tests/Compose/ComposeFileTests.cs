@@ -1,3 +1,4 @@
+using DirectDriveX.Storage;
 using System.Net;
 using System.Text.RegularExpressions;
 using DirectDriveX.Grains.Budget;

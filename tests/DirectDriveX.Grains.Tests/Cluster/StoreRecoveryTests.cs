@@ -1,3 +1,4 @@
+using DirectDriveX.Storage;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,7 +30,7 @@ public class StoreRecoveryTests(BudgetClusterFixture fixture)
         var staging = fixture.StagingPath(fileId, epoch: 0);
         await File.WriteAllBytesAsync(staging, [1, 2, 3]);
         var record = new StoredFileRecord(fileId, "orphaned-state.bin", 3, new string('a', 64), "application/octet-stream", DateTimeOffset.UnixEpoch, "Silo_0");
-        await Store().PromoteAsync(fileId, [new StagedLayout.Span(0, 0, 3)], 0, record); // the store has it; no grain was ever told (as after Redis lost its data)
+        await Store().PublishAsync(new StagingTarget(fileId, 1, 3, 65_536, 3, [new StagedPart(0, 3, "0@0")], null), record, CancellationToken.None); // the store has it; no grain was ever told (as after Redis lost its data)
 
         Assert.Equal(record, await fixture.Client.GetGrain<IStoredFileGrain>(fileId).GetRecord());
     }
@@ -54,5 +55,5 @@ public class StoreRecoveryTests(BudgetClusterFixture fixture)
         await live.Abort();
     }
 
-    private IFileStore Store() => fixture.Cluster.GetSiloServiceProvider(fixture.Silo("Silo_0")).GetRequiredService<IFileStore>();
+    private IUploadStore Store() => fixture.Cluster.GetSiloServiceProvider(fixture.Silo("Silo_0")).GetRequiredService<IUploadStore>();
 }

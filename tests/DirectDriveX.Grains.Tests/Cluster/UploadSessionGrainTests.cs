@@ -62,7 +62,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
         Assert.Equal(65_536, info.ChunkSize);
         await UploadDriver.SendAll(fixture.Cluster, info, data[..131_072]);
 
-        var gap = await grain.Commit(1, 196_608, 65_536, info.NodeId);
+        var gap = await grain.Commit(1, 196_608, 65_536, info.NodeId, StagedParts.InFile(1, 196_608, 65_536));
 
         Assert.Equal(new UploadRefusal(RefusalReason.OffsetMismatch, "Chunk at offset 196608; the upload continues at 131072.", ExpectedOffset: 131_072), gap.Refusal);
         Assert.Equal(131_072, gap.CommittedOffset);
@@ -74,7 +74,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
     {
         var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("a.bin", 100_000));
 
-        var elsewhere = await grain.Commit(1, 0, 1_000, MemoryBudgetKey.For(fixture.Silo("Silo_0")));
+        var elsewhere = await grain.Commit(1, 0, 1_000, MemoryBudgetKey.For(fixture.Silo("Silo_0")), StagedParts.InFile(1, 0, 1_000));
 
         Assert.Equal(new UploadRefusal(RefusalReason.NodeUnavailable,
             $"Upload {info.UploadId} is now served by node Silo_1; reconnect to continue from 0."), elsewhere.Refusal);
@@ -117,7 +117,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
         var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("a.bin", 100_000));
         await UploadDriver.SendAll(fixture.Cluster, info, new byte[65_536]);
 
-        var pastEnd = await grain.Commit(1, 65_536, 40_000, info.NodeId);
+        var pastEnd = await grain.Commit(1, 65_536, 40_000, info.NodeId, StagedParts.InFile(1, 65_536, 40_000));
         Assert.Equal(new UploadRefusal(RefusalReason.ChunkTooLarge, "Bytes [65536, 105536) run past the declared size of 100000 bytes."), pastEnd.Refusal);
 
         await using var writer = await (await UploadDriver.Open(fixture.Cluster, info)).OpenWriterAsync(null);
@@ -171,7 +171,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
         await UploadDriver.SendAll(fixture.Cluster, info, data);
         var first = await UploadDriver.Complete(fixture.Cluster, info);
 
-        var late = await grain.Commit(1, 0, data.Length, info.NodeId);
+        var late = await grain.Commit(1, 0, data.Length, info.NodeId, StagedParts.InFile(1, 0, data.Length));
         Assert.Equal(new UploadRefusal(RefusalReason.InvalidState, $"Upload {info.UploadId} is already completed."), late.Refusal);
         Assert.Equal(first.File, (await grain.Complete(1, first.File!.Sha256)).File);
     }
@@ -208,7 +208,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
         Assert.Empty(fixture.StagedFiles(info.UploadId));
         Assert.False(File.Exists(fixture.StoredPath(info.UploadId)));
         Assert.False(await Grains.BudgetOf(Secondary).Renew(info.UploadId));
-        Assert.Equal(expected, (await grain.Commit(1, 0, 10, info.NodeId)).Refusal);
+        Assert.Equal(expected, (await grain.Commit(1, 0, 10, info.NodeId, StagedParts.InFile(1, 0, 10))).Refusal);
     }
 
     [Fact]
@@ -225,7 +225,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
         Assert.Equal(UploadState.Aborted, (await grain.GetState()).State);
         Assert.Empty(fixture.StagedFiles(info.UploadId));
         Assert.False(await Grains.BudgetOf(Secondary).Renew(info.UploadId));
-        Assert.Equal(new UploadRefusal(RefusalReason.Aborted, $"Upload {info.UploadId} was aborted."), (await grain.Commit(1, 65_536, 10, info.NodeId)).Refusal);
+        Assert.Equal(new UploadRefusal(RefusalReason.Aborted, $"Upload {info.UploadId} was aborted."), (await grain.Commit(1, 65_536, 10, info.NodeId, StagedParts.InFile(1, 65_536, 10))).Refusal);
     }
 
     [Fact]
@@ -273,7 +273,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
     public async Task An_unknown_session_says_not_found()
     {
         var grain = Grains.GetGrain<IUploadSessionGrain>(UploadIds.NewId());
-        Assert.Equal(RefusalReason.NotFound, (await grain.Commit(1, 0, 1, "any")).Refusal!.Reason);
+        Assert.Equal(RefusalReason.NotFound, (await grain.Commit(1, 0, 1, "any", StagedParts.InFile(1, 0, 1))).Refusal!.Reason);
         Assert.Equal(RefusalReason.NotFound, (await grain.Complete(1, new string('0', 64))).Refusal!.Reason);
         Assert.Equal(RefusalReason.NotFound, (await grain.GetState()).Failure!.Reason);
         Assert.Null(await Grains.GetGrain<IStoredFileGrain>(UploadIds.NewId()).GetRecord());
@@ -296,7 +296,7 @@ public class UploadSessionExpiryTests(ExpiryClusterFixture fixture)
         Assert.Equal(65_536, status.CommittedOffset);
         Assert.Empty(fixture.StagedFiles(info.UploadId));
         Assert.Equal(0, (await fixture.Client.BudgetOf(silo).GetSnapshot()).LeaseCount);
-        var late = await grain.Commit(1, 65_536, 65_536, info.NodeId);
+        var late = await grain.Commit(1, 65_536, 65_536, info.NodeId, StagedParts.InFile(1, 65_536, 65_536));
         Assert.Equal(RefusalReason.Expired, late.Refusal!.Reason);
     }
 }
@@ -316,6 +316,6 @@ public class FirstByteDeadlineTests(ExpiryClusterFixture fixture)
         Assert.Equal(0, status.CommittedOffset);
         Assert.Equal(0, (await fixture.Client.BudgetOf(silo).GetSnapshot()).LeaseCount);
         Assert.Equal(new UploadRefusal(RefusalReason.Expired, $"Upload {info.UploadId} expired without data; start a new upload."),
-            (await grain.Commit(1, 0, 1, info.NodeId)).Refusal);
+            (await grain.Commit(1, 0, 1, info.NodeId, StagedParts.InFile(1, 0, 1))).Refusal);
     }
 }

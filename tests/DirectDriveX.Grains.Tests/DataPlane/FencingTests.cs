@@ -95,11 +95,11 @@ public class FencingTests(BudgetClusterFixture fixture)
         var node = info.NodeId;
         var grant = await grain.BeginWriting(node);
         Assert.Equal(2, grant.Epoch);
-        Assert.Equal([new StagedSegment(1, 0)], grant.Segments);
+        Assert.Equal([new StagedPart(0, data.Length, "1@0")], grant.Parts);
         var superseded = new UploadRefusal(RefusalReason.NodeUnavailable,
             $"Upload {info.UploadId} has been taken over by a newer writer; reconnect to continue from {data.Length}.");
         Assert.Equal(superseded, (await grain.Complete(1, TestBytes.Sha256Hex(data))).Refusal);
-        Assert.Equal(ChunkAck.Refused(data.Length, superseded), await grain.Commit(1, data.Length, 1, node));
+        Assert.Equal(ChunkAck.Refused(data.Length, superseded), await grain.Commit(1, data.Length, 1, node, StagedParts.InFile(1, data.Length, 1)));
         Assert.Equal(2, (await grain.BeginWriting(node)).Epoch); // one epoch per activation: no state write per connection
 
         var done = await UploadDriver.Complete(fixture.Cluster, info);

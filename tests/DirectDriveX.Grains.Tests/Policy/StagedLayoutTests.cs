@@ -5,57 +5,52 @@ namespace DirectDriveX.Grains.Tests.Policy;
 public class StagedLayoutTests
 {
     [Fact]
-    public void The_first_commit_of_an_epoch_opens_its_segment_and_later_ones_extend_it()
+    public void A_commit_that_continues_the_same_file_extends_its_part_and_another_place_starts_a_new_one()
     {
-        StagedSegment[] none = [];
-        var first = StagedLayout.AfterCommit(none, epoch: 1, offset: 0);
-        Assert.Equal([new StagedSegment(1, 0)], first);
-        Assert.Same(first, StagedLayout.AfterCommit(first, epoch: 1, offset: 65_536));
-
-        var moved = StagedLayout.AfterCommit(first, epoch: 3, offset: 131_072);
-        Assert.Equal([new StagedSegment(1, 0), new StagedSegment(3, 131_072)], moved);
+        var first = StagedLayout.AfterCommit([], committed: 0, end: 100, [new StagedPart(0, 100, "1@0")]);
+        Assert.Equal([new StagedPart(0, 100, "1@0")], first);
+        var again = StagedLayout.AfterCommit(first, committed: 100, end: 150, [new StagedPart(100, 50, "1@0")]);
+        Assert.Equal([new StagedPart(0, 150, "1@0")], again);
+        var moved = StagedLayout.AfterCommit(again, committed: 150, end: 200, [new StagedPart(150, 50, "2@150")]);
+        Assert.Equal([new StagedPart(0, 150, "1@0"), new StagedPart(150, 50, "2@150")], moved);
     }
 
     [Fact]
-    public void An_earlier_epoch_or_a_start_not_past_the_last_segment_cannot_follow()
+    public void Parts_with_tags_are_never_merged()
     {
-        StagedSegment[] segments = [new(1, 0), new(3, 131_072)];
-        Assert.Throws<ArgumentException>(() => StagedLayout.AfterCommit(segments, epoch: 2, offset: 200_000));
-        Assert.Throws<ArgumentException>(() => StagedLayout.AfterCommit(segments, epoch: 4, offset: 131_072));
+        var parts = StagedLayout.AfterCommit([new StagedPart(0, 10, "s1", "k1")], committed: 10, end: 20, [new StagedPart(10, 10, "s1", "k2")]);
+        Assert.Equal([new StagedPart(0, 10, "s1", "k1"), new StagedPart(10, 10, "s1", "k2")], parts);
     }
 
     [Fact]
-    public void Spans_cover_the_committed_bytes_in_order_each_from_its_own_file()
+    public void A_whole_part_replaces_the_staged_pieces_it_now_holds()
     {
-        StagedSegment[] segments = [new(1, 0), new(2, 100), new(4, 250)];
-        Assert.Equal([new StagedLayout.Span(1, 0, 100), new StagedLayout.Span(2, 100, 150), new StagedLayout.Span(4, 250, 50)],
-            StagedLayout.Spans(segments, committed: 300));
-        Assert.Equal(new StagedLayout.Span(2, 100, 150), StagedLayout.SpanAt(StagedLayout.Spans(segments, 300), 249));
-        Assert.Null(StagedLayout.SpanAt(StagedLayout.Spans(segments, 300), 300));
-        Assert.Empty(StagedLayout.Spans([], committed: 0));
-    }
-
-    [Fact]
-    public void Segments_that_do_not_cover_the_committed_bytes_are_an_error()
-    {
-        Assert.Throws<ArgumentException>(() => StagedLayout.Spans([], committed: 10));
-        Assert.Throws<ArgumentException>(() => StagedLayout.Spans([new StagedSegment(2, 5)], committed: 10));
+        StagedPart[] parts = [new(0, 8, "p1@1", "e1"), new(8, 3, "s1", "a"), new(11, 2, "s2", "b")];
+        var whole = StagedLayout.AfterCommit(parts, committed: 13, end: 16, [new StagedPart(8, 8, "p3@2", "e3")]);
+        Assert.Equal([new StagedPart(0, 8, "p1@1", "e1"), new StagedPart(8, 8, "p3@2", "e3")], whole);
+        Assert.True(StagedLayout.Covers(whole, 16));
     }
 
     [Theory]
-    [InlineData(0, true)]   // one epoch from 0: its file is the upload
-    [InlineData(1, false)]  // several: joined into one file first
-    public void One_file_only_when_one_epoch_staged_everything(int moves, bool oneFile)
+    [InlineData(5, 10, 12)]  // they do not reach the commit's end
+    [InlineData(11, 10, 20)] // they start past the committed offset: a gap
+    [InlineData(3, 10, 20)]  // they start inside a kept part
+    public void Parts_that_do_not_hold_the_commit_exactly_are_refused(long start, long committed, long end)
     {
-        StagedSegment[] segments = moves == 0 ? [new(1, 0)] : [new(1, 0), new(2, 500)];
-        Assert.Equal(oneFile, StagedLayout.IsOneFile(StagedLayout.Spans(segments, committed: 1_000)));
+        StagedPart[] parts = [new(0, 5, "s1", "a"), new(5, 5, "s1", "b")];
+        Assert.Throws<ArgumentException>(() => StagedLayout.AfterCommit(parts, committed, end, [new StagedPart(start, 20 - start, "x", "t")]));
     }
 
     [Fact]
-    public void An_epoch_writes_from_its_segment_start_or_from_the_committed_offset_when_it_has_none()
+    public void Cover_and_lookup_follow_the_offsets()
     {
-        StagedSegment[] segments = [new(1, 0), new(2, 100)];
-        Assert.Equal(100, StagedLayout.SegmentStart(segments, epoch: 2, committed: 180));
-        Assert.Equal(180, StagedLayout.SegmentStart(segments, epoch: 3, committed: 180));
+        StagedPart[] parts = [new(0, 100, "1@0"), new(100, 80, "2@100")];
+        Assert.True(StagedLayout.Covers(parts, 180));
+        Assert.False(StagedLayout.Covers(parts, 200));
+        Assert.False(StagedLayout.Covers([new StagedPart(5, 10, "x")], 15));
+        Assert.True(StagedLayout.Covers([], 0));
+        Assert.Equal(parts[1], StagedLayout.PartAt(parts, 100));
+        Assert.Equal(parts[0], StagedLayout.PartAt(parts, 99));
+        Assert.Null(StagedLayout.PartAt(parts, 180));
     }
 }

@@ -1,33 +1,39 @@
 using DirectDriveX.Grains.Interfaces;
-using DirectDriveX.Grains.Storage;
+using DirectDriveX.Storage;
+using DirectDriveX.Storage.FileSystem;
 
 namespace DirectDriveX.Grains.Tests.Storage;
 
 /// <summary>The real file store, whose disk can be made full: while <see cref="Full"/> is set, every staging write fails as
 /// the kernel fails it (IOException, ENOSPC).</summary>
-public sealed class FullDiskFileStore(FileSystemFileStore inner) : IFileStore
+public sealed class FullDiskFileStore(FileSystemUploadStore inner) : IUploadStore
 {
     public volatile bool Full;
 
-    public long AvailableBytes() => Full ? 0 : inner.AvailableBytes();
-    public IStagingFile OpenSegment(string uploadId, int epoch, long start) => new StagingFile(inner.OpenSegment(uploadId, epoch, start), this);
-    public IStagingFile OpenJoined(string uploadId, int epoch) => new StagingFile(inner.OpenJoined(uploadId, epoch), this);
-    public Task<int> ReadStagedAsync(string uploadId, IReadOnlyList<StagedLayout.Span> spans, long offset, Memory<byte> buffer, CancellationToken cancellationToken) =>
-        inner.ReadStagedAsync(uploadId, spans, offset, buffer, cancellationToken);
-    public IEnumerable<StagedFile> ListStaging() => inner.ListStaging();
-    public Task DeleteStagingAsync(string uploadId, int lastEpoch) => inner.DeleteStagingAsync(uploadId, lastEpoch);
-    public Task PromoteAsync(string uploadId, IReadOnlyList<StagedLayout.Span> spans, int epoch, StoredFileRecord record) =>
-        inner.PromoteAsync(uploadId, spans, epoch, record);
-    public Task<StoredFileRecord?> ReadRecordAsync(string fileId) => inner.ReadRecordAsync(fileId);
-    public Stream? OpenStored(string fileId) => inner.OpenStored(fileId);
+    public StoreKind Kind => inner.Kind;
+    public long? AvailableBytes() => Full ? 0 : inner.AvailableBytes();
+    public async Task<IStagingFile> OpenStagingAsync(StagingTarget target, CancellationToken cancellationToken) =>
+        new StagingFile(await inner.OpenStagingAsync(target, cancellationToken), this);
+    public Task<int> ReadStagedAsync(string uploadId, IReadOnlyList<StagedPart> parts, long offset, Memory<byte> buffer, CancellationToken cancellationToken) =>
+        inner.ReadStagedAsync(uploadId, parts, offset, buffer, cancellationToken);
+    public Task AssembleAsync(StagingTarget target, CancellationToken cancellationToken) => inner.AssembleAsync(target, cancellationToken);
+    public Task<Stream> OpenAssembledAsync(StagingTarget target, CancellationToken cancellationToken) => inner.OpenAssembledAsync(target, cancellationToken);
+    public Task PublishAsync(StagingTarget target, StoredFileRecord record, CancellationToken cancellationToken) => inner.PublishAsync(target, record, cancellationToken);
+    public Task DeleteStagingAsync(StagingRemains remains, bool published, CancellationToken cancellationToken) =>
+        inner.DeleteStagingAsync(remains, published, cancellationToken);
+    public IAsyncEnumerable<StagedFile> ListStagingAsync(CancellationToken cancellationToken) => inner.ListStagingAsync(cancellationToken);
+    public Task<StoredFileRecord?> ReadRecordAsync(string fileId, CancellationToken cancellationToken = default) => inner.ReadRecordAsync(fileId, cancellationToken);
+    public Task<Stream?> OpenStoredAsync(string fileId, long length, CancellationToken cancellationToken = default) =>
+        inner.OpenStoredAsync(fileId, length, cancellationToken);
+    public Task<bool> DeleteStoredAsync(string fileId, CancellationToken cancellationToken = default) => inner.DeleteStoredAsync(fileId, cancellationToken);
 
     private sealed class StagingFile(IStagingFile file, FullDiskFileStore store) : IStagingFile
     {
         public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
             store.Full ? throw new IOException("No space left on device", 28) : file.WriteAsync(offset, data, cancellationToken);
 
-        public Task FlushAsync(CancellationToken cancellationToken) => file.FlushAsync(cancellationToken);
+        public Task<StagedCommit> CommitAsync(long from, long to, CancellationToken cancellationToken) => file.CommitAsync(from, to, cancellationToken);
 
-        public void Dispose() => file.Dispose();
+        public ValueTask DisposeAsync() => file.DisposeAsync();
     }
 }

@@ -1,3 +1,5 @@
+using DirectDriveX.Storage.FileSystem;
+using DirectDriveX.Storage;
 using DirectDriveX.Grains.DataPlane;
 using DirectDriveX.Grains.Hosting;
 using DirectDriveX.Grains.Interfaces;
@@ -32,8 +34,8 @@ public sealed class FullStoreTests : IAsyncLifetime
             };
             silo.Services.AddSingleton<IMemoryProbe, CappedMemoryProbe>();
             silo.Services.AddSingleton<IStoreSpaceProbe>(new FixedStoreSpace(110 * MiB));
-            silo.Services.AddSingleton(sp => new FullDiskFileStore(new FileSystemFileStore(sp.GetRequiredService<IOptions<FileStoreOptions>>())));
-            silo.Services.AddSingleton<IFileStore>(sp => sp.GetRequiredService<FullDiskFileStore>());
+            silo.Services.AddSingleton(sp => new FullDiskFileStore(new FileSystemUploadStore(sp.GetRequiredService<IOptions<FileStoreOptions>>())));
+            silo.Services.AddSingleton<IUploadStore>(sp => sp.GetRequiredService<FullDiskFileStore>());
             silo.AddMemoryGrainStorageAsDefault().AddDirectDriveX(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
         });
         _cluster = builder.Build();

@@ -1,3 +1,5 @@
+using DirectDriveX.Storage.FileSystem;
+using DirectDriveX.Storage;
 using System.Diagnostics;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Grains.Storage;
@@ -18,17 +20,17 @@ public sealed class WrittenPagesTests : IDisposable
     [InlineData(true, 8L * 1024 * 1024)]
     public async Task A_flushed_chunk_is_dropped_from_the_page_cache_unless_asked_to_stay(bool cacheWrittenPages, long expectedResident)
     {
-        var store = new FileSystemFileStore(Options.Create(new FileStoreOptions
+        var store = new FileSystemUploadStore(Options.Create(new FileStoreOptions
         {
             RootDirectory = _root, FlushToDisk = true, CacheWrittenPages = cacheWrittenPages,
         }));
         var uploadId = UploadIds.NewId();
-        using (var file = store.OpenSegment(uploadId, epoch: 1, start: 0))
+        await using (var file = await store.OpenStagingAsync(new StagingTarget(uploadId, 1, 8 * 1024 * 1024, 8 * 1024 * 1024, 0, [], null), CancellationToken.None))
         {
             var data = TestBytes.Random(8 * 1024 * 1024, seed: 5);
             for (var offset = 0; offset < data.Length; offset += 256 * 1024)
                 await file.WriteAsync(offset, data.AsMemory(offset, 256 * 1024), CancellationToken.None);
-            await file.FlushAsync(CancellationToken.None);
+            Assert.Equal(new StagedPart(0, data.Length, "1@0"), Assert.Single((await file.CommitAsync(0, data.Length, CancellationToken.None)).Parts));
         }
         var path = Path.Combine(_root, "staging", uploadId + ".1.part");
         Assert.Equal(expectedResident, await ResidentBytesAsync(path));

@@ -1,15 +1,28 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace DirectDriveX.Grains.Storage;
+namespace DirectDriveX.Storage;
 
-/// <summary>Configuration section <c>FileStore</c>: where staged and stored files live. Every silo mounts the same directory.</summary>
+/// <summary>Configuration section <c>FileStore</c>: where staged and stored files live. <see cref="Kind"/> picks the store:
+/// a directory every node mounts, or object storage (S3-compatible, Azure Blob), where each node needs only a scratch
+/// directory of its own.</summary>
 public sealed class FileStoreOptions
 {
     public const string Section = "FileStore";
 
-    /// <summary>Root directory (relative paths resolve against the working directory). Default <c>data</c>.</summary>
+    /// <summary><c>FileSystem</c> (default), <c>S3</c> or <c>AzureBlob</c>.</summary>
+    public StoreKind Kind { get; set; } = StoreKind.FileSystem;
+
+    /// <summary>FileSystem: the store itself (shared by every node). S3 and AzureBlob: this node's scratch directory, where a
+    /// writer keeps the bytes of the part it is filling (nothing in it is needed after the process dies; it is emptied at
+    /// start). Relative paths resolve against the working directory. Default <c>data</c>.</summary>
     [Required]
     public string RootDirectory { get; set; } = "data";
+
+    /// <summary>The S3-compatible store, when <see cref="Kind"/> is <c>S3</c>.</summary>
+    public S3.S3StoreOptions S3 { get; set; } = new();
+
+    /// <summary>The Azure Blob Storage account, when <see cref="Kind"/> is <c>AzureBlob</c>.</summary>
+    public Azure.AzureBlobStoreOptions AzureBlob { get; set; } = new();
 
     /// <summary>fsync every chunk before it is acknowledged, so an acknowledged offset survives a power cut. Default true.</summary>
     public bool FlushToDisk { get; set; } = true;
@@ -21,7 +34,7 @@ public sealed class FileStoreOptions
     /// reads from disk. No effect without <see cref="FlushToDisk"/> (dirty pages cannot be dropped).</summary>
     public bool CacheWrittenPages { get; set; }
 
-    /// <summary>Free space of the file store that uploads are never promised (for the system, logs, state). An upload
+    /// <summary>FileSystem only: free space of the file store that uploads are never promised (for the system, logs, state). An upload
     /// whose declared size does not fit in the rest, less what live uploads were promised, is refused at creation with
     /// InsufficientStorage. Default 268435456 (256 MiB).</summary>
     [Range(0, long.MaxValue)]

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace DirectDriveX.Grains.Storage;
+namespace DirectDriveX.Storage.FileSystem;
 
 /// <summary>The Linux page cache of one open file: <c>posix_fadvise(POSIX_FADV_DONTNEED)</c> over the whole file drops its
 /// clean pages (dirty ones stay, which is why it follows an fsync). Advice only: a failure changes nothing but the cache.</summary>

@@ -1,0 +1,134 @@
+using System.Runtime.CompilerServices;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Storage.Objects;
+using Microsoft.Extensions.Options;
+
+namespace DirectDriveX.Storage.Azure;
+
+/// <summary>
+/// <see cref="IUploadStore"/> on an Azure Blob Storage container. An upload is one block blob, <c>files/{id}</c>: each commit
+/// stages its bytes as one block (any size, so a commit never waits for a part to fill) and the session grain records the
+/// block ids; completion commits the block list, and the record (<c>records/{id}.json</c>) is written last. A file committed
+/// in one go is one Put Blob. Blocks that are never committed (an abandoned upload, a writer of an earlier epoch) are
+/// discarded by the service after a week, or at once when the blob is deleted.
+/// </summary>
+public sealed class AzureBlobUploadStore : IUploadStore
+{
+    private readonly BlobContainerClient _container;
+    private readonly ObjectKeys _keys;
+    private readonly Lazy<Task> _ready;
+
+    public AzureBlobUploadStore(IOptions<FileStoreOptions> options)
+    {
+        var azure = options.Value.AzureBlob;
+        _container = new BlobContainerClient(azure.ConnectionString, azure.Container);
+        _keys = new ObjectKeys(azure.Prefix);
+        Scratch = new ScratchDirectory(options.Value.RootDirectory);
+        _ready = new Lazy<Task>(() => azure.CreateContainer ? _container.CreateIfNotExistsAsync() : Task.CompletedTask);
+    }
+
+    public StoreKind Kind => StoreKind.AzureBlob;
+
+    internal ScratchDirectory Scratch { get; }
+
+    internal BlockBlobClient Blob(string fileId) => _container.GetBlockBlobClient(_keys.File(fileId));
+
+    public long? AvailableBytes() => null;
+
+    public async Task<IStagingFile> OpenStagingAsync(StagingTarget target, CancellationToken cancellationToken)
+    {
+        await Call(() => _ready.Value);
+        return new AzureBlobStagingFile(this, target);
+    }
+
+    /// <summary>A staged block cannot be read before it is committed: nothing is read.</summary>
+    public Task<int> ReadStagedAsync(string uploadId, IReadOnlyList<StagedPart> parts, long offset, Memory<byte> buffer,
+        CancellationToken cancellationToken) => Task.FromResult(0);
+
+    public async Task AssembleAsync(StagingTarget target, CancellationToken cancellationToken)
+    {
+        await Call(() => _ready.Value);
+        var blob = Blob(target.UploadId);
+        if (target.Size == 0)
+        {
+            await Call(() => blob.UploadAsync(new MemoryStream([]), cancellationToken: cancellationToken));
+            return;
+        }
+        if (!StagedLayout.Covers(target.Parts, target.Size))
+            throw new IOException($"The parts of upload {target.UploadId} do not hold its {target.Size} bytes.");
+        if (target.Parts is [{ Locator: AzureBlobStagingFile.WholeLocator }]) return;
+        await Call(() => blob.CommitBlockListAsync(target.Parts.Select(part => part.Tag!), cancellationToken: cancellationToken));
+    }
+
+    public async Task<Stream> OpenAssembledAsync(StagingTarget target, CancellationToken cancellationToken)
+    {
+        var response = await Call(() => Blob(target.UploadId).DownloadStreamingAsync(cancellationToken: cancellationToken));
+        return response.Value.Content;
+    }
+
+    public Task PublishAsync(StagingTarget target, StoredFileRecord record, CancellationToken cancellationToken) =>
+        Call(() => _container.GetBlobClient(_keys.Record(record.FileId)).UploadAsync(
+            BinaryData.FromBytes(StoredFileRecordJson.Serialize(record)), overwrite: true, cancellationToken));
+
+    public async Task DeleteStagingAsync(StagingRemains remains, bool published, CancellationToken cancellationToken)
+    {
+        await Scratch.DeleteAsync(remains.UploadId, cancellationToken);
+        if (!published) await Call(() => Blob(remains.UploadId).DeleteIfExistsAsync(cancellationToken: cancellationToken));
+    }
+
+    public IAsyncEnumerable<StagedFile> ListStagingAsync(CancellationToken cancellationToken) => Scratch.ListAsync(cancellationToken);
+
+    public async Task<StoredFileRecord?> ReadRecordAsync(string fileId, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var content = await _container.GetBlobClient(_keys.Record(fileId)).DownloadContentAsync(cancellationToken);
+            return StoredFileRecordJson.Deserialize(content.Value.Content.ToMemory().Span);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+        catch (RequestFailedException e)
+        {
+            throw new IOException($"Azure Blob Storage could not read the record of file {fileId}: {e.Message}", e);
+        }
+    }
+
+    public Task<Stream?> OpenStoredAsync(string fileId, long length, CancellationToken cancellationToken = default)
+    {
+        var blob = Blob(fileId);
+        Stream stream = length == 0 ? new MemoryStream([], writable: false) : new ObjectReadStream(length, async (position, ct) =>
+        {
+            var response = await Call(() => blob.DownloadStreamingAsync(new BlobDownloadOptions { Range = new HttpRange(position) }, ct));
+            return response.Value.Content;
+        });
+        return Task.FromResult<Stream?>(stream);
+    }
+
+    public async Task<bool> DeleteStoredAsync(string fileId, CancellationToken cancellationToken = default)
+    {
+        var existed = (await Call(() => _container.GetBlobClient(_keys.Record(fileId)).DeleteIfExistsAsync(cancellationToken: cancellationToken))).Value;
+        await Call(() => Blob(fileId).DeleteIfExistsAsync(cancellationToken: cancellationToken));
+        return existed;
+    }
+
+    /// <summary>Runs a Blob Storage call; the service's and the network's failures become <see cref="IOException"/>s.</summary>
+    internal static async Task<T> Call<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (RequestFailedException e)
+        {
+            throw new IOException($"Azure Blob Storage: {e.Status} {e.ErrorCode}: {e.Message}", e);
+        }
+    }
+
+    internal static async Task Call(Func<Task> call) => await Call(async () => { await call(); return 0; });
+}

@@ -1,0 +1,18 @@
+using DirectDriveX.Grains.Interfaces;
+
+namespace DirectDriveX.Storage;
+
+/// <summary>
+/// An upload's staging file, open for one writer of one fencing epoch: bytes are written at their offsets as they arrive
+/// (to the page cache or the node's scratch disk), then committed: made durable in the store, which says how it holds them.
+/// </summary>
+public interface IStagingFile : IAsyncDisposable
+{
+    /// <summary>Writes <paramref name="data"/> at <paramref name="offset"/> (not yet durable). Offsets at or past the committed one.</summary>
+    ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
+
+    /// <summary>Makes the written bytes [<paramref name="from"/>, <paramref name="to"/>) durable in the store (fsync; an S3 part
+    /// or staged object; an Azure block) and returns the parts that now hold them, for the session grain to record.
+    /// <paramref name="from"/> is the committed offset; commits come in order.</summary>
+    Task<StagedCommit> CommitAsync(long from, long to, CancellationToken cancellationToken);
+}

@@ -1,0 +1,58 @@
+using DirectDriveX.Grains.Interfaces;
+
+namespace DirectDriveX.Storage;
+
+/// <summary>
+/// Where upload bytes go and stored files live: a directory (<see cref="FileSystem.FileSystemUploadStore"/>), S3-compatible
+/// object storage or Azure Blob Storage. One upload's life through it: a staging file per writer
+/// (<see cref="OpenStagingAsync"/>) whose commits return the parts the session grain records; at completion the committed
+/// parts are assembled into one object (<see cref="AssembleAsync"/>), hashed if the writer could not (<see cref="OpenAssembledAsync"/>),
+/// and published with their record (<see cref="PublishAsync"/>): a file exists once its record does. Everything is addressed
+/// by upload or file id (validated, never a client-supplied name). Every operation that touches a disk or the network is
+/// asynchronous; none blocks its caller.
+/// </summary>
+public interface IUploadStore
+{
+    StoreKind Kind { get; }
+
+    /// <summary>Free bytes the store can still take, or null when it cannot say (object storage has no fill level to read).</summary>
+    long? AvailableBytes();
+
+    /// <summary>Opens the staging file of a writer of <paramref name="target"/>'s epoch, ready to take the bytes from the committed
+    /// offset on. One per writer (or per completion); dispose it.</summary>
+    Task<IStagingFile> OpenStagingAsync(StagingTarget target, CancellationToken cancellationToken);
+
+    /// <summary>Reads committed bytes from <paramref name="offset"/> where the store can read them before they are assembled;
+    /// returns the bytes read: fewer (down to 0) where it cannot (an S3 part or Azure block is not readable on its own).</summary>
+    Task<int> ReadStagedAsync(string uploadId, IReadOnlyList<StagedPart> parts, long offset, Memory<byte> buffer, CancellationToken cancellationToken);
+
+    /// <summary>Assembles the committed bytes [0, <paramref name="target"/>.Size) into the object that will be the stored file
+    /// (not yet a file: it has no record). Idempotent: a second call for the same parts finds the work done.</summary>
+    Task AssembleAsync(StagingTarget target, CancellationToken cancellationToken);
+
+    /// <summary>The assembled bytes, read from the start (to hash them when the writer's running hash does not cover them).</summary>
+    Task<Stream> OpenAssembledAsync(StagingTarget target, CancellationToken cancellationToken);
+
+    /// <summary>Makes the assembled upload the stored file <paramref name="record"/> describes: the record is written (durably,
+    /// whole or not at all) where readers look for it. The record in the store is the truth about a file; grain state is a cache.</summary>
+    Task PublishAsync(StagingTarget target, StoredFileRecord record, CancellationToken cancellationToken);
+
+    /// <summary>Deletes what the upload staged and did not publish: staging files, staged objects and parts (an unfinished S3
+    /// multipart upload is aborted, when the server allows it), and an assembled object when <paramref name="published"/> is
+    /// false. Idempotent.</summary>
+    Task DeleteStagingAsync(StagingRemains remains, bool published, CancellationToken cancellationToken);
+
+    /// <summary>Every staged remnant this process can see (its own scratch, and the store's staged objects): what the sweep
+    /// checks against sessions.</summary>
+    IAsyncEnumerable<StagedFile> ListStagingAsync(CancellationToken cancellationToken);
+
+    /// <summary>The record of a stored file, or null.</summary>
+    Task<StoredFileRecord?> ReadRecordAsync(string fileId, CancellationToken cancellationToken = default);
+
+    /// <summary>A read-only, seekable stream over a stored file of <paramref name="length"/> bytes (from its record), for
+    /// downloads with ranges; null when its bytes are absent.</summary>
+    Task<Stream?> OpenStoredAsync(string fileId, long length, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a stored file: its record first (from then on it does not exist), then its bytes. False when there was none.</summary>
+    Task<bool> DeleteStoredAsync(string fileId, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,36 @@
+using DirectDriveX.Storage.FileSystem;
+using Microsoft.Win32.SafeHandles;
+
+namespace DirectDriveX.Storage;
+
+/// <summary>A local file holding an upload's bytes from <paramref name="start"/> at position 0: the file system store's staging
+/// files, and object stores' scratch.</summary>
+internal sealed class LocalFile(SafeFileHandle handle, long start, bool flushToDisk, bool dropWrittenPages) : IDisposable
+{
+    public long Start => start;
+
+    /// <summary>A page-cache copy of at most a slice (256 KiB), done on the calling thread: a connection's receive loop,
+    /// never a grain turn. On Linux .NET would only queue the same blocking call to the thread pool, a hop per slice
+    /// that cost CPU and kept the bytes out of this core's cache.</summary>
+    public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(offset, start);
+        RandomAccess.Write(handle, data.Span, offset - start);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<int> ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken) =>
+        RandomAccess.ReadAsync(handle, buffer, offset - start, cancellationToken);
+
+    /// <summary>fsync (when the store flushes), then (unless <c>FileStore:CacheWrittenPages</c>) drop the file's now clean pages
+    /// from the page cache.</summary>
+    public Task FlushAsync(CancellationToken cancellationToken) => flushToDisk
+        ? Task.Run(() =>
+        {
+            RandomAccess.FlushToDisk(handle);
+            if (dropWrittenPages) PageCache.Drop(handle);
+        }, cancellationToken)
+        : Task.CompletedTask;
+
+    public void Dispose() => handle.Dispose();
+}

@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+
+namespace DirectDriveX.Storage.Objects;
+
+/// <summary>
+/// A writer's scratch for an object store: the bytes it has received and not yet sent whole to the store, in one local file
+/// per window of <c>windowSize</c> bytes (<c>{uploadId}.{epoch}.{window}</c>), so a window can be dropped once the store holds
+/// it while the writer already fills the next one. A writer holds at most about two windows.
+/// </summary>
+internal sealed class ScratchFile(string directory, string uploadId, int epoch, long windowSize) : IDisposable
+{
+    private readonly ConcurrentDictionary<long, LocalFile> _windows = new();
+
+    public long WindowSize => windowSize;
+
+    public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        while (!data.IsEmpty)
+        {
+            var window = offset / windowSize;
+            var count = (int)Math.Min(data.Length, (window + 1) * windowSize - offset);
+            await Window(window).WriteAsync(offset, data[..count], cancellationToken);
+            offset += count;
+            data = data[count..];
+        }
+    }
+
+    /// <summary>Reads [offset, offset + buffer.Length) (it must all have been written).</summary>
+    public async ValueTask ReadExactlyAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        while (!buffer.IsEmpty)
+        {
+            var window = offset / windowSize;
+            var count = (int)Math.Min(buffer.Length, (window + 1) * windowSize - offset);
+            var read = await Window(window).ReadAsync(offset, buffer[..count], cancellationToken);
+            if (read == 0) throw new IOException($"The scratch of upload {uploadId} ends before {offset}.");
+            offset += read;
+            buffer = buffer[read..];
+        }
+    }
+
+    /// <summary>A stream over [start, end) of the scratch, for a request body (seekable, so an SDK can sign or retry it).</summary>
+    public Stream OpenRange(long start, long end) => new ScratchRangeStream(this, start, end);
+
+    /// <summary>Deletes every window that lies wholly below <paramref name="offset"/>.</summary>
+    public void DropBelow(long offset)
+    {
+        foreach (var window in _windows.Keys)
+        {
+            if ((window + 1) * windowSize > offset) continue;
+            if (_windows.TryRemove(window, out var file)) file.Dispose();
+            File.Delete(PathOf(window));
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var file in _windows.Values) file.Dispose();
+        _windows.Clear();
+    }
+
+    private LocalFile Window(long window) => _windows.GetOrAdd(window, w => new LocalFile(
+        File.OpenHandle(PathOf(w), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete),
+        w * windowSize, flushToDisk: false, dropWrittenPages: false));
+
+    private string PathOf(long window) => Path.Combine(directory, $"{uploadId}.{epoch}.{window}");
+
+    /// <summary>Whether the scratch window files of this upload and epoch exist on this node: the bytes a writer of this epoch
+    /// committed from here (an epoch lives in one process, so they are this process's own).</summary>
+    public bool HasWindow(long window) => _windows.ContainsKey(window) || File.Exists(PathOf(window));
+
+    private sealed class ScratchRangeStream(ScratchFile scratch, long start, long end) : Stream
+    {
+        private long _position;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => true;
+        public override bool CanWrite => false;
+        public override long Length => end - start;
+        public override long Position { get => _position; set => _position = Math.Clamp(value, 0, Length); }
+
+        public override int Read(byte[] buffer, int offset, int count) =>
+            ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var count = (int)Math.Min(buffer.Length, Length - _position);
+            if (count <= 0) return 0;
+            await scratch.ReadExactlyAsync(start + _position, buffer[..count], cancellationToken);
+            _position += count;
+            return count;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override long Seek(long offset, SeekOrigin origin) => Position = origin switch
+        {
+            SeekOrigin.Begin => offset,
+            SeekOrigin.Current => _position + offset,
+            _ => Length + offset,
+        };
+
+        public override void Flush() { }
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

@@ -1,0 +1,20 @@
+using DirectDriveX.Grains.Interfaces;
+
+namespace DirectDriveX.Storage;
+
+/// <summary>
+/// One upload as a store stages it for a writer of fencing epoch <see cref="Epoch"/>: its size and chunk size (which fix how an
+/// object store cuts it into parts), the committed offset, the parts that hold the committed bytes, and the store's own id of
+/// the upload (an S3 multipart upload id) once it has one.
+/// </summary>
+public sealed record StagingTarget(
+    string UploadId,
+    int Epoch,
+    long Size,
+    int ChunkSize,
+    long Committed,
+    IReadOnlyList<StagedPart> Parts,
+    string? StoreUploadId);
+
+/// <summary>What an upload may have left in a store: its last epoch, the parts its session recorded, its store id.</summary>
+public sealed record StagingRemains(string UploadId, int LastEpoch, IReadOnlyList<StagedPart> Parts, string? StoreUploadId);
