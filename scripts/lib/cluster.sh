@@ -22,16 +22,30 @@ DDX_PROBE_TIMEOUT=${DDX_PROBE_TIMEOUT:-00:00:02}
 DDX_MISSED_PROBES=${DDX_MISSED_PROBES:-2}
 DDX_DEATH_VOTE_EXPIRATION=${DDX_DEATH_VOTE_EXPIRATION:-00:00:20}
 DDX_STOP_TIMEOUT=${DDX_STOP_TIMEOUT:-30}
+# Where uploads' bytes are kept: file (one directory every process shares, data/), s3 (an s3rver of the cluster's
+# own) or azure (Azurite's blob service): scripts/object-store starts the store as the process named object-store, and
+# each silo and gateway then has a scratch directory of its own, data/NAME. cluster-up writes the choice to store.env.
+DDX_STORE=${DDX_STORE:-file}
 
 DDX_PID_DIR=$DDX_CLUSTER_DIR/pids
 DDX_LOG_DIR=$DDX_CLUSTER_DIR/logs
 DDX_DATA_DIR=$DDX_CLUSTER_DIR/data
 DDX_REDIS_DIR=$DDX_CLUSTER_DIR/redis
 DDX_LAUNCH_DIR=$DDX_CLUSTER_DIR/launch
+DDX_OBJECT_STORE_DIR=$DDX_CLUSTER_DIR/object-store         # the object store's data (s3/azure)
+DDX_OBJECT_STORE_SETTINGS=$DDX_CLUSTER_DIR/object-store.env # its FileStore settings, written once it answers
+DDX_STORE_ENV=$DDX_CLUSTER_DIR/store.env                    # the store cluster-up gave the cluster (source it)
 
 # The gateways' process names (gateway, gateway-2 with DDX_GATEWAYS=2) and the URL of one of them.
 ddx_gateway_names() { if [ "$DDX_GATEWAYS" -ge 2 ]; then echo gateway gateway-2; else echo gateway; fi; }
 ddx_gateway_url() { if [ "$1" = gateway-2 ]; then echo "http://127.0.0.1:$DDX_GATEWAY2_PORT"; else echo "$DDX_GATEWAY_URL"; fi; }
+
+# True when the object store has written its settings (it does so only once it listens) and answers HTTP at the
+# address cluster-up wrote to object-store.url (any status: an unsigned request may well be refused).
+ddx_object_store_ready() {
+  [ -s "$DDX_OBJECT_STORE_SETTINGS" ] && [ -s "$DDX_CLUSTER_DIR/object-store.url" ] \
+    && [ "$(ddx_http_status "$(cat "$DDX_CLUSTER_DIR/object-store.url")")" != 000 ]
+}
 
 # Starts the process named $1 as launch/$1 says (written by cluster-up): its output appended to logs/$1.log, its PID recorded.
 ddx_launch() {

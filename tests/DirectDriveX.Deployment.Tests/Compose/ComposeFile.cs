@@ -25,6 +25,7 @@ public sealed class ComposeService
     public string? Image { get; set; }
     public ComposeBuild? Build { get; set; }
     public List<string> Command { get; set; } = [];
+    public List<string> Entrypoint { get; set; } = [];
     public string? MemLimit { get; set; }
     public Dictionary<string, string> Environment { get; set; } = [];
     public List<string> Volumes { get; set; } = [];

@@ -24,9 +24,9 @@ public sealed partial class ComposeFileTests
     private static int ListenPort(ComposeService service) => new Uri(Env(service, "Urls").Split(';')[0]).Port;
 
     [Fact]
-    public void It_declares_redis_three_silos_and_one_gateway()
+    public void It_declares_redis_minio_and_its_bucket_three_silos_and_one_gateway()
     {
-        Assert.Equal(["gateway", "redis", "silo-1", "silo-2", "silo-3"], _compose.Services.Keys.Order());
+        Assert.Equal(["gateway", "minio", "minio-init", "redis", "silo-1", "silo-2", "silo-3"], _compose.Services.Keys.Order());
     }
 
     [Fact]
@@ -75,23 +75,80 @@ public sealed partial class ComposeFileTests
             Assert.Equal("true", Env(silo, "Orleans__ListenOnAnyHostAddress"));
             addresses.Add(advertised);
         }
-        var everyAddress = _compose.Services.Values.Select(s => s.Networks.GetValueOrDefault("cluster")?.Ipv4Address).ToList();
+        var everyAddress = _compose.Services.Values.Select(s => s.Networks.GetValueOrDefault("cluster")?.Ipv4Address).OfType<string>().ToList();
         Assert.Equal(everyAddress.Count, everyAddress.Distinct().Count());
     }
 
     [Fact]
-    public void Every_silo_and_the_gateway_mount_the_shared_volume_at_the_file_store_root()
+    public void Each_silo_and_the_gateway_keep_their_scratch_directory_on_a_volume_of_their_own()
     {
-        var mounts = ClusterMembers.Select(name =>
+        // With an object store nothing on disk may be shared: a silo's scratch (its staging, its local copies) is its own.
+        foreach (var name in ClusterMembers)
         {
             var service = Service(name);
             var root = Env(service, "FileStore__RootDirectory");
-            var mount = service.Volumes.Select(v => v.Split(':')).SingleOrDefault(parts => parts.Length >= 2 && parts[1] == root)
-                ?? throw new Xunit.Sdk.XunitException($"{name} mounts nothing at its file store root {root}");
-            return mount[0];
-        }).ToList();
-        var volume = Assert.Single(mounts.Distinct());
-        Assert.True(_compose.Volumes.ContainsKey(volume), $"volume '{volume}' is not declared under volumes:");
+            var mount = service.Volumes.Select(v => v.Split(':')).SingleOrDefault(parts => parts.Length >= 2 && parts[1] == root);
+            if (mount is not null)
+                Assert.True(_compose.Volumes.ContainsKey(mount[0]), $"{name}: volume '{mount[0]}' is not declared under volumes:");
+        }
+        var mountedBy = _compose.Services
+            .SelectMany(service => service.Value.Volumes.Select(v => (volume: v.Split(':')[0], service: service.Key)))
+            .Where(m => _compose.Volumes.ContainsKey(m.volume))
+            .GroupBy(m => m.volume);
+        foreach (var volume in mountedBy)
+            Assert.True(volume.Select(m => m.service).Distinct().Count() == 1,
+                $"volume '{volume.Key}' is shared by {string.Join(", ", volume.Select(m => m.service).Distinct())}");
+    }
+
+    [Fact]
+    public void Every_silo_and_the_gateway_use_the_same_object_store()
+    {
+        // The gateway streams downloads from the store itself: it needs exactly the silos' settings.
+        var settings = ClusterMembers.Select(name => (name, store: Service(name).Environment
+            .Where(e => e.Key.StartsWith("FileStore__") && e.Key != "FileStore__RootDirectory")
+            .OrderBy(e => e.Key, StringComparer.Ordinal)
+            .Select(e => $"{e.Key}={e.Value}").ToList())).ToList();
+        var first = settings[0];
+        foreach (var (name, store) in settings.Skip(1))
+            Assert.True(first.store.SequenceEqual(store), $"{name}'s FileStore settings differ from {first.name}'s:\n{string.Join("\n", store)}\nvs\n{string.Join("\n", first.store)}");
+        var silo = Service(Silos[0]);
+        Assert.Equal("S3", Env(silo, "FileStore__Kind"));
+        foreach (var key in new[] { "ServiceUrl", "Region", "Bucket", "ForcePathStyle", "AccessKey", "SecretKey", "CreateBucket" })
+            Assert.False(string.IsNullOrWhiteSpace(Env(silo, $"FileStore__S3__{key}")), $"FileStore__S3__{key} is empty");
+    }
+
+    [Fact]
+    public void The_object_store_is_the_minio_service_path_style_with_its_credentials_and_healthy_before_the_silos()
+    {
+        var minio = Service("minio");
+        var silo = Service(Silos[0]);
+        Assert.StartsWith("minio/minio:", minio.Image);
+        Assert.Equal(["server", "/data"], minio.Command.Take(2));
+        var address = minio.Command.IndexOf("--address");
+        var port = address >= 0 ? minio.Command[address + 1].TrimStart(':') : "9000";
+        Assert.Equal($"http://minio:{port}", Env(silo, "FileStore__S3__ServiceUrl"));
+        Assert.Equal("true", Env(silo, "FileStore__S3__ForcePathStyle"));
+        Assert.Equal(Env(minio, "MINIO_ROOT_USER"), Env(silo, "FileStore__S3__AccessKey"));
+        Assert.Equal(Env(minio, "MINIO_ROOT_PASSWORD"), Env(silo, "FileStore__S3__SecretKey"));
+        var data = Assert.Single(minio.Volumes, v => v.EndsWith(":/data")).Split(':')[0];
+        Assert.True(_compose.Volumes.ContainsKey(data), $"minio's volume '{data}' is not declared under volumes:");
+        Assert.Contains("ready", minio.Healthcheck?.Test ?? throw new Xunit.Sdk.XunitException("minio has no healthcheck"));
+
+        // minio-init makes the silos' bucket, talking to the same address with the same credentials.
+        var init = Service("minio-init");
+        var bucket = Env(silo, "FileStore__S3__Bucket");
+        var target = Assert.Single(init.Entrypoint.Concat(init.Command), arg => arg.EndsWith($"/{bucket}"));
+        var alias = target.Split('/')[0];
+        var host = new Uri(Env(init, $"MC_HOST_{alias}"));
+        Assert.Equal(new Uri(Env(silo, "FileStore__S3__ServiceUrl")).Authority, host.Authority);
+        Assert.Equal($"{Env(minio, "MINIO_ROOT_USER")}:{Env(minio, "MINIO_ROOT_PASSWORD")}", Uri.UnescapeDataString(host.UserInfo));
+        Assert.Equal("service_healthy", init.DependsOn["minio"].Condition);
+        foreach (var name in Silos)
+        {
+            Assert.Equal("service_healthy", Service(name).DependsOn["minio"].Condition);
+            Assert.Equal("service_completed_successfully", Service(name).DependsOn["minio-init"].Condition);
+        }
+        Assert.Equal("service_completed_successfully", Service("gateway").DependsOn["minio-init"].Condition);
     }
 
     [Fact]
@@ -168,9 +225,11 @@ public sealed partial class ComposeFileTests
                     continue;
                 }
                 Assert.True(known.TryGetValue(parts[0], out var options), $"{name}: {key} is not a section the silo binds");
-                Assert.True(options!.GetProperty(parts[1]) is not null, $"{name}: {key} is not a property of {options.Name}");
+                OptionPath.AssertNamesAProperty(options!, parts[1..], $"{name}: {key}");
             }
         }
+        foreach (var key in Service("gateway").Environment.Keys.Where(k => k.StartsWith("FileStore__")))
+            OptionPath.AssertNamesAProperty(typeof(FileStoreOptions), key.Split("__")[1..], $"gateway: {key}");
     }
 
     private static string StageOf(string dockerfile, string target)

@@ -50,6 +50,46 @@ public sealed partial class ClusterScriptTests
         Assert.Equal(3, limits.Distinct().Count());
     }
 
+    [Fact]
+    public void The_local_s3_store_gives_the_settings_compose_gives_for_minio()
+    {
+        // scripts/object-store/launch.mjs writes what cluster-up gives every silo and gateway with DDX_STORE=s3; compose
+        // gives the same keys (but Prefix, which neither needs) for MinIO.
+        var launcher = LauncherSettings("FileStore__S3__").Append("FileStore__Kind").ToHashSet();
+        var compose = _compose.Services["silo-1"].Environment.Keys.Where(k => k.StartsWith("FileStore__S3__")).Append("FileStore__Kind").ToHashSet();
+        Assert.Superset(compose, launcher);
+        Assert.Equal(["FileStore__S3__Prefix"], launcher.Except(compose));
+        Assert.Contains("[\"FileStore__Kind\", \"S3\"]", _launcher);
+        Assert.Contains("[\"FileStore__Kind\", \"AzureBlob\"]", _launcher);
+    }
+
+    [Fact]
+    public void Every_setting_the_local_object_stores_give_names_a_file_store_option()
+    {
+        var keys = LauncherSettings("FileStore__").ToList();
+        Assert.Contains("FileStore__AzureBlob__ConnectionString", keys);
+        foreach (var key in keys)
+            OptionPath.AssertNamesAProperty(typeof(DirectDriveX.Grains.Storage.FileStoreOptions), key.Split("__")[1..], $"launch.mjs: {key}");
+    }
+
+    [Fact]
+    public void The_file_store_stays_the_default_and_CI_runs_the_cluster_over_both_object_stores()
+    {
+        Assert.Contains("DDX_STORE=${DDX_STORE:-file}", _settings);
+        var ci = File.ReadAllText(RepositoryRoot.File(".ci", "run"));
+        Assert.Contains("for store in s3 azure; do", ci);
+        Assert.Contains("env DDX_STORE=\"$store\" scripts/cluster-up", ci);
+        Assert.Contains("scripts/object-store/run", ci); // shellchecked
+    }
+
+    private readonly string _launcher = File.ReadAllText(RepositoryRoot.File("scripts", "object-store", "launch.mjs"));
+
+    private IEnumerable<string> LauncherSettings(string prefix) =>
+        LauncherSetting().Matches(_launcher).Select(m => m.Groups["key"].Value).Where(k => k.StartsWith(prefix)).Distinct();
+
+    [GeneratedRegex("\\[\"(?<key>FileStore__[A-Za-z0-9_]+)\", ")]
+    private static partial Regex LauncherSetting();
+
     [GeneratedRegex("\"(?<key>(ConnectionStrings|Orleans|MemoryBudget|FileStore|Urls)(__[A-Za-z]+)*)=")]
     private static partial Regex SettingAssignment();
 
