@@ -1,4 +1,4 @@
-using DirectDriveX.Grains.Storage;
+using DirectDriveX.Storage;
 
 namespace DirectDriveX.Deployment.Tests.Compose;
 
@@ -6,18 +6,10 @@ namespace DirectDriveX.Deployment.Tests.Compose;
 /// options class that section binds.</summary>
 public static class OptionPath
 {
-    /// <summary>True while FileStoreOptions has none of issue 16's object store settings: until they land, the keys
-    /// compose.yaml and scripts/object-store give for them (Kind, S3, AzureBlob) are not checked. Once any of them is a
-    /// property, every key is checked again, nested ones included.</summary>
-    public static bool ObjectStoreOptionsPending { get; } =
-        new[] { "Kind", "S3", "AzureBlob" }.All(name => typeof(FileStoreOptions).GetProperty(name) is null);
-
     /// <summary>The property path (FileStore__S3__Bucket: S3, then Bucket; a number is an item of a list) exists on
     /// <paramref name="options"/>.</summary>
     public static void AssertNamesAProperty(Type options, string[] path, string what)
     {
-        if (options == typeof(FileStoreOptions) && ObjectStoreOptionsPending && path[0] is "Kind" or "S3" or "AzureBlob")
-            return;
         var type = options;
         foreach (var part in path)
         {

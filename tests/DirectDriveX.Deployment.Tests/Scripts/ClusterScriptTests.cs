@@ -69,7 +69,7 @@ public sealed partial class ClusterScriptTests
         var keys = LauncherSettings("FileStore__").ToList();
         Assert.Contains("FileStore__AzureBlob__ConnectionString", keys);
         foreach (var key in keys)
-            OptionPath.AssertNamesAProperty(typeof(DirectDriveX.Grains.Storage.FileStoreOptions), key.Split("__")[1..], $"launch.mjs: {key}");
+            OptionPath.AssertNamesAProperty(typeof(DirectDriveX.Storage.FileStoreOptions), key.Split("__")[1..], $"launch.mjs: {key}");
     }
 
     [Fact]
