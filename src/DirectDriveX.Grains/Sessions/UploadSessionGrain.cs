@@ -118,6 +118,8 @@ public sealed partial class UploadSessionGrain(
             CreatedAt = now,
             LastActivityAt = now,
             ClientId = client?.ClientId,
+            TusMetadata = request.TusMetadata,
+            TusConcat = request.TusConcat,
             WriterEpoch = 1, // this activation's: its node writes the first bytes without another state write
         };
         try
@@ -253,7 +255,8 @@ public sealed partial class UploadSessionGrain(
             Refusal(RefusalReason.NotFound, $"No upload {UploadId}."), null, HostNodeId: HostNodeId));
 
     private UploadStatus Status() => new(UploadId, S.State, S.CommittedOffset, S.Size, S.ReservedBytes, S.ChunkSize, S.NodeId,
-        S.FileName, S.ContentType, S.File?.FileId, S.Failure, S.LastActivityAt, S.NodeName, HostNodeId, S.MaxChunksInFlight);
+        S.FileName, S.ContentType, S.File?.FileId, S.Failure, S.LastActivityAt, S.NodeName, HostNodeId, S.MaxChunksInFlight,
+        S.TusMetadata, S.TusConcat);
 
     /// <summary>The committed bytes' segments; a session staged before epochs existed has them all in epoch 0's file.</summary>
     private StagedSegment[] Segments => S.Segments.Length > 0 || S.CommittedOffset == 0

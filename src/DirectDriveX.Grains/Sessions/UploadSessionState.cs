@@ -34,4 +34,8 @@ public sealed record UploadSessionState
     /// <summary>Which epochs' staging files hold the committed bytes (<see cref="StagedLayout"/>); empty for a session staged
     /// before epochs existed, whose bytes are all in epoch 0's file.</summary>
     [Id(18)] public StagedSegment[] Segments { get; init; } = [];
+    /// <summary>tus <c>Upload-Metadata</c> as sent at creation, for HEAD; null when none was sent or not a tus upload.</summary>
+    [Id(19)] public string? TusMetadata { get; init; }
+    /// <summary>tus <c>Upload-Concat</c> as sent at creation (<c>partial</c> or <c>final;…</c>), for HEAD; null otherwise.</summary>
+    [Id(20)] public string? TusConcat { get; init; }
 }
