@@ -69,7 +69,7 @@ public static partial class UploadForwarding
             context.Response.Headers.Allow = "OPTIONS, POST";
             return Results.StatusCode(StatusCodes.Status405MethodNotAllowed);
         }
-        if (!(TusProtocol.CarriesBody(request) || TusProtocol.IsFinalConcatenation(request)))
+        if (!(TusProtocol.CarriesBody(request) || TusConcat.IsFinalRequest(request)))
             return await TusEndpoints.CreateAsync(context); // creation: a control call
         var size = long.TryParse(request.Headers["Upload-Length"], out var length) ? length : (long?)null;
         var node = await locator.ForNewUploadAsync(size, context.RequestAborted);
