@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using DirectDriveX.Grains.DataPlane;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Grains.Sessions;
@@ -9,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace DirectDriveX.Protocols.Tus;
 
 /// <summary>
-/// tus 1.0.0 (core, creation, creation-with-upload, termination, checksum, expiration, concatenation) over this node's data
+/// tus 1.0.0 (core, creation, creation-with-upload, termination, checksum, checksum-trailer, expiration, concatenation) over this node's data
 /// plane: PATCH bodies go through a <see cref="StagingWriter"/> like any other upload's bytes; HEAD, PATCH and DELETE open
 /// the session through <see cref="UploadDataPlane.OpenAsync"/> with the token from the upload URL. A creation without bytes
 /// is a control call (<see cref="ITusSessionStarter"/>: on the gateway, routed to the node with the most headroom); one
@@ -166,15 +165,18 @@ public static class TusEndpoints
     }
 
     /// <summary>
-    /// Streams a request body into the upload at <paramref name="clientOffset"/>. Under <c>Upload-Checksum</c> the writer holds
-    /// its commits: the bytes go to the staging file as they arrive (one pooled buffer, whatever the body's length), and only
-    /// when the whole body's digest matches are they committed; otherwise none of them is (460). Without a checksum, what
-    /// arrived before a dropped connection is committed, so the client resumes from there. Offset -1: the client went away.
+    /// Streams a request body into the upload at <paramref name="clientOffset"/>. Under <c>Upload-Checksum</c>, as a header or as
+    /// an announced trailer (<see cref="TusBodyChecksum"/>), the writer holds its commits: the bytes go to the staging file as
+    /// they arrive (one pooled buffer, whatever the body's length), and only when the whole body passes the check are they
+    /// committed; otherwise none of them is (460, or 400 for a trailer that is missing or names an unsupported algorithm).
+    /// Without a checksum, what arrived before a dropped connection is committed, so the client resumes from there. Offset -1:
+    /// the client went away.
     /// </summary>
     private static async Task<(long Offset, UploadRefusal? Refusal)> WriteBodyAsync(HttpContext context, UploadSessionHandle session, long clientOffset)
     {
-        var (algorithm, digest, malformed) = TusProtocol.ParseChecksum(context.Request.Headers["Upload-Checksum"]);
+        var (check, malformed) = TusBodyChecksum.For(context.Request, trustUpstream: true);
         if (malformed is not null) return (-1, malformed);
+        using var _check = check;
         StagingWriter writer;
         try
         {
@@ -190,18 +192,19 @@ public static class TusEndpoints
                 $"Upload-Offset {clientOffset}; the upload continues at {writer.CommittedOffset}.", ExpectedOffset: writer.CommittedOffset));
 
         var size = session.Status.Size;
-        using var hash = algorithm is { } name ? IncrementalHash.CreateHash(name) : null;
-        if (hash is not null) writer.HoldCommits();
-        var body = hash is null ? context.Request.Body : new HashingReadStream(context.Request.Body, hash);
+        if (check is not null) writer.HoldCommits();
+        var body = check?.Wrap(context.Request.Body) ?? context.Request.Body;
         try
         {
             await writer.CopyFromAsync(body, size - writer.CommittedOffset, context.RequestAborted);
-            if (hash is not null && !CryptographicOperations.FixedTimeEquals(hash.GetHashAndReset(), digest))
+            if (check?.Verify(context.Request) is { } failed)
             {
                 await writer.DiscardAsync();
-                return (-1, new UploadRefusal(RefusalReason.HashMismatch,
-                    $"The body does not match its Upload-Checksum; nothing of it was kept, the upload continues at {writer.CommittedOffset}.",
-                    ExpectedOffset: writer.CommittedOffset));
+                return (-1, failed with
+                {
+                    Message = $"{failed.Message} Nothing of the body was kept; the upload continues at {writer.CommittedOffset}.",
+                    ExpectedOffset = writer.CommittedOffset,
+                });
             }
             if (writer.ReceivedOffset < size) return (await writer.CompleteAsync(), null);
             var file = await session.CompleteAsync(writer, context.RequestAborted);
@@ -209,12 +212,12 @@ public static class TusEndpoints
         }
         catch (UploadRefusedException e)
         {
-            if (hash is not null) await writer.DiscardAsync();
+            if (check is not null) await writer.DiscardAsync();
             return (-1, e.Refusal);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
         {
-            if (hash is not null) await writer.DiscardAsync();
+            if (check is not null) await writer.DiscardAsync();
             else try { await writer.CompleteAsync(); } catch (UploadRefusedException) { }
             return (-1, null);
         }

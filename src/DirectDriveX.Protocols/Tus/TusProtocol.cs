@@ -19,9 +19,9 @@ public static class TusProtocol
     /// <summary>Advertised extensions: each one offered in full. Not creation-defer-length: a session reserves its memory tier
     /// by its size before its first byte, so a size that is not known yet cannot be admitted honestly. Not
     /// concatenation-unfinished: a final upload is made of complete partial uploads only.</summary>
-    public const string Extensions = "creation,creation-with-upload,termination,checksum,expiration,concatenation";
+    public const string Extensions = "creation,creation-with-upload,termination,checksum,checksum-trailer,expiration,concatenation";
 
-    public const string ChecksumAlgorithms = "sha1,sha256";
+    public const string ChecksumAlgorithms = TusChecksum.Algorithms;
 
     private const string ExposedHeaders = "Location, Upload-Offset, Upload-Length, Upload-Expires, Upload-Metadata, Upload-Concat, "
         + "Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm, Retry-After";
@@ -125,27 +125,6 @@ public static class TusProtocol
             }
         }
         return metadata;
-    }
-
-    /// <summary>Upload-Checksum: <c>algorithm base64digest</c>; null algorithm when absent; a refusal when unsupported or malformed.</summary>
-    public static (System.Security.Cryptography.HashAlgorithmName? Algorithm, byte[]? Digest, UploadRefusal? Refusal) ParseChecksum(string? header)
-    {
-        if (string.IsNullOrWhiteSpace(header)) return (null, null, null);
-        var parts = header.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        System.Security.Cryptography.HashAlgorithmName? algorithm = parts[0].ToLowerInvariant() switch
-        {
-            "sha1" => System.Security.Cryptography.HashAlgorithmName.SHA1,
-            "sha256" => System.Security.Cryptography.HashAlgorithmName.SHA256,
-            _ => null,
-        };
-        if (algorithm is null)
-            return (null, null, new UploadRefusal(RefusalReason.InvalidRequest, $"Upload-Checksum: {parts[0]} is not supported; use one of {ChecksumAlgorithms}."));
-        try
-        {
-            if (parts.Length == 2) return (algorithm, Convert.FromBase64String(parts[1]), null);
-        }
-        catch (FormatException) { }
-        return (null, null, new UploadRefusal(RefusalReason.InvalidRequest, "Upload-Checksum: expected \"algorithm base64digest\"."));
     }
 
     /// <summary>Upload-Expires on the answer about an unfinished upload (expiration extension): an upload not yet given a byte

@@ -9,7 +9,8 @@ using static DirectDriveX.Gateway.Tests.Infrastructure.TusRequests;
 namespace DirectDriveX.Gateway.Tests.Protocol;
 
 /// <summary>tus 1.0.0 to the letter, per MUST: what HEAD answers about metadata and concatenation, the method override,
-/// Upload-Concat's two forms and Upload-Expires; through the gateway (External mode).</summary>
+/// Upload-Concat's two forms, checksums as headers and as trailers, and Upload-Expires; through the gateway (External mode),
+/// and for the trailer also on the node holding the upload.</summary>
 [Collection(GatewayCollection.Name)]
 public class TusSpecTests(DefaultGatewayFixture fixture)
 {
@@ -150,6 +151,60 @@ public class TusSpecTests(DefaultGatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Checksums_sha1_sha256_and_md5_match_a_wrong_one_is_460_and_an_unsupported_one_400()
+    {
+        var data = TestBytes.Random(90_000, seed: 181);
+        var url = await CreateAsync(Create(data.Length));
+        using (var unsupported = await Http.SendAsync(Patch(url, 0, data.AsMemory(0, 10), "crc32 AAAAAA==")))
+            Assert.Equal(HttpStatusCode.BadRequest, unsupported.StatusCode);
+        using (var wrong = await Http.SendAsync(Patch(url, 0, data.AsMemory(0, 30_000), Md5(data.AsSpan(1, 30_000)))))
+            Assert.Equal((HttpStatusCode)460, wrong.StatusCode);
+        using (var head = await HeadAsync(url)) Assert.Equal("0", Header(head, "Upload-Offset"));
+        using (var md5 = await Http.SendAsync(Patch(url, 0, data.AsMemory(0, 30_000), Md5(data.AsSpan(0, 30_000)))))
+            Assert.Equal((HttpStatusCode.NoContent, "30000"), (md5.StatusCode, Header(md5, "Upload-Offset")));
+        using (var sha1 = await Http.SendAsync(Patch(url, 30_000, data.AsMemory(30_000, 30_000), Sha1(data.AsSpan(30_000, 30_000)))))
+            Assert.Equal((HttpStatusCode.NoContent, "60000"), (sha1.StatusCode, Header(sha1, "Upload-Offset")));
+        using (var sha256 = await Http.SendAsync(Patch(url, 60_000, data.AsMemory(60_000), Sha256(data.AsSpan(60_000)))))
+            Assert.Equal((HttpStatusCode.NoContent, "90000"), (sha256.StatusCode, Header(sha256, "Upload-Offset")));
+        using var download = await Http.GetAsync($"/api/v1/files/{UploadId(url)}");
+        Assert.Equal(TestBytes.Sha256Hex(data), Header(download, "X-Content-SHA256"));
+    }
+
+    public static TheoryData<bool> ThroughGatewayOrOnNode => new() { true, false };
+
+    [Theory]
+    [MemberData(nameof(ThroughGatewayOrOnNode))]
+    public async Task An_Upload_Checksum_trailer_after_a_chunked_PATCH_is_checked_and_a_body_that_fails_it_is_not_kept(bool throughGateway)
+    {
+        var data = TestBytes.Random(700_000, seed: throughGateway ? 182 : 183);
+        var url = await CreateAsync(Create(data.Length));
+        var target = throughGateway ? fixture.BaseAddress : await NodeOfAsync(url);
+        Task<ChunkedRequest.Response> PatchAsync(int start, int length, string? trailer, bool announce = true) =>
+            ChunkedRequest.SendAsync(target, "PATCH", url,
+                [("Tus-Resumable", "1.0.0"), ("Upload-Offset", start.ToString(CultureInfo.InvariantCulture)),
+                 ("Content-Type", "application/offset+octet-stream"), .. announce ? [("Trailer", "Upload-Checksum")] : Array.Empty<(string, string)>()],
+                data.AsMemory(start, length), trailer is null ? [] : [("Upload-Checksum", trailer)]);
+
+        var wrong = await PatchAsync(0, 300_000, Sha256(data.AsSpan(1, 300_000)));
+        Assert.Equal((460, "1.0.0"), (wrong.Status, wrong.Header("Tus-Resumable")));
+        var missing = await PatchAsync(0, 300_000, trailer: null);
+        Assert.Equal(400, missing.Status);
+        var unsupported = await PatchAsync(0, 300_000, "crc32 AAAAAA==");
+        Assert.Equal(400, unsupported.Status);
+        using (var head = await HeadAsync(url)) Assert.Equal("0", Header(head, "Upload-Offset"));
+        Assert.Equal(0, (await fixture.Grains.GetGrain<IUploadSessionGrain>(UploadId(url)).GetState()).CommittedOffset);
+
+        var sha1 = await PatchAsync(0, 300_000, Sha1(data.AsSpan(0, 300_000)));
+        Assert.Equal((204, "300000"), (sha1.Status, sha1.Header("Upload-Offset")));
+        var md5 = await PatchAsync(300_000, 200_000, Md5(data.AsSpan(300_000, 200_000)));
+        Assert.Equal((204, "500000"), (md5.Status, md5.Header("Upload-Offset")));
+        var last = await PatchAsync(500_000, 200_000, Sha256(data.AsSpan(500_000)));
+        Assert.Equal((204, "700000"), (last.Status, last.Header("Upload-Offset")));
+        using var download = await Http.GetAsync($"/api/v1/files/{UploadId(url)}");
+        Assert.Equal(TestBytes.Sha256Hex(data), Header(download, "X-Content-SHA256"));
+    }
+
+    [Fact]
     public async Task Upload_Expires_is_an_RFC_7231_date_the_first_byte_deadline_before_any_byte_and_the_resume_window_after()
     {
         var before = DateTimeOffset.UtcNow.AddSeconds(-1);
@@ -185,7 +240,14 @@ public class TusSpecTests(DefaultGatewayFixture fixture)
         Assert.InRange(expires, from + window - TimeSpan.FromSeconds(1), DateTimeOffset.UtcNow + window + TimeSpan.FromSeconds(1));
     }
 
-    private const string TusExtensions = "creation,creation-with-upload,termination,checksum,expiration,concatenation";
+    private const string TusExtensions = "creation,creation-with-upload,termination,checksum,checksum-trailer,expiration,concatenation";
+
+    /// <summary>The data plane of the node holding the upload (its tus endpoint answers there too).</summary>
+    private async Task<Uri> NodeOfAsync(string url)
+    {
+        var host = (await fixture.Grains.GetGrain<IUploadSessionGrain>(UploadId(url)).GetState()).HostNodeId;
+        return new Uri((await fixture.SnapshotsAsync()).Single(n => n.NodeId == host).DataPlaneUrl!);
+    }
 
     private async Task DeleteAsync(string url)
     {
