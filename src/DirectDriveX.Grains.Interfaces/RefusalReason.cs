@@ -53,4 +53,7 @@ public enum RefusalReason
     /// <summary>No valid API key came with a request that needs one (<c>Auth:Mode=ApiKey</c>), or the key presented is not
     /// one the service knows.</summary>
     Unauthenticated = 20,
+    /// <summary>The upload takes no bytes of its own, whatever the credentials: a tus final upload (<c>Upload-Concat: final</c>)
+    /// is made of its partial uploads only.</summary>
+    ReadOnly = 21,
 }

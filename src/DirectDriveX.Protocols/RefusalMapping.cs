@@ -16,7 +16,7 @@ public static class RefusalMapping
         RefusalReason.InvalidRequest => StatusCodes.Status400BadRequest,
         RefusalReason.OffsetMismatch or RefusalReason.InvalidState or RefusalReason.Incomplete => StatusCodes.Status409Conflict,
         RefusalReason.NotFound => StatusCodes.Status404NotFound,
-        RefusalReason.Unauthorized => StatusCodes.Status403Forbidden,
+        RefusalReason.Unauthorized or RefusalReason.ReadOnly => StatusCodes.Status403Forbidden,
         RefusalReason.Aborted or RefusalReason.Expired => StatusCodes.Status410Gone,
         RefusalReason.HashMismatch => StatusCodes.Status422UnprocessableEntity,
         RefusalReason.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,

@@ -78,6 +78,7 @@ public sealed class RefusalResults(IOptions<ProtocolOptions> options, UploadMetr
         RefusalReason.TooManyUploads => "This client holds as many live uploads as it may; retry when one ends.",
         RefusalReason.QuotaExceeded => "This upload would take the client past its quota for today.",
         RefusalReason.Unauthenticated => "A valid API key is needed.",
+        RefusalReason.ReadOnly => "The upload takes no bytes of its own.",
         _ => "The server could not store the data.",
     };
 }

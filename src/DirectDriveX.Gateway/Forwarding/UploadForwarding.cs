@@ -69,7 +69,7 @@ public static partial class UploadForwarding
             context.Response.Headers.Allow = "OPTIONS, POST";
             return Results.StatusCode(StatusCodes.Status405MethodNotAllowed);
         }
-        if (!(TusProtocol.CarriesBody(request) || TusProtocol.IsFinalConcatenation(request)))
+        if (!(TusProtocol.CarriesBody(request) || TusConcat.IsFinalRequest(request)))
             return await TusEndpoints.CreateAsync(context); // creation: a control call
         var size = long.TryParse(request.Headers["Upload-Length"], out var length) ? length : (long?)null;
         var node = await locator.ForNewUploadAsync(size, context.RequestAborted);
@@ -83,7 +83,9 @@ public static partial class UploadForwarding
         var (tus, maxSize) = TusEndpoints.Settings(context);
         if (TusProtocol.Prelude(context, tus, maxSize) is { } done) return done;
         var node = await locator.OfSessionAsync(TusProtocol.ParseKey(key).UploadId, context.RequestAborted);
-        await ForwardAsync(context, node, forwarder, http, refusals, loggers.CreateLogger("DirectDriveX.Gateway.Forwarding"), tus: true);
+        var trailer = TusTrailerRelay.Begin(context); // checksum-trailer: checked here, the trailer cannot be forwarded
+        await ForwardAsync(context, node, forwarder, http, refusals, loggers.CreateLogger("DirectDriveX.Gateway.Forwarding"), tus: true,
+            bodyRefusal: () => trailer?.Refusal);
         return Results.Empty;
     }
 
@@ -105,8 +107,9 @@ public static partial class UploadForwarding
         await ForwardAsync(context, node, forwarder, http, refusals, loggers.CreateLogger("DirectDriveX.Gateway.Forwarding"));
     }
 
+    /// <param name="bodyRefusal">Why the gateway itself broke off the request's body, if it did: the client's answer then.</param>
     private static async Task ForwardAsync(HttpContext context, MemoryBudgetSnapshot? node, IHttpForwarder forwarder,
-        HttpMessageInvoker http, RefusalResults refusals, ILogger logger, bool tus = false)
+        HttpMessageInvoker http, RefusalResults refusals, ILogger logger, bool tus = false, Func<UploadRefusal?>? bodyRefusal = null)
     {
         if (node?.DataPlaneUrl is not { } destination)
         {
@@ -116,6 +119,11 @@ public static partial class UploadForwarding
         }
         var error = await forwarder.SendAsync(context, destination, http, Config, tus ? TusResponseHeaders.Instance : HttpTransformer.Default);
         if (error == ForwarderError.None) return;
+        if (bodyRefusal?.Invoke() is { } refused)
+        {
+            if (!context.Response.HasStarted) await RefuseAsync(context, refusals, refused, tus);
+            return;
+        }
         var feature = context.GetForwarderErrorFeature();
         LogForwardFailed(logger, context.Request.Path, node.NodeName, error, feature?.Exception?.Message);
         if (!context.Response.HasStarted)
@@ -127,7 +135,11 @@ public static partial class UploadForwarding
     /// the typed error and a close whose status says what to do.</summary>
     private static async Task RefuseAsync(HttpContext context, RefusalResults refusals, UploadRefusal refusal, bool tus = false)
     {
-        if (tus) await refusals.Tus(context, refusal).ExecuteAsync(context);
+        if (tus)
+        {
+            TusProtocol.ApplyResponseHeaders(context, TusEndpoints.Settings(context).Tus);
+            await refusals.Tus(context, refusal).ExecuteAsync(context);
+        }
         else await FailureRefusals.RefuseRequestAsync(context, refusals, refusal);
     }
 

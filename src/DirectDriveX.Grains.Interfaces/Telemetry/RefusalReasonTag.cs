@@ -25,6 +25,7 @@ public static class RefusalReasonTag
         RefusalReason.TooManyUploads => "too_many_uploads",
         RefusalReason.QuotaExceeded => "quota_exceeded",
         RefusalReason.Unauthenticated => "unauthenticated",
+        RefusalReason.ReadOnly => "read_only",
         _ => "other",
     };
 }

@@ -7,10 +7,16 @@ namespace DirectDriveX.Grains.Interfaces;
 /// <param name="Sha256">Optional lowercase hex SHA-256 the completed file must match.</param>
 /// <param name="Client">Who starts it and their limits; null only for callers inside the cluster (tests, tools), which are
 /// not counted.</param>
+/// <param name="TusMetadata">tus only: the <c>Upload-Metadata</c> header as the client sent it at creation, answered on every
+/// HEAD (tus 1.0.0 creation: MUST); null when the client sent none.</param>
+/// <param name="TusConcat">tus only: the <c>Upload-Concat</c> header as the client sent it at creation (<c>partial</c>, or
+/// <c>final;url url …</c>), answered on every HEAD (concatenation: MUST); null for an upload that is neither.</param>
 [GenerateSerializer, Immutable]
 public sealed record UploadRequest(
     [property: Id(0)] string FileName,
     [property: Id(1)] long Size,
     [property: Id(2)] string? ContentType = null,
     [property: Id(3)] string? Sha256 = null,
-    [property: Id(4)] UploadClient? Client = null);
+    [property: Id(4)] UploadClient? Client = null,
+    [property: Id(5)] string? TusMetadata = null,
+    [property: Id(6)] string? TusConcat = null);

@@ -5,6 +5,8 @@ namespace DirectDriveX.Grains.Interfaces;
 /// <param name="NodeName">That node's name.</param>
 /// <param name="HostNodeId">The node the session is active on now: its data plane takes the upload's bytes.</param>
 /// <param name="MaxChunksInFlight">The window in chunks: a client keeps at most this many chunks sent and not acknowledged.</param>
+/// <param name="TusMetadata">tus <c>Upload-Metadata</c> as sent at creation (<see cref="UploadRequest.TusMetadata"/>).</param>
+/// <param name="TusConcat">tus <c>Upload-Concat</c> as sent at creation (<see cref="UploadRequest.TusConcat"/>).</param>
 [GenerateSerializer, Immutable]
 public sealed record UploadStatus(
     [property: Id(0)] string UploadId,
@@ -21,7 +23,9 @@ public sealed record UploadStatus(
     [property: Id(11)] DateTimeOffset? LastActivityAt,
     [property: Id(12)] string? NodeName = null,
     [property: Id(13)] string? HostNodeId = null,
-    [property: Id(14)] int MaxChunksInFlight = 1)
+    [property: Id(14)] int MaxChunksInFlight = 1,
+    [property: Id(15)] string? TusMetadata = null,
+    [property: Id(16)] string? TusConcat = null)
 {
     /// <summary>The window in bytes: whole chunks, never more than the reservation.</summary>
     public long WindowBytes => (long)MaxChunksInFlight * ChunkSize;

@@ -38,6 +38,12 @@ public sealed class UploadOptions
     [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00")]
     public TimeSpan SessionRecordLifetime { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>How long an unfinished upload stays resumable after its last commit: what tus announces as
+    /// <c>Upload-Expires</c> (expiration extension). At most <see cref="SessionRecordLifetime"/>, whose record a resume needs.
+    /// Default 24 h.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
+    public TimeSpan ResumeWindow { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>Longest file name kept, in characters. Default 255.</summary>
     [Range(1, 4096)]
     public int MaxFileNameLength { get; set; } = 255;

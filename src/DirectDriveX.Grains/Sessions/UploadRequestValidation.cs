@@ -7,6 +7,10 @@ namespace DirectDriveX.Grains.Sessions;
 /// same safe name.</summary>
 public static class UploadRequestValidation
 {
+    /// <summary>The longest tus header kept with a session (<see cref="UploadRequest.TusMetadata"/>, <see cref="UploadRequest.TusConcat"/>):
+    /// its record is read at every HEAD and written at every commit.</summary>
+    public const int MaxTusHeaderLength = 8192;
+
     /// <summary>The request with its file name sanitised (<see cref="SanitizeFileName"/>).</summary>
     public static UploadRequest Normalize(UploadRequest request) =>
         request with { FileName = SanitizeFileName(request.FileName) };
@@ -44,6 +48,10 @@ public static class UploadRequestValidation
             return Invalid("sha256: must be 64 hexadecimal characters.");
         if (request.ContentType is { Length: > 255 })
             return Invalid("contentType: longer than 255 characters.");
+        if (request.TusMetadata is { Length: > MaxTusHeaderLength })
+            return Invalid($"Upload-Metadata: longer than {MaxTusHeaderLength} characters.");
+        if (request.TusConcat is { Length: > MaxTusHeaderLength })
+            return Invalid($"Upload-Concat: longer than {MaxTusHeaderLength} characters.");
         return null;
     }
 

@@ -119,6 +119,8 @@ public sealed partial class UploadSessionGrain(
             CreatedAt = now,
             LastActivityAt = now,
             ClientId = client?.ClientId,
+            TusMetadata = request.TusMetadata,
+            TusConcat = request.TusConcat,
             WriterEpoch = 1, // this activation's: its node writes the first bytes without another state write
         };
         try
@@ -268,7 +270,8 @@ public sealed partial class UploadSessionGrain(
             Refusal(RefusalReason.NotFound, $"No upload {UploadId}."), null, HostNodeId: HostNodeId));
 
     private UploadStatus Status() => new(UploadId, S.State, S.CommittedOffset, S.Size, S.ReservedBytes, S.ChunkSize, S.NodeId,
-        S.FileName, S.ContentType, S.File?.FileId, S.Failure, S.LastActivityAt, S.NodeName, HostNodeId, S.MaxChunksInFlight);
+        S.FileName, S.ContentType, S.File?.FileId, S.Failure, S.LastActivityAt, S.NodeName, HostNodeId, S.MaxChunksInFlight,
+        S.TusMetadata, S.TusConcat);
 
     /// <summary>The upload as the store stages it for epoch <paramref name="epoch"/>.</summary>
     private StagingTarget StagingOf(int epoch) =>

@@ -31,10 +31,14 @@ public sealed record UploadSessionState
     /// <summary>The last fencing epoch taken: each activation that writes takes the next one (durably) before its node writes
     /// a byte, and only that epoch may commit or complete. 0 for a session staged before epochs existed.</summary>
     [Id(17)] public int WriterEpoch { get; init; }
+    /// <summary>tus <c>Upload-Metadata</c> as sent at creation, for HEAD; null when none was sent or not a tus upload.</summary>
+    [Id(19)] public string? TusMetadata { get; init; }
+    /// <summary>tus <c>Upload-Concat</c> as sent at creation (<c>partial</c> or <c>final;…</c>), for HEAD; null otherwise.</summary>
+    [Id(20)] public string? TusConcat { get; init; }
     /// <summary>Where the store holds the committed bytes (<see cref="StagedLayout"/>): what it needs to read and finish them
     /// on any node (staging files of epochs, S3 parts with their ETags, Azure block ids). Id 18 held the file system's
     /// segments before object stores; sessions staged then are not resumed.</summary>
-    [Id(19)] public StagedPart[] Parts { get; init; } = [];
+    [Id(21)] public StagedPart[] Parts { get; init; } = [];
     /// <summary>The store's id of this upload, once it has one (an S3 multipart upload id).</summary>
-    [Id(20)] public string? StoreUploadId { get; init; }
+    [Id(22)] public string? StoreUploadId { get; init; }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using DirectDriveX.Grains.DataPlane;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Grains.Sessions;
@@ -9,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace DirectDriveX.Protocols.Tus;
 
 /// <summary>
-/// tus 1.0.0 (core, creation, creation-with-upload, termination, checksum, expiration, concatenation) over this node's data
+/// tus 1.0.0 (core, creation, creation-with-upload, termination, checksum, checksum-trailer, expiration, concatenation) over this node's data
 /// plane: PATCH bodies go through a <see cref="StagingWriter"/> like any other upload's bytes; HEAD, PATCH and DELETE open
 /// the session through <see cref="UploadDataPlane.OpenAsync"/> with the token from the upload URL. A creation without bytes
 /// is a control call (<see cref="ITusSessionStarter"/>: on the gateway, routed to the node with the most headroom); one
@@ -28,7 +27,9 @@ public static class TusEndpoints
     /// <summary>The tus settings and the largest size admitted (<c>Uploads:MaxFileSizeBytes</c>, sent as Tus-Max-Size).</summary>
     public static (TusOptions Tus, long MaxSize) Settings(HttpContext context) =>
         (context.RequestServices.GetRequiredService<IOptions<TusOptions>>().Value,
-         context.RequestServices.GetRequiredService<IOptions<UploadOptions>>().Value.MaxFileSizeBytes);
+         Uploads(context).MaxFileSizeBytes);
+
+    private static UploadOptions Uploads(HttpContext context) => context.RequestServices.GetRequiredService<IOptions<UploadOptions>>().Value;
 
     private static async Task<IResult> CollectionAsync(HttpContext context)
     {
@@ -60,21 +61,24 @@ public static class TusEndpoints
         if (unauthenticated is not null) return refusals.Tus(context, unauthenticated);
         if (request.Headers.ContainsKey("Upload-Defer-Length"))
             return refusals.Tus(context, Invalid("Upload-Defer-Length: not supported; a session reserves by its size, so send Upload-Length."));
-        if (TusProtocol.ParseMetadata(request.Headers["Upload-Metadata"]) is not { } metadata)
-            return refusals.Tus(context, Invalid("Upload-Metadata: expected comma-separated \"key base64value\" pairs."));
+        var rawMetadata = request.Headers["Upload-Metadata"].ToString().Trim();
+        if (TusProtocol.ParseMetadata(rawMetadata) is not { } metadata)
+            return refusals.Tus(context, Invalid("Upload-Metadata: expected comma-separated \"key base64value\" pairs with unique, non-empty ASCII keys."));
         var fileName = metadata.GetValueOrDefault("filename") ?? metadata.GetValueOrDefault("name");
         var contentType = metadata.GetValueOrDefault("filetype") ?? metadata.GetValueOrDefault("type");
+        var (concat, badConcat) = TusConcat.Parse(request.Headers[TusConcat.Header]);
+        if (badConcat is not null) return refusals.Tus(context, badConcat);
+        var kept = new KeptHeaders(rawMetadata.Length > 0 ? rawMetadata : null, concat is null ? null : request.Headers[TusConcat.Header].ToString());
 
-        if (TusProtocol.IsFinalConcatenation(request))
-            return await ConcatenateHereAsync(context, tus, maxSize, refusals, fileName, contentType, client!);
+        if (concat is { IsFinal: true })
+            return await ConcatenateHereAsync(context, tus, maxSize, refusals, fileName, contentType, client!, concat, kept);
 
         if (!long.TryParse(request.Headers["Upload-Length"], NumberStyles.None, CultureInfo.InvariantCulture, out var length))
             return refusals.Tus(context, Invalid("Upload-Length: a non-negative number of bytes is required."));
         if (length > maxSize)
             return refusals.Tus(context, new UploadRefusal(RefusalReason.FileTooLarge, $"Upload-Length: {length} bytes is over the maximum of {maxSize} bytes."));
-        var partial = request.Headers["Upload-Concat"].ToString() == "partial";
-        var upload = new UploadRequest(string.IsNullOrWhiteSpace(fileName) ? (partial ? "partial" : "upload") : fileName, length,
-            string.IsNullOrWhiteSpace(contentType) ? null : contentType, Client: client);
+        var upload = new UploadRequest(string.IsNullOrWhiteSpace(fileName) ? (concat is not null ? "partial" : "upload") : fileName, length,
+            string.IsNullOrWhiteSpace(contentType) ? null : contentType, Client: client, TusMetadata: kept.Metadata, TusConcat: kept.Concat);
 
         if (TusProtocol.CarriesBody(request))
         {
@@ -87,7 +91,7 @@ public static class TusEndpoints
             // The upload exists whatever became of its first bytes: the client continues from the offset given here.
             var offset = written.Offset >= 0 ? written.Offset : (await session.Grain.GetState()).CommittedOffset;
             context.Response.Headers["Upload-Offset"] = offset.ToString(CultureInfo.InvariantCulture);
-            if (offset < length) TusProtocol.SetExpires(context.Response, session.Status with { LastActivityAt = DateTimeOffset.UtcNow }, plane.LeaseTimeout);
+            SetExpiresAfterWrite(context, session.Status, offset);
             return Results.StatusCode(StatusCodes.Status201Created);
         }
 
@@ -95,12 +99,16 @@ public static class TusEndpoints
         var started = await starter.StartAsync(upload, context.RequestAborted);
         if (started.Session is not { } s) return refusals.Tus(context, started.Refusal!);
         context.Response.Headers.Location = TusProtocol.Location(context, tus, s.UploadId, s.ResumeToken);
+        TusProtocol.SetExpires(context.Response, UploadState.Reserved, DateTimeOffset.UtcNow, Uploads(context)); // known at creation: MUST
         return Results.StatusCode(StatusCodes.Status201Created);
     }
 
+    /// <summary>The tus headers an upload keeps as they came, to answer them on HEAD.</summary>
+    private sealed record KeptHeaders(string? Metadata, string? Concat);
+
     private static async Task<IResult> HeadAsync(HttpContext context, string key)
     {
-        var (session, refusals, plane) = await OpenAsync(context, key);
+        var (session, refusals, _) = await OpenAsync(context, key);
         if (session.Refusal is { } refused) return refusals.Tus(context, refused);
         var handle = session.Handle!;
         var status = handle.Status;
@@ -109,7 +117,9 @@ public static class TusEndpoints
         headers.CacheControl = "no-store";
         headers["Upload-Offset"] = (status.State == UploadState.Completed ? status.Size : status.CommittedOffset).ToString(CultureInfo.InvariantCulture);
         headers["Upload-Length"] = status.Size.ToString(CultureInfo.InvariantCulture);
-        TusProtocol.SetExpires(context.Response, status, plane.LeaseTimeout);
+        if (status.TusMetadata is { Length: > 0 } metadata) headers["Upload-Metadata"] = metadata;
+        if (status.TusConcat is { Length: > 0 } concat) headers[TusConcat.Header] = concat;
+        TusProtocol.SetExpires(context.Response, status, Uploads(context));
         return Results.Ok();
     }
 
@@ -120,17 +130,29 @@ public static class TusEndpoints
         if (!IsOctetStream(request)) return UnsupportedMediaType(context);
         if (!long.TryParse(request.Headers["Upload-Offset"], NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
             return refusals.Tus(context, Invalid("Upload-Offset: a non-negative number of bytes is required."));
-        var (session, _, plane) = await OpenAsync(context, key);
-        var refusal = session.Refusal ?? session.Handle!.FinishedRefusal;
-        if (refusal is not null) return refusals.Tus(context, refusal);
+        var (session, _, _) = await OpenAsync(context, key);
+        if (session.Refusal is { } unopened) return refusals.Tus(context, unopened);
+        // A final upload is made of its partial uploads only (concatenation: 403, and neither it nor they change).
+        if (TusConcat.IsFinalValue(session.Handle!.Status.TusConcat))
+            return refusals.Tus(context, new UploadRefusal(RefusalReason.ReadOnly,
+                "This is a final upload (Upload-Concat: final): it is made of its partial uploads and takes no PATCH."));
+        if (session.Handle.FinishedRefusal is { } finished) return refusals.Tus(context, finished);
 
-        var written = await WriteBodyAsync(context, session.Handle!, offset);
+        var written = await WriteBodyAsync(context, session.Handle, offset);
         if (written.Refusal is not null) return refusals.Tus(context, written.Refusal);
         if (written.Offset < 0) return Results.Empty; // the client went away
         context.Response.Headers["Upload-Offset"] = written.Offset.ToString(CultureInfo.InvariantCulture);
-        if (written.Offset < session.Handle!.Status.Size)
-            TusProtocol.SetExpires(context.Response, session.Handle.Status with { LastActivityAt = DateTimeOffset.UtcNow }, plane.LeaseTimeout);
+        SetExpiresAfterWrite(context, session.Handle.Status, written.Offset);
         return Results.NoContent();
+    }
+
+    /// <summary>Upload-Expires after a request's bytes: from now when it committed some, else from the upload's last commit.</summary>
+    private static void SetExpiresAfterWrite(HttpContext context, UploadStatus before, long offset)
+    {
+        var status = offset == before.Size ? before with { State = UploadState.Completed }
+            : offset > before.CommittedOffset ? before with { State = UploadState.Receiving, CommittedOffset = offset, LastActivityAt = DateTimeOffset.UtcNow }
+            : before;
+        TusProtocol.SetExpires(context.Response, status, Uploads(context));
     }
 
     private static async Task<IResult> DeleteAsync(HttpContext context, string key)
@@ -143,15 +165,18 @@ public static class TusEndpoints
     }
 
     /// <summary>
-    /// Streams a request body into the upload at <paramref name="clientOffset"/>. Under <c>Upload-Checksum</c> the writer holds
-    /// its commits: the bytes go to the staging file as they arrive (one pooled buffer, whatever the body's length), and only
-    /// when the whole body's digest matches are they committed; otherwise none of them is (460). Without a checksum, what
-    /// arrived before a dropped connection is committed, so the client resumes from there. Offset -1: the client went away.
+    /// Streams a request body into the upload at <paramref name="clientOffset"/>. Under <c>Upload-Checksum</c>, as a header or as
+    /// an announced trailer (<see cref="TusBodyChecksum"/>), the writer holds its commits: the bytes go to the staging file as
+    /// they arrive (one pooled buffer, whatever the body's length), and only when the whole body passes the check are they
+    /// committed; otherwise none of them is (460, or 400 for a trailer that is missing or names an unsupported algorithm).
+    /// Without a checksum, what arrived before a dropped connection is committed, so the client resumes from there. Offset -1:
+    /// the client went away.
     /// </summary>
     private static async Task<(long Offset, UploadRefusal? Refusal)> WriteBodyAsync(HttpContext context, UploadSessionHandle session, long clientOffset)
     {
-        var (algorithm, digest, malformed) = TusProtocol.ParseChecksum(context.Request.Headers["Upload-Checksum"]);
+        var (check, malformed) = TusBodyChecksum.For(context.Request, trustUpstream: true);
         if (malformed is not null) return (-1, malformed);
+        using var _check = check;
         StagingWriter writer;
         try
         {
@@ -167,18 +192,19 @@ public static class TusEndpoints
                 $"Upload-Offset {clientOffset}; the upload continues at {writer.CommittedOffset}.", ExpectedOffset: writer.CommittedOffset));
 
         var size = session.Status.Size;
-        using var hash = algorithm is { } name ? IncrementalHash.CreateHash(name) : null;
-        if (hash is not null) writer.HoldCommits();
-        var body = hash is null ? context.Request.Body : new HashingReadStream(context.Request.Body, hash);
+        if (check is not null) writer.HoldCommits();
+        var body = check?.Wrap(context.Request.Body) ?? context.Request.Body;
         try
         {
             await writer.CopyFromAsync(body, size - writer.CommittedOffset, context.RequestAborted);
-            if (hash is not null && !CryptographicOperations.FixedTimeEquals(hash.GetHashAndReset(), digest))
+            if (check?.Verify(context.Request) is { } failed)
             {
                 await writer.DiscardAsync();
-                return (-1, new UploadRefusal(RefusalReason.HashMismatch,
-                    $"The body does not match its Upload-Checksum; nothing of it was kept, the upload continues at {writer.CommittedOffset}.",
-                    ExpectedOffset: writer.CommittedOffset));
+                return (-1, failed with
+                {
+                    Message = $"{failed.Message} Nothing of the body was kept; the upload continues at {writer.CommittedOffset}.",
+                    ExpectedOffset = writer.CommittedOffset,
+                });
             }
             if (writer.ReceivedOffset < size) return (await writer.CompleteAsync(), null);
             var file = await session.CompleteAsync(writer, context.RequestAborted);
@@ -186,12 +212,12 @@ public static class TusEndpoints
         }
         catch (UploadRefusedException e)
         {
-            if (hash is not null) await writer.DiscardAsync();
+            if (check is not null) await writer.DiscardAsync();
             return (-1, e.Refusal);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
         {
-            if (hash is not null) await writer.DiscardAsync();
+            if (check is not null) await writer.DiscardAsync();
             else try { await writer.CompleteAsync(); } catch (UploadRefusedException) { }
             return (-1, null);
         }
@@ -204,18 +230,18 @@ public static class TusEndpoints
     /// completion stores one ordinary file with its SHA-256.
     /// </summary>
     private static async Task<IResult> ConcatenateHereAsync(HttpContext context, TusOptions tus, long maxSize, RefusalResults refusals,
-        string? fileName, string? contentType, UploadClient client)
+        string? fileName, string? contentType, UploadClient client, TusConcat concat, KeptHeaders kept)
     {
-        var urls = context.Request.Headers["Upload-Concat"].ToString()["final".Length..].TrimStart(';').Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (urls.Length == 0) return refusals.Tus(context, Invalid("Upload-Concat: final; needs the partial uploads' URLs."));
         var plane = context.RequestServices.GetRequiredService<UploadDataPlane>();
         var parts = new List<UploadStatus>();
-        foreach (var url in urls)
+        foreach (var url in concat.PartialUrls)
         {
             var (uploadId, token) = TusProtocol.ParseKey(TusProtocol.KeyOfUrl(url) ?? "");
             var (part, refused) = await plane.OpenAsync(uploadId, token, requireToken: true);
             if (refused is not null) return refusals.Tus(context, refused with { Message = $"Partial upload {url}: {refused.Message}" });
-            if (part!.Status.State != UploadState.Completed || part.Status.FileId is null)
+            if (part!.Status.TusConcat != TusConcat.Partial)
+                return refusals.Tus(context, Invalid($"Upload-Concat: {url} is not a partial upload (one created with Upload-Concat: partial)."));
+            if (part.Status.State != UploadState.Completed || part.Status.FileId is null)
                 return refusals.Tus(context, Invalid($"Upload-Concat: partial upload {url} is not complete."));
             parts.Add(part.Status);
         }
@@ -225,7 +251,7 @@ public static class TusEndpoints
 
         var (session, refusal) = await plane.StartHereAsync(new UploadRequest(
             string.IsNullOrWhiteSpace(fileName) ? "upload" : fileName, size, string.IsNullOrWhiteSpace(contentType) ? null : contentType,
-            Client: client));
+            Client: client, TusMetadata: kept.Metadata, TusConcat: kept.Concat));
         if (refusal is not null) return refusals.Tus(context, refusal);
         try
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Grains.Sessions;
 
 namespace DirectDriveX.Protocols.Tus;
 
@@ -15,11 +16,12 @@ public static class TusProtocol
     public const string Version = "1.0.0";
     public const string OctetStream = "application/offset+octet-stream";
 
-    /// <summary>Advertised extensions. Not creation-defer-length: a session reserves its memory tier by its size before its
-    /// first byte, so a size that is not known yet cannot be admitted honestly.</summary>
-    public const string Extensions = "creation,creation-with-upload,termination,checksum,expiration,concatenation";
+    /// <summary>Advertised extensions: each one offered in full. Not creation-defer-length: a session reserves its memory tier
+    /// by its size before its first byte, so a size that is not known yet cannot be admitted honestly. Not
+    /// concatenation-unfinished: a final upload is made of complete partial uploads only.</summary>
+    public const string Extensions = "creation,creation-with-upload,termination,checksum,checksum-trailer,expiration,concatenation";
 
-    public const string ChecksumAlgorithms = "sha1,sha256";
+    public const string ChecksumAlgorithms = TusChecksum.Algorithms;
 
     private const string ExposedHeaders = "Location, Upload-Offset, Upload-Length, Upload-Expires, Upload-Metadata, Upload-Concat, "
         + "Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm, Retry-After";
@@ -35,7 +37,8 @@ public static class TusProtocol
         var request = context.Request;
         var response = context.Response;
         ApplyResponseHeaders(context, options);
-        if (HttpMethods.IsPost(request.Method) && request.Headers["X-HTTP-Method-Override"].ToString() is { Length: > 0 } method)
+        // The header MUST be taken for the method, whatever the request's own (a GET overridden to OPTIONS is an OPTIONS).
+        if (request.Headers["X-HTTP-Method-Override"].ToString().Trim() is { Length: > 0 } method)
             request.Method = method.ToUpperInvariant();
 
         if (HttpMethods.IsOptions(request.Method))
@@ -101,7 +104,9 @@ public static class TusProtocol
         return key.Length == 0 ? null : Uri.UnescapeDataString(key);
     }
 
-    /// <summary>Upload-Metadata: comma-separated <c>key base64value</c> pairs (the value may be absent). Null when malformed.</summary>
+    /// <summary>Upload-Metadata: comma-separated <c>key base64value</c> pairs (the value may be absent); keys non-empty, printable
+    /// ASCII without spaces or commas, and unique. Null when malformed (400): what is kept is answered on HEAD as it came, so
+    /// only a well-formed header is kept.</summary>
     public static Dictionary<string, string>? ParseMetadata(string? header)
     {
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -109,10 +114,10 @@ public static class TusProtocol
         foreach (var pair in header.Split(','))
         {
             var parts = pair.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length is 0 or > 2) return null;
+            if (parts.Length is 0 or > 2 || !parts[0].All(c => c is > ' ' and < (char)0x7f)) return null;
             try
             {
-                metadata[parts[0]] = parts.Length == 2 ? Encoding.UTF8.GetString(Convert.FromBase64String(parts[1])) : "";
+                if (!metadata.TryAdd(parts[0], parts.Length == 2 ? Encoding.UTF8.GetString(Convert.FromBase64String(parts[1])) : "")) return null;
             }
             catch (FormatException)
             {
@@ -122,38 +127,22 @@ public static class TusProtocol
         return metadata;
     }
 
-    /// <summary>Upload-Checksum: <c>algorithm base64digest</c>; null algorithm when absent; a refusal when unsupported or malformed.</summary>
-    public static (System.Security.Cryptography.HashAlgorithmName? Algorithm, byte[]? Digest, UploadRefusal? Refusal) ParseChecksum(string? header)
+    /// <summary>Upload-Expires on the answer about an unfinished upload (expiration extension): an upload not yet given a byte
+    /// ends at the first-byte deadline (<c>Uploads:FirstByteTimeout</c>); one with bytes stays resumable for
+    /// <c>Uploads:ResumeWindow</c> after its last commit.</summary>
+    public static void SetExpires(HttpResponse response, UploadStatus status, UploadOptions uploads)
     {
-        if (string.IsNullOrWhiteSpace(header)) return (null, null, null);
-        var parts = header.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        System.Security.Cryptography.HashAlgorithmName? algorithm = parts[0].ToLowerInvariant() switch
-        {
-            "sha1" => System.Security.Cryptography.HashAlgorithmName.SHA1,
-            "sha256" => System.Security.Cryptography.HashAlgorithmName.SHA256,
-            _ => null,
-        };
-        if (algorithm is null)
-            return (null, null, new UploadRefusal(RefusalReason.InvalidRequest, $"Upload-Checksum: {parts[0]} is not supported; use one of {ChecksumAlgorithms}."));
-        try
-        {
-            if (parts.Length == 2) return (algorithm, Convert.FromBase64String(parts[1]), null);
-        }
-        catch (FormatException) { }
-        return (null, null, new UploadRefusal(RefusalReason.InvalidRequest, "Upload-Checksum: expected \"algorithm base64digest\"."));
+        if (status.LastActivityAt is { } last) SetExpires(response, status.State, last, uploads);
     }
 
-    /// <summary>Upload-Expires: the session expires when it has gone this long without a commit.</summary>
-    public static void SetExpires(HttpResponse response, UploadStatus status, TimeSpan leaseTimeout)
+    public static void SetExpires(HttpResponse response, UploadState state, DateTimeOffset lastActivity, UploadOptions uploads)
     {
-        if (status.State.IsFinal() || status.LastActivityAt is not { } last) return;
-        response.Headers["Upload-Expires"] = (last + leaseTimeout).ToString("R", CultureInfo.InvariantCulture);
+        if (state.IsFinal()) return;
+        var window = state is UploadState.Created or UploadState.Reserved ? uploads.FirstByteTimeout : uploads.ResumeWindow;
+        response.Headers["Upload-Expires"] = (lastActivity + window).ToString("R", CultureInfo.InvariantCulture);
     }
 
     /// <summary>Whether a POST carries bytes (creation-with-upload).</summary>
     public static bool CarriesBody(HttpRequest request) =>
         request.ContentLength is > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
-
-    public static bool IsFinalConcatenation(HttpRequest request) =>
-        request.Headers["Upload-Concat"].ToString().StartsWith("final", StringComparison.Ordinal);
 }

@@ -41,6 +41,8 @@ public static class TusRequests
 
     public static string Sha256(ReadOnlySpan<byte> data) => "sha256 " + Convert.ToBase64String(SHA256.HashData(data));
 
+    public static string Md5(ReadOnlySpan<byte> data) => "md5 " + Convert.ToBase64String(MD5.HashData(data));
+
     public static string Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) ? string.Join(",", values)
         : response.Content.Headers.TryGetValues(name, out var content) ? string.Join(",", content) : "";
