@@ -244,9 +244,11 @@ public sealed partial class UploadSessionGrain(
         }
         catch (IOException e)
         {
-            var failure = Refusal(RefusalReason.StorageFailure, $"Node {silo.Name} could not store the file: {e.Message}");
-            await FailAsync(failure);
-            return new CompletionResult(null, failure);
+            // The bytes are assembled and verified; only the record did not land (an object store that failed this once).
+            // The session stays as it is, so completing again (assembly and publishing are idempotent) stores the file.
+            return new CompletionResult(null, new UploadRefusal(RefusalReason.StorageFailure,
+                $"Node {silo.Name} could not record the stored file now ({e.Message}); every byte is kept: complete the upload again shortly.",
+                ExpectedOffset: S.CommittedOffset));
         }
         await GrainFactory.GetGrain<IStoredFileGrain>(record.FileId).Register(record);
         await FinishAsync(S with { State = UploadState.Completed, File = record }, deleteStaging: true); // what was not promoted
