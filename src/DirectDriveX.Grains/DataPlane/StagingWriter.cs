@@ -100,6 +100,10 @@ public sealed class StagingWriter : IAsyncDisposable
     /// <summary>Bytes durably committed by the session so far.</summary>
     public long CommittedOffset => Interlocked.Read(ref _committed);
 
+    /// <summary>The current chunk's length: chunks end on multiples of the chunk size, also after a resume from an offset
+    /// between two, so commits fall on an object store's part boundaries (parts are chunk-sized) and a part is sent once.</summary>
+    private int ChunkLength => _chunkSize - (int)(_chunkStart % _chunkSize);
+
     /// <summary>Offset of the next byte this writer will accept.</summary>
     public long ReceivedOffset => _chunkStart + _filled;
 
@@ -122,7 +126,7 @@ public sealed class StagingWriter : IAsyncDisposable
             _buffer = await _pool.RentAsync(_chunkSize, cancellationToken) ?? throw new UploadRefusedException(new UploadRefusal(
                 RefusalReason.BuffersExhausted, "This node has no free chunk buffer; retry shortly."));
         }
-        return _buffer.Memory[_filled..Math.Min(_chunkSize, _written + WriteSliceBytes)];
+        return _buffer.Memory[_filled..Math.Min(ChunkLength, _written + WriteSliceBytes)];
     }
 
     /// <summary>The client has nothing more to send right now: what was received goes to the file, and the pooled buffer goes
@@ -154,11 +158,11 @@ public sealed class StagingWriter : IAsyncDisposable
     /// <summary>Accepts <paramref name="count"/> bytes received into the memory from <see cref="GetMemoryAsync"/>.</summary>
     public async ValueTask AdvanceAsync(int count, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _chunkSize - _filled);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, ChunkLength - _filled);
         if (ReceivedOffset + count > _size)
             throw new UploadRefusedException(new UploadRefusal(RefusalReason.ChunkTooLarge, $"The data runs past the declared size of {_size} bytes."));
         _filled += count;
-        if (_filled == _chunkSize || ReceivedOffset == _size) await EndChunkAsync();
+        if (_filled == ChunkLength || ReceivedOffset == _size) await EndChunkAsync();
         else if (_filled - _written >= WriteSliceBytes) await WritePendingAsync();
         // Everything received is in the file and other connections wait for a buffer: take turns, a slice at a time.
         if (_filled == _written && _pool.HasWaiters) await PauseAsync();

@@ -1,9 +1,10 @@
 namespace DirectDriveX.Storage.Objects;
 
 /// <summary>
-/// How an object store cuts an upload into parts. Pure. Every part but the last has one size (Cloudflare R2 requires it), at
-/// least the chunk size and S3's 5 MiB minimum, and large enough that the file needs at most <c>maxParts</c> of them (a 2 TB
-/// file in 9,000 parts: 233 MiB each). The bytes of a part are collected on the writer's scratch disk until it is whole.
+/// How an object store cuts an upload into parts. Pure. Every part but the last has one size (Cloudflare R2 requires it): a
+/// whole number of chunks (so a writer's commits, which end on chunk boundaries, end on part boundaries), at least S3's
+/// 5 MiB minimum, and large enough that the file needs at most <c>maxParts</c> of them (a 2 TB file in chunks of 32 MiB:
+/// parts of 224 MiB). The bytes of a part are collected on the writer's scratch disk until it is whole.
 /// </summary>
 public static class ObjectPartPlan
 {
@@ -17,10 +18,9 @@ public static class ObjectPartPlan
     {
         ArgumentOutOfRangeException.ThrowIfNegative(size);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxParts, 1);
-        var needed = (size + maxParts - 1) / maxParts;
-        var partSize = Math.Max(Math.Max(MinPartBytes, chunkSize), needed);
-        const long MiB = 1024 * 1024;
-        return (partSize + MiB - 1) / MiB * MiB;
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
+        var needed = Math.Max(MinPartBytes, (size + maxParts - 1) / maxParts);
+        return (needed + chunkSize - 1) / chunkSize * chunkSize; // whole chunks: a writer's chunks end on part boundaries
     }
 
     /// <summary>The index of the part that holds <paramref name="offset"/>.</summary>

@@ -10,7 +10,8 @@ public class ObjectPartPlanTests
     [InlineData(0L, 8 * 1024 * 1024, 8 * MiB)]
     [InlineData(1L, 65_536, 5 * MiB)]                         // never under S3's 5 MiB minimum
     [InlineData(2L * 1024 * MiB, 32 * 1024 * 1024, 32 * MiB)]  // the chunk size, when the parts fit
-    [InlineData(2_000_000_000_000L, 32 * 1024 * 1024, 212 * MiB)] // a 2 TB file: 9,000 parts at most
+    [InlineData(2_000_000_000_000L, 32 * 1024 * 1024, 224 * MiB)] // a 2 TB file: 9,000 parts at most, whole chunks
+    [InlineData(10L * 1024 * MiB, 3 * 1024 * 1024, 6 * MiB)]         // whole chunks: 5 MiB rounds up to two of 3 MiB
     public void A_part_is_the_chunk_or_larger_and_never_under_5_MiB(long size, int chunkSize, long expected) =>
         Assert.Equal(expected, ObjectPartPlan.PartSize(size, chunkSize, maxParts: 9_000));
 
@@ -21,7 +22,7 @@ public class ObjectPartPlanTests
     {
         var partSize = ObjectPartPlan.PartSize(size, 32 * 1024 * 1024, maxParts: 9_000);
         Assert.True((size + partSize - 1) / partSize <= 9_000);
-        Assert.Equal(0, partSize % MiB);
+        Assert.Equal(0, partSize % (32 * MiB));
     }
 
     [Fact]
