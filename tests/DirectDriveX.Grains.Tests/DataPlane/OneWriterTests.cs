@@ -36,6 +36,29 @@ public class OneWriterTests(BudgetClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_writer_that_resumes_between_two_chunk_boundaries_commits_on_the_next_one()
+    {
+        // An object store's parts are whole chunks: a resumed writer whose chunks ran from the committed offset would make
+        // every commit a part plus a staged piece, sending each part's bytes twice.
+        var data = TestBytes.Random(300_000, seed: 23);
+        var (_, info) = await UploadDriver.StartOn(fixture.Client, fixture.Silo("Silo_1"), new UploadRequest("resumed.bin", data.Length));
+        var first = await UploadDriver.Open(fixture.Cluster, info);
+        await using (var writer = await first.OpenWriterAsync(onCommitted: null))
+        {
+            await writer.WriteAsync(data.AsMemory(0, 70_000), CancellationToken.None);
+            Assert.Equal(70_000, await writer.CompleteAsync()); // one chunk and a piece: committed at 70,000
+        }
+        var second = await UploadDriver.Open(fixture.Cluster, info);
+        await using var resumed = await second.OpenWriterAsync(onCommitted: null);
+        await resumed.WriteAsync(data.AsMemory(70_000, 131_072 - 70_000), CancellationToken.None); // to the next boundary
+        await Eventually.Holds(() => Task.FromResult(resumed.CommittedOffset), committed => committed == 131_072, TimeSpan.FromSeconds(10), "the first commit ends on the chunk boundary");
+        await resumed.WriteAsync(data.AsMemory(131_072, 65_535), CancellationToken.None); // one byte short of the next
+        Assert.Equal(131_072, resumed.CommittedOffset);
+        await resumed.WriteAsync(data.AsMemory(196_607), CancellationToken.None);
+        Assert.Equal(TestBytes.Sha256Hex(data), (await second.CompleteAsync(resumed, CancellationToken.None)).Sha256);
+    }
+
+    [Fact]
     public async Task A_connection_to_a_session_active_on_another_node_is_told_to_reconnect()
     {
         var (grain, info) = await UploadDriver.StartOn(fixture.Client, fixture.Silo("Silo_1"), new UploadRequest("a.bin", 1_000));
