@@ -5,50 +5,27 @@ namespace DirectDriveX.Storage.Objects;
 /// object from the new position (ASP.NET's range processing seeks once, then reads on), so a download holds one response
 /// body and no buffer of its own.
 /// </summary>
-internal sealed class ObjectReadStream(long length, Func<long, CancellationToken, Task<Stream>> openAt) : Stream
+internal sealed class ObjectReadStream(long length, Func<long, CancellationToken, Task<Stream>> openAt) : ReadOnlySeekableStream(length)
 {
     private Stream? _body;
     private long _bodyPosition = -1;
-    private long _position;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => true;
-    public override bool CanWrite => false;
-    public override long Length => length;
-    public override long Position { get => _position; set => _position = Math.Clamp(value, 0, length); }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (_position >= length || buffer.IsEmpty) return 0;
-        if (_body is null || _bodyPosition != _position)
+        var position = Position;
+        if (position >= Length || buffer.IsEmpty) return 0;
+        if (_body is null || _bodyPosition != position)
         {
             if (_body is not null) await _body.DisposeAsync();
-            _body = await openAt(_position, cancellationToken);
-            _bodyPosition = _position;
+            _body = await openAt(position, cancellationToken);
+            _bodyPosition = position;
         }
-        var read = await _body.ReadAsync(buffer[..(int)Math.Min(buffer.Length, length - _position)], cancellationToken);
-        if (read == 0) throw new IOException($"The stored object ended at {_position} of {length} bytes.");
-        _position += read;
+        var read = await _body.ReadAsync(buffer[..(int)Math.Min(buffer.Length, Length - position)], cancellationToken);
+        if (read == 0) throw new IOException($"The stored object ended at {position} of {Length} bytes.");
+        Position = position + read;
         _bodyPosition += read;
         return read;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) =>
-        ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override long Seek(long offset, SeekOrigin origin) => Position = origin switch
-    {
-        SeekOrigin.Begin => offset,
-        SeekOrigin.Current => _position + offset,
-        _ => length + offset,
-    };
-
-    public override void Flush() { }
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

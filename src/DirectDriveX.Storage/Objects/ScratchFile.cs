@@ -69,40 +69,15 @@ internal sealed class ScratchFile(string directory, string uploadId, int epoch, 
     /// committed from here (an epoch lives in one process, so they are this process's own).</summary>
     public bool HasWindow(long window) => _windows.ContainsKey(window) || File.Exists(PathOf(window));
 
-    private sealed class ScratchRangeStream(ScratchFile scratch, long start, long end) : Stream
+    private sealed class ScratchRangeStream(ScratchFile scratch, long start, long end) : ReadOnlySeekableStream(end - start)
     {
-        private long _position;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => true;
-        public override bool CanWrite => false;
-        public override long Length => end - start;
-        public override long Position { get => _position; set => _position = Math.Clamp(value, 0, Length); }
-
-        public override int Read(byte[] buffer, int offset, int count) =>
-            ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            var count = (int)Math.Min(buffer.Length, Length - _position);
+            var count = (int)Math.Min(buffer.Length, Length - Position);
             if (count <= 0) return 0;
-            await scratch.ReadExactlyAsync(start + _position, buffer[..count], cancellationToken);
-            _position += count;
+            await scratch.ReadExactlyAsync(start + Position, buffer[..count], cancellationToken);
+            Position += count;
             return count;
         }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override long Seek(long offset, SeekOrigin origin) => Position = origin switch
-        {
-            SeekOrigin.Begin => offset,
-            SeekOrigin.Current => _position + offset,
-            _ => Length + offset,
-        };
-
-        public override void Flush() { }
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
