@@ -69,8 +69,11 @@ public sealed class UploadDataPlane(
             started = await grain.Start(request);
         if (!started.Accepted) return (null, started.Refusal);
         var status = await grain.GetState();
-        return (new UploadSessionHandle(this, grain, status) { ResumeToken = started.Session!.ResumeToken }, null);
+        return (new UploadSessionHandle(this, grain, status) { ResumeToken = started.Session!.ResumeToken, StoredAtStart = started.Completion?.File }, null);
     }
+
+    /// <summary>The record of stored file <paramref name="fileId"/>, or null when there is none (any more).</summary>
+    internal Task<StoredFileRecord?> StoredFileAsync(string fileId) => grains.GetGrain<IStoredFileGrain>(fileId).GetRecord();
 
     internal async Task<StagingWriter> OpenWriterAsync(IUploadSessionGrain grain, string uploadId, long? streamOffset, Func<long, ValueTask>? onCommitted)
     {
@@ -125,6 +128,7 @@ public sealed class UploadDataPlane(
         try
         {
             await store.AssembleAsync(target, cancellationToken);
+            if (target.Size == 0) return Sessions.UploadRequestValidation.EmptySha256;
             if (upload.TryGetSha256(target.Epoch, target.Size) is { } running) return running;
             await using var assembled = await store.OpenAssembledAsync(target, cancellationToken);
             return await HashAsync(target, assembled, cancellationToken);

@@ -29,6 +29,13 @@ public sealed class UploadSessionHandle
     /// <summary>The resume token, known only to the handle of a session this node has just started (<see cref="UploadDataPlane.StartHereAsync"/>).</summary>
     public string? ResumeToken { get; internal init; }
 
+    /// <summary>The stored file of a session this node has just started that completed as it started (an empty file), else null.</summary>
+    public StoredFileRecord? StoredAtStart { get; internal init; }
+
+    /// <summary>The stored file of a completed upload, or null when it has none (any more).</summary>
+    public Task<StoredFileRecord?> StoredFileAsync() =>
+        Status.FileId is { } fileId ? _plane.StoredFileAsync(fileId) : Task.FromResult<StoredFileRecord?>(null);
+
     /// <summary>This node's name.</summary>
     public string NodeName => _plane.NodeName;
 

@@ -86,13 +86,16 @@ public sealed partial class UploadSessionGrain(
             DeactivateOnIdle();
             return UploadStartResult.Refused(overLimit);
         }
-        if (await StoreSpace.TryPromise(UploadId, request.Size) is { } noSpace)
+        // An empty file takes no store space and no memory (ChunkPlan: nothing reserved): it is stored right here.
+        if (request.Size > 0 && await StoreSpace.TryPromise(UploadId, request.Size) is { } noSpace)
         {
             await ReleaseClientAsync(client?.ClientId, 0);
             DeactivateOnIdle();
             return UploadStartResult.Refused(noSpace);
         }
-        var grant = await GrainFactory.BudgetOf(silo.SiloAddress).TryReserve(UploadId, plan.ReservedBytes);
+        var grant = plan.ReservedBytes == 0
+            ? new LeaseGrant(true, 0, default, null)
+            : await GrainFactory.BudgetOf(silo.SiloAddress).TryReserve(UploadId, plan.ReservedBytes);
         if (!grant.Granted)
         {
             await StoreSpace.Release(UploadId);
@@ -139,9 +142,13 @@ public sealed partial class UploadSessionGrain(
         metrics.UploadStarted();
         metrics.SessionOpened();
         LogStarted(UploadId, silo.Name, request.Size, grant.Bytes, grant.HeadroomLeftBytes, plan.ChunkSize, client?.ClientId ?? "-");
-        return new UploadStartResult(
-            new UploadSessionInfo(UploadId, token, nodeId, silo.Name, request.Size, grant.Bytes, plan.ChunkSize, plan.MaxChunksInFlight),
-            null);
+        var info = new UploadSessionInfo(UploadId, token, nodeId, silo.Name, request.Size, grant.Bytes, plan.ChunkSize, plan.MaxChunksInFlight);
+        if (request.Size > 0) return new UploadStartResult(info, null);
+
+        // Nothing to wait for: every protocol's client of an empty file (tus-js-client among them) takes it as complete once
+        // created, so it is stored now, with the SHA-256 of no bytes.
+        var empty = await StoreAsync(S.WriterEpoch, UploadRequestValidation.EmptySha256, assemble: true);
+        return empty.Completed ? new UploadStartResult(info, null, empty) : UploadStartResult.Refused(empty.Refusal!);
     }
 
     public Task<UploadOpening> Open(string? resumeToken, bool requireToken)
@@ -237,9 +244,17 @@ public sealed partial class UploadSessionGrain(
             return new CompletionResult(null, mismatch);
         }
 
+        return await StoreAsync(epoch, sha256, assemble: false);
+    }
+
+    /// <summary>Publishes the assembled upload as a stored file (assembling it first when <paramref name="assemble"/>: an empty
+    /// file, which no data plane assembles), keeps its record and ends the session Completed.</summary>
+    private async Task<CompletionResult> StoreAsync(int epoch, string sha256, bool assemble)
+    {
         var record = new StoredFileRecord(UploadId, S.FileName, S.Size, sha256, S.ContentType, clock.GetUtcNow(), S.NodeName);
         try
         {
+            if (assemble) await store.AssembleAsync(StagingOf(epoch), CancellationToken.None);
             await store.PublishAsync(StagingOf(epoch), record, CancellationToken.None);
         }
         catch (IOException e)

@@ -40,6 +40,37 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
     }
 
     [Fact]
+    public async Task An_empty_upload_is_stored_as_it_starts_and_reserves_nothing_even_on_a_node_without_headroom()
+    {
+        var silo = fixture.Silo("Silo_0");
+        var blocker = UploadIds.NewId();
+        Assert.True((await Grains.BudgetOf(silo).TryReserve(blocker, (await UploadDriver.Budget(Grains, silo)).HeadroomBytes)).Granted);
+        try
+        {
+            var before = await UploadDriver.Budget(Grains, silo);
+            var grain = Grains.GetGrain<IUploadSessionGrain>(UploadIds.NewId());
+            UploadStartResult result;
+            using (UploadPlacementHint.Target(silo))
+                result = await grain.Start(new UploadRequest("empty.txt", 0, "text/plain"));
+
+            Assert.True(result.Accepted, result.Refusal?.Message);
+            Assert.Equal((0L, 1), (result.Session!.ReservedBytes, result.Session.MaxChunksInFlight));
+            var file = result.Completion!.File!;
+            Assert.Equal(new StoredFileRecord(result.Session.UploadId, "empty.txt", 0, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData([])),
+                "text/plain", file.CreatedAt, "Silo_0"), file);
+            Assert.Empty(await File.ReadAllBytesAsync(fixture.StoredPath(file.FileId)));
+            Assert.Empty(fixture.StagedFiles(file.FileId));
+            Assert.Equal(UploadState.Completed, (await grain.GetState()).State);
+            Assert.Equal(file, await Grains.GetGrain<IStoredFileGrain>(file.FileId).GetRecord());
+            Assert.Equal(before.LeaseCount, (await UploadDriver.Budget(Grains, silo)).LeaseCount);
+        }
+        finally
+        {
+            await Grains.BudgetOf(silo).Release(blocker);
+        }
+    }
+
+    [Fact]
     public async Task The_resume_token_opens_only_its_own_session()
     {
         var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("a.bin", 1000));
