@@ -88,7 +88,7 @@ public sealed class UploadSessionHandle
     {
         UploadState.Completed => new UploadRefusal(RefusalReason.InvalidState, $"Upload {finished.UploadId} is already completed."),
         UploadState.Aborted => new UploadRefusal(RefusalReason.Aborted, $"Upload {finished.UploadId} was aborted; start a new upload."),
-        UploadState.Expired => new UploadRefusal(RefusalReason.Expired, $"Upload {finished.UploadId} expired without data; start a new upload."),
+        UploadState.Expired => finished.Failure ?? new UploadRefusal(RefusalReason.Expired, $"Upload {finished.UploadId} expired without data; start a new upload."),
         UploadState.Failed => finished.Failure ?? new UploadRefusal(RefusalReason.InvalidState, $"Upload {finished.UploadId} failed."),
         _ => throw new ArgumentException($"Upload {finished.UploadId} is {finished.State}, not finished.", nameof(finished)),
     };
