@@ -120,8 +120,8 @@ public static partial class LegacyUploadSocketEndpoint
                 throw new UploadRefusedException(new UploadRefusal(RefusalReason.Incomplete,
                     $"DONE after {writer.ReceivedOffset} of {size} bytes.", ExpectedOffset: writer.ReceivedOffset));
             await watch.StopAsync();
-            var file = await session.CompleteAsync(writer, context.RequestAborted);
-            await messenger.SendJsonAsync(new { type = "success", value = $"/api/v1/download/stream/{file.FileId}" });
+            var (file, deleteToken) = await session.CompleteAsync(writer, context.RequestAborted);
+            await messenger.SendJsonAsync(new { type = "success", value = $"/api/v1/download/stream/{file.FileId}", deleteToken });
             await messenger.CloseAsync(WebSocketCloseStatus.NormalClosure, "success");
             LogCompleted(logger, fileId, file.StoredByNode, file.Size);
         }

@@ -63,7 +63,7 @@ public static class MultipartUploadEndpoint
             return refusals.Problem(context, refused);
         }
 
-        if (session!.StoredAtStart is { } empty) return Results.Created($"/api/v1/files/{empty.FileId}", FileResponse.From(empty));
+        if (session!.StoredAtStart is { } empty) return Results.Created($"/api/v1/files/{empty.File.FileId}", FileResponse.From(empty));
         try
         {
             await using var writer = await session.OpenWriterAsync(onCommitted: null);
@@ -71,8 +71,8 @@ public static class MultipartUploadEndpoint
             if (!await reader.DelimiterFollowsAsync(cancellationToken))
                 throw new UploadRefusedException(new UploadRefusal(RefusalReason.InvalidRequest,
                     $"size: the file part is not {size} bytes long; send the file as the last part, or its size as ?size=."));
-            var file = await session.CompleteAsync(writer, cancellationToken);
-            return Results.Created($"/api/v1/files/{file.FileId}", FileResponse.From(file));
+            var stored = await session.CompleteAsync(writer, cancellationToken);
+            return Results.Created($"/api/v1/files/{stored.File.FileId}", FileResponse.From(stored));
         }
         catch (UploadRefusedException e)
         {

@@ -50,8 +50,8 @@ public static class UploadChunkEndpoint
             await writer.CopyFromAsync(context.Request.Body, status.Size - writer.CommittedOffset, context.RequestAborted);
             if (writer.ReceivedOffset < status.Size)
                 return Results.Ok(UploadStatusResponse.From(status with { CommittedOffset = await writer.CompleteAsync(), State = UploadState.Receiving }));
-            var file = await session.CompleteAsync(writer, context.RequestAborted);
-            return Results.Ok(FileResponse.From(file));
+            var stored = await session.CompleteAsync(writer, context.RequestAborted);
+            return Results.Ok(FileResponse.From(stored));
         }
         catch (UploadRefusedException e)
         {

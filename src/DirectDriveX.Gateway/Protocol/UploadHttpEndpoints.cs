@@ -35,7 +35,7 @@ public static class UploadHttpEndpoints
         var webSocketUrl = $"{scheme}://{context.Request.Host}/ws/upload/{s.UploadId}?token={Uri.EscapeDataString(s.ResumeToken)}";
         var response = new CreateUploadResponse(s.UploadId, s.ResumeToken, s.NodeName, s.Size, s.ReservedBytes, s.ChunkSize,
             s.MaxChunksInFlight, webSocketUrl, $"/api/v1/uploads/{s.UploadId}",
-            result.Completion?.File is { } stored ? FileResponse.From(stored) : null);
+            result.Completion?.File is { } stored ? FileResponse.From(stored, result.Completion.DeleteToken) : null);
         return Results.Created($"/api/v1/uploads/{s.UploadId}", response);
     }
 

@@ -267,7 +267,10 @@ public sealed partial class UploadSessionGrain(
     /// file, which no data plane assembles), keeps its record and ends the session Completed.</summary>
     private async Task<CompletionResult> StoreAsync(int epoch, string sha256, bool assemble)
     {
-        var record = new StoredFileRecord(UploadId, S.FileName, S.Size, sha256, S.ContentType, clock.GetUtcNow(), S.NodeName);
+        // A client without an API key can delete its file only with a token it is given now, once; the record keeps its hash.
+        var (deleteToken, deleteTokenSha256) = FileLifecycle.GetsDeleteToken(S.ClientId) ? FileLifecycle.NewDeleteToken() : default;
+        var record = new StoredFileRecord(UploadId, S.FileName, S.Size, sha256, S.ContentType, clock.GetUtcNow(), S.NodeName,
+            S.ClientId, deleteTokenSha256);
         try
         {
             if (assemble) await store.AssembleAsync(StagingOf(epoch), CancellationToken.None);
@@ -283,7 +286,7 @@ public sealed partial class UploadSessionGrain(
         await FinishAsync(S with { State = UploadState.Completed, File = record }, deleteStaging: true); // what was not promoted
         var seconds = Math.Max(0.001, (clock.GetUtcNow() - S.CreatedAt).TotalSeconds);
         LogCompleted(UploadId, silo.Name, S.Size, seconds, S.Size / seconds / 1e6, sha256);
-        return new CompletionResult(record, null);
+        return new CompletionResult(record, null, deleteToken);
     }
 
     public async Task Abort()

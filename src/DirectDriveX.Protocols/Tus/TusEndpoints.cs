@@ -157,12 +157,21 @@ public static class TusEndpoints
         TusProtocol.SetExpires(context.Response, status, Uploads(context));
     }
 
+    /// <summary>Termination: an unfinished upload is aborted (its staged bytes deleted); a completed one's stored file is deleted,
+    /// which the upload URL (the uploader's token) authorises. Either way 204, and 404 or 410 after.</summary>
     private static async Task<IResult> DeleteAsync(HttpContext context, string key)
     {
         var (session, refusals, _) = await OpenAsync(context, key);
-        var refusal = session.Refusal ?? session.Handle!.FinishedRefusal;
-        if (refusal is not null) return refusals.Tus(context, refusal);
-        await session.Handle!.AbortAsync();
+        if (session.Refusal is { } unopened) return refusals.Tus(context, unopened);
+        var handle = session.Handle!;
+        if (handle.Status.State == UploadState.Completed)
+        {
+            if (!await handle.DeleteStoredFileAsync())
+                return refusals.Tus(context, new UploadRefusal(RefusalReason.NotFound, $"Upload {handle.UploadId}'s file no longer exists."));
+            return Results.NoContent();
+        }
+        if (handle.FinishedRefusal is { } finished) return refusals.Tus(context, finished);
+        await handle.AbortAsync();
         return Results.NoContent();
     }
 
@@ -209,8 +218,8 @@ public static class TusEndpoints
                 });
             }
             if (writer.ReceivedOffset < size) return (await writer.CompleteAsync(), null);
-            var file = await session.CompleteAsync(writer, context.RequestAborted);
-            return (file.Size, null);
+            var stored = await session.CompleteAsync(writer, context.RequestAborted);
+            return (stored.File.Size, null);
         }
         catch (UploadRefusedException e)
         {

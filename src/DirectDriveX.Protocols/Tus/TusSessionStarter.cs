@@ -20,6 +20,6 @@ public sealed class LocalTusSessionStarter(UploadDataPlane plane) : ITusSessionS
         var s = session!.Status;
         return new UploadStartResult(new UploadSessionInfo(s.UploadId, session.ResumeToken!, s.HostNodeId ?? plane.NodeId, plane.NodeName,
             s.Size, s.ReservedBytes, s.ChunkSize, s.MaxChunksInFlight), null,
-            session.StoredAtStart is { } stored ? new CompletionResult(stored, null) : null);
+            session.StoredAtStart is { } stored ? new CompletionResult(stored.File, null, stored.DeleteToken) : null);
     }
 }

@@ -103,11 +103,12 @@ public sealed class ExpiryClusterFixture : ClusterFixture
     };
 }
 
-/// <summary>Leases time out after three seconds without data and uploads stay resumable for a minute after their last commit,
-/// on a clock the tests move forward (<see cref="OffsetClock"/>).</summary>
+/// <summary>Leases time out after three seconds without data, uploads stay resumable for a minute after their last commit and
+/// stored files are kept for a day, on a clock the tests move forward (<see cref="OffsetClock"/>).</summary>
 public sealed class ResumeWindowClusterFixture : ClusterFixture
 {
     public static readonly TimeSpan ResumeWindow = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan Retention = TimeSpan.FromDays(1);
 
     public override OffsetClock Clock { get; } = new();
 
@@ -119,6 +120,7 @@ public sealed class ResumeWindowClusterFixture : ClusterFixture
         ["MemoryBudget:LeaseTimeout"] = "00:00:03",
         ["MemoryBudget:SweepInterval"] = "00:00:00.100",
         ["Uploads:ResumeWindow"] = ResumeWindow.ToString(),
+        ["Files:Retention"] = Retention.ToString(),
     };
 }
 

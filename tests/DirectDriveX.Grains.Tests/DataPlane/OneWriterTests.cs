@@ -29,7 +29,7 @@ public class OneWriterTests(BudgetClusterFixture fixture)
         Assert.Equal(new UploadRefusal(RefusalReason.InvalidState, "Another connection has taken over this upload; this one ends."), refused.Refusal);
 
         await current.WriteAsync(data.AsMemory(196_608), CancellationToken.None);
-        var file = await second.CompleteAsync(current, CancellationToken.None);
+        var file = (await second.CompleteAsync(current, CancellationToken.None)).File;
         Assert.Equal(TestBytes.Sha256Hex(data), file.Sha256);
         Assert.Equal(data, await File.ReadAllBytesAsync(fixture.StoredPath(info.UploadId)));
         Assert.Equal(UploadState.Completed, (await grain.GetState()).State);
