@@ -15,8 +15,8 @@ public static class FileEndpoints
     public static IEndpointRouteBuilder MapFileEndpoints(this IEndpointRouteBuilder app)
     {
         string[] getOrHead = [HttpMethods.Get, HttpMethods.Head];
-        app.MapMethods("/api/v1/files/{fileId}", getOrHead, (HttpContext c, string fileId, IClusterClient client, IUploadStore store, RefusalResults r) => ServeAsync(c, fileId, client, store, r, attachment: false));
-        app.MapMethods("/api/v1/download/stream/{fileId}", getOrHead, (HttpContext c, string fileId, IClusterClient client, IUploadStore store, RefusalResults r) => ServeAsync(c, fileId, client, store, r, attachment: true));
+        app.MapMethods("/api/v1/files/{fileId}", getOrHead, (HttpContext c, string fileId, IClusterClient client, IUploadStore store, RefusalResults r, ILoggerFactory l) => ServeAsync(c, fileId, client, store, r, l, attachment: false));
+        app.MapMethods("/api/v1/download/stream/{fileId}", getOrHead, (HttpContext c, string fileId, IClusterClient client, IUploadStore store, RefusalResults r, ILoggerFactory l) => ServeAsync(c, fileId, client, store, r, l, attachment: true));
         app.MapGet("/api/v1/files/{fileId}/meta", async (HttpContext c, string fileId, IClusterClient client, RefusalResults r) =>
             await RecordOf(client, fileId) is { } record ? Results.Ok(FileResponse.From(record)) : r.Problem(c, NotFound(fileId)));
         app.MapDelete("/api/v1/files/{fileId}", DeleteAsync);
@@ -40,11 +40,13 @@ public static class FileEndpoints
         return await client.GetGrain<IStoredFileGrain>(fileId).Delete() ? Results.NoContent() : refusals.Problem(context, NotFound(fileId));
     }
 
-    private static async Task<IResult> ServeAsync(HttpContext context, string fileId, IClusterClient client, IUploadStore store, RefusalResults refusals, bool attachment)
+    private static async Task<IResult> ServeAsync(HttpContext context, string fileId, IClusterClient client, IUploadStore store, RefusalResults refusals,
+        ILoggerFactory loggers, bool attachment)
     {
         if (await RecordOf(client, fileId) is not { } record
-            || await store.OpenStoredAsync(fileId, record.Size, context.RequestAborted) is not { } stream)
+            || await store.OpenStoredAsync(fileId, record.Size, context.RequestAborted) is not { } opened)
             return refusals.Problem(context, NotFound(fileId));
+        var stream = new GoneWhileServedStream(opened, fileId, loggers.CreateLogger("DirectDriveX.Gateway.Downloads"));
         context.Response.Headers["X-Content-SHA256"] = record.Sha256;
         context.Response.Headers["Repr-Digest"] = $"sha-256=:{Convert.ToBase64String(Convert.FromHexString(record.Sha256))}:";
         context.Response.Headers.ContentDisposition = ContentDisposition(attachment, record.FileName);
