@@ -91,6 +91,6 @@ public class DataPlaneBenchmarks
             await writer.WriteAsync(_data.AsMemory(offset, PieceSize), CancellationToken.None);
         var file = await session.CompleteAsync(writer, CancellationToken.None);
         File.Delete(Path.Combine(_root, "files", info.UploadId));
-        return file.Sha256;
+        return file.File.Sha256;
     }
 }

@@ -34,7 +34,8 @@ public enum RefusalReason
     Aborted = 12,
     /// <summary>The node failed to store the data (disk, I/O): a server fault, not the client's.</summary>
     StorageFailure = 13,
-    /// <summary>The resume token presented does not belong to this upload.</summary>
+    /// <summary>The resume token presented does not belong to this upload, or the API key or delete token presented to delete a
+    /// stored file is not its uploader's.</summary>
     Unauthorized = 14,
     /// <summary>The node holding the upload is not reachable now (it left the cluster, or the session moved): retry shortly;
     /// the gateway routes the retry to wherever the session lives.</summary>
@@ -50,8 +51,8 @@ public enum RefusalReason
     /// <summary>The upload would take the client past its bytes per day; <see cref="UploadRefusal.Quota"/> carries what it used,
     /// the limit and when the quota resets (the next UTC midnight).</summary>
     QuotaExceeded = 19,
-    /// <summary>No valid API key came with a request that needs one (<c>Auth:Mode=ApiKey</c>), or the key presented is not
-    /// one the service knows.</summary>
+    /// <summary>No valid API key came with a request that needs one (<c>Auth:Mode=ApiKey</c>; deleting a file without its delete
+    /// token), or the key presented is not one the service knows.</summary>
     Unauthenticated = 20,
     /// <summary>The upload takes no bytes of its own, whatever the credentials: a tus final upload (<c>Upload-Concat: final</c>)
     /// is made of its partial uploads only.</summary>

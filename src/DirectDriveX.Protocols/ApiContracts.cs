@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using DirectDriveX.Grains.DataPlane;
 using DirectDriveX.Grains.Interfaces;
 
 namespace DirectDriveX.Protocols;
@@ -13,8 +15,13 @@ public sealed record UploadStatusResponse(
 }
 
 /// <summary>A completed, stored file.</summary>
-public sealed record FileResponse(string FileId, string FileName, long Size, string Sha256, string ContentType, DateTimeOffset CreatedAt, string Node, string DownloadUrl)
+/// <param name="DeleteToken">Only in the answer that completed a keyless client's upload, once: what authorises
+/// <c>DELETE /api/v1/files/{id}</c> (header <c>X-Delete-Token</c>, or <c>?deleteToken=</c>).</param>
+public sealed record FileResponse(string FileId, string FileName, long Size, string Sha256, string ContentType, DateTimeOffset CreatedAt, string Node, string DownloadUrl,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DeleteToken = null)
 {
-    public static FileResponse From(StoredFileRecord r) =>
-        new(r.FileId, r.FileName, r.Size, r.Sha256, r.ContentType, r.CreatedAt, r.StoredByNode, $"/api/v1/files/{r.FileId}");
+    public static FileResponse From(StoredFileRecord r, string? deleteToken = null) =>
+        new(r.FileId, r.FileName, r.Size, r.Sha256, r.ContentType, r.CreatedAt, r.StoredByNode, $"/api/v1/files/{r.FileId}", deleteToken);
+
+    public static FileResponse From(StoredUpload stored) => From(stored.File, stored.DeleteToken);
 }

@@ -51,6 +51,22 @@ public static partial class LegacyUploadSocketEndpoint
         TimeProvider clock, ILoggerFactory loggers, ILogger logger, WebSocket socket, SocketMessenger messenger)
     {
         var (session, refusal) = await plane.OpenAsync(fileId, token: null, requireToken: false);
+        if (refusal is null && session!.Status is { State: UploadState.Completed, Size: 0 })
+        {
+            // An empty file is stored once initiated: the client has no byte to send, only DONE.
+            try
+            {
+                if (!await WaitForDoneAsync(socket, context.RequestAborted)) return;
+            }
+            catch (UploadRefusedException e)
+            {
+                await messenger.RefuseAsync(e.Refusal, Error(e.Refusal));
+                return;
+            }
+            await messenger.SendJsonAsync(new { type = "success", value = $"/api/v1/download/stream/{session.Status.FileId}" });
+            await messenger.CloseAsync(WebSocketCloseStatus.NormalClosure, "success");
+            return;
+        }
         refusal ??= session!.FinishedRefusal;
         if (refusal is not null)
         {
@@ -104,8 +120,8 @@ public static partial class LegacyUploadSocketEndpoint
                 throw new UploadRefusedException(new UploadRefusal(RefusalReason.Incomplete,
                     $"DONE after {writer.ReceivedOffset} of {size} bytes.", ExpectedOffset: writer.ReceivedOffset));
             await watch.StopAsync();
-            var file = await session.CompleteAsync(writer, context.RequestAborted);
-            await messenger.SendJsonAsync(new { type = "success", value = $"/api/v1/download/stream/{file.FileId}" });
+            var (file, deleteToken) = await session.CompleteAsync(writer, context.RequestAborted);
+            await messenger.SendJsonAsync(new { type = "success", value = $"/api/v1/download/stream/{file.FileId}", deleteToken });
             await messenger.CloseAsync(WebSocketCloseStatus.NormalClosure, "success");
             LogCompleted(logger, fileId, file.StoredByNode, file.Size);
         }

@@ -39,12 +39,12 @@ public static class MultipartUploadEndpoint
         var declared = request.Query["size"].FirstOrDefault() ?? part.Fields.GetValueOrDefault("size");
         if (declared is not null)
         {
-            if (!long.TryParse(declared, out size) || size <= 0) return refusals.InvalidStart(context, "size: must be a positive number of bytes.");
+            if (!long.TryParse(declared, out size) || size < 0) return refusals.InvalidStart(context, "size: must be a number of bytes, 0 or more.");
         }
         else if (request.ContentLength is { } length)
         {
             size = length - part.Offset - reader.ClosingDelimiterLength;
-            if (size <= 0) return refusals.InvalidStart(context, "file: the file part is empty.");
+            if (size < 0) return refusals.InvalidStart(context, "file: the file part ends before the form's Content-Length says it does.");
         }
         else
         {
@@ -52,6 +52,9 @@ public static class MultipartUploadEndpoint
                 statusCode: StatusCodes.Status411LengthRequired, title: "The file's length is needed before its bytes.");
         }
 
+        // An empty file is stored as its session starts: its (empty) part must be checked first.
+        if (size == 0 && !await reader.DelimiterFollowsAsync(cancellationToken))
+            return refusals.InvalidStart(context, "size: the file part is not empty; send the file as the last part, or its size as ?size=.");
         var (session, refused) = await plane.StartHereAsync(
             new UploadRequest(part.FileName, size, part.ContentType, part.Fields.GetValueOrDefault("sha256"), client));
         if (refused is not null)
@@ -60,15 +63,16 @@ public static class MultipartUploadEndpoint
             return refusals.Problem(context, refused);
         }
 
+        if (session!.StoredAtStart is { } empty) return Results.Created($"/api/v1/files/{empty.File.FileId}", FileResponse.From(empty));
         try
         {
-            await using var writer = await session!.OpenWriterAsync(onCommitted: null);
+            await using var writer = await session.OpenWriterAsync(onCommitted: null);
             await reader.CopyFileAsync(writer.WriteAsync, writer.PauseAsync, size, cancellationToken);
             if (!await reader.DelimiterFollowsAsync(cancellationToken))
                 throw new UploadRefusedException(new UploadRefusal(RefusalReason.InvalidRequest,
                     $"size: the file part is not {size} bytes long; send the file as the last part, or its size as ?size=."));
-            var file = await session.CompleteAsync(writer, cancellationToken);
-            return Results.Created($"/api/v1/files/{file.FileId}", FileResponse.From(file));
+            var stored = await session.CompleteAsync(writer, cancellationToken);
+            return Results.Created($"/api/v1/files/{stored.File.FileId}", FileResponse.From(stored));
         }
         catch (UploadRefusedException e)
         {

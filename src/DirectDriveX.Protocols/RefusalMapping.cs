@@ -3,7 +3,10 @@ using DirectDriveX.Grains.Interfaces;
 
 namespace DirectDriveX.Protocols;
 
-/// <summary>The one place where a refusal becomes an HTTP status and a WebSocket close code.</summary>
+/// <summary>The one place where a refusal becomes an HTTP status and a WebSocket close code. Stored files answer from the same
+/// table: a file that does not exist (never stored, deleted, past <c>Files:Retention</c>) is <see cref="RefusalReason.NotFound"/>
+/// 404 on every route; a delete with no credentials is <see cref="RefusalReason.Unauthenticated"/> 401, with a key or token
+/// that is not the uploader's <see cref="RefusalReason.Unauthorized"/> 403.</summary>
 public static class RefusalMapping
 {
     /// <summary>1013 Try Again Later (RFC 6455 registry); not in <see cref="WebSocketCloseStatus"/>.</summary>

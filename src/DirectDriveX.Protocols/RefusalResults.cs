@@ -66,7 +66,7 @@ public sealed class RefusalResults(IOptions<ProtocolOptions> options, UploadMetr
         RefusalReason.InvalidRequest => "The request is invalid.",
         RefusalReason.OffsetMismatch => "The data does not continue the upload where it stands.",
         RefusalReason.NotFound => "No such upload or file.",
-        RefusalReason.Unauthorized => "The resume token does not match this upload.",
+        RefusalReason.Unauthorized => "The token or key presented does not authorise this upload or file.",
         RefusalReason.InvalidState => "The upload is not in a state that allows this.",
         RefusalReason.Incomplete => "The upload is not complete yet.",
         RefusalReason.HashMismatch => "The received data does not match the declared SHA-256.",
@@ -77,7 +77,7 @@ public sealed class RefusalResults(IOptions<ProtocolOptions> options, UploadMetr
         RefusalReason.InsufficientStorage => "The file store has not the free space for this upload right now; retry later.",
         RefusalReason.TooManyUploads => "This client holds as many live uploads as it may; retry when one ends.",
         RefusalReason.QuotaExceeded => "This upload would take the client past its quota for today.",
-        RefusalReason.Unauthenticated => "A valid API key is needed.",
+        RefusalReason.Unauthenticated => "A valid API key (or, to delete a file, its delete token) is needed.",
         RefusalReason.ReadOnly => "The upload takes no bytes of its own.",
         _ => "The server could not store the data.",
     };

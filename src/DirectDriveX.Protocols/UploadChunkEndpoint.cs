@@ -7,7 +7,8 @@ namespace DirectDriveX.Protocols;
 /// <summary>
 /// PUT /api/v1/uploads/{id}/chunks?offset=N with an octet-stream body of any length up to the rest of the file, for
 /// clients without WebSockets. The body goes through the same writer as WebSocket frames; when it ends the upload, the
-/// upload is completed. Served by the node that holds the session.
+/// upload is completed. An empty body at the end of a completed upload (an empty file) answers its stored file. Served by
+/// the node that holds the session.
 /// </summary>
 public static class UploadChunkEndpoint
 {
@@ -22,6 +23,11 @@ public static class UploadChunkEndpoint
     {
         if (offset is not >= 0) return refusals.Invalid(context, "offset: a non-negative query parameter is required.");
         var (session, refusal) = await plane.OpenAsync(uploadId, UploadToken.Of(context.Request), requireToken: true);
+        // Nothing more at the end of a completed upload (an empty file, complete once created; a retry whose answer was
+        // lost): the stored file, again.
+        if (refusal is null && session!.Status.State == UploadState.Completed && offset == session.Status.Size && context.Request.ContentLength == 0)
+            return await session.StoredFileAsync() is { } stored ? Results.Ok(FileResponse.From(stored))
+                : refusals.Problem(context, new UploadRefusal(RefusalReason.NotFound, $"Upload {uploadId}'s file is no longer stored."));
         refusal ??= session!.FinishedRefusal;
         if (refusal is not null) return refusals.Problem(context, refusal);
 
@@ -44,8 +50,8 @@ public static class UploadChunkEndpoint
             await writer.CopyFromAsync(context.Request.Body, status.Size - writer.CommittedOffset, context.RequestAborted);
             if (writer.ReceivedOffset < status.Size)
                 return Results.Ok(UploadStatusResponse.From(status with { CommittedOffset = await writer.CompleteAsync(), State = UploadState.Receiving }));
-            var file = await session.CompleteAsync(writer, context.RequestAborted);
-            return Results.Ok(FileResponse.From(file));
+            var stored = await session.CompleteAsync(writer, context.RequestAborted);
+            return Results.Ok(FileResponse.From(stored));
         }
         catch (UploadRefusedException e)
         {

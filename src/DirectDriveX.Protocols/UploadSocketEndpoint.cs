@@ -108,10 +108,10 @@ public static partial class UploadSocketEndpoint
                     await writer.CompleteAsync();
                     pastTheEnd.ThrowIfDataArrived(status.Size, completedFile: null);
                     var grace = pastTheEnd.ListenAsync(options.Value.PastTheEndGrace);
-                    var file = await session.CompleteAsync(writer, context.RequestAborted);
+                    var (file, deleteToken) = await session.CompleteAsync(writer, context.RequestAborted);
                     await grace;
                     pastTheEnd.ThrowIfDataArrived(status.Size, completedFile: file.FileId);
-                    await messenger.SendJsonAsync(Complete(file));
+                    await messenger.SendJsonAsync(Complete(file, deleteToken));
                     await messenger.CloseAsync(WebSocketCloseStatus.NormalClosure, "complete");
                     break;
                 case SocketUploadLoop.Outcome.ClientClosed:
@@ -151,8 +151,13 @@ public static partial class UploadSocketEndpoint
     private static async Task SendCompleteAsync(SocketMessenger messenger, IGrainFactory grains, UploadStatus completed)
     {
         var record = await grains.GetGrain<IStoredFileGrain>(completed.FileId!).GetRecord();
-        if (record is null) return;
-        await messenger.SendJsonAsync(Complete(record));
+        if (record is null)
+        {
+            var gone = new UploadRefusal(RefusalReason.NotFound, $"Upload {completed.UploadId} is complete, and its file {completed.FileId} no longer exists.");
+            await messenger.RefuseAsync(gone, Error(gone));
+            return;
+        }
+        await messenger.SendJsonAsync(Complete(record, deleteToken: null));
         await messenger.CloseAsync(WebSocketCloseStatus.NormalClosure, "complete");
     }
 
@@ -185,10 +190,10 @@ public static partial class UploadSocketEndpoint
         retryable = RefusalMapping.IsRetryable(r.Reason), figures = r.Figures, quota = r.Quota,
     };
 
-    private static object Complete(StoredFileRecord f) => new
-    {
-        type = "complete", fileId = f.FileId, sha256 = f.Sha256, size = f.Size, node = f.StoredByNode, downloadUrl = $"/api/v1/files/{f.FileId}",
-    };
+    /// <summary>The completion message; <paramref name="deleteToken"/> only when this connection completed a keyless client's upload.</summary>
+    private static object Complete(StoredFileRecord f, string? deleteToken) => deleteToken is null
+        ? new { type = "complete", fileId = f.FileId, sha256 = f.Sha256, size = f.Size, node = f.StoredByNode, downloadUrl = $"/api/v1/files/{f.FileId}" }
+        : new { type = "complete", fileId = f.FileId, sha256 = f.Sha256, size = f.Size, node = f.StoredByNode, downloadUrl = $"/api/v1/files/{f.FileId}", deleteToken };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} connected over WebSocket, resuming at {Offset}")]
     private static partial void LogConnected(ILogger logger, string uploadId, long offset);

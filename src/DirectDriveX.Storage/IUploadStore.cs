@@ -53,6 +53,9 @@ public interface IUploadStore
     /// downloads with ranges; null when its bytes are absent.</summary>
     Task<Stream?> OpenStoredAsync(string fileId, long length, CancellationToken cancellationToken = default);
 
+    /// <summary>Every stored file's record in the store (what the retention sweep checks), without reading the records.</summary>
+    IAsyncEnumerable<StoredFileEntry> ListStoredAsync(CancellationToken cancellationToken);
+
     /// <summary>Deletes a stored file: its record first (from then on it does not exist), then its bytes. False when there was none.</summary>
     Task<bool> DeleteStoredAsync(string fileId, CancellationToken cancellationToken = default);
 }

@@ -8,24 +8,45 @@ namespace DirectDriveX.Gateway.Downloads;
 
 /// <summary>Stored files: the record (a grain call) and the bytes, streamed straight from the store by this process (a file
 /// with a small buffer, or ranged GETs from object storage) with ASP.NET's range processing (Content-Length, Range, ETag,
-/// SHA-256 headers).</summary>
+/// SHA-256 headers); and their deletion by their uploader (<see cref="FileLifecycle"/>). A file deleted, or past
+/// <c>Files:Retention</c>, is 404 on every route: its grain answers no record.</summary>
 public static class FileEndpoints
 {
     public static IEndpointRouteBuilder MapFileEndpoints(this IEndpointRouteBuilder app)
     {
         string[] getOrHead = [HttpMethods.Get, HttpMethods.Head];
-        app.MapMethods("/api/v1/files/{fileId}", getOrHead, (HttpContext c, string fileId, IClusterClient client, IUploadStore store, RefusalResults r) => ServeAsync(c, fileId, client, store, r, attachment: false));
-        app.MapMethods("/api/v1/download/stream/{fileId}", getOrHead, (HttpContext c, string fileId, IClusterClient client, IUploadStore store, RefusalResults r) => ServeAsync(c, fileId, client, store, r, attachment: true));
+        app.MapMethods("/api/v1/files/{fileId}", getOrHead, (HttpContext c, string fileId, IClusterClient client, IUploadStore store, RefusalResults r, ILoggerFactory l) => ServeAsync(c, fileId, client, store, r, l, attachment: false));
+        app.MapMethods("/api/v1/download/stream/{fileId}", getOrHead, (HttpContext c, string fileId, IClusterClient client, IUploadStore store, RefusalResults r, ILoggerFactory l) => ServeAsync(c, fileId, client, store, r, l, attachment: true));
         app.MapGet("/api/v1/files/{fileId}/meta", async (HttpContext c, string fileId, IClusterClient client, RefusalResults r) =>
             await RecordOf(client, fileId) is { } record ? Results.Ok(FileResponse.From(record)) : r.Problem(c, NotFound(fileId)));
+        app.MapDelete("/api/v1/files/{fileId}", DeleteAsync);
         return app;
     }
 
-    private static async Task<IResult> ServeAsync(HttpContext context, string fileId, IClusterClient client, IUploadStore store, RefusalResults refusals, bool attachment)
+    /// <summary>The header (or query parameter <c>deleteToken</c>) that carries a keyless uploader's delete token.</summary>
+    public const string DeleteTokenHeader = "X-Delete-Token";
+
+    /// <summary>DELETE: 204 once the bytes and the record are gone; 404 for no such file (or one already deleted or expired);
+    /// 401 with neither a key nor a token, 403 with a key or token that is not the uploader's. A download in progress from the
+    /// file system finishes (its open file outlives the deletion); from object storage it is cut off at its next ranged read.</summary>
+    private static async Task<IResult> DeleteAsync(HttpContext context, string fileId, IClusterClient client, RefusalResults refusals,
+        DirectDriveX.Protocols.Clients.UploadClientIdentity identity)
+    {
+        if (await RecordOf(client, fileId) is not { } record) return refusals.Problem(context, NotFound(fileId));
+        var (keyClient, invalidKey) = identity.IdentifyKey(context.Request);
+        if (invalidKey is not null) return refusals.Problem(context, invalidKey);
+        var token = context.Request.Headers[DeleteTokenHeader].ToString() is { Length: > 0 } header ? header : context.Request.Query["deleteToken"].ToString();
+        if (FileLifecycle.AuthorizeDelete(record, keyClient?.ClientId, token) is { } refused) return refusals.Problem(context, refused);
+        return await client.GetGrain<IStoredFileGrain>(fileId).Delete() ? Results.NoContent() : refusals.Problem(context, NotFound(fileId));
+    }
+
+    private static async Task<IResult> ServeAsync(HttpContext context, string fileId, IClusterClient client, IUploadStore store, RefusalResults refusals,
+        ILoggerFactory loggers, bool attachment)
     {
         if (await RecordOf(client, fileId) is not { } record
-            || await store.OpenStoredAsync(fileId, record.Size, context.RequestAborted) is not { } stream)
+            || await store.OpenStoredAsync(fileId, record.Size, context.RequestAborted) is not { } opened)
             return refusals.Problem(context, NotFound(fileId));
+        var stream = new GoneWhileServedStream(opened, fileId, loggers.CreateLogger("DirectDriveX.Gateway.Downloads"));
         context.Response.Headers["X-Content-SHA256"] = record.Sha256;
         context.Response.Headers["Repr-Digest"] = $"sha-256=:{Convert.ToBase64String(Convert.FromHexString(record.Sha256))}:";
         context.Response.Headers.ContentDisposition = ContentDisposition(attachment, record.FileName);

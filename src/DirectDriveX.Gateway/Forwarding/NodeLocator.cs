@@ -4,8 +4,9 @@ using DirectDriveX.Grains.Interfaces;
 namespace DirectDriveX.Gateway.Forwarding;
 
 /// <summary>
-/// Where an upload's connection must go: the data plane of the node its session is active on now (a session whose node
-/// died is reactivated on a survivor by this very call, and re-reserves there before it takes a byte); for a new
+/// Where an upload's connection must go: the data plane of the node its session is active on now (a session that is not
+/// active, because its node died or it was parked and collected, is activated by this very call on the node with the most
+/// headroom, and reserves there before it takes a byte); for a new
 /// multipart upload, the node with the most headroom for its size. Null when no live node can be named.
 /// </summary>
 public sealed partial class NodeLocator(IClusterClient client, ClusterView view, ILogger<NodeLocator> logger)
@@ -16,7 +17,11 @@ public sealed partial class NodeLocator(IClusterClient client, ClusterView view,
         UploadStatus status;
         try
         {
-            status = await client.GetGrain<IUploadSessionGrain>(uploadId).GetState().WaitAsync(cancellationToken);
+            // A session that is not active now (parked and collected, or its node died) is activated by this call: on the node
+            // with the most headroom, where it reserves its tier again when its writer resumes it.
+            var roomiest = await AnyAsync(cancellationToken);
+            using (roomiest is null ? null : UploadPlacementHint.Target(MemoryBudgetKey.ToSilo(roomiest.NodeId)))
+                status = await client.GetGrain<IUploadSessionGrain>(uploadId).GetState().WaitAsync(cancellationToken);
         }
         catch (Exception e) when (e is OrleansException or TimeoutException)
         {

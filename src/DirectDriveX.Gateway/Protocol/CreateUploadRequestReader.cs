@@ -58,7 +58,7 @@ public static class CreateUploadRequestReader
                     case "size":
                         if (value.ValueKind == JsonValueKind.Null) break;
                         if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var bytes))
-                            return (null, Invalid($"size: must be a whole number of bytes from 1 to {long.MaxValue} (was {Shown(value)})."));
+                            return (null, Invalid($"size: must be a whole number of bytes from 0 to {long.MaxValue} (was {Shown(value)})."));
                         size = bytes;
                         break;
                 }

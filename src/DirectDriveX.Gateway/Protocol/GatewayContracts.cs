@@ -1,4 +1,5 @@
 using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Protocols;
 
 namespace DirectDriveX.Gateway.Protocol;
 
@@ -6,9 +7,11 @@ namespace DirectDriveX.Gateway.Protocol;
 public sealed record CreateUploadRequest(string? FileName, long? Size, string? ContentType, string? Sha256);
 
 /// <summary>201 answer to <see cref="CreateUploadRequest"/>.</summary>
+/// <param name="File">An empty file is stored as its upload is created: its record (absent otherwise).</param>
 public sealed record CreateUploadResponse(
     string UploadId, string ResumeToken, string Node, long Size, long ReservedBytes, int ChunkSize, int MaxChunksInFlight,
-    string WebSocketUrl, string StatusUrl);
+    string WebSocketUrl, string StatusUrl,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] FileResponse? File = null);
 
 /// <summary>One node of GET /api/v1/cluster/nodes.</summary>
 public sealed record NodeResponse(

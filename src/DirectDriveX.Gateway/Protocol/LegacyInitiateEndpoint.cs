@@ -38,7 +38,7 @@ public static class LegacyInitiateEndpoint
             return refusals.InvalidStart(context, $"body: not valid JSON ({e.Message}).");
         }
         if (body is null || string.IsNullOrWhiteSpace(body.Filename)) return refusals.InvalidStart(context, "filename: must not be empty.");
-        if (body.Size is not > 0) return refusals.InvalidStart(context, "size: must be a positive number of bytes.");
+        if (body.Size is not >= 0) return refusals.InvalidStart(context, "size: must be a number of bytes, 0 or more.");
         var extension = LegacyFileNames.Extension(body.Filename);
         if (extension.Length > 0 && options.Value.BlockedExtensions.Contains(extension, StringComparer.OrdinalIgnoreCase))
             return refusals.InvalidStart(context, $"filename: files of type {extension} are not accepted.");

@@ -26,7 +26,7 @@ public static class UploadHttpEndpoints
         var (body, unreadable) = await CreateUploadRequestReader.ReadAsync(context.Request, cancellationToken);
         if (unreadable is not null) return refusals.RefusedStart(context, unreadable);
         if (string.IsNullOrWhiteSpace(body!.FileName)) return refusals.InvalidStart(context, "fileName: must not be empty.");
-        if (body.Size is not > 0) return refusals.InvalidStart(context, "size: must be a positive number of bytes.");
+        if (body.Size is not >= 0) return refusals.InvalidStart(context, "size: must be a number of bytes, 0 or more.");
 
         var result = await starter.StartAsync(new UploadRequest(body.FileName, body.Size.Value, body.ContentType, body.Sha256, client), cancellationToken);
         if (result.Session is not { } s) return refusals.Problem(context, result.Refusal!);
@@ -34,7 +34,8 @@ public static class UploadHttpEndpoints
         var scheme = context.Request.Scheme == "https" ? "wss" : "ws";
         var webSocketUrl = $"{scheme}://{context.Request.Host}/ws/upload/{s.UploadId}?token={Uri.EscapeDataString(s.ResumeToken)}";
         var response = new CreateUploadResponse(s.UploadId, s.ResumeToken, s.NodeName, s.Size, s.ReservedBytes, s.ChunkSize,
-            s.MaxChunksInFlight, webSocketUrl, $"/api/v1/uploads/{s.UploadId}");
+            s.MaxChunksInFlight, webSocketUrl, $"/api/v1/uploads/{s.UploadId}",
+            result.Completion?.File is { } stored ? FileResponse.From(stored, result.Completion.DeleteToken) : null);
         return Results.Created($"/api/v1/uploads/{s.UploadId}", response);
     }
 

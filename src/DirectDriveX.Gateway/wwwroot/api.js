@@ -156,7 +156,7 @@ export function describeRefusal({ status = 0, closeCode = 0, reason, detail = ''
   }
   if (why === 'invalidrequest' || status === 400) {
     return new UploadRefusedError({ ...common, message: 'The gateway refused the request.' + said,
-      advice: 'Check the file (an empty file cannot be uploaded).' });
+      advice: 'Check the file and its name.' });
   }
   if (why === 'storagefailure' || status >= 500 || closeCode === 1011) {
     return new UploadRefusedError({ ...common, retryable: true,

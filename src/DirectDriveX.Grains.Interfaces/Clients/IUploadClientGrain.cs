@@ -16,5 +16,14 @@ public interface IUploadClientGrain : IGrainWithStringKey
     /// (<paramref name="receivedBytes"/> of them were) are given back to today's quota. Idempotent.</summary>
     Task Release(string uploadId, long receivedBytes);
 
+    /// <summary>Upload <paramref name="uploadId"/> is parked (idle past its lease, its bytes kept): its live slot is freed, and
+    /// its declared bytes stay counted for their day. Idempotent.</summary>
+    Task Park(string uploadId);
+
+    /// <summary>Parked upload <paramref name="uploadId"/> resumes: it is counted live again, or refused
+    /// <see cref="RefusalReason.TooManyUploads"/> while the client holds as many live uploads as <paramref name="limits"/> allow.
+    /// Its bytes are not counted again. Idempotent for an upload already live.</summary>
+    Task<UploadRefusal?> TryResume(string uploadId, ClientLimits limits);
+
     Task<ClientUsage> GetState();
 }

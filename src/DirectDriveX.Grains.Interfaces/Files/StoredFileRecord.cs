@@ -1,6 +1,9 @@
 namespace DirectDriveX.Grains.Interfaces;
 
 /// <summary>A completed, verified file in the file store.</summary>
+/// <param name="UploadedBy">The client whose upload made it (<c>key:{name}</c> or <c>addr:{ip}</c>; null for an upload started
+/// inside the cluster): an API key client may delete it (<see cref="FileLifecycle"/>).</param>
+/// <param name="DeleteTokenSha256">The SHA-256 (hex) of the delete token its keyless uploader was given once; null when none was.</param>
 [GenerateSerializer, Immutable]
 public sealed record StoredFileRecord(
     [property: Id(0)] string FileId,
@@ -9,4 +12,6 @@ public sealed record StoredFileRecord(
     [property: Id(3)] string Sha256,
     [property: Id(4)] string ContentType,
     [property: Id(5)] DateTimeOffset CreatedAt,
-    [property: Id(6)] string StoredByNode);
+    [property: Id(6)] string StoredByNode,
+    [property: Id(7)] string? UploadedBy = null,
+    [property: Id(8)] string? DeleteTokenSha256 = null);

@@ -5,21 +5,23 @@ namespace DirectDriveX.Grains.Interfaces;
 /// (how many chunks a client may have sent and not yet acknowledged), and the bytes reserved.
 /// One rule: the chunk is half the tier's reservation, clamped to [min, max] and never more than the file; the window is
 /// the reservation in whole chunks, at least two (so no file is stop-and-wait) and no more than the file has; the
-/// reservation is raised to cover the window when two chunks are more than the tier.
+/// reservation is raised to cover the window when two chunks are more than the tier. An empty file reserves nothing and is
+/// complete once created; its terms still name a chunk (the smallest) and a window of one, so that no client divides by zero.
 /// </summary>
 public sealed record ChunkPlan(int ChunkSize, long ReservedBytes, int MaxChunksInFlight)
 {
     /// <summary>The window in bytes.</summary>
     public long WindowBytes => (long)ChunkSize * MaxChunksInFlight;
 
-    /// <param name="size">Declared file size, positive.</param>
+    /// <param name="size">Declared file size, 0 or more.</param>
     /// <param name="minChunkBytes">Smallest chunk the node deals in.</param>
     /// <param name="maxChunkBytes">Largest chunk (the node's largest pool buffer, and the configured maximum).</param>
     public static ChunkPlan For(long size, int minChunkBytes, int maxChunkBytes)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(minChunkBytes);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxChunkBytes, minChunkBytes);
+        if (size == 0) return new ChunkPlan(minChunkBytes, 0, 1);
 
         var tier = TieredReservationPolicy.ReservationFor(size);
         var chunk = (int)Math.Min(Math.Clamp(tier / 2, minChunkBytes, maxChunkBytes), size);

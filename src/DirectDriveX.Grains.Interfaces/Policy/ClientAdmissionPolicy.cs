@@ -17,6 +17,15 @@ public static class ClientAdmissionPolicy
     /// <summary>When the quota of <paramref name="day"/> resets: the next UTC midnight.</summary>
     public static DateTimeOffset ResetOf(DateOnly day) => new(day.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 
+    /// <summary>The refusal for a parked upload of a client that holds <paramref name="liveUploads"/> sessions to become live
+    /// again, or null: only the concurrent limit applies (its bytes were counted when it was admitted).</summary>
+    public static UploadRefusal? CheckResume(string clientId, int liveUploads, ClientLimits limits) =>
+        liveUploads >= limits.MaxConcurrentUploads
+            ? new UploadRefusal(RefusalReason.TooManyUploads,
+                $"Client {clientId} already has {liveUploads} live uploads, the most it may hold at once ({limits.MaxConcurrentUploads}); this parked upload resumes when one ends.",
+                Quota: new ClientQuotaFigures(clientId, ConcurrentUploadsQuota, liveUploads, limits.MaxConcurrentUploads))
+            : null;
+
     /// <summary>The refusal for a new upload of <paramref name="size"/> bytes by a client that holds
     /// <paramref name="liveUploads"/> sessions and was admitted <paramref name="bytesToday"/> bytes on the day of
     /// <paramref name="now"/>, or null when it is admitted.</summary>

@@ -21,7 +21,9 @@ public interface IUploadSessionGrain : IGrainWithStringKey
     /// <summary>Node <paramref name="writerNodeId"/>'s data plane is about to write this upload (or to complete it): the fencing
     /// epoch it writes under, the settled status and the committed bytes' parts in the store. The first call on an activation takes a new epoch
     /// (durably, before it answers), so every writer, commit and completion of an earlier activation, on whatever node, is
-    /// refused from then on. Refused when the session is finished, or active on another node.</summary>
+    /// refused from then on. A parked session resumes here: counted live again and its tier reserved on this node, or refused
+    /// (retryable: <see cref="RefusalReason.TooManyUploads"/>, <see cref="RefusalReason.InsufficientHeadroom"/>).
+    /// Refused when the session is finished, or active on another node.</summary>
     Task<WritingGrant> BeginWriting(string writerNodeId);
 
     /// <summary>Records that the data plane of node <paramref name="writerNodeId"/>, in epoch <paramref name="epoch"/>, has made
@@ -41,8 +43,8 @@ public interface IUploadSessionGrain : IGrainWithStringKey
     /// <summary>Where the upload stands (also what the Orleans dashboard's Grain Details shows for it).</summary>
     Task<UploadStatus> GetState();
 
-    /// <summary>Whether the session has ended, or was never started: what its client's count asks of an old session it still
-    /// counts. It interleaves with a call in progress, so the client's grain, which this session may be waiting on (its
+    /// <summary>Whether the session no longer holds a live slot of its client: it has ended, is parked (idle past its lease), or
+    /// was never started. What its client's count asks of an old session it still counts. It interleaves with a call in progress, so the client's grain, which this session may be waiting on (its
     /// start, its release), can ask without a deadlock; mid-way through its way out it already answers true.</summary>
     [AlwaysInterleave]
     Task<bool> HasEnded();

@@ -2,7 +2,7 @@ namespace DirectDriveX.Grains.Interfaces;
 
 /// <summary>What a client declares when it starts an upload.</summary>
 /// <param name="FileName">Display name only: never used to build a path.</param>
-/// <param name="Size">Declared size in bytes; must be &gt; 0 and ≤ the configured maximum.</param>
+/// <param name="Size">Declared size in bytes; 0 or more (an empty file is stored when its session starts) and ≤ the configured maximum.</param>
 /// <param name="ContentType">Optional MIME type.</param>
 /// <param name="Sha256">Optional lowercase hex SHA-256 the completed file must match.</param>
 /// <param name="Client">Who starts it and their limits; null only for callers inside the cluster (tests, tools), which are

@@ -1,7 +1,7 @@
 namespace DirectDriveX.Grains.Interfaces;
 
-/// <summary>Created → Reserved → Receiving → Completed | Aborted | Expired | Failed. Written by name in JSON (the dashboard's
-/// grain-state view, stored state), read by name or number.</summary>
+/// <summary>Created → Reserved → Receiving ⇄ Parked → Completed | Aborted | Expired | Failed. Written by name in JSON (the
+/// dashboard's grain-state view, stored state), read by name or number.</summary>
 [GenerateSerializer]
 [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<UploadState>))]
 public enum UploadState
@@ -13,6 +13,10 @@ public enum UploadState
     Aborted = 4,
     Expired = 5,
     Failed = 6,
+    /// <summary>Idle past the lease timeout with committed bytes: the memory lease is given back (and the client's live slot),
+    /// the bytes are kept, and the upload stays resumable until <c>Uploads:ResumeWindow</c> after its last commit. A writer
+    /// that resumes it reserves its tier again (Receiving).</summary>
+    Parked = 7,
 }
 
 public static class UploadStateExtensions

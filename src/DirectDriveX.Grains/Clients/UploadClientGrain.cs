@@ -10,7 +10,9 @@ namespace DirectDriveX.Grains.Clients;
 /// <see cref="ClientAdmissionPolicy"/> over the state; each admitted upload is released by its session on every way out.
 /// A release that could not be delivered (the session's node died and nobody resumed it) is caught when the client is at
 /// its limit: its older sessions are asked where they stand, which reactivates them, and their own deadlines end them.
-/// A client leaves no record once nothing of it needs counting: no live session, and no bytes held against a day limit.
+/// A parked session (idle past its lease, resumable) holds no live slot: <see cref="Park"/> frees it, and <see cref="TryResume"/>
+/// counts it again, against the concurrent limit only. A client leaves no record once nothing of it needs counting: no live
+/// or parked session, and no bytes held against a day limit.
 /// </summary>
 public sealed partial class UploadClientGrain(
     [PersistentState(UploadClientGrain.StateName, UploadClientGrain.StorageName)] IPersistentState<UploadClientState> state,
@@ -56,10 +58,36 @@ public sealed partial class UploadClientGrain(
         return null;
     }
 
-    public async Task Release(string uploadId, long receivedBytes)
+    public async Task Park(string uploadId)
     {
         _foundLiveAt.Remove(uploadId);
         if (!S.Live.Remove(uploadId, out var counted)) return;
+        S.Parked[uploadId] = counted;
+        await SaveAsync();
+    }
+
+    public async Task<UploadRefusal?> TryResume(string uploadId, ClientLimits limits)
+    {
+        if (S.Live.ContainsKey(uploadId)) return null;
+        var now = clock.GetUtcNow();
+        RollDay(now);
+        if (S.Live.Count >= limits.MaxConcurrentUploads) await ForgetEndedAsync(now);
+        if (ClientAdmissionPolicy.CheckResume(ClientId, S.Live.Count, limits) is { } refusal)
+        {
+            LogRefused(ClientId, uploadId, refusal.Reason, S.Live.Count, S.BytesToday);
+            return refusal;
+        }
+        // A parked upload this record no longer knows (it expired meanwhile) is counted live again, with no bytes to give back.
+        var counted = S.Parked.Remove(uploadId, out var parked) ? parked : new CountedUpload(0, now, S.Day);
+        S.Live[uploadId] = counted with { AdmittedAt = now };
+        await state.WriteStateAsync();
+        return null;
+    }
+
+    public async Task Release(string uploadId, long receivedBytes)
+    {
+        _foundLiveAt.Remove(uploadId);
+        if (!S.Live.Remove(uploadId, out var counted) && !S.Parked.Remove(uploadId, out counted)) return;
         RollDay(clock.GetUtcNow());
         // Bytes declared and never received go back to the day's quota, if that day is still today.
         if (counted.Day == S.Day)
@@ -117,7 +145,7 @@ public sealed partial class UploadClientGrain(
 
     /// <summary>A client with nothing counted leaves no record behind: no live session, and no bytes that a day limit
     /// still needs (without one, today's bytes are only a figure, not worth a record per address that ever uploaded).</summary>
-    private Task SaveAsync() => S.Live.Count == 0 && (S.BytesToday == 0 || !S.DayLimited)
+    private Task SaveAsync() => S.Live.Count == 0 && S.Parked.Count == 0 && (S.BytesToday == 0 || !S.DayLimited)
         ? state.ClearStateAsync()
         : state.WriteStateAsync();
 

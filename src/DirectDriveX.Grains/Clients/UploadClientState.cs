@@ -13,6 +13,9 @@ public sealed record UploadClientState
     /// <summary>Whether the client's last admission had a per-day limit: only then must <see cref="BytesToday"/> outlive its
     /// last live session.</summary>
     [Id(3)] public bool DayLimited { get; init; }
+    /// <summary>Parked sessions by upload id: they hold no live slot, and their bytes stay counted for their day until they
+    /// end (a parked session that resumes is live again).</summary>
+    [Id(4)] public Dictionary<string, CountedUpload> Parked { get; init; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>One live session of a client: its declared size, and when and on which day it was admitted.</summary>

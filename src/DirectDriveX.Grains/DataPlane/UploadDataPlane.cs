@@ -54,6 +54,9 @@ public sealed class UploadDataPlane(
         }
         if (!opening.Opened) return (null, opening.Refusal);
         var status = opening.Status!;
+        // A completed upload whose file was deleted (or expired) is gone for every protocol, as its file is.
+        if (status is { State: UploadState.Completed, FileId: { } fileId } && await StoredFileAsync(fileId) is null)
+            return (null, new UploadRefusal(RefusalReason.NotFound, $"Upload {uploadId} is complete, and its file {fileId} no longer exists."));
         if (!status.State.IsFinal() && status.HostNodeId != NodeId)
             return (null, new UploadRefusal(RefusalReason.NodeUnavailable,
                 $"Upload {uploadId} is served by another node now; reconnect through the gateway."));
@@ -69,8 +72,14 @@ public sealed class UploadDataPlane(
             started = await grain.Start(request);
         if (!started.Accepted) return (null, started.Refusal);
         var status = await grain.GetState();
-        return (new UploadSessionHandle(this, grain, status) { ResumeToken = started.Session!.ResumeToken }, null);
+        var stored = started.Completion is { File: { } file } completion ? new StoredUpload(file, completion.DeleteToken) : null;
+        return (new UploadSessionHandle(this, grain, status) { ResumeToken = started.Session!.ResumeToken, StoredAtStart = stored }, null);
     }
+
+    /// <summary>The record of stored file <paramref name="fileId"/>, or null when there is none (any more).</summary>
+    internal Task<StoredFileRecord?> StoredFileAsync(string fileId) => grains.GetGrain<IStoredFileGrain>(fileId).GetRecord();
+
+    internal Task<bool> DeleteStoredFileAsync(string fileId) => grains.GetGrain<IStoredFileGrain>(fileId).Delete();
 
     internal async Task<StagingWriter> OpenWriterAsync(IUploadSessionGrain grain, string uploadId, long? streamOffset, Func<long, ValueTask>? onCommitted)
     {
@@ -125,6 +134,7 @@ public sealed class UploadDataPlane(
         try
         {
             await store.AssembleAsync(target, cancellationToken);
+            if (target.Size == 0) return Sessions.UploadRequestValidation.EmptySha256;
             if (upload.TryGetSha256(target.Epoch, target.Size) is { } running) return running;
             await using var assembled = await store.OpenAssembledAsync(target, cancellationToken);
             return await HashAsync(target, assembled, cancellationToken);

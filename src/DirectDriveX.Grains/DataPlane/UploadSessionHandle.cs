@@ -29,6 +29,13 @@ public sealed class UploadSessionHandle
     /// <summary>The resume token, known only to the handle of a session this node has just started (<see cref="UploadDataPlane.StartHereAsync"/>).</summary>
     public string? ResumeToken { get; internal init; }
 
+    /// <summary>The stored file of a session this node has just started that completed as it started (an empty file), else null.</summary>
+    public StoredUpload? StoredAtStart { get; internal init; }
+
+    /// <summary>The stored file of a completed upload, or null when it has none (any more).</summary>
+    public Task<StoredFileRecord?> StoredFileAsync() =>
+        Status.FileId is { } fileId ? _plane.StoredFileAsync(fileId) : Task.FromResult<StoredFileRecord?>(null);
+
     /// <summary>This node's name.</summary>
     public string NodeName => _plane.NodeName;
 
@@ -42,14 +49,14 @@ public sealed class UploadSessionHandle
         _plane.OpenWriterAsync(Grain, UploadId, streamOffset, onCommitted);
 
     /// <summary>Commits what the writer holds, verifies the SHA-256 and stores the file; the refusal is thrown.</summary>
-    public async Task<StoredFileRecord> CompleteAsync(StagingWriter writer, CancellationToken cancellationToken)
+    public async Task<StoredUpload> CompleteAsync(StagingWriter writer, CancellationToken cancellationToken)
     {
         var committed = await writer.CompleteAsync();
         return await CompleteAsync(writer.Epoch, writer.Parts, writer.StoreUploadId, committed, cancellationToken);
     }
 
     /// <summary>Completes an upload whose bytes were all committed by earlier connections.</summary>
-    public async Task<StoredFileRecord> CompleteAsync(CancellationToken cancellationToken)
+    public async Task<StoredUpload> CompleteAsync(CancellationToken cancellationToken)
     {
         var grant = await _plane.BeginWritingAsync(Grain);
         return await CompleteAsync(grant.Epoch, grant.Parts, grant.StoreUploadId, grant.Status!.CommittedOffset, cancellationToken);
@@ -58,7 +65,7 @@ public sealed class UploadSessionHandle
     /// <summary>Completes the upload once <paramref name="committed"/> bytes are committed: the store assembles the staged bytes
     /// into one object, they are hashed, and the session, in epoch
     /// <paramref name="epoch"/>, verifies the SHA-256 and stores the file; the refusal is thrown.</summary>
-    private async Task<StoredFileRecord> CompleteAsync(int epoch, StagedPart[] parts, string? storeUploadId, long committed, CancellationToken cancellationToken)
+    private async Task<StoredUpload> CompleteAsync(int epoch, StagedPart[] parts, string? storeUploadId, long committed, CancellationToken cancellationToken)
     {
         if (committed != Status.Size)
             throw new UploadRefusedException(new UploadRefusal(RefusalReason.Incomplete,
@@ -67,8 +74,13 @@ public sealed class UploadSessionHandle
             new StagingTarget(UploadId, epoch, Status.Size, Status.ChunkSize, committed, parts, storeUploadId), cancellationToken);
         var result = await Grain.Complete(epoch, sha256);
         _plane.Forget(UploadId);
-        return result.File ?? throw new UploadRefusedException(result.Refusal!);
+        return result.File is { } file ? new StoredUpload(file, result.DeleteToken) : throw new UploadRefusedException(result.Refusal!);
     }
+
+    /// <summary>Deletes the stored file of this completed upload (the caller authorised it: a tus upload URL); false when it
+    /// had none any more.</summary>
+    public Task<bool> DeleteStoredFileAsync() =>
+        Status.FileId is { } fileId ? _plane.DeleteStoredFileAsync(fileId) : Task.FromResult(false);
 
     public async Task AbortAsync()
     {
@@ -81,7 +93,7 @@ public sealed class UploadSessionHandle
     {
         UploadState.Completed => new UploadRefusal(RefusalReason.InvalidState, $"Upload {finished.UploadId} is already completed."),
         UploadState.Aborted => new UploadRefusal(RefusalReason.Aborted, $"Upload {finished.UploadId} was aborted; start a new upload."),
-        UploadState.Expired => new UploadRefusal(RefusalReason.Expired, $"Upload {finished.UploadId} expired without data; start a new upload."),
+        UploadState.Expired => finished.Failure ?? new UploadRefusal(RefusalReason.Expired, $"Upload {finished.UploadId} expired without data; start a new upload."),
         UploadState.Failed => finished.Failure ?? new UploadRefusal(RefusalReason.InvalidState, $"Upload {finished.UploadId} failed."),
         _ => throw new ArgumentException($"Upload {finished.UploadId} is {finished.State}, not finished.", nameof(finished)),
     };

@@ -1,20 +1,28 @@
 using DirectDriveX.Storage;
 using DirectDriveX.Grains.Interfaces;
-using DirectDriveX.Grains.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace DirectDriveX.Grains.Files;
 
 /// <summary>A stored file's record. The file store keeps the record beside the bytes and is the truth; this grain's state is
-/// a cache of it, filled from the store when it is empty (after Redis lost its data, or grain state was never kept).</summary>
+/// a cache of it, filled from the store when it is empty (after Redis lost its data, or grain state was never kept), and
+/// cleared when the file is deleted or expires (<see cref="FileLifecycle"/>), which every download, HEAD and meta call asks
+/// through <see cref="GetRecord"/>.</summary>
 [Orleans.Placement.PreferLocalPlacement]
-public sealed class StoredFileGrain(
+public sealed partial class StoredFileGrain(
     [PersistentState("file")] IPersistentState<StoredFileState> state,
-    IUploadStore store) : Grain, IStoredFileGrain
+    IUploadStore store,
+    TimeProvider clock,
+    IOptions<StoredFileOptions> options,
+    ILogger<StoredFileGrain> logger) : Grain, IStoredFileGrain
 {
+    private string FileId => this.GetPrimaryKeyString();
+
     public async Task Register(StoredFileRecord record)
     {
-        if (record.FileId != this.GetPrimaryKeyString())
-            throw new ArgumentException($"Record for {record.FileId} registered on file grain {this.GetPrimaryKeyString()}.", nameof(record));
+        if (record.FileId != FileId)
+            throw new ArgumentException($"Record for {record.FileId} registered on file grain {FileId}.", nameof(record));
         if (state.State.Record == record) return;
         state.State = new StoredFileState { Record = record };
         await state.WriteStateAsync();
@@ -22,11 +30,31 @@ public sealed class StoredFileGrain(
 
     public async Task<StoredFileRecord?> GetRecord()
     {
-        if (state.State.Record is { } cached) return cached;
-        if (!UploadIds.IsWellFormed(this.GetPrimaryKeyString())) return null;
-        if (await store.ReadRecordAsync(this.GetPrimaryKeyString()) is not { } stored) return null;
-        state.State = new StoredFileState { Record = stored };
-        await state.WriteStateAsync();
-        return stored;
+        var record = state.State.Record;
+        if (record is null)
+        {
+            if (!UploadIds.IsWellFormed(FileId) || await store.ReadRecordAsync(FileId) is not { } stored) return null;
+            record = stored;
+            state.State = new StoredFileState { Record = stored };
+            await state.WriteStateAsync();
+        }
+        if (!FileLifecycle.IsExpired(record.CreatedAt, options.Value.Retention, clock.GetUtcNow())) return record;
+        await DeleteAsync("expired");
+        return null;
     }
+
+    public Task<bool> Delete() => DeleteAsync("deleted");
+
+    private async Task<bool> DeleteAsync(string why)
+    {
+        if (!UploadIds.IsWellFormed(FileId)) return false;
+        var existed = await store.DeleteStoredAsync(FileId);
+        var cached = state.State.Record is not null;
+        if (state.RecordExists || cached) await state.ClearStateAsync();
+        if (existed || cached) LogRemoved(FileId, why);
+        return existed || cached;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stored file {FileId} {Why}: its bytes and record are removed")]
+    private partial void LogRemoved(string fileId, string why);
 }

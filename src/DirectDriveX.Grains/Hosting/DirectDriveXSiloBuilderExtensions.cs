@@ -1,6 +1,7 @@
 using DirectDriveX.Storage;
 using DirectDriveX.Grains.Budget;
 using DirectDriveX.Grains.Clients;
+using DirectDriveX.Grains.Files;
 using DirectDriveX.Grains.DataPlane;
 using DirectDriveX.Grains.Buffers;
 using DirectDriveX.Grains.Interfaces.Telemetry;
@@ -30,6 +31,7 @@ public static class DirectDriveXSiloBuilderExtensions
         AddValidatedOptions<MemoryBudgetOptions>(services, configuration, MemoryBudgetOptions.Section);
         AddValidatedOptions<UploadOptions>(services, configuration, UploadOptions.Section);
         AddValidatedOptions<ChunkBufferPoolOptions>(services, configuration, ChunkBufferPoolOptions.Section);
+        AddValidatedOptions<StoredFileOptions>(services, configuration, StoredFileOptions.Section);
         services.AddUploadStore(configuration);
         services.AddSingleton<IValidateOptions<MemoryBudgetOptions>, MemoryBudgetOptionsValidator>();
         services.AddSingleton<IValidateOptions<UploadOptions>, UploadOptionsValidator>();
@@ -49,6 +51,8 @@ public static class DirectDriveXSiloBuilderExtensions
         services.AddHostedService<DashboardBudgetCounters>();
         services.AddSingleton<StagingSweep>();
         services.AddHostedService(sp => sp.GetRequiredService<StagingSweep>());
+        services.AddSingleton<RetentionSweep>();
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionSweep>());
 
         // Sessions' and clients' records go to the default storage unless the host registered storages of their own (Redis
         // does, so that they expire).

@@ -11,6 +11,9 @@ public static class UploadRequestValidation
     /// its record is read at every HEAD and written at every commit.</summary>
     public const int MaxTusHeaderLength = 8192;
 
+    /// <summary>The SHA-256 of no bytes: every empty file's.</summary>
+    public const string EmptySha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
     /// <summary>The request with its file name sanitised (<see cref="SanitizeFileName"/>).</summary>
     public static UploadRequest Normalize(UploadRequest request) =>
         request with { FileName = SanitizeFileName(request.FileName) };
@@ -39,13 +42,16 @@ public static class UploadRequestValidation
             return Invalid($"fileName: longer than {options.MaxFileNameLength} characters.");
         if (request.FileName.Any(char.IsControl) || request.FileName.IndexOfAny(['/', '\\']) >= 0)
             return Invalid("fileName: must not contain control characters or path separators.");
-        if (request.Size <= 0)
-            return Invalid("size: must be a positive number of bytes.");
+        if (request.Size < 0)
+            return Invalid("size: must be a number of bytes, 0 or more.");
         if (request.Size > options.MaxFileSizeBytes)
             return new UploadRefusal(RefusalReason.FileTooLarge,
                 $"size: {request.Size} bytes is over the maximum of {options.MaxFileSizeBytes} bytes.");
         if (request.Sha256 is { } sha && (sha.Length != 64 || !sha.All(char.IsAsciiHexDigit)))
             return Invalid("sha256: must be 64 hexadecimal characters.");
+        if (request.Size == 0 && request.Sha256 is { } declared && !declared.Equals(EmptySha256, StringComparison.OrdinalIgnoreCase))
+            return new UploadRefusal(RefusalReason.HashMismatch,
+                $"sha256: an empty file's SHA-256 is {EmptySha256}; the client declared {declared.ToLowerInvariant()}.");
         if (request.ContentType is { Length: > 255 })
             return Invalid("contentType: longer than 255 characters.");
         if (request.TusMetadata is { Length: > MaxTusHeaderLength })

@@ -16,7 +16,9 @@ namespace DirectDriveX.Grains.Sessions;
 /// One upload's control plane. It reserves its tier on the budget of the silo it lives on before it accepts a byte, records
 /// the offsets its node's data plane has durably written (strictly in order, only from the data plane of its own silo),
 /// verifies length and SHA-256 at completion, and releases its lease on every way out: completion, abort, idle expiry,
-/// failure. No byte of the upload passes through it.
+/// failure. An upload idle past its lease timeout with committed bytes is parked (<see cref="IdlePolicy"/>): its lease and its
+/// client's live slot go back, its bytes stay, and a writer that resumes it within the resume window reserves its tier again on
+/// the node the session is active on then. No byte of the upload passes through it.
 /// </summary>
 [UploadSessionPlacement]
 public sealed partial class UploadSessionGrain(
@@ -86,13 +88,16 @@ public sealed partial class UploadSessionGrain(
             DeactivateOnIdle();
             return UploadStartResult.Refused(overLimit);
         }
-        if (await StoreSpace.TryPromise(UploadId, request.Size) is { } noSpace)
+        // An empty file takes no store space and no memory (ChunkPlan: nothing reserved): it is stored right here.
+        if (request.Size > 0 && await StoreSpace.TryPromise(UploadId, request.Size) is { } noSpace)
         {
             await ReleaseClientAsync(client?.ClientId, 0);
             DeactivateOnIdle();
             return UploadStartResult.Refused(noSpace);
         }
-        var grant = await GrainFactory.BudgetOf(silo.SiloAddress).TryReserve(UploadId, plan.ReservedBytes);
+        var grant = plan.ReservedBytes == 0
+            ? new LeaseGrant(true, 0, default, null)
+            : await GrainFactory.BudgetOf(silo.SiloAddress).TryReserve(UploadId, plan.ReservedBytes);
         if (!grant.Granted)
         {
             await StoreSpace.Release(UploadId);
@@ -119,6 +124,7 @@ public sealed partial class UploadSessionGrain(
             CreatedAt = now,
             LastActivityAt = now,
             ClientId = client?.ClientId,
+            ClientLimits = client?.Limits,
             TusMetadata = request.TusMetadata,
             TusConcat = request.TusConcat,
             WriterEpoch = 1, // this activation's: its node writes the first bytes without another state write
@@ -139,32 +145,47 @@ public sealed partial class UploadSessionGrain(
         metrics.UploadStarted();
         metrics.SessionOpened();
         LogStarted(UploadId, silo.Name, request.Size, grant.Bytes, grant.HeadroomLeftBytes, plan.ChunkSize, client?.ClientId ?? "-");
-        return new UploadStartResult(
-            new UploadSessionInfo(UploadId, token, nodeId, silo.Name, request.Size, grant.Bytes, plan.ChunkSize, plan.MaxChunksInFlight),
-            null);
+        var info = new UploadSessionInfo(UploadId, token, nodeId, silo.Name, request.Size, grant.Bytes, plan.ChunkSize, plan.MaxChunksInFlight);
+        if (request.Size > 0) return new UploadStartResult(info, null);
+
+        // Nothing to wait for: every protocol's client of an empty file (tus-js-client among them) takes it as complete once
+        // created, so it is stored now, with the SHA-256 of no bytes.
+        var empty = await StoreAsync(S.WriterEpoch, UploadRequestValidation.EmptySha256, assemble: true);
+        return empty.Completed ? new UploadStartResult(info, null, empty) : UploadStartResult.Refused(empty.Refusal!);
     }
 
-    public Task<UploadOpening> Open(string? resumeToken, bool requireToken)
+    public async Task<UploadOpening> Open(string? resumeToken, bool requireToken)
     {
+        UploadPlacementHint.Clear();
         if (!state.RecordExists)
-            return Task.FromResult(new UploadOpening(null, Refusal(RefusalReason.NotFound, $"No upload {UploadId}.")));
+            return new UploadOpening(null, Refusal(RefusalReason.NotFound, $"No upload {UploadId}."));
         if (requireToken && (string.IsNullOrEmpty(resumeToken) || !CryptographicOperations.FixedTimeEquals(
                 SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(resumeToken)), S.ResumeTokenHash)))
-            return Task.FromResult(new UploadOpening(null, Refusal(RefusalReason.Unauthorized, $"The resume token does not match upload {UploadId}.")));
-        return Task.FromResult(new UploadOpening(Status(), null));
+            return new UploadOpening(null, Refusal(RefusalReason.Unauthorized, $"The resume token does not match upload {UploadId}."));
+        await ExpireIfOverdueAsync();
+        return new UploadOpening(Status(), null);
     }
 
     public async Task<WritingGrant> BeginWriting(string writerNodeId)
     {
+        UploadPlacementHint.Clear();
         if (!state.RecordExists) return WritingGrant.Refused(Refusal(RefusalReason.NotFound, $"No upload {UploadId}."));
+        await ExpireIfOverdueAsync();
         if (S.State.IsFinal()) return new WritingGrant(0, Status(), [], null);
         if (writerNodeId != HostNodeId)
             return WritingGrant.Refused(Refusal(RefusalReason.NodeUnavailable,
                 $"Upload {UploadId} is served by another node now; reconnect through the gateway."));
-        // A client that connects is not idle: its deadline (first byte, or the lease timeout) runs again from now, so time it
-        // spent refused for a resource this node lacked (a buffer, a reconnect after a move) never expires it.
-        state.State = S with { LastActivityAt = clock.GetUtcNow() };
-        if (S.NodeId == HostNodeId) await GrainFactory.BudgetOf(silo.SiloAddress).Renew(UploadId); // else re-reserved at its first commit
+        if (S.State == UploadState.Parked)
+        {
+            if (await ResumeAsync() is { } refused) return WritingGrant.Refused(refused);
+        }
+        else
+        {
+            // A client that connects is not idle: its deadline (first byte, or the lease timeout) runs again from now, so time
+            // it spent refused for a resource this node lacked (a buffer, a reconnect after a move) never expires or parks it.
+            state.State = S with { LastActivityAt = clock.GetUtcNow() };
+            if (S.NodeId == HostNodeId) await GrainFactory.BudgetOf(silo.SiloAddress).Renew(UploadId); // else re-reserved at its first commit
+        }
         if (_epoch is null)
         {
             state.State = S with { WriterEpoch = S.WriterEpoch + 1 };
@@ -176,6 +197,7 @@ public sealed partial class UploadSessionGrain(
 
     public async Task<ChunkAck> Commit(int epoch, long offset, long length, string writerNodeId, StagedCommit staged)
     {
+        await ExpireIfOverdueAsync();
         if (StateRefusal() is { } closed) return ChunkAck.Refused(S.CommittedOffset, closed);
         var committed = S.CommittedOffset;
         if (writerNodeId != HostNodeId)
@@ -204,7 +226,8 @@ public sealed partial class UploadSessionGrain(
             return ChunkAck.Refused(committed, Refusal(RefusalReason.InvalidRequest,
                 $"The commit names the store's upload {other}; the session's is {storeUploadId}."));
 
-        if (await EnsureLeaseAsync() is { } noLease) return ChunkAck.Refused(committed, noLease);
+        // A writer that stayed connected while the session parked resumes it with this commit.
+        if (await (S.State == UploadState.Parked ? ResumeAsync() : EnsureLeaseAsync()) is { } noLease) return ChunkAck.Refused(committed, noLease);
         state.State = S with
         {
             State = UploadState.Receiving,
@@ -237,9 +260,20 @@ public sealed partial class UploadSessionGrain(
             return new CompletionResult(null, mismatch);
         }
 
-        var record = new StoredFileRecord(UploadId, S.FileName, S.Size, sha256, S.ContentType, clock.GetUtcNow(), S.NodeName);
+        return await StoreAsync(epoch, sha256, assemble: false);
+    }
+
+    /// <summary>Publishes the assembled upload as a stored file (assembling it first when <paramref name="assemble"/>: an empty
+    /// file, which no data plane assembles), keeps its record and ends the session Completed.</summary>
+    private async Task<CompletionResult> StoreAsync(int epoch, string sha256, bool assemble)
+    {
+        // A client without an API key can delete its file only with a token it is given now, once; the record keeps its hash.
+        var (deleteToken, deleteTokenSha256) = FileLifecycle.GetsDeleteToken(S.ClientId) ? FileLifecycle.NewDeleteToken() : default;
+        var record = new StoredFileRecord(UploadId, S.FileName, S.Size, sha256, S.ContentType, clock.GetUtcNow(), S.NodeName,
+            S.ClientId, deleteTokenSha256);
         try
         {
+            if (assemble) await store.AssembleAsync(StagingOf(epoch), CancellationToken.None);
             await store.PublishAsync(StagingOf(epoch), record, CancellationToken.None);
         }
         catch (IOException e)
@@ -254,7 +288,7 @@ public sealed partial class UploadSessionGrain(
         await FinishAsync(S with { State = UploadState.Completed, File = record }, deleteStaging: true); // what was not promoted
         var seconds = Math.Max(0.001, (clock.GetUtcNow() - S.CreatedAt).TotalSeconds);
         LogCompleted(UploadId, silo.Name, S.Size, seconds, S.Size / seconds / 1e6, sha256);
-        return new CompletionResult(record, null);
+        return new CompletionResult(record, null, deleteToken);
     }
 
     public async Task Abort()
@@ -264,12 +298,17 @@ public sealed partial class UploadSessionGrain(
         LogAborted(UploadId, silo.Name, S.CommittedOffset);
     }
 
-    public Task<bool> HasEnded() => Task.FromResult(!state.RecordExists || S.State.IsFinal());
+    public Task<bool> HasEnded() => Task.FromResult(!state.RecordExists || S.State.IsFinal() || S.State == UploadState.Parked);
 
-    public Task<UploadStatus> GetState() => Task.FromResult(state.RecordExists
-        ? Status()
-        : new UploadStatus(UploadId, UploadState.Created, 0, 0, 0, 0, null, null, null, null,
-            Refusal(RefusalReason.NotFound, $"No upload {UploadId}."), null, HostNodeId: HostNodeId));
+    public async Task<UploadStatus> GetState()
+    {
+        UploadPlacementHint.Clear(); // the gateway's hint placed this activation (a parked session's, on the roomiest node)
+        if (!state.RecordExists)
+            return new UploadStatus(UploadId, UploadState.Created, 0, 0, 0, 0, null, null, null, null,
+                Refusal(RefusalReason.NotFound, $"No upload {UploadId}."), null, HostNodeId: HostNodeId);
+        await ExpireIfOverdueAsync();
+        return Status();
+    }
 
     private UploadStatus Status() => new(UploadId, S.State, S.CommittedOffset, S.Size, S.ReservedBytes, S.ChunkSize, S.NodeId,
         S.FileName, S.ContentType, S.File?.FileId, S.Failure, S.LastActivityAt, S.NodeName, HostNodeId, S.MaxChunksInFlight,
@@ -310,7 +349,7 @@ public sealed partial class UploadSessionGrain(
         {
             UploadState.Completed => Refusal(RefusalReason.InvalidState, $"Upload {UploadId} is already completed."),
             UploadState.Aborted => Refusal(RefusalReason.Aborted, $"Upload {UploadId} was aborted."),
-            UploadState.Expired => Refusal(RefusalReason.Expired, $"Upload {UploadId} expired without data; start a new upload."),
+            UploadState.Expired => S.Failure ?? Refusal(RefusalReason.Expired, $"Upload {UploadId} expired without data; start a new upload."),
             UploadState.Failed => S.Failure ?? Refusal(RefusalReason.InvalidState, $"Upload {UploadId} failed."),
             _ => null,
         };
@@ -328,6 +367,108 @@ public sealed partial class UploadSessionGrain(
         state.State = S with { NodeId = HostNodeId, NodeName = silo.Name };
         await WriteFencedStateAsync();
         return null;
+    }
+
+    /// <summary>Resumes a parked session on this silo: counted live against its client again (<see cref="RefusalReason.TooManyUploads"/>
+    /// while the client is at its limit), and its tier reserved on this silo's budget. Refused for headroom, the session gives the
+    /// slot back and moves (Orleans' migration) to the node with the most headroom when another has room for it, so that the
+    /// client's retry resumes it there; both refusals are retryable, and the committed bytes stay.</summary>
+    private async Task<UploadRefusal?> ResumeAsync()
+    {
+        if (S.ClientId is { } clientId && S.ClientLimits is { } limits
+            && await ClientGrain(clientId).TryResume(UploadId, limits) is { } overLimit)
+            return overLimit with { ExpectedOffset = S.CommittedOffset };
+        var grant = await GrainFactory.BudgetOf(silo.SiloAddress).TryReserve(UploadId, S.ReservedBytes);
+        if (!grant.Granted)
+        {
+            await ParkClientAsync(S.ClientId);
+            var roomier = await RoomierNodeAsync(S.ReservedBytes);
+            if (roomier is not null)
+            {
+                // Moved once this call ends: the client's retry (routed to wherever the session is then) resumes it there.
+                RequestContext.Set(Orleans.Runtime.Placement.IPlacementDirector.PlacementHintKey, roomier.Value.Silo);
+                this.MigrateOnIdle();
+                UploadPlacementHint.Clear();
+            }
+            return grant.Refusal! with
+            {
+                Message = $"Upload {UploadId} is parked with {S.CommittedOffset} committed bytes, kept until it resumes: {grant.Refusal.Message}"
+                    + (roomier is { } node ? $" It moves to node {node.Name}, which has room: retry." : ""),
+                ExpectedOffset = S.CommittedOffset,
+            };
+        }
+        state.State = S with { State = UploadState.Receiving, NodeId = HostNodeId, NodeName = silo.Name, LastActivityAt = clock.GetUtcNow() };
+        await WriteFencedStateAsync();
+        LogResumed(UploadId, silo.Name, S.CommittedOffset, grant.Bytes);
+        return null;
+    }
+
+    /// <summary>Another active node whose budget has <paramref name="bytes"/> of headroom now, the most of them; null when none
+    /// has (or none answers in time).</summary>
+    private async Task<(SiloAddress Silo, string Name)?> RoomierNodeAsync(long bytes)
+    {
+        try
+        {
+            var hosts = await GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(NodeQueryTimeout);
+            var others = hosts.Keys.Where(s => !s.Equals(silo.SiloAddress)).ToList();
+            var snapshots = await Task.WhenAll(others.Select(async s =>
+            {
+                try { return await GrainFactory.BudgetOf(s).GetSnapshot().WaitAsync(NodeQueryTimeout); }
+                catch (Exception e) when (e is OrleansException or TimeoutException) { return null; }
+            }));
+            var best = snapshots.OfType<MemoryBudgetSnapshot>().Where(n => n.HeadroomBytes >= bytes).MaxBy(n => n.HeadroomBytes);
+            return best is null ? null : (MemoryBudgetKey.ToSilo(best.NodeId), best.NodeName);
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    private static readonly TimeSpan NodeQueryTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>Idle past the lease timeout with committed bytes: the lease and the client's live slot go back; the bytes, the
+    /// fencing epoch and the staging stay, and the state says Parked (no lease held, <see cref="UploadSessionState.NodeId"/> empty).</summary>
+    private async Task ParkAsync()
+    {
+        var leaseNode = S.NodeId;
+        state.State = S with { State = UploadState.Parked, NodeId = "" };
+        await WriteFencedStateAsync();
+        await ReleaseLeaseAsync(leaseNode);
+        await ParkClientAsync(S.ClientId);
+        LogParked(UploadId, silo.Name, S.CommittedOffset, S.LastActivityAt + _uploads.ResumeWindow);
+    }
+
+    /// <summary>A session touched after its deadline has passed (a parked session outlives its activation's timer: it may be
+    /// asked again only hours later) expires before it answers.</summary>
+    private async Task ExpireIfOverdueAsync()
+    {
+        if (state.RecordExists && NextIdleStep() == IdlePolicy.Step.Expire) await ExpireAsync();
+    }
+
+    private IdlePolicy.Step NextIdleStep() => IdlePolicy.Next(S.State, clock.GetUtcNow() - S.LastActivityAt,
+        _uploads.FirstByteTimeout, _budget.LeaseTimeout, _uploads.ResumeWindow);
+
+    private async Task ExpireAsync()
+    {
+        var expired = IdlePolicy.Expired(UploadId, S.CommittedOffset, _uploads.ResumeWindow);
+        await FinishAsync(S with { State = UploadState.Expired, Failure = expired }, deleteStaging: true);
+        LogExpired(UploadId, silo.Name, S.CommittedOffset);
+    }
+
+    /// <summary>Frees this session's live slot on its client's grain while it is parked; like a release, a call that does not
+    /// arrive is put right by the client's grain at its limit (it asks <see cref="HasEnded"/>, true for a parked session).</summary>
+    private async Task ParkClientAsync(string? clientId)
+    {
+        if (clientId is null) return;
+        try
+        {
+            await ClientGrain(clientId).Park(UploadId);
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException)
+        {
+            LogClientReleaseFailed(UploadId, clientId, e.Message);
+        }
     }
 
     /// <summary>Releases this session's lease on <paramref name="nodeId"/>; a node that has left the cluster took its leases
@@ -421,12 +562,15 @@ public sealed partial class UploadSessionGrain(
 
     private async Task ExpireIfIdleAsync(CancellationToken cancellationToken)
     {
-        if (S.State.IsFinal()) return;
-        // No byte yet: the first-byte deadline; after the first byte: the lease timeout since the last commit.
-        var allowed = S.State == UploadState.Reserved ? _uploads.FirstByteTimeout : _budget.LeaseTimeout;
-        if (clock.GetUtcNow() - S.LastActivityAt < allowed) return;
-        await FinishAsync(S with { State = UploadState.Expired }, deleteStaging: true);
-        LogExpired(UploadId, silo.Name, S.CommittedOffset);
+        switch (NextIdleStep())
+        {
+            case IdlePolicy.Step.Park:
+                await ParkAsync();
+                break;
+            case IdlePolicy.Step.Expire:
+                await ExpireAsync();
+                break;
+        }
     }
 
     private static UploadRefusal Refusal(RefusalReason reason, string message) => new(reason, message);
@@ -451,6 +595,12 @@ public sealed partial class UploadSessionGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} on node {NodeName} aborted at {Committed} bytes")]
     private partial void LogAborted(string uploadId, string nodeName, long committed);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} on node {NodeName} parked at {Committed} bytes: its lease is given back; resumable until {ResumableUntil:u}")]
+    private partial void LogParked(string uploadId, string nodeName, long committed, DateTimeOffset resumableUntil);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} resumed on node {NodeName} at {Committed} bytes, {ReservedBytes} reserved again")]
+    private partial void LogResumed(string uploadId, string nodeName, long committed, long reservedBytes);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId} on node {NodeName} expired at {Committed} bytes")]
     private partial void LogExpired(string uploadId, string nodeName, long committed);

@@ -13,7 +13,7 @@ public sealed record UploadSessionState
     [Id(4)] public string? ExpectedSha256 { get; init; }
     /// <summary>SHA-256 of the resume token; the token itself is never stored.</summary>
     [Id(5)] public byte[] ResumeTokenHash { get; init; } = [];
-    /// <summary>The budget grain key of the node holding the lease.</summary>
+    /// <summary>The budget grain key of the node holding the lease; empty while the session holds none (parked, or an empty file).</summary>
     [Id(6)] public string NodeId { get; init; } = "";
     [Id(7)] public string NodeName { get; init; } = "";
     [Id(8)] public long ReservedBytes { get; init; }
@@ -41,4 +41,7 @@ public sealed record UploadSessionState
     [Id(21)] public StagedPart[] Parts { get; init; } = [];
     /// <summary>The store's id of this upload, once it has one (an S3 multipart upload id).</summary>
     [Id(22)] public string? StoreUploadId { get; init; }
+    /// <summary>The limits of <see cref="ClientId"/> when the session started: what a parked session is counted against again
+    /// when it resumes. Null for a session started from inside the cluster, or before sessions could park.</summary>
+    [Id(23)] public ClientLimits? ClientLimits { get; init; }
 }

@@ -50,6 +50,12 @@ public sealed class UploadClientIdentity
         return (new UploadClient("addr:" + AddressOf(request.HttpContext.Connection.RemoteIpAddress), _keyless), null);
     }
 
+    /// <summary>The API key client of <paramref name="request"/> when it presents a key (null when it presents none, whatever
+    /// <c>Auth:Mode</c>), or the <see cref="RefusalReason.Unauthenticated"/> refusal of a key that is not valid: what a request
+    /// about a file already stored presents (deleting it), where no address counts.</summary>
+    public (UploadClient? KeyClient, UploadRefusal? Refusal) IdentifyKey(HttpRequest request) =>
+        PresentedKey(request) is null ? (null, null) : Identify(request);
+
     private static string? PresentedKey(HttpRequest request)
     {
         var header = request.Headers[ApiKeyHeader].ToString();

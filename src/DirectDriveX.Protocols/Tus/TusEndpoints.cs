@@ -80,7 +80,8 @@ public static class TusEndpoints
         var upload = new UploadRequest(string.IsNullOrWhiteSpace(fileName) ? (concat is not null ? "partial" : "upload") : fileName, length,
             string.IsNullOrWhiteSpace(contentType) ? null : contentType, Client: client, TusMetadata: kept.Metadata, TusConcat: kept.Concat);
 
-        if (TusProtocol.CarriesBody(request))
+        // An empty upload is complete once created (tus-js-client sends no PATCH for it): stored by its session's start.
+        if (length > 0 && TusProtocol.CarriesBody(request))
         {
             if (!IsOctetStream(request)) return UnsupportedMediaType(context);
             var plane = context.RequestServices.GetRequiredService<UploadDataPlane>();
@@ -99,7 +100,8 @@ public static class TusEndpoints
         var started = await starter.StartAsync(upload, context.RequestAborted);
         if (started.Session is not { } s) return refusals.Tus(context, started.Refusal!);
         context.Response.Headers.Location = TusProtocol.Location(context, tus, s.UploadId, s.ResumeToken);
-        TusProtocol.SetExpires(context.Response, UploadState.Reserved, DateTimeOffset.UtcNow, Uploads(context)); // known at creation: MUST
+        if (started.Completion is null) // known at creation: MUST (an empty upload is complete, and does not expire)
+            TusProtocol.SetExpires(context.Response, UploadState.Reserved, DateTimeOffset.UtcNow, Uploads(context));
         return Results.StatusCode(StatusCodes.Status201Created);
     }
 
@@ -155,12 +157,21 @@ public static class TusEndpoints
         TusProtocol.SetExpires(context.Response, status, Uploads(context));
     }
 
+    /// <summary>Termination: an unfinished upload is aborted (its staged bytes deleted); a completed one's stored file is deleted,
+    /// which the upload URL (the uploader's token) authorises. Either way 204, and 404 or 410 after.</summary>
     private static async Task<IResult> DeleteAsync(HttpContext context, string key)
     {
         var (session, refusals, _) = await OpenAsync(context, key);
-        var refusal = session.Refusal ?? session.Handle!.FinishedRefusal;
-        if (refusal is not null) return refusals.Tus(context, refusal);
-        await session.Handle!.AbortAsync();
+        if (session.Refusal is { } unopened) return refusals.Tus(context, unopened);
+        var handle = session.Handle!;
+        if (handle.Status.State == UploadState.Completed)
+        {
+            if (!await handle.DeleteStoredFileAsync())
+                return refusals.Tus(context, new UploadRefusal(RefusalReason.NotFound, $"Upload {handle.UploadId}'s file no longer exists."));
+            return Results.NoContent();
+        }
+        if (handle.FinishedRefusal is { } finished) return refusals.Tus(context, finished);
+        await handle.AbortAsync();
         return Results.NoContent();
     }
 
@@ -207,8 +218,8 @@ public static class TusEndpoints
                 });
             }
             if (writer.ReceivedOffset < size) return (await writer.CompleteAsync(), null);
-            var file = await session.CompleteAsync(writer, context.RequestAborted);
-            return (file.Size, null);
+            var stored = await session.CompleteAsync(writer, context.RequestAborted);
+            return (stored.File.Size, null);
         }
         catch (UploadRefusedException e)
         {
@@ -253,9 +264,14 @@ public static class TusEndpoints
             string.IsNullOrWhiteSpace(fileName) ? "upload" : fileName, size, string.IsNullOrWhiteSpace(contentType) ? null : contentType,
             Client: client, TusMetadata: kept.Metadata, TusConcat: kept.Concat));
         if (refusal is not null) return refusals.Tus(context, refusal);
+        if (session!.StoredAtStart is not null) // empty partial uploads: an empty file, stored as it started
+        {
+            context.Response.Headers.Location = TusProtocol.Location(context, tus, session.UploadId, session.ResumeToken!);
+            return Results.StatusCode(StatusCodes.Status201Created);
+        }
         try
         {
-            await using (var writer = await session!.OpenWriterAsync(onCommitted: null))
+            await using (var writer = await session.OpenWriterAsync(onCommitted: null))
             {
                 foreach (var part in parts)
                 {

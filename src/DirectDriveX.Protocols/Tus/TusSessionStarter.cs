@@ -19,6 +19,7 @@ public sealed class LocalTusSessionStarter(UploadDataPlane plane) : ITusSessionS
         if (refusal is not null) return UploadStartResult.Refused(refusal);
         var s = session!.Status;
         return new UploadStartResult(new UploadSessionInfo(s.UploadId, session.ResumeToken!, s.HostNodeId ?? plane.NodeId, plane.NodeName,
-            s.Size, s.ReservedBytes, s.ChunkSize, s.MaxChunksInFlight), null);
+            s.Size, s.ReservedBytes, s.ChunkSize, s.MaxChunksInFlight), null,
+            session.StoredAtStart is { } stored ? new CompletionResult(stored.File, null, stored.DeleteToken) : null);
     }
 }

@@ -82,6 +82,23 @@ public sealed class AzureBlobUploadStore : IUploadStore
 
     public IAsyncEnumerable<StagedFile> ListStagingAsync(CancellationToken cancellationToken) => Scratch.ListAsync(cancellationToken);
 
+    public async IAsyncEnumerable<StoredFileEntry> ListStoredAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Call(() => _ready.Value);
+        var pages = _container.GetBlobsAsync(new GetBlobsOptions { Prefix = _keys.RecordRoot }, cancellationToken).AsPages().GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (await Call(async () => await pages.MoveNextAsync()))
+                foreach (var item in pages.Current.Values)
+                    if (_keys.ParseRecord(item.Name) is { } fileId)
+                        yield return new StoredFileEntry(fileId, item.Properties.LastModified ?? DateTimeOffset.UtcNow);
+        }
+        finally
+        {
+            await pages.DisposeAsync();
+        }
+    }
+
     public async Task<StoredFileRecord?> ReadRecordAsync(string fileId, CancellationToken cancellationToken = default)
     {
         try

@@ -136,6 +136,16 @@ public sealed class FileSystemUploadStore : IUploadStore
         }
     }
 
+    public async IAsyncEnumerable<StoredFileEntry> ListStoredAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var records = await Task.Run(() => new DirectoryInfo(_filesDirectory).GetFiles("*.json"), cancellationToken);
+        foreach (var record in records)
+        {
+            var fileId = Path.GetFileNameWithoutExtension(record.Name);
+            if (UploadIds.IsWellFormed(fileId)) yield return new StoredFileEntry(fileId, record.LastWriteTimeUtc);
+        }
+    }
+
     public async Task<StoredFileRecord?> ReadRecordAsync(string fileId, CancellationToken cancellationToken = default)
     {
         var (recordPath, bytesPath) = (RecordPath(fileId), StoredPath(fileId));

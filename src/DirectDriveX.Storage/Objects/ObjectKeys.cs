@@ -11,7 +11,17 @@ internal sealed class ObjectKeys(string prefix)
 {
     public string File(string fileId) => $"{prefix}files/{Checked(fileId)}";
 
-    public string Record(string fileId) => $"{prefix}records/{Checked(fileId)}.json";
+    public string Record(string fileId) => $"{RecordRoot}{Checked(fileId)}.json";
+
+    public string RecordRoot => $"{prefix}records/";
+
+    /// <summary>The file id of a record's key, or null for a key of another shape.</summary>
+    public string? ParseRecord(string key)
+    {
+        if (!key.StartsWith(RecordRoot, StringComparison.Ordinal) || !key.EndsWith(".json", StringComparison.Ordinal)) return null;
+        var fileId = key[RecordRoot.Length..^".json".Length];
+        return UploadIds.IsWellFormed(fileId) ? fileId : null;
+    }
 
     public string StagingRoot => $"{prefix}staging/";
 

@@ -175,6 +175,22 @@ public sealed class S3UploadStore : IUploadStore, IDisposable
         } while (token is not null);
     }
 
+    public async IAsyncEnumerable<StoredFileEntry> ListStoredAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? token = null;
+        do
+        {
+            var page = await Call(() => Client.ListObjectsV2Async(new ListObjectsV2Request
+            {
+                BucketName = Bucket, Prefix = _keys.RecordRoot, ContinuationToken = token,
+            }, cancellationToken));
+            foreach (var item in page.S3Objects ?? [])
+                if (_keys.ParseRecord(item.Key) is { } fileId)
+                    yield return new StoredFileEntry(fileId, item.LastModified ?? DateTime.UtcNow);
+            token = page.IsTruncated == true ? page.NextContinuationToken : null;
+        } while (token is not null);
+    }
+
     public async Task<StoredFileRecord?> ReadRecordAsync(string fileId, CancellationToken cancellationToken = default)
     {
         try

@@ -7,8 +7,8 @@ using DirectDriveX.Grains.Interfaces;
 
 namespace DirectDriveX.Gateway.Tests.Clients;
 
-/// <summary>Key <c>solo</c> may hold one upload at a time; sessions expire one second after creation without a byte and two
-/// seconds after their last byte; a client at its limit rechecks sessions counted for half a second.</summary>
+/// <summary>Key <c>solo</c> may hold one upload at a time; sessions expire one second after creation without a byte and park
+/// two seconds after their last byte; a client at its limit rechecks sessions counted for half a second.</summary>
 public sealed class ClientReleaseFixture : GatewayFixture
 {
     public const string SoloKey = "solo-key-0123456789abcdef";
@@ -88,19 +88,36 @@ public class ClientReleaseTests(ClientReleaseFixture fixture) : IClassFixture<Cl
     }
 
     [Fact]
-    public async Task Expiry_after_the_first_byte_frees_the_slot()
+    public async Task Parking_after_the_first_byte_frees_the_slot_and_a_resume_needs_it_back()
     {
-        var created = await fixture.CreateAsync(1 * GatewayFixture.MiB);
-        await fixture.PutAsync(created, 0, TestBytes.Random(1000, seed: 4));
+        var data = TestBytes.Random(5000, seed: 4);
+        var created = await fixture.CreateAsync(data.Length);
+        await fixture.PutAsync(created, 0, data.AsMemory(0, 1000));
         Assert.Equal("TooManyUploads", (await fixture.Solo.CreateAsync(1000)).Reason);
         var next = await fixture.AdmittedAgainAsync(TimeSpan.FromSeconds(20));
-        Assert.Equal("Expired", await fixture.StateAsync(created));
+        Assert.Equal("Parked", await fixture.StateAsync(created)); // its bytes are kept; its slot is another upload's now
+
+        using (var put = Put(created, 1000, data.AsMemory(1000)))
+        {
+            var refused = await fixture.Solo.SendAsync(put);
+            Assert.Equal((HttpStatusCode.TooManyRequests, "TooManyUploads", "5"), (refused.Status, refused.Reason, refused.Headers.RetryAfter?.ToString()));
+            Assert.Equal(1000, refused.Body.GetProperty("expectedOffset").GetInt64());
+        }
         await fixture.Grains.GetGrain<IUploadSessionGrain>(next.UploadId).Abort();
+        var stored = await fixture.PutAsync(created, 1000, data.AsMemory(1000));
+        Assert.Equal(TestBytes.Sha256Hex(data), stored.GetProperty("sha256").GetString());
     }
+
+    private static HttpRequestMessage Put(ClientRequests.Answer created, long offset, ReadOnlyMemory<byte> bytes) =>
+        new(HttpMethod.Put, $"/api/v1/uploads/{created.UploadId}/chunks?offset={offset}")
+        {
+            Content = new ReadOnlyMemoryContent(bytes) { Headers = { ContentType = new MediaTypeHeaderValue("application/octet-stream") } },
+            Headers = { { "Upload-Token", created.ResumeToken } },
+        };
 }
 
 /// <summary>A session whose node dies is still live (it can be resumed on a survivor), so it keeps its client's slot; when
-/// nobody resumes it, its lease timeout ends it on the survivor that the client's count reactivated, and the slot is free.</summary>
+/// nobody resumes it, its lease timeout parks it on the survivor that the client's count reactivated, and the slot is free.</summary>
 public sealed class ClientNodeDeathTests : IAsyncLifetime
 {
     private readonly ClientReleaseFixture _fixture = new();
@@ -118,7 +135,7 @@ public sealed class ClientNodeDeathTests : IAsyncLifetime
         await _fixture.Cluster.KillSiloAsync(_fixture.Cluster.Silos.Single(s => s.Name == node));
 
         var next = await _fixture.AdmittedAgainAsync(TimeSpan.FromSeconds(60));
-        Assert.Equal("Expired", await _fixture.StateAsync(created));
+        Assert.Equal("Parked", await _fixture.StateAsync(created));
         Assert.Equal([next.UploadId], (await _fixture.Grains.GetGrain<IUploadClientGrain>("key:solo").GetState()).LiveUploads);
     }
 }

@@ -23,7 +23,7 @@ public abstract class GatewayFixture : IAsyncLifetime
     {
         ["MemoryBudget:MemoryLimitBytes"] = Caps[silo].ToString(),
         ["Uploads:MaxFileSizeBytes"] = (20 * GiB).ToString(),
-    }, configureSilo: null, $"--Uploads:MaxFileSizeBytes={20 * GiB}", $"--Tus:AllowedOrigins:0={TusOrigin}")
+    }, configureSilo: silo => ConfigureSilo(silo), $"--Uploads:MaxFileSizeBytes={20 * GiB}", $"--Tus:AllowedOrigins:0={TusOrigin}")
     {
         EdgeSettings = EdgeSettings,
     };
@@ -42,6 +42,11 @@ public abstract class GatewayFixture : IAsyncLifetime
     public string StoreRoot => _host.StoreRoot;
 
     protected virtual IDictionary<string, string?> SiloSettings => new Dictionary<string, string?>();
+
+    /// <summary>Services of every silo, registered before DirectDriveX's own (a test clock, say).</summary>
+    protected virtual void ConfigureSilo(Orleans.Hosting.ISiloBuilder silo)
+    {
+    }
 
     /// <summary>Each silo's memory cap by its TestingHost name: 1, 2 and 3 GiB unless a fixture says otherwise.</summary>
     protected virtual IReadOnlyDictionary<string, long> Caps => new Dictionary<string, long> { ["Silo_0"] = 1 * GiB, ["Silo_1"] = 2 * GiB, ["Silo_2"] = 3 * GiB };

@@ -23,6 +23,13 @@ public class TusClientTests(DefaultGatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Tus_js_client_uploads_an_empty_file()
+    {
+        var report = await TusJsAsync("empty", 0);
+        await AssertStoredAsync(report);
+    }
+
+    [Fact]
     public async Task Tus_js_client_resumes_from_the_stored_upload_URL_after_a_dropped_connection()
     {
         var report = await TusJsAsync("drop", 48 * 1024 * 1024);

@@ -17,9 +17,9 @@ public class EdgeCaseTests(DefaultGatewayFixture fixture)
     [Theory]
     [InlineData("{\"fileName\":\"a\",\"size\":", "body: not valid JSON (line 1, byte 24); send a JSON object {fileName, size, contentType?, sha256?}.")]
     [InlineData("[1,2]", "body: a JSON array, not a JSON object {fileName, size, contentType?, sha256?}.")]
-    [InlineData("{\"fileName\":\"a\",\"size\":\"abc\"}", "size: must be a whole number of bytes from 1 to 9223372036854775807 (was \"abc\").")]
-    [InlineData("{\"fileName\":\"a\",\"size\":1e30}", "size: must be a whole number of bytes from 1 to 9223372036854775807 (was 1e30).")]
-    [InlineData("{\"fileName\":\"a\",\"size\":10.5}", "size: must be a whole number of bytes from 1 to 9223372036854775807 (was 10.5).")]
+    [InlineData("{\"fileName\":\"a\",\"size\":\"abc\"}", "size: must be a whole number of bytes from 0 to 9223372036854775807 (was \"abc\").")]
+    [InlineData("{\"fileName\":\"a\",\"size\":1e30}", "size: must be a whole number of bytes from 0 to 9223372036854775807 (was 1e30).")]
+    [InlineData("{\"fileName\":\"a\",\"size\":10.5}", "size: must be a whole number of bytes from 0 to 9223372036854775807 (was 10.5).")]
     [InlineData("{\"fileName\":7,\"size\":10}", "fileName: must be a string.")]
     [InlineData("", "body: not valid JSON (line 1, byte 1); send a JSON object {fileName, size, contentType?, sha256?}.")]
     public async Task A_create_body_that_is_not_a_request_is_a_400_problem_naming_the_field(string body, string detail)

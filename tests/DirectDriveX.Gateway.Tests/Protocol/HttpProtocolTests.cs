@@ -91,7 +91,7 @@ public class HttpProtocolTests(DefaultGatewayFixture fixture)
 
     [Theory]
     [InlineData("{\"size\":10}", "fileName: must not be empty.")]
-    [InlineData("{\"fileName\":\"a\",\"size\":0}", "size: must be a positive number of bytes.")]
+    [InlineData("{\"fileName\":\"a\",\"size\":-1}", "size: must be a number of bytes, 0 or more.")]
     [InlineData("{\"fileName\":\"a\",\"size\":10,\"sha256\":\"xyz\"}", "sha256: must be 64 hexadecimal characters.")]
     public async Task Bad_input_is_a_400_naming_the_field(string body, string detail)
     {

@@ -1,6 +1,6 @@
 // tus-js-client (npm) against the gateway's tus endpoint; run by Interop/TusJsClientTests.cs.
 //   node tus-upload.mjs MODE BASE_URL SIZE
-// MODE: upload | drop (abort mid-body, resume from the stored upload URL) | parallel (parallelUploads: 4)
+// MODE: upload | empty (SIZE 0) | drop (abort mid-body, resume from the stored upload URL) | parallel (parallelUploads: 4)
 //       | checksum (every PATCH carries a wrong Upload-Checksum) | retry (prints {"event":"retrying",...} on each refusal
 //       it retries, and succeeds once room appears).
 // The last stdout line is a JSON report: {url, size, sha256, ...}; the test downloads the file and compares.
@@ -36,7 +36,8 @@ async function head(url) {
 }
 
 switch (mode) {
-  case 'upload': {
+  case 'upload':
+  case 'empty': { // empty: SIZE 0; tus-js-client creates the upload and, having no byte to send, reports success at once
     const u = await upload({});
     report({ url: u.url });
     break;

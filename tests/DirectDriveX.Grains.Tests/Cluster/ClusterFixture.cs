@@ -26,6 +26,9 @@ public abstract class ClusterFixture : IAsyncLifetime
 
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>Every silo's clock, when the fixture moves time itself; null: the system's.</summary>
+    public virtual OffsetClock? Clock => null;
+
     /// <summary>Grain state in files of the store, which outlive a killed silo (memory storage dies with the silo holding it).</summary>
     protected virtual bool StateInFiles => false;
 
@@ -43,6 +46,7 @@ public abstract class ClusterFixture : IAsyncLifetime
             else silo.AddMemoryGrainStorageAsDefault();
             silo.Services.AddSingleton<IMemoryProbe, CappedMemoryProbe>();
             silo.Services.AddSingleton<DirectDriveX.Grains.Storage.IStoreSpaceProbe>(new FixedStoreSpace(FixedStoreSpace.Plenty));
+            if (Clock is { } clock) silo.Services.AddSingleton<TimeProvider>(clock);
             silo.AddDirectDriveX(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
         });
         _cluster = builder.Build();
@@ -97,6 +101,33 @@ public sealed class ExpiryClusterFixture : ClusterFixture
         ["Uploads:FirstByteTimeout"] = "00:00:02",
         ["Uploads:ClientRecheckAfter"] = "00:00:00.300",
     };
+}
+
+/// <summary>Leases time out after three seconds without data, uploads stay resumable for a minute after their last commit and
+/// stored files are kept for a day, on a clock the tests move forward (<see cref="OffsetClock"/>).</summary>
+public sealed class ResumeWindowClusterFixture : ClusterFixture
+{
+    public static readonly TimeSpan ResumeWindow = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan Retention = TimeSpan.FromDays(1);
+
+    public override OffsetClock Clock { get; } = new();
+
+    protected override IReadOnlyDictionary<string, long> MemoryCaps { get; } =
+        new Dictionary<string, long> { ["Silo_0"] = 1 * GiB, ["Silo_1"] = 1 * GiB };
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["MemoryBudget:LeaseTimeout"] = "00:00:03",
+        ["MemoryBudget:SweepInterval"] = "00:00:00.100",
+        ["Uploads:ResumeWindow"] = ResumeWindow.ToString(),
+        ["Files:Retention"] = Retention.ToString(),
+    };
+}
+
+[CollectionDefinition(Name)]
+public sealed class ResumeWindowCluster : ICollectionFixture<ResumeWindowClusterFixture>
+{
+    public const string Name = "resume window cluster";
 }
 
 [CollectionDefinition(Name)]

@@ -80,6 +80,36 @@ public class UploadClientGrainTests(BudgetClusterFixture fixture)
     }
 }
 
+/// <summary>A parked upload (idle past its lease) holds no live slot: the count frees it at once and takes it again when the
+/// upload resumes, against the concurrent limit only; its bytes stay counted for their day until it ends.</summary>
+[Collection(BudgetCluster.Name)]
+public class UploadClientParkingTests(BudgetClusterFixture fixture)
+{
+    [Fact]
+    public async Task A_parked_upload_frees_its_slot_keeps_its_bytes_for_the_day_and_resumes_within_the_concurrent_limit()
+    {
+        var client = fixture.Client.GetGrain<IUploadClientGrain>($"addr:park-{Guid.NewGuid():N}");
+        var limits = new ClientLimits(1, BytesPerDay: 1000);
+        Assert.Null(await client.TryAdmit("u1", 600, limits));
+        await client.Park("u1");
+        await client.Park("u1");
+        Assert.Equal((0, 600L), ((await client.GetState()).LiveUploads.Count, (await client.GetState()).BytesToday));
+
+        Assert.Null(await client.TryAdmit("u2", 400, limits)); // the slot is free; the day has 400 bytes left
+        var refused = await client.TryResume("u1", limits);
+        Assert.Equal((RefusalReason.TooManyUploads, "concurrentUploads"), (refused!.Reason, refused.Quota!.Quota));
+        await client.Release("u2", 0);
+
+        Assert.Null(await client.TryResume("u1", limits));
+        Assert.Null(await client.TryResume("u1", limits));
+        Assert.Equal(["u1"], (await client.GetState()).LiveUploads);
+        Assert.Equal(600L, (await client.GetState()).BytesToday); // resuming costs no bytes again
+        await client.Park("u1");
+        await client.Release("u1", 100);                           // a parked upload that ends gives back what never came
+        Assert.Equal((0, 100L), ((await client.GetState()).LiveUploads.Count, (await client.GetState()).BytesToday));
+    }
+}
+
 /// <summary>A count whose release never came is put right when the client reaches its limit.</summary>
 [Collection(ExpiryCluster.Name)]
 public class UploadClientRecheckTests(ExpiryClusterFixture fixture)

@@ -50,7 +50,8 @@ public static class UploadDriver
         var handle = await Open(cluster, info);
         try
         {
-            return new CompletionResult(await handle.CompleteAsync(CancellationToken.None), null);
+            var stored = await handle.CompleteAsync(CancellationToken.None);
+            return new CompletionResult(stored.File, null, stored.DeleteToken);
         }
         catch (UploadRefusedException e)
         {

@@ -40,6 +40,37 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
     }
 
     [Fact]
+    public async Task An_empty_upload_is_stored_as_it_starts_and_reserves_nothing_even_on_a_node_without_headroom()
+    {
+        var silo = fixture.Silo("Silo_0");
+        var blocker = UploadIds.NewId();
+        Assert.True((await Grains.BudgetOf(silo).TryReserve(blocker, (await UploadDriver.Budget(Grains, silo)).HeadroomBytes)).Granted);
+        try
+        {
+            var before = await UploadDriver.Budget(Grains, silo);
+            var grain = Grains.GetGrain<IUploadSessionGrain>(UploadIds.NewId());
+            UploadStartResult result;
+            using (UploadPlacementHint.Target(silo))
+                result = await grain.Start(new UploadRequest("empty.txt", 0, "text/plain"));
+
+            Assert.True(result.Accepted, result.Refusal?.Message);
+            Assert.Equal((0L, 1), (result.Session!.ReservedBytes, result.Session.MaxChunksInFlight));
+            var file = result.Completion!.File!;
+            Assert.Equal(new StoredFileRecord(result.Session.UploadId, "empty.txt", 0, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData([])),
+                "text/plain", file.CreatedAt, "Silo_0"), file);
+            Assert.Empty(await File.ReadAllBytesAsync(fixture.StoredPath(file.FileId)));
+            Assert.Empty(fixture.StagedFiles(file.FileId));
+            Assert.Equal(UploadState.Completed, (await grain.GetState()).State);
+            Assert.Equal(file, await Grains.GetGrain<IStoredFileGrain>(file.FileId).GetRecord());
+            Assert.Equal(before.LeaseCount, (await UploadDriver.Budget(Grains, silo)).LeaseCount);
+        }
+        finally
+        {
+            await Grains.BudgetOf(silo).Release(blocker);
+        }
+    }
+
+    [Fact]
     public async Task The_resume_token_opens_only_its_own_session()
     {
         var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("a.bin", 1000));
@@ -280,24 +311,124 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
     }
 }
 
+/// <summary>Uploads outlive their lease (issue 18): an idle upload with committed bytes gives its lease and its client's slot back
+/// and keeps its bytes, resumable on the node its session is active on when it resumes.</summary>
 [Collection(ExpiryCluster.Name)]
-public class UploadSessionExpiryTests(ExpiryClusterFixture fixture)
+public class UploadSessionParkingTests(ExpiryClusterFixture fixture)
 {
+    private IGrainFactory Grains => fixture.Client;
+
     [Fact]
-    public async Task A_session_that_stops_sending_expires_deletes_its_data_and_returns_its_lease()
+    public async Task A_session_that_stops_sending_parks_keeping_its_bytes_and_giving_back_its_lease_and_its_clients_slot()
     {
         var silo = fixture.Silo("Silo_0");
+        var client = new UploadClient($"addr:park-{Guid.NewGuid():N}", new ClientLimits(1));
         var data = TestBytes.Random(200_000, seed: 10);
-        var (grain, info) = await UploadDriver.StartOn(fixture.Client, silo, new UploadRequest("a.bin", data.Length));
+        var (grain, info) = await UploadDriver.StartOn(Grains, silo, new UploadRequest("a.bin", data.Length, Client: client));
         await UploadDriver.SendAll(fixture.Cluster, info, data[..65_536]);
+
+        var status = await Eventually.Holds(grain.GetState, s => s.State == UploadState.Parked, TimeSpan.FromSeconds(10), "the session parks");
+
+        Assert.Equal((65_536L, "", info.ReservedBytes), (status.CommittedOffset, status.NodeId, status.ReservedBytes));
+        Assert.NotEmpty(fixture.StagedFiles(info.UploadId));
+        Assert.False(await Grains.BudgetOf(silo).Renew(info.UploadId));
+        Assert.Empty((await Grains.GetGrain<IUploadClientGrain>(client.ClientId).GetState()).LiveUploads);
+        Assert.True(await grain.HasEnded()); // it holds no live slot: a client at its limit stops counting it
+
+        // The slot is another upload's now; resuming needs it back: refused, retryable, with where to continue.
+        var (other, _) = await UploadDriver.StartOn(Grains, silo, new UploadRequest("b.bin", 1_000, Client: client));
+        var refused = await grain.BeginWriting(info.NodeId);
+        Assert.Equal((RefusalReason.TooManyUploads, 65_536L), (refused.Refusal!.Reason, refused.Refusal.ExpectedOffset));
+        Assert.Equal(UploadState.Parked, (await grain.GetState()).State);
+        await other.Abort();
+
+        await UploadDriver.SendAll(fixture.Cluster, info, data, from: 65_536);
+        Assert.Equal(UploadState.Receiving, (await grain.GetState()).State);
+        var result = await UploadDriver.Complete(fixture.Cluster, info);
+        Assert.Equal(TestBytes.Sha256Hex(data), result.File!.Sha256);
+        Assert.Equal(data, await File.ReadAllBytesAsync(fixture.StoredPath(info.UploadId)));
+        Assert.False(await Grains.BudgetOf(silo).Renew(info.UploadId));
+        Assert.Empty((await Grains.GetGrain<IUploadClientGrain>(client.ClientId).GetState()).LiveUploads);
+    }
+
+    [Fact]
+    public async Task A_parked_session_that_finds_no_room_on_its_node_leaves_it_and_resumes_on_the_node_chosen_then()
+    {
+        var (first, second) = (fixture.Silo("Silo_0"), fixture.Silo("Silo_1"));
+        var data = TestBytes.Random(300_000, seed: 11);
+        var (grain, info) = await UploadDriver.StartOn(Grains, first, new UploadRequest("a.bin", data.Length));
+        await UploadDriver.SendAll(fixture.Cluster, info, data[..131_072]);
+        await Eventually.Holds(grain.GetState, s => s.State == UploadState.Parked, TimeSpan.FromSeconds(10), "the session parks");
+
+        var blocker = UploadIds.NewId();
+        Assert.True((await Grains.BudgetOf(first).TryReserve(blocker, (await UploadDriver.Budget(Grains, first)).HeadroomBytes)).Granted);
+        try
+        {
+            var refused = (await grain.BeginWriting(info.NodeId)).Refusal!;
+            Assert.Equal((RefusalReason.InsufficientHeadroom, 131_072L), (refused.Reason, refused.ExpectedOffset));
+            Assert.StartsWith($"Upload {info.UploadId} is parked with 131072 committed bytes, kept until it resumes:", refused.Message);
+
+            Assert.EndsWith("It moves to node Silo_1, which has room: retry.", refused.Message);
+            // It leaves the full node for the one with room, where the retry resumes it.
+            var moved = await Eventually.Holds(grain.GetState, s => s.HostNodeId == MemoryBudgetKey.For(second), TimeSpan.FromSeconds(30),
+                "the parked session is active on Silo_1");
+            Assert.Equal((UploadState.Parked, 131_072L), (moved.State, moved.CommittedOffset));
+        }
+        finally
+        {
+            await Grains.BudgetOf(first).Release(blocker);
+        }
+
+        await UploadDriver.SendAll(fixture.Cluster, info, data, from: 131_072);
+        var result = await UploadDriver.Complete(fixture.Cluster, info);
+        Assert.Equal(("Silo_1", TestBytes.Sha256Hex(data)), (result.File!.StoredByNode, result.File.Sha256));
+        Assert.Equal(data, await File.ReadAllBytesAsync(fixture.StoredPath(info.UploadId)));
+        Assert.Empty(fixture.StagedFiles(info.UploadId));
+    }
+}
+
+/// <summary>After its resume window a parked upload expires and its staged bytes go, whether its activation's timer sees it
+/// or a caller touches it hours later.</summary>
+[Collection(ResumeWindowCluster.Name)]
+public class ResumeWindowTests(ResumeWindowClusterFixture fixture)
+{
+    [Fact]
+    public async Task A_parked_session_expires_at_the_end_of_its_resume_window_and_its_staging_is_deleted()
+    {
+        var (grain, info) = await ParkedAsync(seed: 12);
+        fixture.Clock.Advance(ResumeWindowClusterFixture.ResumeWindow);
 
         var status = await Eventually.Holds(grain.GetState, s => s.State == UploadState.Expired, TimeSpan.FromSeconds(10), "the session expires");
 
-        Assert.Equal(65_536, status.CommittedOffset);
+        Assert.Equal(new UploadRefusal(RefusalReason.Expired,
+            $"Upload {info.UploadId} expired: it was not resumed within 00:01:00 of its last commit, and its 65536 committed bytes were deleted; start a new upload."),
+            status.Failure);
         Assert.Empty(fixture.StagedFiles(info.UploadId));
-        Assert.Equal(0, (await fixture.Client.BudgetOf(silo).GetSnapshot()).LeaseCount);
-        var late = await grain.Commit(1, 65_536, 65_536, info.NodeId, StagedParts.InFile(1, 65_536, 65_536));
-        Assert.Equal(RefusalReason.Expired, late.Refusal!.Reason);
+        Assert.Equal(status.Failure, (await grain.BeginWriting(info.NodeId)).Status is { } final ? UploadSessionHandle.RefusalFor(final) : null);
+        Assert.Equal(status.Failure, (await grain.Commit(1, 65_536, 10, info.NodeId, StagedParts.InFile(1, 65_536, 10))).Refusal);
+    }
+
+    [Fact]
+    public async Task A_parked_session_first_asked_after_its_window_expires_before_it_answers()
+    {
+        var (grain, info) = await ParkedAsync(seed: 13);
+        await fixture.Cluster.DeactivateAsync(grain); // no timer of its own any more: hours later, a client asks
+        fixture.Clock.Advance(ResumeWindowClusterFixture.ResumeWindow);
+
+        var status = await grain.GetState();
+
+        Assert.Equal((UploadState.Expired, RefusalReason.Expired), (status.State, status.Failure!.Reason));
+        Assert.Empty(fixture.StagedFiles(info.UploadId));
+    }
+
+    private async Task<(IUploadSessionGrain Grain, UploadSessionInfo Info)> ParkedAsync(int seed)
+    {
+        var data = TestBytes.Random(200_000, seed);
+        var (grain, info) = await UploadDriver.StartOn(fixture.Client, fixture.Silo("Silo_0"), new UploadRequest("a.bin", data.Length));
+        await UploadDriver.SendAll(fixture.Cluster, info, data[..65_536]);
+        await Eventually.Holds(grain.GetState, s => s.State == UploadState.Parked, TimeSpan.FromSeconds(10), "the session parks");
+        Assert.NotEmpty(fixture.StagedFiles(info.UploadId));
+        return (grain, info);
     }
 }
 

@@ -49,7 +49,7 @@ public class FencingTests(BudgetClusterFixture fixture)
         Assert.Equal(5 * Chunk, (await grain.GetState()).CommittedOffset);
 
         await current.WriteAsync(data.AsMemory(5 * Chunk), CancellationToken.None);
-        var file = await moved.CompleteAsync(current, CancellationToken.None);
+        var file = (await moved.CompleteAsync(current, CancellationToken.None)).File;
         await stale.DisposeAsync();
 
         Assert.Equal(TestBytes.Sha256Hex(data), file.Sha256);
@@ -121,7 +121,7 @@ public class FencingTests(BudgetClusterFixture fixture)
         var handle = await UploadDriver.Open(fixture.Cluster, info);
         await using var again = await handle.OpenWriterAsync(onCommitted: null, streamOffset: 0);
         await again.WriteAsync(data, CancellationToken.None);
-        var file = await handle.CompleteAsync(again, CancellationToken.None);
+        var file = (await handle.CompleteAsync(again, CancellationToken.None)).File;
 
         Assert.Equal(TestBytes.Sha256Hex(data), file.Sha256);
         Assert.Equal(data, await File.ReadAllBytesAsync(fixture.StoredPath(info.UploadId)));

@@ -68,7 +68,7 @@ public class MoveSequenceTests(MoveSequenceClusterFixture fixture, ITestOutputHe
                 if (writer is not null && writer.ReceivedOffset == data.Length && random.Next(3) > 0)
                 {
                     log.Add("complete");
-                    stored = await TryAsync(() => handle!.CompleteAsync(writer, CancellationToken.None));
+                    stored = (await TryAsync(() => handle!.CompleteAsync(writer, CancellationToken.None)))?.File;
                     if (stored is null) (writer, handle) = (Stale(stale, writer), null);
                     continue;
                 }
@@ -83,7 +83,7 @@ public class MoveSequenceTests(MoveSequenceClusterFixture fixture, ITestOutputHe
                         {
                             try
                             {
-                                stored = await handle.CompleteAsync(CancellationToken.None);
+                                stored = (await handle.CompleteAsync(CancellationToken.None)).File;
                                 log.Add("complete committed");
                             }
                             catch (UploadRefusedException e)

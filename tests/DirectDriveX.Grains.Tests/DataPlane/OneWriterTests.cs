@@ -29,7 +29,7 @@ public class OneWriterTests(BudgetClusterFixture fixture)
         Assert.Equal(new UploadRefusal(RefusalReason.InvalidState, "Another connection has taken over this upload; this one ends."), refused.Refusal);
 
         await current.WriteAsync(data.AsMemory(196_608), CancellationToken.None);
-        var file = await second.CompleteAsync(current, CancellationToken.None);
+        var file = (await second.CompleteAsync(current, CancellationToken.None)).File;
         Assert.Equal(TestBytes.Sha256Hex(data), file.Sha256);
         Assert.Equal(data, await File.ReadAllBytesAsync(fixture.StoredPath(info.UploadId)));
         Assert.Equal(UploadState.Completed, (await grain.GetState()).State);
@@ -55,7 +55,7 @@ public class OneWriterTests(BudgetClusterFixture fixture)
         await resumed.WriteAsync(data.AsMemory(131_072, 65_535), CancellationToken.None); // one byte short of the next
         Assert.Equal(131_072, resumed.CommittedOffset);
         await resumed.WriteAsync(data.AsMemory(196_607), CancellationToken.None);
-        Assert.Equal(TestBytes.Sha256Hex(data), (await second.CompleteAsync(resumed, CancellationToken.None)).Sha256);
+        Assert.Equal(TestBytes.Sha256Hex(data), (await second.CompleteAsync(resumed, CancellationToken.None)).File.Sha256);
     }
 
     [Fact]

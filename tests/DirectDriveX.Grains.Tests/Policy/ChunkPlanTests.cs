@@ -49,6 +49,13 @@ public class ChunkPlanTests
         Assert.Equal(new ChunkPlan(1_000, 1_000L, 1), plan);
     }
 
+    [Fact]
+    public void An_empty_file_reserves_nothing_and_still_names_the_smallest_chunk_and_a_window_of_one()
+    {
+        Assert.Equal(new ChunkPlan(Min, 0L, 1), ChunkPlan.For(0L, Min, Max));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ChunkPlan.For(-1L, Min, Max));
+    }
+
     [Theory]
     [InlineData(1L)]
     [InlineData(99_999_999L)]

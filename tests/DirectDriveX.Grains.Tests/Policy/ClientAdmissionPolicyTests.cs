@@ -24,6 +24,15 @@ public class ClientAdmissionPolicyTests
     }
 
     [Fact]
+    public void A_parked_upload_resumes_within_the_concurrent_limit_whatever_the_day_and_size_limits()
+    {
+        Assert.Null(ClientAdmissionPolicy.CheckResume("addr:a", 4, new ClientLimits(5, MaxFileBytes: 1, BytesPerDay: 1)));
+        Assert.Equal(new UploadRefusal(RefusalReason.TooManyUploads,
+            "Client addr:a already has 5 live uploads, the most it may hold at once (5); this parked upload resumes when one ends.",
+            Quota: new ClientQuotaFigures("addr:a", "concurrentUploads", 5, 5)), ClientAdmissionPolicy.CheckResume("addr:a", 5, new ClientLimits(5)));
+    }
+
+    [Fact]
     public void Past_the_day_it_is_QuotaExceeded_with_used_limit_and_the_next_UTC_midnight()
     {
         var refusal = ClientAdmissionPolicy.Check("key:k", 0, 901, 100, new ClientLimits(5, BytesPerDay: 1000), Noon);

@@ -5,6 +5,7 @@ namespace DirectDriveX.Grains.Tests.Policy;
 public class TieredReservationPolicyTests
 {
     [Theory]
+    [InlineData(0L, 0L)]                                  // an empty file reserves nothing
     [InlineData(1L, 0L)]
     [InlineData(10_000_000L, 2_000_000L)]                 // 10 MB: 20%
     [InlineData(99_999_999L, 19_999_999L)]                // just under 100 MB: 20%, fraction dropped
@@ -20,8 +21,8 @@ public class TieredReservationPolicyTests
         Assert.Equal(expected, TieredReservationPolicy.ReservationFor(size));
 
     [Theory]
-    [InlineData(0L)]
     [InlineData(-1L)]
-    public void Refuses_sizes_that_are_not_positive(long size) =>
+    [InlineData(long.MinValue)]
+    public void Refuses_negative_sizes(long size) =>
         Assert.Throws<ArgumentOutOfRangeException>(() => TieredReservationPolicy.ReservationFor(size));
 }

@@ -11,10 +11,10 @@ public class UploadRequestValidationTests
     [InlineData("", 10, null, RefusalReason.InvalidRequest, "fileName")]
     [InlineData("a/b", 10, null, RefusalReason.InvalidRequest, "fileName")]
     [InlineData("..", 10, null, RefusalReason.InvalidRequest, "fileName")]
-    [InlineData("a.bin", 0, null, RefusalReason.InvalidRequest, "size")]
     [InlineData("a.bin", -5, null, RefusalReason.InvalidRequest, "size")]
     [InlineData("a.bin", 1001, null, RefusalReason.FileTooLarge, "size")]
     [InlineData("a.bin", 10, "abc", RefusalReason.InvalidRequest, "sha256")]
+    [InlineData("a.bin", 0, "0000000000000000000000000000000000000000000000000000000000000000", RefusalReason.HashMismatch, "sha256")]
     public void Refuses_naming_the_field(string name, long size, string? sha, RefusalReason reason, string field)
     {
         var refusal = UploadRequestValidation.Check(new UploadRequest(name, size, null, sha), Options);
@@ -53,4 +53,15 @@ public class UploadRequestValidationTests
         Assert.Equal(RefusalReason.InvalidRequest, refusal?.Reason);
         Assert.StartsWith("fileName:", refusal!.Message);
     }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(UploadRequestValidation.EmptySha256)]
+    [InlineData("E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855")]
+    public void An_empty_file_is_valid_with_no_hash_or_the_hash_of_nothing(string? sha256) =>
+        Assert.Null(UploadRequestValidation.Check(new UploadRequest("empty.txt", 0, null, sha256), Options));
+
+    [Fact]
+    public void The_hash_of_nothing_is_the_SHA_256_of_no_bytes() =>
+        Assert.Equal(UploadRequestValidation.EmptySha256, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData([])));
 }

@@ -22,6 +22,7 @@ public sealed class FullDiskFileStore(FileSystemUploadStore inner) : IUploadStor
     public Task DeleteStagingAsync(StagingRemains remains, bool published, CancellationToken cancellationToken) =>
         inner.DeleteStagingAsync(remains, published, cancellationToken);
     public IAsyncEnumerable<StagedFile> ListStagingAsync(CancellationToken cancellationToken) => inner.ListStagingAsync(cancellationToken);
+    public IAsyncEnumerable<StoredFileEntry> ListStoredAsync(CancellationToken cancellationToken) => inner.ListStoredAsync(cancellationToken);
     public Task<StoredFileRecord?> ReadRecordAsync(string fileId, CancellationToken cancellationToken = default) => inner.ReadRecordAsync(fileId, cancellationToken);
     public Task<Stream?> OpenStoredAsync(string fileId, long length, CancellationToken cancellationToken = default) =>
         inner.OpenStoredAsync(fileId, length, cancellationToken);

@@ -23,6 +23,13 @@ public abstract class ObjectStoreTests : IDisposable
 
     protected abstract IReadOnlyDictionary<string, string?> Settings { get; }
 
+    private static async Task<List<StoredFileEntry>> ListedAsync(IUploadStore store)
+    {
+        var listed = new List<StoredFileEntry>();
+        await foreach (var file in store.ListStoredAsync(CancellationToken.None)) listed.Add(file);
+        return listed;
+    }
+
     protected IUploadStore Node(string name)
     {
         var settings = new Dictionary<string, string?>(Settings)
@@ -90,8 +97,10 @@ public abstract class ObjectStoreTests : IDisposable
         foreach (var node in new[] { second, first })
             await foreach (var staged in node.ListStagingAsync(CancellationToken.None)) Assert.NotEqual(uploadId, staged.UploadId);
 
+        Assert.Contains(await ListedAsync(second), file => file.FileId == uploadId); // the retention sweep's listing
         Assert.True(await first.DeleteStoredAsync(uploadId));
         Assert.Null(await second.ReadRecordAsync(uploadId));
+        Assert.DoesNotContain(await ListedAsync(second), file => file.FileId == uploadId);
         Assert.False(await first.DeleteStoredAsync(uploadId));
         AssertPartRules(layout.Parts, data.Length);
     }
