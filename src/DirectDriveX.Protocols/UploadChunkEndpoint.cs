@@ -18,12 +18,16 @@ public static class UploadChunkEndpoint
         return app;
     }
 
-    private static async Task<IResult> PutAsync(HttpContext context, string uploadId, [FromQuery] long? offset, UploadDataPlane plane, RefusalResults refusals)
+    private static async Task<IResult> PutAsync(HttpContext context, string uploadId, [FromQuery] long? offset, UploadDataPlane plane, RefusalResults refusals,
+        UploadConnections connections)
     {
         if (offset is not >= 0) return refusals.Invalid(context, "offset: a non-negative query parameter is required.");
+        using var connection = connections.Open(context, uploadId);
         var (session, refusal) = await plane.OpenAsync(uploadId, UploadToken.Of(context.Request), requireToken: true);
         refusal ??= session!.FinishedRefusal;
         if (refusal is not null) return refusals.Problem(context, refusal);
+        connection.SessionHere = true;
+        if (connection.Notice is { } early) return Reconnect(context, refusals, early, session!.Status.CommittedOffset);
 
         StagingWriter writer;
         try
@@ -39,9 +43,10 @@ public static class UploadChunkEndpoint
         if (offset != writer.CommittedOffset)
             return refusals.Problem(context, new UploadRefusal(RefusalReason.OffsetMismatch,
                 $"Chunk at offset {offset}; the upload continues at {writer.CommittedOffset}.", ExpectedOffset: writer.CommittedOffset));
+        using var body = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, connection.ReconnectRequested);
         try
         {
-            await writer.CopyFromAsync(context.Request.Body, status.Size - writer.CommittedOffset, context.RequestAborted);
+            await writer.CopyFromAsync(context.Request.Body, status.Size - writer.CommittedOffset, body.Token);
             if (writer.ReceivedOffset < status.Size)
                 return Results.Ok(UploadStatusResponse.From(status with { CommittedOffset = await writer.CompleteAsync(), State = UploadState.Receiving }));
             var file = await session.CompleteAsync(writer, context.RequestAborted);
@@ -51,11 +56,26 @@ public static class UploadChunkEndpoint
         {
             return refusals.Problem(context, e.Refusal);
         }
+        catch (OperationCanceledException) when (connection.Notice is { } notice && !context.RequestAborted.IsCancellationRequested)
+        {
+            // The node or gateway is leaving: what arrived is committed, and the answer says where to continue (elsewhere).
+            long committed;
+            try { committed = await writer.CompleteAsync(); } catch (UploadRefusedException) { committed = writer.CommittedOffset; }
+            return Reconnect(context, refusals, notice, committed);
+        }
         catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
         {
             // The client went away mid-body: commit what arrived, so a retry continues from there.
             try { await writer.CompleteAsync(); } catch (UploadRefusedException) { }
             return Results.Empty;
         }
+    }
+
+    /// <summary>503 with the committed offset and Retry-After, on a connection that is then closed: the client continues from
+    /// <c>expectedOffset</c> with a new request, which the gateway routes to wherever the session lives next.</summary>
+    internal static IResult Reconnect(HttpContext context, RefusalResults refusals, ReconnectNotice notice, long committed)
+    {
+        context.Response.Headers.Connection = "close";
+        return refusals.Problem(context, notice.Refusal(committed));
     }
 }

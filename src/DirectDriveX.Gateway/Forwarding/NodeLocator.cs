@@ -29,7 +29,7 @@ public sealed partial class NodeLocator(IClusterClient client, ClusterView view,
     public async Task<MemoryBudgetSnapshot?> ForNewUploadAsync(long? size, CancellationToken cancellationToken)
     {
         var nodes = await view.GetNodesAsync(forceRefresh: false, cancellationToken);
-        var withAddress = nodes.Where(n => n.DataPlaneUrl is not null).ToList();
+        var withAddress = nodes.Where(n => n.DataPlaneUrl is not null && !n.Draining).ToList();
         var ranked = RoutingPolicy.Rank(withAddress, RoutingPolicy.ReservationFor(size ?? 0));
         return ranked.FirstOrDefault() ?? withAddress.MaxBy(n => n.HeadroomBytes);
     }
@@ -46,7 +46,7 @@ public sealed partial class NodeLocator(IClusterClient client, ClusterView view,
     }
 
     private async Task<MemoryBudgetSnapshot?> AnyAsync(CancellationToken cancellationToken) =>
-        (await view.GetNodesAsync(false, cancellationToken)).Where(n => n.DataPlaneUrl is not null).MaxBy(n => n.HeadroomBytes);
+        (await view.GetNodesAsync(false, cancellationToken)).Where(n => n.DataPlaneUrl is not null && !n.Draining).MaxBy(n => n.HeadroomBytes);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The session of upload {UploadId} could not be reached: {Detail}")]
     private partial void LogUnreachable(string uploadId, string detail);

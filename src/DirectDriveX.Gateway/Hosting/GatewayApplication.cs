@@ -39,6 +39,12 @@ public static class GatewayApplication
         builder.Services.AddDirectDriveXTelemetry("directdrivex-gateway");
         var mode = GatewayOrleans.ResolveMode(builder.Configuration);
         builder.AddGatewayOrleans(mode);
+        // SIGTERM: /readyz 503, new requests refused, forwarded upload connections told to reconnect elsewhere, exit within
+        // Shutdown:DrainTimeout (GatewayDrain); embedded, the process's own node drains as a silo host's does.
+        builder.Services.AddBoundedShutdown(builder.Configuration);
+        builder.Services.AddSingleton<GatewayDrain>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<GatewayDrain>());
+        if (mode == ClusterMode.Embedded) builder.Services.AddNodeDrain();
         if (mode != ClusterMode.Embedded)
         {
             // The silos are other processes: their data planes take the bytes; this process forwards connections and
@@ -55,6 +61,7 @@ public static class GatewayApplication
         app.UseTrustedProxies(); // the client's address from X-Forwarded-For, only when a trusted proxy sent it
         app.UseUploadFailureRefusals(); // every grain-call failure a typed refusal, never an empty 500 or a stack trace
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        app.UseGatewayDrain(); // leaving: every request but the probes refused (typed, retryable)
         app.UseDefaultFiles();
         app.UseStaticFiles();
 
