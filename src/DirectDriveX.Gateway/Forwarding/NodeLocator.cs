@@ -18,7 +18,7 @@ public sealed partial class NodeLocator(IClusterClient client, ClusterView view,
         {
             status = await client.GetGrain<IUploadSessionGrain>(uploadId).GetState().WaitAsync(cancellationToken);
         }
-        catch (Exception e) when (e is OrleansException or TimeoutException)
+        catch (Exception e) when (DirectDriveX.Protocols.FailureRefusals.IsNodeUnavailable(e))
         {
             LogUnreachable(uploadId, e.Message);
             return null;
