@@ -26,6 +26,14 @@ DDX_STOP_TIMEOUT=${DDX_STOP_TIMEOUT:-30}
 # own) or azure (Azurite's blob service): scripts/object-store starts the store as the process named object-store, and
 # each silo and gateway then has a scratch directory of its own, data/NAME. cluster-up writes the choice to store.env.
 DDX_STORE=${DDX_STORE:-file}
+# The state store: single (one redis-server, the default) or sentinel (a primary, a replica and three redis-sentinel).
+DDX_REDIS=${DDX_REDIS:-single}
+DDX_SENTINEL_SERVICE=${DDX_SENTINEL_SERVICE:-ddx}
+DDX_SENTINEL_DOWN_AFTER_MS=${DDX_SENTINEL_DOWN_AFTER_MS:-2000}
+# The state store's processes, in the order they are stopped: sentinels first (no failover while everything stops).
+ddx_redis_names() { echo sentinel-1 sentinel-2 sentinel-3 redis-replica redis; }
+# The port the state store's process $1 listens on (written by cluster-up).
+ddx_port_of() { cat "$DDX_CLUSTER_DIR/ports/$1" 2>/dev/null || cut -d: -f2 "$DDX_CLUSTER_DIR/redis.address"; }
 
 DDX_PID_DIR=$DDX_CLUSTER_DIR/pids
 DDX_LOG_DIR=$DDX_CLUSTER_DIR/logs
