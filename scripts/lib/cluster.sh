@@ -22,6 +22,8 @@ DDX_PROBE_TIMEOUT=${DDX_PROBE_TIMEOUT:-00:00:02}
 DDX_MISSED_PROBES=${DDX_MISSED_PROBES:-2}
 DDX_DEATH_VOTE_EXPIRATION=${DDX_DEATH_VOTE_EXPIRATION:-00:00:20}
 DDX_STOP_TIMEOUT=${DDX_STOP_TIMEOUT:-30}
+# 1: every process cluster-up starts is supervised (scripts/lib/supervise: started again after a crash, with backoff).
+DDX_SUPERVISE=${DDX_SUPERVISE:-1}
 # Where uploads' bytes are kept: file (one directory every process shares, data/), s3 (an s3rver of the cluster's
 # own) or azure (Azurite's blob service): scripts/object-store starts the store as the process named object-store, and
 # each silo and gateway then has a scratch directory of its own, data/NAME. cluster-up writes the choice to store.env.
@@ -55,14 +57,46 @@ ddx_object_store_ready() {
     && [ "$(ddx_http_status "$(cat "$DDX_CLUSTER_DIR/object-store.url")")" != 000 ]
 }
 
-# Starts the process named $1 as launch/$1 says (written by cluster-up): its output appended to logs/$1.log, its PID recorded.
+# Starts the process named $1 as launch/$1 says (written by cluster-up): its output appended to logs/$1.log, its PID
+# recorded (pids/$1.pid). Supervised unless DDX_SUPERVISE=0: scripts/lib/supervise runs it (its own PID in
+# pids/$1.supervisor.pid) and starts it again after a crash, with backoff; returns once the process has started.
 ddx_launch() {
   local name=$1 dir command
   # shellcheck disable=SC1090  # written by cluster-up's start_process
   source "$DDX_LAUNCH_DIR/$name"
-  (cd "$dir" && exec env "${command[@]}" >>"$DDX_LOG_DIR/$name.log" 2>&1 </dev/null) &
-  ddx_record_pid "$name" $!
+  if [ "$DDX_SUPERVISE" = 1 ]; then
+    rm -f "$DDX_PID_DIR/$name.pid"
+    (cd "$dir" && exec "$DDX_ROOT/scripts/lib/supervise" "$name" "$DDX_PID_DIR" "$DDX_LOG_DIR/$name.log" env "${command[@]}" \
+      >>"$DDX_LOG_DIR/$name.log" 2>&1 </dev/null) &
+    ddx_record_pid "$name.supervisor" $!
+    local i
+    for i in $(seq 1 50); do [ -s "$DDX_PID_DIR/$name.pid" ] && break; sleep 0.1; done
+  else
+    (cd "$dir" && exec env "${command[@]}" >>"$DDX_LOG_DIR/$name.log" 2>&1 </dev/null) &
+    ddx_record_pid "$name" $!
+  fi
 }
+
+# Asks the process named $1 to stop (SIGTERM): through its supervisor when it has one, so that it is not started again.
+ddx_stop() {
+  local supervisor pid
+  supervisor=$(ddx_live_pid "$1.supervisor")
+  pid=$(ddx_live_pid "$1")
+  if [ -n "$supervisor" ]; then kill -TERM "$supervisor" 2>/dev/null || true; fi
+  if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; fi
+}
+
+# Ends the supervision of $1 (its supervisor SIGKILLed; the process itself runs on), so that a chaos scenario can keep it
+# down: scripts/cluster-restart NAME --start supervises it again.
+ddx_unsupervise() {
+  local supervisor
+  supervisor=$(ddx_live_pid "$1.supervisor")
+  [ -z "$supervisor" ] || kill -KILL "$supervisor" 2>/dev/null || true
+  rm -f "$DDX_PID_DIR/$1.supervisor.pid"
+}
+
+# True when the process named $1, or its supervisor (about to start it again), is alive.
+ddx_alive_or_restarting() { [ -n "$(ddx_live_pid "$1")" ] || [ -n "$(ddx_live_pid "$1.supervisor")" ]; }
 
 ddx_log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 ddx_fail() { ddx_log "FAILED: $*"; exit 1; }
