@@ -46,6 +46,17 @@ DDX_OBJECT_STORE_DIR=$DDX_CLUSTER_DIR/object-store         # the object store's 
 DDX_OBJECT_STORE_SETTINGS=$DDX_CLUSTER_DIR/object-store.env # its FileStore settings, written once it answers
 DDX_STORE_ENV=$DDX_CLUSTER_DIR/store.env                    # the store cluster-up gave the cluster (source it)
 
+# Each gateway's management port (Management:Urls: its dashboard, /metrics and /api/v1/cluster/nodes; not on the upload
+# port): the gateway's port + 5 (8085, 8095 by default).
+DDX_MANAGEMENT_PORT_OFFSET=${DDX_MANAGEMENT_PORT_OFFSET:-5}
+# The management address of gateway URL $1 (cluster-up writes them to management.urls: "GATEWAY_URL MANAGEMENT_URL"
+# lines); $1 itself for a process without one.
+ddx_management_url() {
+  local url=${1%/} found=""
+  [ ! -f "$DDX_CLUSTER_DIR/management.urls" ] || found=$(awk -v u="$url" '$1 == u { print $2; exit }' "$DDX_CLUSTER_DIR/management.urls")
+  echo "${found:-$url}"
+}
+
 # The gateways' process names (gateway, gateway-2 with DDX_GATEWAYS=2) and the URL of one of them.
 ddx_gateway_names() { if [ "$DDX_GATEWAYS" -ge 2 ]; then echo gateway gateway-2; else echo gateway; fi; }
 ddx_gateway_url() { if [ "$1" = gateway-2 ]; then echo "http://127.0.0.1:$DDX_GATEWAY2_PORT"; else echo "$DDX_GATEWAY_URL"; fi; }
@@ -66,6 +77,7 @@ ddx_launch() {
   source "$DDX_LAUNCH_DIR/$name"
   if [ "$DDX_SUPERVISE" = 1 ]; then
     rm -f "$DDX_PID_DIR/$name.pid"
+    # shellcheck disable=SC2094 # the supervisor and the process it starts append to the same log, one after the other
     (cd "$dir" && exec "$DDX_ROOT/scripts/lib/supervise" "$name" "$DDX_PID_DIR" "$DDX_LOG_DIR/$name.log" env "${command[@]}" \
       >>"$DDX_LOG_DIR/$name.log" 2>&1 </dev/null) &
     ddx_record_pid "$name.supervisor" $!

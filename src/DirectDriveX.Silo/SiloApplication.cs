@@ -23,6 +23,7 @@ public static class SiloApplication
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         if (builder.Configuration["Urls"] is null && builder.Configuration["ASPNETCORE_URLS"] is null)
             builder.WebHost.UseUrls(DefaultUrl);
+        builder.AddManagementUrls(DefaultUrl); // the dashboard and /metrics on a port of their own (Management:Urls)
 
         builder.Services.AddOptions<SiloHostOptions>().BindConfiguration(SiloHostOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var hosting = builder.Configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
@@ -44,6 +45,7 @@ public static class SiloApplication
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         var app = builder.Build();
+        app.UseManagementSurface(app.Configuration); // operator paths only on Management:Urls, and/or with Management:Token
         app.UseTrustedProxies(); // behind the gateway: the client's address from the gateway's X-Forwarded-For
         app.UseUploadFailureRefusals(); // a grain-call failure in a protocol endpoint is a typed refusal
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });

@@ -27,6 +27,7 @@ public static class GatewayApplication
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         if (builder.Configuration["Urls"] is null && builder.Configuration["ASPNETCORE_URLS"] is null)
             builder.WebHost.UseUrls(DefaultUrl);
+        builder.AddManagementUrls(DefaultUrl); // the dashboard, /metrics and the node list on a port of their own (Management:Urls)
 
         builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddProblemDetails();
@@ -58,6 +59,7 @@ public static class GatewayApplication
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         var app = builder.Build();
+        app.UseManagementSurface(app.Configuration); // operator paths only on Management:Urls, and/or with Management:Token
         app.UseTrustedProxies(); // the client's address from X-Forwarded-For, only when a trusted proxy sent it
         app.UseUploadFailureRefusals(); // every grain-call failure a typed refusal, never an empty 500 or a stack trace
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
