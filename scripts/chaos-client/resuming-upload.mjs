@@ -8,8 +8,11 @@
 //   {"event":"at","node","state","committedOffset","attempts"}      (the node that committed a connection's first bytes)
 //   {"event":"progress","offset","percent"}  (every 5%)
 //   {"event":"error","reason","message","retryable","expectedOffset","offset"}  (every refusal the server sends)
+//   {"event":"reconnect","reason","offset"}  (the server's `reconnect`: its node or gateway is leaving; close 1012/1001 follows)
 //   {"event":"dropped","offset","why","code","reason"}
-//   {"event":"complete","fileId","node","sha256","size","attempts"}   exit 0 when the server's SHA-256 is the file's
+//   {"event":"complete","fileId","node","sha256","size","attempts","longestStallMs","longestAckGapMs"}  (longestStallMs:
+//                                    the longest time from a lost connection to the next `ready`; longestAckGapMs: the
+//                                    longest time between two acknowledgements, across reconnects, pacing included)   exit 0 when the server's SHA-256 is the file's
 //                                    (the event is written either way, so the stored file can be fetched and compared)
 // Any other refusal, a SHA-256 mismatch or the deadline ends it with exit code 1 and {"event":"failed","why"}.
 //   node resuming-upload.mjs --gateways URL[,URL…] --file PATH --sha256 HEX [--deadline-seconds 600]
@@ -69,6 +72,20 @@ function request(method, url, { headers = {}, body, timeoutMs = 30000 } = {}) {
 const size = (await stat(options.file)).size;
 const file = await open(options.file, 'r');
 let gatewayIndex = 0;
+// How long the upload stalled at worst: from losing a connection to the `ready` of the next one that works (the time it
+// could not send at all), and the longest time between two acknowledgements across reconnects (which also counts the
+// pacing of --rate: a whole chunk at the rate between two acknowledgements).
+let lastAckAt = null, longestAckGapMs = 0, droppedAt = null, longestStallMs = 0;
+const noteAck = () => {
+  const now = Date.now();
+  if (lastAckAt !== null) longestAckGapMs = Math.max(longestAckGapMs, now - lastAckAt);
+  lastAckAt = now;
+};
+const noteReady = () => {
+  if (droppedAt !== null) longestStallMs = Math.max(longestStallMs, Date.now() - droppedAt);
+  droppedAt = null;
+};
+const noteDropped = () => { if (droppedAt === null) droppedAt = Date.now(); };
 
 async function create() {
   while (Date.now() < deadline) {
@@ -146,6 +163,7 @@ function connect(created, attempt) {
       if (isBinary) return;
       const message = JSON.parse(data.toString());
       if (message.type === 'ready') {
+        noteReady();
         ready = true;
         sent = acked = message.offset;
         window = message.window;
@@ -160,13 +178,18 @@ function connect(created, attempt) {
         // The first commit of a connection has moved the session's lease to the node that committed: ask where that is.
         if (!reported) { reported = true; reportNode(created, base, attempt); }
         acked = message.offset;
+        noteAck();
         if (acked / size >= nextReport) {
           emit('progress', { offset: acked, percent: Math.round((acked / size) * 1000) / 10 });
           nextReport = Math.floor((acked / size) * 20) / 20 + 0.05;
         }
         pump();
       } else if (message.type === 'complete') {
+        noteAck();
         settle({ complete: message });
+      } else if (message.type === 'reconnect') {
+        // The node or gateway is leaving (close 1012 / 1001 follows): reconnect, through the next gateway.
+        emit('reconnect', { reason: message.reason, offset: message.offset ?? null });
       } else if (message.type === 'error') {
         lastError = message;
         emit('error', { reason: message.reason, message: message.message, retryable: message.retryable, expectedOffset: message.expectedOffset ?? null, offset: ready ? acked : null });
@@ -194,11 +217,12 @@ while (Date.now() < deadline) {
   }
   if (result.complete) {
     const done = result.complete;
-    emit('complete', { fileId: done.fileId, node: done.node, sha256: done.sha256, size: done.size, attempts });
+    emit('complete', { fileId: done.fileId, node: done.node, sha256: done.sha256, size: done.size, attempts, longestStallMs, longestAckGapMs });
     if (done.sha256 !== options.sha256) fail(`the server stored sha256 ${done.sha256}, expected ${options.sha256}`);
     await file.close();
     process.exit(0);
   }
+  noteDropped();
   if (!result.why.startsWith('not ready')) emit('dropped', { offset: result.offset, why: result.why, code: result.code, reason: result.reason });
   attempts++;
   gatewayIndex++;

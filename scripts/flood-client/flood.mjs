@@ -9,7 +9,9 @@ const bytes = Number(process.env.DDX_FLOOD_BYTES ?? 2 * 1024 ** 3);
 const inFlight = Number(process.env.DDX_FLOOD_IN_FLIGHT ?? 32);
 if (gateways.length === 0) throw new Error('usage: node flood.mjs GATEWAY_URL [GATEWAY_URL...]');
 
-const nodes = async () => (await fetch(`${gateways[0]}/api/v1/cluster/nodes`, { signal: AbortSignal.timeout(5000) })).json();
+// The node list is an operator's surface: on the gateway's management port when it has one (DDX_NODES_URL, from scripts/flood).
+const nodesUrl = process.env.DDX_NODES_URL ?? `${gateways[0]}/api/v1/cluster/nodes`;
+const nodes = async () => (await fetch(nodesUrl, { signal: AbortSignal.timeout(5000) })).json();
 const sum = (list, field) => list.reduce((total, n) => total + n[field], 0);
 
 const before = sum(await nodes(), 'headroom');

@@ -22,10 +22,20 @@ DDX_PROBE_TIMEOUT=${DDX_PROBE_TIMEOUT:-00:00:02}
 DDX_MISSED_PROBES=${DDX_MISSED_PROBES:-2}
 DDX_DEATH_VOTE_EXPIRATION=${DDX_DEATH_VOTE_EXPIRATION:-00:00:20}
 DDX_STOP_TIMEOUT=${DDX_STOP_TIMEOUT:-30}
+# 1: every process cluster-up starts is supervised (scripts/lib/supervise: started again after a crash, with backoff).
+DDX_SUPERVISE=${DDX_SUPERVISE:-1}
 # Where uploads' bytes are kept: file (one directory every process shares, data/), s3 (an s3rver of the cluster's
 # own) or azure (Azurite's blob service): scripts/object-store starts the store as the process named object-store, and
 # each silo and gateway then has a scratch directory of its own, data/NAME. cluster-up writes the choice to store.env.
 DDX_STORE=${DDX_STORE:-file}
+# The state store: single (one redis-server, the default) or sentinel (a primary, a replica and three redis-sentinel).
+DDX_REDIS=${DDX_REDIS:-single}
+DDX_SENTINEL_SERVICE=${DDX_SENTINEL_SERVICE:-ddx}
+DDX_SENTINEL_DOWN_AFTER_MS=${DDX_SENTINEL_DOWN_AFTER_MS:-2000}
+# The state store's processes, in the order they are stopped: sentinels first (no failover while everything stops).
+ddx_redis_names() { echo sentinel-1 sentinel-2 sentinel-3 redis-replica redis; }
+# The port the state store's process $1 listens on (written by cluster-up).
+ddx_port_of() { cat "$DDX_CLUSTER_DIR/ports/$1" 2>/dev/null || cut -d: -f2 "$DDX_CLUSTER_DIR/redis.address"; }
 
 DDX_PID_DIR=$DDX_CLUSTER_DIR/pids
 DDX_LOG_DIR=$DDX_CLUSTER_DIR/logs
@@ -35,6 +45,17 @@ DDX_LAUNCH_DIR=$DDX_CLUSTER_DIR/launch
 DDX_OBJECT_STORE_DIR=$DDX_CLUSTER_DIR/object-store         # the object store's data (s3/azure)
 DDX_OBJECT_STORE_SETTINGS=$DDX_CLUSTER_DIR/object-store.env # its FileStore settings, written once it answers
 DDX_STORE_ENV=$DDX_CLUSTER_DIR/store.env                    # the store cluster-up gave the cluster (source it)
+
+# Each gateway's management port (Management:Urls: its dashboard, /metrics and /api/v1/cluster/nodes; not on the upload
+# port): the gateway's port + 5 (8085, 8095 by default).
+DDX_MANAGEMENT_PORT_OFFSET=${DDX_MANAGEMENT_PORT_OFFSET:-5}
+# The management address of gateway URL $1 (cluster-up writes them to management.urls: "GATEWAY_URL MANAGEMENT_URL"
+# lines); $1 itself for a process without one.
+ddx_management_url() {
+  local url=${1%/} found=""
+  [ ! -f "$DDX_CLUSTER_DIR/management.urls" ] || found=$(awk -v u="$url" '$1 == u { print $2; exit }' "$DDX_CLUSTER_DIR/management.urls")
+  echo "${found:-$url}"
+}
 
 # The gateways' process names (gateway, gateway-2 with DDX_GATEWAYS=2) and the URL of one of them.
 ddx_gateway_names() { if [ "$DDX_GATEWAYS" -ge 2 ]; then echo gateway gateway-2; else echo gateway; fi; }
@@ -47,14 +68,47 @@ ddx_object_store_ready() {
     && [ "$(ddx_http_status "$(cat "$DDX_CLUSTER_DIR/object-store.url")")" != 000 ]
 }
 
-# Starts the process named $1 as launch/$1 says (written by cluster-up): its output appended to logs/$1.log, its PID recorded.
+# Starts the process named $1 as launch/$1 says (written by cluster-up): its output appended to logs/$1.log, its PID
+# recorded (pids/$1.pid). Supervised unless DDX_SUPERVISE=0: scripts/lib/supervise runs it (its own PID in
+# pids/$1.supervisor.pid) and starts it again after a crash, with backoff; returns once the process has started.
 ddx_launch() {
   local name=$1 dir command
   # shellcheck disable=SC1090  # written by cluster-up's start_process
   source "$DDX_LAUNCH_DIR/$name"
-  (cd "$dir" && exec env "${command[@]}" >>"$DDX_LOG_DIR/$name.log" 2>&1 </dev/null) &
-  ddx_record_pid "$name" $!
+  if [ "$DDX_SUPERVISE" = 1 ]; then
+    rm -f "$DDX_PID_DIR/$name.pid"
+    # shellcheck disable=SC2094 # the supervisor and the process it starts append to the same log, one after the other
+    (cd "$dir" && exec "$DDX_ROOT/scripts/lib/supervise" "$name" "$DDX_PID_DIR" "$DDX_LOG_DIR/$name.log" env "${command[@]}" \
+      >>"$DDX_LOG_DIR/$name.log" 2>&1 </dev/null) &
+    ddx_record_pid "$name.supervisor" $!
+    local i
+    for i in $(seq 1 50); do [ -s "$DDX_PID_DIR/$name.pid" ] && break; sleep 0.1; done
+  else
+    (cd "$dir" && exec env "${command[@]}" >>"$DDX_LOG_DIR/$name.log" 2>&1 </dev/null) &
+    ddx_record_pid "$name" $!
+  fi
 }
+
+# Asks the process named $1 to stop (SIGTERM): through its supervisor when it has one, so that it is not started again.
+ddx_stop() {
+  local supervisor pid
+  supervisor=$(ddx_live_pid "$1.supervisor")
+  pid=$(ddx_live_pid "$1")
+  if [ -n "$supervisor" ]; then kill -TERM "$supervisor" 2>/dev/null || true; fi
+  if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; fi
+}
+
+# Ends the supervision of $1 (its supervisor SIGKILLed; the process itself runs on), so that a chaos scenario can keep it
+# down: scripts/cluster-restart NAME --start supervises it again.
+ddx_unsupervise() {
+  local supervisor
+  supervisor=$(ddx_live_pid "$1.supervisor")
+  [ -z "$supervisor" ] || kill -KILL "$supervisor" 2>/dev/null || true
+  rm -f "$DDX_PID_DIR/$1.supervisor.pid"
+}
+
+# True when the process named $1, or its supervisor (about to start it again), is alive.
+ddx_alive_or_restarting() { [ -n "$(ddx_live_pid "$1")" ] || [ -n "$(ddx_live_pid "$1.supervisor")" ]; }
 
 ddx_log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 ddx_fail() { ddx_log "FAILED: $*"; exit 1; }

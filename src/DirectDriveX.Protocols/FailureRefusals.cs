@@ -15,11 +15,28 @@ public static class FailureRefusals
 {
     public static bool IsNodeUnavailable(Exception exception) =>
         exception is OrleansException or TimeoutException
+        || IsStateStoreUnavailable(exception)
         || (exception is AggregateException { InnerExceptions.Count: 1 } aggregate && IsNodeUnavailable(aggregate.InnerExceptions[0]));
 
-    public static UploadRefusal For(Exception exception) => IsNodeUnavailable(exception)
-        ? new UploadRefusal(RefusalReason.NodeUnavailable, "The node holding this upload or file cannot be reached now; retry shortly.")
-        : new UploadRefusal(RefusalReason.StorageFailure, "The server failed to handle this request; retry later.");
+    /// <summary>The cluster's state store (Redis: membership and grain state) did not answer: a StackExchange.Redis connection
+    /// or timeout failure, here or in a grain (where Orleans, which cannot serialize the client's exceptions, reports it as a
+    /// codec failure naming its type). Retryable: the store comes back, or fails over (Sentinel).</summary>
+    public static bool IsStateStoreUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e.GetType().FullName?.StartsWith("StackExchange.Redis.", StringComparison.Ordinal) == true) return true;
+            if (e.Message.Contains("StackExchange.Redis.Redis", StringComparison.Ordinal)) return true;
+            if (e is AggregateException { InnerExceptions.Count: 1 } aggregate) return IsStateStoreUnavailable(aggregate.InnerExceptions[0]);
+        }
+        return false;
+    }
+
+    public static UploadRefusal For(Exception exception) => IsStateStoreUnavailable(exception)
+        ? new UploadRefusal(RefusalReason.NodeUnavailable, "The cluster's state store cannot be reached now; retry shortly.")
+        : IsNodeUnavailable(exception)
+            ? new UploadRefusal(RefusalReason.NodeUnavailable, "The node holding this upload or file cannot be reached now; retry shortly.")
+            : new UploadRefusal(RefusalReason.StorageFailure, "The server failed to handle this request; retry later.");
 
     /// <summary>Registers the exception handler (with <see cref="UseUploadFailureRefusals"/>, every HTTP endpoint of the
     /// process answers an unexpected exception with a typed problem+json, and a WebSocket request not yet accepted with a

@@ -21,7 +21,7 @@ public static partial class LegacyUploadSocketEndpoint
     }
 
     private static async Task UploadAsync(HttpContext context, string fileId, UploadDataPlane plane, IOptions<ProtocolOptions> options,
-        TimeProvider clock, ILoggerFactory loggers)
+        TimeProvider clock, ILoggerFactory loggers, UploadConnections connections)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -31,11 +31,12 @@ public static partial class LegacyUploadSocketEndpoint
         var logger = loggers.CreateLogger("DirectDriveX.Protocols.LegacyUploadSocket");
         using var scope = UploadLogScope.Begin(logger, fileId, plane.NodeName);
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        using var connection = connections.Open(context, fileId);
         using var messenger = new SocketMessenger(socket);
         await using var handshake = new CloseHandshake(messenger);
         try
         {
-            await ServeAsync(context, fileId, plane, options, clock, loggers, logger, socket, messenger);
+            await ServeAsync(context, fileId, plane, options, clock, loggers, logger, socket, messenger, connection);
         }
         catch (Exception e) when (e is not (WebSocketException or OperationCanceledException))
         {
@@ -48,7 +49,8 @@ public static partial class LegacyUploadSocketEndpoint
     }
 
     private static async Task ServeAsync(HttpContext context, string fileId, UploadDataPlane plane, IOptions<ProtocolOptions> options,
-        TimeProvider clock, ILoggerFactory loggers, ILogger logger, WebSocket socket, SocketMessenger messenger)
+        TimeProvider clock, ILoggerFactory loggers, ILogger logger, WebSocket socket, SocketMessenger messenger,
+        UploadConnections.Connection connection)
     {
         var (session, refusal) = await plane.OpenAsync(fileId, token: null, requireToken: false);
         if (refusal is null && session!.Status is { State: UploadState.Completed, Size: 0 })
@@ -71,6 +73,12 @@ public static partial class LegacyUploadSocketEndpoint
         if (refusal is not null)
         {
             await messenger.RefuseAsync(refusal, Error(refusal));
+            return;
+        }
+        connection.SessionHere = true;
+        if (connection.Notice is { } early)
+        {
+            await messenger.EndAsync(Reconnect(early, session!.Status.CommittedOffset), early.CloseStatus, early.Reason);
             return;
         }
 
@@ -99,6 +107,13 @@ public static partial class LegacyUploadSocketEndpoint
                 await messenger.CloseAsync(WebSocketCloseStatus.NormalClosure, "success");
             });
         var done = false;
+        // Told to reconnect (the node or gateway is leaving): the reference client's error message, then the close; what it
+        // sent before it saw them is received and committed (it starts again from its first byte, checked, not rewritten).
+        using var reconnect = connection.ReconnectRequested.Register(() =>
+        {
+            if (!done && connection.Notice is { } notice)
+                EndQuietlyAsync(messenger, Reconnect(notice, writer.CommittedOffset), notice.CloseStatus, notice.Reason);
+        });
         try
         {
             await loop.RunAsync(async text =>
@@ -136,6 +151,11 @@ public static partial class LegacyUploadSocketEndpoint
         }
     }
 
+    private static object Reconnect(ReconnectNotice notice, long committed) => new
+    {
+        type = "error", value = notice.Message, reason = notice.Reason, retryable = true, offset = committed,
+    };
+
     /// <summary>After the last byte the reference client still sends DONE; anything else then is a protocol error.</summary>
     private static async Task<bool> WaitForDoneAsync(WebSocket socket, CancellationToken cancellationToken)
     {
@@ -167,6 +187,13 @@ public static partial class LegacyUploadSocketEndpoint
     }
 
     private static object Error(UploadRefusal r) => new { type = "error", value = r.Message, reason = r.Reason.ToString() };
+
+    /// <summary>A connection's end sent from a callback: nothing to wait for, and nothing to throw.</summary>
+    private static async void EndQuietlyAsync(SocketMessenger messenger, object message, WebSocketCloseStatus status, string description)
+    {
+        try { await messenger.EndAsync(message, status, description); }
+        catch (Exception) { } // the connection is ending anyway; an async void must not throw
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} completed over the legacy protocol on node {NodeName}: {Size} bytes")]
     private static partial void LogCompleted(ILogger logger, string uploadId, string nodeName, long size);

@@ -21,7 +21,7 @@ public static class MultipartUploadEndpoint
     }
 
     private static async Task<IResult> UploadAsync(HttpContext context, UploadDataPlane plane, RefusalResults refusals, UploadMetrics metrics,
-        Clients.UploadClientIdentity identity)
+        Clients.UploadClientIdentity identity, UploadConnections connections)
     {
         var (client, unauthenticated) = identity.Identify(context.Request);
         if (unauthenticated is not null) return refusals.RefusedStart(context, unauthenticated);
@@ -64,10 +64,31 @@ public static class MultipartUploadEndpoint
         }
 
         if (session!.StoredAtStart is { } empty) return Results.Created($"/api/v1/files/{empty.File.FileId}", FileResponse.From(empty));
+        using var connection = connections.Open(context, session.UploadId);
+        connection.SessionHere = true;
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connection.ReconnectRequested);
         try
         {
             await using var writer = await session.OpenWriterAsync(onCommitted: null);
-            await reader.CopyFileAsync(writer.WriteAsync, writer.PauseAsync, size, cancellationToken);
+            try
+            {
+                await reader.CopyFileAsync(writer.WriteAsync, writer.PauseAsync, size, reading.Token);
+            }
+            catch (OperationCanceledException) when (connection.Notice is { } notice && !cancellationToken.IsCancellationRequested)
+            {
+                // The node or gateway is leaving mid-file: what arrived is committed and the upload kept; the answer names
+                // it, its resume token and the committed offset, so the client can send the rest (PUT chunks or WebSocket).
+                long committed;
+                try { committed = await writer.CompleteAsync(); } catch (UploadRefusedException) { committed = writer.CommittedOffset; }
+                context.Response.Headers.Connection = "close";
+                return refusals.Problem(context, notice.Refusal(committed), new Dictionary<string, object?>
+                {
+                    ["uploadId"] = session.UploadId,
+                    ["resumeToken"] = session.ResumeToken,
+                    ["size"] = size,
+                    ["statusUrl"] = $"/api/v1/uploads/{session.UploadId}",
+                });
+            }
             if (!await reader.DelimiterFollowsAsync(cancellationToken))
                 throw new UploadRefusedException(new UploadRefusal(RefusalReason.InvalidRequest,
                     $"size: the file part is not {size} bytes long; send the file as the last part, or its size as ?size=."));

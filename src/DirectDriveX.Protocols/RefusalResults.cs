@@ -10,6 +10,11 @@ public sealed class RefusalResults(IOptions<ProtocolOptions> options, UploadMetr
 {
     public IResult Problem(HttpContext context, UploadRefusal refusal) => Problem(context, refusal, RefusalMapping.HttpStatus(refusal.Reason));
 
+    /// <summary>As <see cref="Problem(HttpContext, UploadRefusal)"/>, with more members in the problem (e.g. the upload a
+    /// multipart request had started, so its client can continue it).</summary>
+    public IResult Problem(HttpContext context, UploadRefusal refusal, IReadOnlyDictionary<string, object?> more) =>
+        Problem(context, refusal, RefusalMapping.HttpStatus(refusal.Reason), more);
+
     /// <summary>A refusal on the tus endpoint: status by <see cref="RefusalMapping.TusHttpStatus"/>; no body for HEAD.</summary>
     public IResult Tus(HttpContext context, UploadRefusal refusal)
     {
@@ -19,9 +24,10 @@ public sealed class RefusalResults(IOptions<ProtocolOptions> options, UploadMetr
         return Results.StatusCode(status);
     }
 
-    private IResult Problem(HttpContext context, UploadRefusal refusal, int status)
+    private IResult Problem(HttpContext context, UploadRefusal refusal, int status, IReadOnlyDictionary<string, object?>? more = null)
     {
         var extensions = new Dictionary<string, object?> { ["reason"] = refusal.Reason.ToString() };
+        foreach (var (key, value) in more ?? new Dictionary<string, object?>()) extensions[key] = value;
         if (refusal.ExpectedOffset is { } expected) extensions["expectedOffset"] = expected;
         if (refusal.Figures is { } figures) extensions["figures"] = figures;
         if (refusal.Quota is { } quota) extensions["quota"] = quota;

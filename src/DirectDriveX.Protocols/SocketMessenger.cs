@@ -25,11 +25,18 @@ public sealed class SocketMessenger(WebSocket socket) : IDisposable
 
     /// <summary>The error message (built by the protocol) then a close whose status says what the client should do.
     /// Only the first refusal of a connection is sent, whoever sees it first.</summary>
-    public async Task RefuseAsync(UploadRefusal refusal, object errorMessage)
+    public Task RefuseAsync(UploadRefusal refusal, object errorMessage) =>
+        EndAsync(errorMessage, RefusalMapping.CloseStatus(refusal.Reason), refusal.Reason.ToString());
+
+    /// <summary>Ends the connection from the server's side: <paramref name="message"/>, then a close with
+    /// <paramref name="status"/> (a refusal, or a <c>reconnect</c> when the node or gateway leaves). Only the first ending of a
+    /// connection is sent, whoever sees it first; false when another was.</summary>
+    public async Task<bool> EndAsync(object message, System.Net.WebSockets.WebSocketCloseStatus status, string description)
     {
-        if (Interlocked.Exchange(ref _refused, 1) == 1) return;
-        await SendJsonAsync(errorMessage);
-        await CloseAsync(RefusalMapping.CloseStatus(refusal.Reason), refusal.Reason.ToString());
+        if (Interlocked.Exchange(ref _refused, 1) == 1) return false;
+        await SendJsonAsync(message);
+        await CloseAsync(status, description);
+        return true;
     }
 
     public async Task CloseAsync(WebSocketCloseStatus status, string description)

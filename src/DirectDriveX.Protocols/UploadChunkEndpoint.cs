@@ -19,9 +19,11 @@ public static class UploadChunkEndpoint
         return app;
     }
 
-    private static async Task<IResult> PutAsync(HttpContext context, string uploadId, [FromQuery] long? offset, UploadDataPlane plane, RefusalResults refusals)
+    private static async Task<IResult> PutAsync(HttpContext context, string uploadId, [FromQuery] long? offset, UploadDataPlane plane, RefusalResults refusals,
+        UploadConnections connections)
     {
         if (offset is not >= 0) return refusals.Invalid(context, "offset: a non-negative query parameter is required.");
+        using var connection = connections.Open(context, uploadId);
         var (session, refusal) = await plane.OpenAsync(uploadId, UploadToken.Of(context.Request), requireToken: true);
         // Nothing more at the end of a completed upload (an empty file, complete once created; a retry whose answer was
         // lost): the stored file, again.
@@ -30,6 +32,8 @@ public static class UploadChunkEndpoint
                 : refusals.Problem(context, new UploadRefusal(RefusalReason.NotFound, $"Upload {uploadId}'s file is no longer stored."));
         refusal ??= session!.FinishedRefusal;
         if (refusal is not null) return refusals.Problem(context, refusal);
+        connection.SessionHere = true;
+        if (connection.Notice is { } early) return Reconnect(context, refusals, early, session!.Status.CommittedOffset);
 
         StagingWriter writer;
         try
@@ -45,9 +49,10 @@ public static class UploadChunkEndpoint
         if (offset != writer.CommittedOffset)
             return refusals.Problem(context, new UploadRefusal(RefusalReason.OffsetMismatch,
                 $"Chunk at offset {offset}; the upload continues at {writer.CommittedOffset}.", ExpectedOffset: writer.CommittedOffset));
+        using var body = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, connection.ReconnectRequested);
         try
         {
-            await writer.CopyFromAsync(context.Request.Body, status.Size - writer.CommittedOffset, context.RequestAborted);
+            await writer.CopyFromAsync(context.Request.Body, status.Size - writer.CommittedOffset, body.Token);
             if (writer.ReceivedOffset < status.Size)
                 return Results.Ok(UploadStatusResponse.From(status with { CommittedOffset = await writer.CompleteAsync(), State = UploadState.Receiving }));
             var stored = await session.CompleteAsync(writer, context.RequestAborted);
@@ -57,11 +62,26 @@ public static class UploadChunkEndpoint
         {
             return refusals.Problem(context, e.Refusal);
         }
+        catch (OperationCanceledException) when (connection.Notice is { } notice && !context.RequestAborted.IsCancellationRequested)
+        {
+            // The node or gateway is leaving: what arrived is committed, and the answer says where to continue (elsewhere).
+            long committed;
+            try { committed = await writer.CompleteAsync(); } catch (UploadRefusedException) { committed = writer.CommittedOffset; }
+            return Reconnect(context, refusals, notice, committed);
+        }
         catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
         {
             // The client went away mid-body: commit what arrived, so a retry continues from there.
             try { await writer.CompleteAsync(); } catch (UploadRefusedException) { }
             return Results.Empty;
         }
+    }
+
+    /// <summary>503 with the committed offset and Retry-After, on a connection that is then closed: the client continues from
+    /// <c>expectedOffset</c> with a new request, which the gateway routes to wherever the session lives next.</summary>
+    internal static IResult Reconnect(HttpContext context, RefusalResults refusals, ReconnectNotice notice, long committed)
+    {
+        context.Response.Headers.Connection = "close";
+        return refusals.Problem(context, notice.Refusal(committed));
     }
 }

@@ -25,6 +25,10 @@ public static class UploadProtocolEndpoints
         services.AddOptions<Clients.AuthOptions>().BindConfiguration(Clients.AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<Clients.ClientOptions>().BindConfiguration(Clients.ClientOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<Clients.UploadClientIdentity>();
+        // Every open upload connection, so a leaving node or gateway can end them cleanly (UploadConnections).
+        services.TryAddSingleton<DirectDriveX.Grains.Hosting.NodeDrain>();
+        services.TryAddSingleton<UploadConnections>();
+        services.TryAddSingleton<DirectDriveX.Grains.Hosting.IUploadConnectionDirectory>(sp => sp.GetRequiredService<UploadConnections>());
         // Kestrel receives into 64 KiB blocks: 16× fewer recv calls per uploaded byte (benchmarks/README.md).
         services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, Transport.ReceiveBlockMemoryPoolFactory>();
         return services;

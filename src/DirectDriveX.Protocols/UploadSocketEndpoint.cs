@@ -22,7 +22,7 @@ public static partial class UploadSocketEndpoint
     }
 
     private static async Task HandleAsync(HttpContext context, string uploadId, UploadDataPlane plane, IGrainFactory grains,
-        IOptions<ProtocolOptions> options, TimeProvider clock, ILoggerFactory loggers)
+        IOptions<ProtocolOptions> options, TimeProvider clock, ILoggerFactory loggers, UploadConnections connections)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -33,11 +33,12 @@ public static partial class UploadSocketEndpoint
         var logger = loggers.CreateLogger("DirectDriveX.Protocols.UploadSocket");
         using var scope = UploadLogScope.Begin(logger, uploadId, plane.NodeName);
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        using var connection = connections.Open(context, uploadId);
         using var messenger = new SocketMessenger(socket);
         await using var handshake = new CloseHandshake(messenger);
         try
         {
-            await ServeAsync(context, uploadId, plane, grains, options, clock, loggers, logger, socket, messenger);
+            await ServeAsync(context, uploadId, plane, grains, options, clock, loggers, logger, socket, messenger, connection);
         }
         catch (Exception e) when (e is not (WebSocketException or OperationCanceledException))
         {
@@ -50,7 +51,8 @@ public static partial class UploadSocketEndpoint
     }
 
     private static async Task ServeAsync(HttpContext context, string uploadId, UploadDataPlane plane, IGrainFactory grains,
-        IOptions<ProtocolOptions> options, TimeProvider clock, ILoggerFactory loggers, ILogger logger, WebSocket socket, SocketMessenger messenger)
+        IOptions<ProtocolOptions> options, TimeProvider clock, ILoggerFactory loggers, ILogger logger, WebSocket socket, SocketMessenger messenger,
+        UploadConnections.Connection connection)
     {
         var (session, refusal) = await plane.OpenAsync(uploadId, UploadToken.Of(context.Request), requireToken: true);
         if (refusal is not null)
@@ -66,6 +68,13 @@ public static partial class UploadSocketEndpoint
         if (session.FinishedRefusal is { } finished)
         {
             await messenger.RefuseAsync(finished, Error(finished));
+            return;
+        }
+        connection.SessionHere = true;
+        if (connection.Notice is { } early)
+        {
+            // This node is leaving: not one byte here; the session is let go when this connection ends.
+            await messenger.EndAsync(early.SocketMessage(session.Status.CommittedOffset), early.CloseStatus, early.Reason);
             return;
         }
 
@@ -94,10 +103,23 @@ public static partial class UploadSocketEndpoint
         await using var watch = new SessionWatch(session.Grain, options.Value.SessionWatchInterval, clock,
             refusal => messenger.RefuseAsync(refusal, Error(refusal)),
             async completed => await SendCompleteAsync(messenger, grains, completed));
+        // Told to reconnect (the node or the gateway is leaving): the typed message and the close at once; the loop keeps
+        // receiving what the client sent before it saw them, until its close, and every byte of it is committed. An upload
+        // whose last byte has arrived is finished here instead.
+        var finishing = 0;
+        using var reconnect = connection.ReconnectRequested.Register(() =>
+        {
+            if (Volatile.Read(ref finishing) == 0 && connection.Notice is { } notice)
+            {
+                LogReconnect(logger, uploadId, notice.Reason, writer.CommittedOffset);
+                EndQuietlyAsync(messenger, notice.SocketMessage(writer.CommittedOffset), notice.CloseStatus, notice.Reason);
+            }
+        });
         PastTheEnd? pastTheEnd = null;
         try
         {
             var outcome = await loop.RunAsync(text => OnTextAsync(text, session, messenger), context.RequestAborted);
+            Volatile.Write(ref finishing, 1);
             switch (outcome)
             {
                 case SocketUploadLoop.Outcome.AllBytesReceived:
@@ -195,8 +217,18 @@ public static partial class UploadSocketEndpoint
         ? new { type = "complete", fileId = f.FileId, sha256 = f.Sha256, size = f.Size, node = f.StoredByNode, downloadUrl = $"/api/v1/files/{f.FileId}" }
         : new { type = "complete", fileId = f.FileId, sha256 = f.Sha256, size = f.Size, node = f.StoredByNode, downloadUrl = $"/api/v1/files/{f.FileId}", deleteToken };
 
+    /// <summary>A connection's end sent from a callback: nothing to wait for, and nothing to throw.</summary>
+    private static async void EndQuietlyAsync(SocketMessenger messenger, object message, WebSocketCloseStatus status, string description)
+    {
+        try { await messenger.EndAsync(message, status, description); }
+        catch (Exception) { } // the connection is ending anyway; an async void must not throw
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} connected over WebSocket, resuming at {Offset}")]
     private static partial void LogConnected(ILogger logger, string uploadId, long offset);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} told to reconnect ({Reason}) at {Committed} committed bytes")]
+    private static partial void LogReconnect(ILogger logger, string uploadId, string reason, long committed);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} client left at {Committed} committed bytes")]
     private static partial void LogLeft(ILogger logger, string uploadId, long committed);

@@ -23,6 +23,7 @@ public static class SiloApplication
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         if (builder.Configuration["Urls"] is null && builder.Configuration["ASPNETCORE_URLS"] is null)
             builder.WebHost.UseUrls(DefaultUrl);
+        builder.AddManagementUrls(DefaultUrl); // the dashboard and /metrics on a port of their own (Management:Urls)
 
         builder.Services.AddOptions<SiloHostOptions>().BindConfiguration(SiloHostOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var hosting = builder.Configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
@@ -34,20 +35,27 @@ public static class SiloApplication
             silo.UseDirectDriveXClustering(hosting, redis).AddDirectDriveX(builder.Configuration);
             if (DashboardSetting.IsEnabled(builder.Configuration)) silo.AddDashboard();
         });
+        // SIGTERM: out of routing at once, every upload connection told to reconnect and its session let go, then leave the
+        // cluster; the whole stop within Shutdown:DrainTimeout (README, "Operations").
+        builder.Services.AddBoundedShutdown(builder.Configuration);
+        builder.Services.AddNodeDrain();
         return builder;
     }
 
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         var app = builder.Build();
+        app.UseManagementSurface(app.Configuration); // operator paths only on Management:Urls, and/or with Management:Token
         app.UseTrustedProxies(); // behind the gateway: the client's address from the gateway's X-Forwarded-For
         app.UseUploadFailureRefusals(); // a grain-call failure in a protocol endpoint is a typed refusal
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
-        app.MapGet("/readyz", (IClusterMembershipService membership, ILocalSiloDetails silo) =>
-            membership.CurrentSnapshot.GetSiloStatus(silo.SiloAddress) == SiloStatus.Active
-                ? Results.Ok(new { status = "ready", silo = silo.Name })
-                : Results.Json(new { status = "starting", silo = silo.Name }, statusCode: StatusCodes.Status503ServiceUnavailable));
+        app.MapGet("/readyz", (IClusterMembershipService membership, ILocalSiloDetails silo, NodeDrain drain) =>
+            drain.IsDraining
+                ? Results.Json(new { status = "draining", silo = silo.Name }, statusCode: StatusCodes.Status503ServiceUnavailable)
+                : membership.CurrentSnapshot.GetSiloStatus(silo.SiloAddress) == SiloStatus.Active
+                    ? Results.Ok(new { status = "ready", silo = silo.Name })
+                    : Results.Json(new { status = "starting", silo = silo.Name }, statusCode: StatusCodes.Status503ServiceUnavailable));
         app.MapUploadProtocols(); // this node's data plane
         if (DashboardSetting.IsEnabled(app.Configuration)) app.MapOrleansDashboard("/dashboard");
         app.MapDirectDriveXMetrics();

@@ -24,6 +24,9 @@ public sealed class GatewayOverTestCluster(int silos, Func<string, IDictionary<s
     private InProcessTestCluster? _cluster;
     private readonly List<WebApplication> _gateways = [];
 
+    /// <summary>The gateways started, the first first.</summary>
+    public IReadOnlyList<WebApplication> Gateways => _gateways;
+
     public InProcessTestCluster Cluster => _cluster ?? throw new InvalidOperationException("Not started.");
     public IClusterClient Grains => Cluster.Client;
     public Uri BaseAddress { get; private set; } = null!;
@@ -41,10 +44,12 @@ public sealed class GatewayOverTestCluster(int silos, Func<string, IDictionary<s
             var settings = new Dictionary<string, string?>(siloSettings(options.SiloName)) { ["FileStore:RootDirectory"] = StoreRoot };
             silo.Services.AddSingleton<IMemoryProbe, CappedMemoryProbe>();
             silo.Services.AddSingleton<DirectDriveX.Grains.Storage.IStoreSpaceProbe>(new FixedStoreSpace(FixedStoreSpace.Plenty));
-            silo.Services.AddHostedService(services => new SiloHttpServer(services, new Dictionary<string, string?>(EdgeSettings)
+            silo.Services.AddSingleton(services => new SiloHttpServer(services, new Dictionary<string, string?>(EdgeSettings)
             {
                 ["Protocol:SessionWatchInterval"] = "00:00:00.200",
             }));
+            silo.Services.AddHostedService(services => services.GetRequiredService<SiloHttpServer>());
+            silo.Services.AddSingleton<DirectDriveX.Grains.Hosting.IUploadConnectionDirectory>(services => services.GetRequiredService<SiloHttpServer>());
             configureSilo?.Invoke(silo);
             silo.AddFileGrainStorageAsDefault().AddDirectDriveX(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
         });

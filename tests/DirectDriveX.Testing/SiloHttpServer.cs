@@ -17,9 +17,15 @@ namespace DirectDriveX.Testing;
 /// ephemeral port) serving the upload protocols over this silo's own data plane, its address published in the silo's
 /// budget snapshot so the gateway forwards upload connections to it. Started and stopped with the silo.
 /// </summary>
-public sealed class SiloHttpServer(IServiceProvider silo, IReadOnlyDictionary<string, string?> settings) : IHostedService
+public sealed class SiloHttpServer(IServiceProvider silo, IReadOnlyDictionary<string, string?> settings) : IHostedService,
+    DirectDriveX.Grains.Hosting.IUploadConnectionDirectory
 {
     private WebApplication? _app;
+
+    /// <summary>The upload connections this server's protocols hold (its drain, as a silo host's SIGTERM runs it).</summary>
+    public UploadConnections Connections => _app?.Services.GetRequiredService<UploadConnections>() ?? throw new InvalidOperationException("Not started.");
+
+    public int ReconnectForwardedBy(string gatewayId) => _app is null ? 0 : Connections.ReconnectForwardedBy(gatewayId);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -29,6 +35,7 @@ public sealed class SiloHttpServer(IServiceProvider silo, IReadOnlyDictionary<st
         builder.Services.AddSingleton(silo.GetRequiredService<UploadDataPlane>());
         builder.Services.AddSingleton(silo.GetRequiredService<IGrainFactory>());
         builder.Services.AddSingleton(silo.GetRequiredService<UploadMetrics>());
+        builder.Services.AddSingleton(silo.GetRequiredService<DirectDriveX.Grains.Hosting.NodeDrain>()); // the silo's: its budget and placement see the drain
         builder.Services.AddUploadProtocols();
         _app = builder.Build();
         _app.UseTrustedProxies();

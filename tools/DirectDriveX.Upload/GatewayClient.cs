@@ -5,16 +5,33 @@ using DirectDriveX.Upload.Protocol;
 namespace DirectDriveX.Upload;
 
 /// <summary>The gateway's HTTP API as this tool uses it. Every non-success answer becomes an <see cref="UploadRefusedException"/>
-/// carrying the problem+json title and detail.</summary>
-internal sealed class GatewayClient(HttpClient http)
+/// carrying the problem+json title and detail. Given several gateways (<c>--gateway</c> more than once), it talks to one at
+/// a time and moves to the next (<see cref="Next"/>) when the uploader has lost a connection or could not reach it: any
+/// gateway routes any upload.</summary>
+internal sealed class GatewayClient(HttpClient http, IReadOnlyList<Uri>? gateways = null)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public Uri BaseAddress => http.BaseAddress!;
+    private readonly IReadOnlyList<Uri> _gateways = gateways is { Count: > 0 } ? gateways : [http.BaseAddress!];
+    private int _current;
+
+    /// <summary>The gateway in use.</summary>
+    public Uri BaseAddress => _gateways[Volatile.Read(ref _current) % _gateways.Count];
+
+    public int GatewayCount => _gateways.Count;
+
+    /// <summary>Moves to the next gateway (round robin); the same one when there is only one.</summary>
+    public Uri Next()
+    {
+        Interlocked.Increment(ref _current);
+        return BaseAddress;
+    }
+
+    private Uri At(string relative) => new(BaseAddress, relative);
 
     public async Task<UploadTicket> CreateUploadAsync(CreateUploadRequest request, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsJsonAsync("api/v1/uploads", request, Json, cancellationToken);
+        using var response = await http.PostAsJsonAsync(At("api/v1/uploads"), request, Json, cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
         return await response.Content.ReadFromJsonAsync<UploadTicket>(Json, cancellationToken)
             ?? throw new InvalidDataException("Empty answer to POST /api/v1/uploads.");
@@ -23,7 +40,7 @@ internal sealed class GatewayClient(HttpClient http)
     /// <summary>GET /api/v1/uploads/{id}, authorised by the resume token (Upload-Token header).</summary>
     public async Task<UploadStatusReply> GetUploadAsync(string uploadId, string resumeToken, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/uploads/{Uri.EscapeDataString(uploadId)}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, At($"api/v1/uploads/{Uri.EscapeDataString(uploadId)}"));
         request.Headers.Add("Upload-Token", resumeToken);
         using var response = await http.SendAsync(request, cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
@@ -33,7 +50,7 @@ internal sealed class GatewayClient(HttpClient http)
 
     public async Task<JsonElement> GetFileMetaAsync(string fileId, CancellationToken cancellationToken)
     {
-        using var response = await http.GetAsync($"api/v1/files/{Uri.EscapeDataString(fileId)}/meta", cancellationToken);
+        using var response = await http.GetAsync(At($"api/v1/files/{Uri.EscapeDataString(fileId)}/meta"), cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
         return await response.Content.ReadFromJsonAsync<JsonElement>(Json, cancellationToken);
     }
@@ -41,7 +58,7 @@ internal sealed class GatewayClient(HttpClient http)
     /// <summary>POST /api/v1/upload with a multipart body, sent as it is read; the answer's JSON.</summary>
     public async Task<JsonElement> PostMultipartAsync(HttpContent content, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsync("api/v1/upload", content, cancellationToken);
+        using var response = await http.PostAsync(At("api/v1/upload"), content, cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
         return await response.Content.ReadFromJsonAsync<JsonElement>(Json, cancellationToken);
     }
@@ -49,7 +66,7 @@ internal sealed class GatewayClient(HttpClient http)
     /// <summary>GET /api/v1/files/{id}, returned as soon as the headers are in: the body is still to be streamed.</summary>
     public async Task<HttpResponseMessage> GetFileAsync(string fileId, CancellationToken cancellationToken)
     {
-        var response = await http.GetAsync($"api/v1/files/{Uri.EscapeDataString(fileId)}", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        var response = await http.GetAsync(At($"api/v1/files/{Uri.EscapeDataString(fileId)}"), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         try
         {
             await EnsureSuccessAsync(response, cancellationToken);
@@ -62,10 +79,14 @@ internal sealed class GatewayClient(HttpClient http)
         }
     }
 
-    /// <summary>The ticket's WebSocket address (absolute, or relative to the gateway), with the resume token.</summary>
+    /// <summary>The ticket's WebSocket address (absolute, or relative to the gateway; on the gateway in use when there are
+    /// several), with the resume token.</summary>
     public Uri WebSocketUri(UploadTicket ticket)
     {
         var address = new Uri(BaseAddress, ticket.WebSocketUrl ?? $"/ws/upload/{Uri.EscapeDataString(ticket.UploadId)}");
+        // With several gateways the ticket's address (the creating gateway's) is followed on the gateway in use: its path
+        // and query, this gateway's scheme, host and port.
+        if (_gateways.Count > 1 && address.IsAbsoluteUri) address = new Uri(BaseAddress, address.PathAndQuery);
         var builder = new UriBuilder(address) { Scheme = address.Scheme == Uri.UriSchemeHttps ? "wss" : address.Scheme == Uri.UriSchemeHttp ? "ws" : address.Scheme };
         if (!builder.Query.Contains("token=", StringComparison.Ordinal))
         {

@@ -14,18 +14,19 @@ internal static class UploadCommandLine
 {
     public static RootCommand Build()
     {
-        var gatewayOption = new Option<Uri>("--gateway", "-g")
+        var gatewayOption = new Option<Uri[]>("--gateway", "-g")
         {
-            Description = "Gateway base URL (default: $DDX_GATEWAY_URL, else http://127.0.0.1:8080)",
-            DefaultValueFactory = _ => new Uri(Environment.GetEnvironmentVariable("DDX_GATEWAY_URL") is { Length: > 0 } url ? url : "http://127.0.0.1:8080"),
+            Description = "Gateway base URL; give it more than once (or comma-separated) to resume through the next one when one goes away "
+                + "(default: $DDX_GATEWAY_URL, which may list several, else http://127.0.0.1:8080)",
+            DefaultValueFactory = _ => ParseGateways(Environment.GetEnvironmentVariable("DDX_GATEWAY_URL") is { Length: > 0 } url ? url : "http://127.0.0.1:8080", out string? _)!,
             CustomParser = result =>
             {
-                var text = result.Tokens.Single().Value;
-                if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)) return uri;
-                result.AddError($"--gateway: '{text}' is not an http:// or https:// URL");
-                return null;
+                var gateways = ParseGateways(string.Join(',', result.Tokens.Select(t => t.Value)), out var error);
+                if (error is not null) result.AddError(error);
+                return gateways;
             },
         };
+        gatewayOption.AllowMultipleArgumentsPerToken = false;
         var quietOption = new Option<bool>("--quiet", "-q") { Description = "No progress on stderr" };
 
         var fileArgument = new Argument<FileInfo>("file") { Description = "The file to upload" };
@@ -81,13 +82,30 @@ internal static class UploadCommandLine
         };
     }
 
-    private static async Task<int> RunAsync<TResult>(Uri gatewayAddress, string? apiKey, Func<GatewayClient, Task<TResult>> transfer)
+    /// <summary>Gateway URLs, comma-separated: each an http:// or https:// URL.</summary>
+    internal static Uri[]? ParseGateways(string text, out string? error)
     {
-        using var http = new HttpClient { BaseAddress = gatewayAddress, Timeout = Timeout.InfiniteTimeSpan };
+        var gateways = new List<Uri>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(part, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                error = $"--gateway: '{part}' is not an http:// or https:// URL";
+                return null;
+            }
+            gateways.Add(uri);
+        }
+        error = gateways.Count == 0 ? "--gateway: no URL given" : null;
+        return error is null ? [.. gateways] : null;
+    }
+
+    private static async Task<int> RunAsync<TResult>(Uri[] gateways, string? apiKey, Func<GatewayClient, Task<TResult>> transfer)
+    {
+        using var http = new HttpClient { BaseAddress = gateways[0], Timeout = Timeout.InfiniteTimeSpan };
         if (apiKey is not null) http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
         try
         {
-            var result = await transfer(new GatewayClient(http));
+            var result = await transfer(new GatewayClient(http, gateways));
             Console.Out.WriteLine(JsonSerializer.Serialize(result, GatewayClient.Json));
             return 0;
         }

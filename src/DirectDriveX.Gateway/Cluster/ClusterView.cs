@@ -92,9 +92,29 @@ public sealed partial class ClusterView(IClusterClient client, TimeProvider cloc
         }
     }
 
+    /// <summary>The active silos as last read: membership cannot change while the table (Redis) is unreachable, so the
+    /// nodes are still asked for their snapshots then, and routing goes on. Once there is such a list, a read of the
+    /// membership may take at most <see cref="MembershipReadTimeout"/> (it takes milliseconds when the table answers), so that
+    /// a create with Redis down is answered within 2 s.</summary>
+    private SiloAddress[] _lastHosts = [];
+
+    public static readonly TimeSpan MembershipReadTimeout = TimeSpan.FromMilliseconds(250);
+
     private async Task<IReadOnlyList<MemoryBudgetSnapshot>> ReadAsync(CancellationToken cancellationToken)
     {
-        var hosts = await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+        SiloAddress[] silos;
+        try
+        {
+            silos = [.. (await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)
+                .WaitAsync(_lastHosts.Length > 0 ? MembershipReadTimeout : options.Value.SnapshotTimeout, cancellationToken)).Keys];
+            _lastHosts = silos;
+        }
+        catch (Exception e) when (_lastHosts.Length > 0 && e is not OperationCanceledException)
+        {
+            LogMembershipUnread(e.GetType().Name);
+            silos = _lastHosts;
+        }
+        var hosts = silos.ToDictionary(s => s, _ => 0);
         var reads = hosts.Keys.Select(async silo =>
         {
             try
@@ -111,6 +131,9 @@ public sealed partial class ClusterView(IClusterClient client, TimeProvider cloc
     }
 
     private sealed record Snapshot(IReadOnlyList<MemoryBudgetSnapshot> Nodes, DateTimeOffset TakenAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The cluster's membership could not be read ({Error}); routing with the silos last seen")]
+    private partial void LogMembershipUnread(string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Silo {Silo} did not give its budget snapshot; left out of routing")]
     private partial void LogSiloDropped(Exception exception, string silo);

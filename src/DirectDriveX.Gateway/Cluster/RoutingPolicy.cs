@@ -4,6 +4,7 @@ namespace DirectDriveX.Gateway.Cluster;
 
 /// <summary>
 /// Which node should take a new upload, pure. Only nodes whose headroom covers the upload's reservation are candidates.
+/// A node that is shutting down (<see cref="MemoryBudgetSnapshot.Draining"/>) is never one.
 /// Most headroom wins, with two refinements that make headroom count what a node can serve:
 /// <list type="bullet">
 /// <item>a node whose chunk buffers have writers waiting cannot serve one more writer soon: it comes after every node that
@@ -21,7 +22,7 @@ public static class RoutingPolicy
 
     public static IReadOnlyList<MemoryBudgetSnapshot> Rank(IEnumerable<MemoryBudgetSnapshot> nodes, long reservationBytes)
     {
-        var candidates = nodes.Where(n => n.HeadroomBytes >= reservationBytes).ToList();
+        var candidates = nodes.Where(n => !n.Draining && n.HeadroomBytes >= reservationBytes).ToList();
         var serving = candidates.Where(n => n.BufferWaiters == 0).ToList();
         var best = (serving.Count > 0 ? serving : candidates).Select(n => n.HeadroomBytes).DefaultIfEmpty(0).Max();
         var equals = best - SpreadBand(best);

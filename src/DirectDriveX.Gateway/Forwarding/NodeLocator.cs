@@ -23,7 +23,7 @@ public sealed partial class NodeLocator(IClusterClient client, ClusterView view,
             using (roomiest is null ? null : UploadPlacementHint.Target(MemoryBudgetKey.ToSilo(roomiest.NodeId)))
                 status = await client.GetGrain<IUploadSessionGrain>(uploadId).GetState().WaitAsync(cancellationToken);
         }
-        catch (Exception e) when (e is OrleansException or TimeoutException)
+        catch (Exception e) when (DirectDriveX.Protocols.FailureRefusals.IsNodeUnavailable(e))
         {
             LogUnreachable(uploadId, e.Message);
             return null;
@@ -34,7 +34,7 @@ public sealed partial class NodeLocator(IClusterClient client, ClusterView view,
     public async Task<MemoryBudgetSnapshot?> ForNewUploadAsync(long? size, CancellationToken cancellationToken)
     {
         var nodes = await view.GetNodesAsync(forceRefresh: false, cancellationToken);
-        var withAddress = nodes.Where(n => n.DataPlaneUrl is not null).ToList();
+        var withAddress = nodes.Where(n => n.DataPlaneUrl is not null && !n.Draining).ToList();
         var ranked = RoutingPolicy.Rank(withAddress, RoutingPolicy.ReservationFor(size ?? 0));
         return ranked.FirstOrDefault() ?? withAddress.MaxBy(n => n.HeadroomBytes);
     }
@@ -51,7 +51,7 @@ public sealed partial class NodeLocator(IClusterClient client, ClusterView view,
     }
 
     private async Task<MemoryBudgetSnapshot?> AnyAsync(CancellationToken cancellationToken) =>
-        (await view.GetNodesAsync(false, cancellationToken)).Where(n => n.DataPlaneUrl is not null).MaxBy(n => n.HeadroomBytes);
+        (await view.GetNodesAsync(false, cancellationToken)).Where(n => n.DataPlaneUrl is not null && !n.Draining).MaxBy(n => n.HeadroomBytes);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The session of upload {UploadId} could not be reached: {Detail}")]
     private partial void LogUnreachable(string uploadId, string detail);

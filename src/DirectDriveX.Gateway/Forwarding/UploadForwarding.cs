@@ -117,7 +117,11 @@ public static partial class UploadForwarding
                 "No live node holds this upload right now; retry shortly."), tus);
             return;
         }
-        var error = await forwarder.SendAsync(context, destination, http, Config, tus ? TusResponseHeaders.Instance : HttpTransformer.Default);
+        // Counted while it lasts, and named by this gateway's id, so that a leaving gateway can have the node end it cleanly.
+        var drain = context.RequestServices.GetRequiredService<GatewayDrain>();
+        using var forward = drain.BeginForward();
+        var error = await forwarder.SendAsync(context, destination, http, Config,
+            new GatewayTag(drain.Id, tus ? TusResponseHeaders.Instance : HttpTransformer.Default));
         if (error == ForwarderError.None) return;
         if (bodyRefusal?.Invoke() is { } refused)
         {
@@ -141,6 +145,25 @@ public static partial class UploadForwarding
             await refusals.Tus(context, refusal).ExecuteAsync(context);
         }
         else await FailureRefusals.RefuseRequestAsync(context, refusals, refusal);
+    }
+
+    /// <summary>Names this gateway (<see cref="UploadConnections.GatewayHeader"/>, its random id) on the forwarded request,
+    /// over any such header the client sent; otherwise as <paramref name="inner"/>.</summary>
+    private sealed class GatewayTag(string gatewayId, HttpTransformer inner) : HttpTransformer
+    {
+        public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix,
+            CancellationToken cancellationToken)
+        {
+            await inner.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+            proxyRequest.Headers.Remove(UploadConnections.GatewayHeader);
+            proxyRequest.Headers.TryAddWithoutValidation(UploadConnections.GatewayHeader, gatewayId);
+        }
+
+        public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken) =>
+            inner.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+
+        public override ValueTask TransformResponseTrailersAsync(HttpContext httpContext, HttpResponseMessage proxyResponse, CancellationToken cancellationToken) =>
+            inner.TransformResponseTrailersAsync(httpContext, proxyResponse, cancellationToken);
     }
 
     /// <summary>A node's tus answer leaves the gateway with the gateway's own tus headers (Tus-Resumable, and CORS by this

@@ -27,6 +27,7 @@ public static class GatewayApplication
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         if (builder.Configuration["Urls"] is null && builder.Configuration["ASPNETCORE_URLS"] is null)
             builder.WebHost.UseUrls(DefaultUrl);
+        builder.AddManagementUrls(DefaultUrl); // the dashboard, /metrics and the node list on a port of their own (Management:Urls)
 
         builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddProblemDetails();
@@ -39,6 +40,12 @@ public static class GatewayApplication
         builder.Services.AddDirectDriveXTelemetry("directdrivex-gateway");
         var mode = GatewayOrleans.ResolveMode(builder.Configuration);
         builder.AddGatewayOrleans(mode);
+        // SIGTERM: /readyz 503, new requests refused, forwarded upload connections told to reconnect elsewhere, exit within
+        // Shutdown:DrainTimeout (GatewayDrain); embedded, the process's own node drains as a silo host's does.
+        builder.Services.AddBoundedShutdown(builder.Configuration);
+        builder.Services.AddSingleton<GatewayDrain>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<GatewayDrain>());
+        if (mode == ClusterMode.Embedded) builder.Services.AddNodeDrain();
         if (mode != ClusterMode.Embedded)
         {
             // The silos are other processes: their data planes take the bytes; this process forwards connections and
@@ -52,9 +59,11 @@ public static class GatewayApplication
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         var app = builder.Build();
+        app.UseManagementSurface(app.Configuration); // operator paths only on Management:Urls, and/or with Management:Token
         app.UseTrustedProxies(); // the client's address from X-Forwarded-For, only when a trusted proxy sent it
         app.UseUploadFailureRefusals(); // every grain-call failure a typed refusal, never an empty 500 or a stack trace
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        app.UseGatewayDrain(); // leaving: every request but the probes refused (typed, retryable)
         app.UseDefaultFiles();
         app.UseStaticFiles();
 

@@ -41,7 +41,7 @@ public static class GatewayOrleans
                 builder.UseOrleansClient(client =>
                 {
                     client.Configure<ClusterOptions>(o => { o.ClusterId = cluster.ClusterId; o.ServiceId = cluster.ServiceId; })
-                        .UseRedisClustering(configuration.GetConnectionString("Redis")!);
+                        .UseRedisClustering(o => o.ConfigurationOptions = RedisConnection.Options(configuration.GetConnectionString("Redis")!));
                     if (dashboard) client.AddDashboard();
                 });
                 break;

@@ -22,7 +22,7 @@ public sealed partial class UploadStarter(IClusterClient client, ClusterView vie
         // The policy's choice, counted at once so that concurrent creates see it; when the view shows no node with enough
         // headroom, the best one is still asked, so the refusal carries that node's real, current figures.
         var tried = new HashSet<string>(StringComparer.Ordinal);
-        var placement = view.PlaceNext(nodes, reservation, tried) ?? view.BeginPlacement(nodes.MaxBy(n => n.HeadroomBytes)!.NodeId, reservation);
+        var placement = view.PlaceNext(nodes, reservation, tried) ?? view.BeginPlacement((nodes.Where(n => !n.Draining).MaxBy(n => n.HeadroomBytes) ?? nodes.MaxBy(n => n.HeadroomBytes))!.NodeId, reservation);
         UploadRefusal? refusal = null;
         while (placement is not null)
         {

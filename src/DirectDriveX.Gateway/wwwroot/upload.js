@@ -231,6 +231,13 @@ export class WebSocketUpload extends EventTarget {
           if (message.reason === 'OffsetMismatch') error.retryable = true;
           return;
         }
+        if (message.type === 'reconnect') {
+          // The node or the gateway is leaving (close 1012 or 1001 follows): reconnect shortly, from where the upload stands
+          // then; its offset is not one to send from.
+          error = new UploadRefusedError({ retryable: true, reason: message.reason,
+            message: message.message ?? 'The server asked for a reconnect.' });
+          return;
+        }
         const offset = Number(message.offset ?? message.committedOffset ?? message.committed);
         if (!Number.isFinite(offset)) return;
         if (!started) {

@@ -13,6 +13,9 @@ namespace DirectDriveX.Grains.Interfaces;
 /// <param name="HeadroomBytes">min(available − reserve, ceiling − used) − leased; may be negative when the host is under pressure.</param>
 /// <param name="BufferWaiters">Writers waiting for one of the node's chunk buffers now: a node with waiters cannot serve
 /// one more writer soon.</param>
+/// <param name="Draining">The node is shutting down (SIGTERM): it takes no new upload, and its upload connections are being
+/// told to reconnect, so that their sessions move to a survivor. Routing leaves it out; connections to sessions it still
+/// holds are still forwarded to it (it answers them with a reconnect).</param>
 [GenerateSerializer, Immutable]
 public sealed record MemoryBudgetSnapshot(
     [property: Id(0)] string NodeId,
@@ -29,4 +32,5 @@ public sealed record MemoryBudgetSnapshot(
     [property: Id(11)] int BufferCapacity,
     [property: Id(12)] DateTimeOffset TakenAt,
     [property: Id(13)] string? DataPlaneUrl = null,
-    [property: Id(14)] int BufferWaiters = 0);
+    [property: Id(14)] int BufferWaiters = 0,
+    [property: Id(15)] bool Draining = false);

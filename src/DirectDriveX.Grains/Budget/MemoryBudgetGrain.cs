@@ -21,6 +21,7 @@ public sealed partial class MemoryBudgetGrain(
     ChunkBufferPool bufferPool,
     LocalBudgetReading reading,
     NodeHttpAddress httpAddress,
+    DirectDriveX.Grains.Hosting.NodeDrain drain,
     ILocalSiloDetails silo,
     TimeProvider clock,
     IOptions<MemoryBudgetOptions> options,
@@ -48,6 +49,12 @@ public sealed partial class MemoryBudgetGrain(
         }
 
         var figures = Figures();
+        if (drain.IsDraining)
+        {
+            // A leaving node takes no new lease; InsufficientHeadroom sends a create on to the next node.
+            return Task.FromResult(LeaseGrant.Refused(new UploadRefusal(RefusalReason.InsufficientHeadroom,
+                $"Node {silo.Name} is shutting down and takes no new upload; retry on another node.")));
+        }
         if (!figures.Admits(bytes))
         {
             LogRefused(sessionId, bytes, figures.HeadroomBytes);
@@ -96,7 +103,7 @@ public sealed partial class MemoryBudgetGrain(
         var snapshot = new MemoryBudgetSnapshot(
             this.GetPrimaryKeyString(), silo.Name, figures.TotalBytes, figures.AvailableBytes, figures.ReserveBytes,
             figures.CeilingBytes, figures.LeasedBytes, figures.HeadroomBytes, _leases.Count,
-            pool.BuffersInUse, pool.BytesInUse, pool.Capacity, clock.GetUtcNow(), httpAddress.Url, pool.Waiting);
+            pool.BuffersInUse, pool.BytesInUse, pool.Capacity, clock.GetUtcNow(), httpAddress.Url, pool.Waiting, drain.IsDraining);
         reading.Publish(snapshot);
         return snapshot;
     }

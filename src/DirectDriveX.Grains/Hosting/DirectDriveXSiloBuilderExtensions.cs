@@ -44,6 +44,7 @@ public static class DirectDriveXSiloBuilderExtensions
         services.AddSingleton<StagedUploads>();
         services.AddSingleton<UploadDataPlane>();
         services.TryAddSingleton<NodeHttpAddress>();
+        services.TryAddSingleton<NodeDrain>();
         services.AddSingleton<LocalBudgetReading>();
         services.AddMetrics();
         services.TryAddSingleton<UploadMetrics>();

@@ -52,7 +52,7 @@ public static class SiloClustering
 
         return silo
             .ConfigureEndpoints(IPAddress.Parse(options.AdvertisedIP), options.SiloPort, options.GatewayPort, options.ListenOnAnyHostAddress)
-            .UseRedisClustering(redis)
+            .UseRedisClustering(o => o.ConfigurationOptions = RedisConnection.Options(redis))
             .AddDirectDriveXRedisStorage(redis);
     }
 
@@ -71,7 +71,7 @@ public static class SiloClustering
 
     private static void ConfigureRedisStorage(RedisStorageOptions options, string redis, TimeSpan? expiry)
     {
-        options.ConfigurationOptions = ConfigurationOptions.Parse(redis);
+        options.ConfigurationOptions = RedisConnection.Options(redis);
         options.DeleteStateOnClear = true;
         options.EntryExpiry = expiry;
     }

@@ -87,7 +87,9 @@ public static class TusEndpoints
             var plane = context.RequestServices.GetRequiredService<UploadDataPlane>();
             var (session, refused) = await plane.StartHereAsync(upload);
             if (refused is not null) return refusals.Tus(context, refused);
-            var written = await WriteBodyAsync(context, session!, 0);
+            using var connection = context.RequestServices.GetRequiredService<UploadConnections>().Open(context, session!.UploadId);
+            connection.SessionHere = true;
+            var written = await WriteBodyAsync(context, session!, 0, connection);
             context.Response.Headers.Location = TusProtocol.Location(context, tus, session!.UploadId, session.ResumeToken!);
             // The upload exists whatever became of its first bytes: the client continues from the offset given here.
             var offset = written.Offset >= 0 ? written.Offset : (await session.Grain.GetState()).CommittedOffset;
@@ -140,7 +142,9 @@ public static class TusEndpoints
                 "This is a final upload (Upload-Concat: final): it is made of its partial uploads and takes no PATCH."));
         if (session.Handle.FinishedRefusal is { } finished) return refusals.Tus(context, finished);
 
-        var written = await WriteBodyAsync(context, session.Handle, offset);
+        using var connection = context.RequestServices.GetRequiredService<UploadConnections>().Open(context, session.Handle.UploadId);
+        connection.SessionHere = true;
+        var written = await WriteBodyAsync(context, session.Handle, offset, connection);
         if (written.Refusal is not null) return refusals.Tus(context, written.Refusal);
         if (written.Offset < 0) return Results.Empty; // the client went away
         context.Response.Headers["Upload-Offset"] = written.Offset.ToString(CultureInfo.InvariantCulture);
@@ -183,8 +187,10 @@ public static class TusEndpoints
     /// Without a checksum, what arrived before a dropped connection is committed, so the client resumes from there. Offset -1:
     /// the client went away.
     /// </summary>
-    private static async Task<(long Offset, UploadRefusal? Refusal)> WriteBodyAsync(HttpContext context, UploadSessionHandle session, long clientOffset)
+    private static async Task<(long Offset, UploadRefusal? Refusal)> WriteBodyAsync(HttpContext context, UploadSessionHandle session, long clientOffset,
+        UploadConnections.Connection connection)
     {
+        if (connection.Notice is { } early) return (-1, early.Refusal(session.Status.CommittedOffset));
         var (check, malformed) = TusBodyChecksum.For(context.Request, trustUpstream: true);
         if (malformed is not null) return (-1, malformed);
         using var _check = check;
@@ -205,9 +211,10 @@ public static class TusEndpoints
         var size = session.Status.Size;
         if (check is not null) writer.HoldCommits();
         var body = check?.Wrap(context.Request.Body) ?? context.Request.Body;
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, connection.ReconnectRequested);
         try
         {
-            await writer.CopyFromAsync(body, size - writer.CommittedOffset, context.RequestAborted);
+            await writer.CopyFromAsync(body, size - writer.CommittedOffset, reading.Token);
             if (check?.Verify(context.Request) is { } failed)
             {
                 await writer.DiscardAsync();
@@ -225,6 +232,17 @@ public static class TusEndpoints
         {
             if (check is not null) await writer.DiscardAsync();
             return (-1, e.Refusal);
+        }
+        catch (OperationCanceledException) when (connection.Notice is { } notice && !context.RequestAborted.IsCancellationRequested)
+        {
+            // The node or gateway is leaving: what arrived is committed (none of it under a checksum, which covers the whole
+            // body), and the 503 says where the upload stands; the client's HEAD finds it on its next node.
+            long committed;
+            if (check is not null) { await writer.DiscardAsync(); committed = writer.CommittedOffset; }
+            else try { committed = await writer.CompleteAsync(); } catch (UploadRefusedException) { committed = writer.CommittedOffset; }
+            context.Response.Headers.Connection = "close";
+            context.Response.Headers["Upload-Offset"] = committed.ToString(CultureInfo.InvariantCulture);
+            return (-1, notice.Refusal(committed));
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
         {

@@ -27,6 +27,7 @@ public sealed class ComposeService
     public List<string> Command { get; set; } = [];
     public List<string> Entrypoint { get; set; } = [];
     public string? MemLimit { get; set; }
+    public string? Restart { get; set; }
     public Dictionary<string, string> Environment { get; set; } = [];
     public List<string> Volumes { get; set; } = [];
     public List<string> Ports { get; set; } = [];

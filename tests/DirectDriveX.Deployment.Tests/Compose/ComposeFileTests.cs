@@ -23,23 +23,51 @@ public sealed partial class ComposeFileTests
 
     private static int ListenPort(ComposeService service) => new Uri(Env(service, "Urls").Split(';')[0]).Port;
 
+    private static readonly string[] Sentinels = ["sentinel-1", "sentinel-2", "sentinel-3"];
+
     [Fact]
-    public void It_declares_redis_minio_and_its_bucket_three_silos_and_one_gateway()
+    public void It_declares_redis_with_a_replica_and_three_sentinels_minio_and_its_bucket_three_silos_and_one_gateway()
     {
-        Assert.Equal(["gateway", "minio", "minio-init", "redis", "silo-1", "silo-2", "silo-3"], _compose.Services.Keys.Order());
+        Assert.Equal(["gateway", "minio", "minio-init", "redis", "redis-replica", "sentinel-1", "sentinel-2", "sentinel-3", "silo-1", "silo-2", "silo-3"],
+            _compose.Services.Keys.Order());
     }
 
     [Fact]
-    public void Every_silo_and_the_gateway_use_the_redis_service_for_clustering()
+    public void Every_silo_and_the_gateway_reach_redis_through_the_three_sentinels_of_one_service()
     {
-        var redis = Service("redis");
-        var portArgument = redis.Command.IndexOf("--port");
-        var redisPort = portArgument >= 0 ? redis.Command[portArgument + 1] : "6379";
+        var replica = Service("redis-replica");
+        var replicaOf = replica.Command.IndexOf("--replicaof");
+        Assert.True(replicaOf >= 0, "redis-replica replicates nothing");
+        Assert.Equal(["redis", "6379"], replica.Command.Skip(replicaOf + 1).Take(2));
+        foreach (var sentinel in Sentinels)
+        {
+            var script = string.Join("\n", Service(sentinel).Command);
+            Assert.Contains("sentinel monitor ddx redis 6379 2", script);
+            Assert.Contains("redis-sentinel", script);
+        }
+        var expected = string.Join(",", Sentinels.Select(s => $"{s}:26379")) + ",serviceName=ddx";
         foreach (var name in ClusterMembers)
-            Assert.Equal($"redis:{redisPort}", Env(Service(name), "ConnectionStrings__Redis"));
+            Assert.Equal(expected, Env(Service(name), "ConnectionStrings__Redis"));
         foreach (var silo in Silos)
-            Assert.Equal("service_healthy", Service(silo).DependsOn["redis"].Condition);
+            foreach (var dependency in Sentinels.Append("redis"))
+                Assert.Equal("service_healthy", Service(silo).DependsOn[dependency].Condition);
         Assert.Contains("ping", Service("redis").Healthcheck!.Test);
+    }
+
+    [Fact]
+    public void Every_long_running_service_is_restarted_after_a_crash()
+    {
+        foreach (var (name, service) in _compose.Services)
+            if (name != "minio-init") Assert.True(service.Restart == "unless-stopped", $"{name}: restart is {service.Restart ?? "unset"}");
+    }
+
+    [Fact]
+    public void The_gateway_serves_its_management_surfaces_on_a_port_published_on_the_loopback_only()
+    {
+        var gateway = Service("gateway");
+        var management = new Uri(Env(gateway, "Management__Urls")).Port;
+        Assert.NotEqual(ListenPort(gateway), management);
+        Assert.Contains($"127.0.0.1:{management}:{management}", gateway.Ports);
     }
 
     [Fact]

@@ -25,6 +25,13 @@ public class RoutingPolicyTests
     }
 
     [Fact]
+    public void A_draining_node_is_never_ranked_whatever_its_headroom()
+    {
+        var ranked = RoutingPolicy.Rank([Node("a", 100), Node("b", 5000) with { Draining = true }, Node("c", 300)], 10);
+        Assert.Equal(["c", "a"], ranked.Select(n => n.NodeId));
+    }
+
+    [Fact]
     public void No_node_with_enough_headroom_ranks_nothing()
     {
         Assert.Empty(RoutingPolicy.Rank([Node("a", -5), Node("b", 99)], 100));

@@ -12,6 +12,9 @@ internal sealed record ServerMessage(string Type, long? Offset, string? FileId, 
     public bool IsComplete => Type == "complete";
     public bool IsError => Type == "error";
 
+    /// <summary>The node or gateway is leaving (close 1012 / 1001 follows): reconnect, through the next gateway.</summary>
+    public bool IsReconnect => Type == "reconnect";
+
     public static ServerMessage Parse(string text)
     {
         using var document = JsonDocument.Parse(text);

@@ -7,8 +7,9 @@ internal sealed class UploadRefusedException(string message, int? httpStatus = n
     public int? CloseStatus { get; } = closeStatus;
     public TimeSpan? RetryAfter { get; init; }
 
-    /// <summary>1013 (try again later), HTTP 503, or a 429 that asks for a short wait (too many live uploads; not a daily
-    /// quota, which says to wait until midnight): worth another attempt after a pause.</summary>
-    public bool IsTransient => CloseStatus == 1013 || HttpStatus == 503
+    /// <summary>1013 (try again later), 1012 (the node restarts) or 1001 (the gateway goes away), HTTP 503, or a 429 that
+    /// asks for a short wait (too many live uploads; not a daily quota, which says to wait until midnight): worth another
+    /// attempt after a pause.</summary>
+    public bool IsTransient => CloseStatus is 1013 or 1012 or 1001 || HttpStatus == 503
         || (HttpStatus == 429 && RetryAfter is { } wait && wait <= TimeSpan.FromMinutes(1));
 }

@@ -19,6 +19,9 @@ internal sealed class UploadConnection(UploadTicket ticket, long size, SafeFileH
 
     public bool DropSimulated { get; private set; }
 
+    /// <summary>The server acknowledged bytes on this connection: it worked, so the next loss starts the backoff afresh.</summary>
+    public bool MadeProgress { get; private set; }
+
     public async Task<ServerMessage> RunAsync(Uri uri, long resumeFrom, CancellationToken cancellationToken)
     {
         using var socket = new ClientWebSocket();
@@ -40,7 +43,7 @@ internal sealed class UploadConnection(UploadTicket ticket, long size, SafeFileH
             progress.AddConnectTime(Stopwatch.GetElapsedTime(connecting));
         }
         if (first is null) throw Closed(socket);
-        if (first.IsError) throw await RefusalAsync(socket, first, cancellationToken);
+        if (first.IsError || first.IsReconnect) throw await RefusalAsync(socket, first, cancellationToken);
         if (first.IsComplete) return first;
         var start = first.Offset ?? resumeFrom;
         var window = new AckWindow(ticket.WindowBytes, start);
@@ -126,12 +129,13 @@ internal sealed class UploadConnection(UploadTicket ticket, long size, SafeFileH
                 {
                     window.Acknowledge(committed);
                     progress.Report(committed);
+                    MadeProgress = true;
                 }
                 else if (message.IsComplete)
                 {
                     _complete.TrySetResult(message);
                 }
-                else if (message.IsError)
+                else if (message.IsError || message.IsReconnect)
                 {
                     throw await RefusalAsync(socket, message, connection.Token);
                 }
@@ -168,8 +172,9 @@ internal sealed class UploadConnection(UploadTicket ticket, long size, SafeFileH
         {
         }
         var status = socket.CloseStatus is { } code ? (int)code : (int?)null;
-        return new UploadRefusedException($"upload refused: {error.Reason}: {error.Message} (close status {status?.ToString() ?? "none"})",
-            closeStatus: status);
+        var what = error.IsReconnect ? "told to reconnect" : "upload refused";
+        return new UploadRefusedException($"{what}: {error.Reason}: {error.Message} (close status {status?.ToString() ?? "none"})",
+            closeStatus: error.IsReconnect ? status ?? 1012 : status);
     }
 
     /// <summary>A close without an error message first: a dropped connection, to be resumed.</summary>

@@ -10,7 +10,10 @@ namespace DirectDriveX.Upload.Transfers;
 /// Uploads one file over the gateway's WebSocket protocol: creates the session (POST /api/v1/uploads with the file's
 /// SHA-256), streams binary frames of the announced chunk size with at most the session's window unacknowledged, and
 /// waits for <c>complete</c>. A dropped connection is resumed: the committed offset comes from GET /api/v1/uploads/{id}
-/// and from the server's first message on the new connection, and sending continues from there.
+/// and from the server's first message on the new connection, and sending continues from there. A lost connection, a
+/// refused one, a retryable refusal (1013) and a <c>reconnect</c> (1012: the node restarts; 1001: the gateway goes away)
+/// all mean the same: pause (doubling from 250 ms, capped, and afresh after a connection that made progress) and reconnect
+/// through the next gateway given (<see cref="GatewayClient.Next"/>).
 /// </summary>
 internal sealed class WebSocketUploader(GatewayClient gateway, UploadSettings settings)
 {
@@ -27,6 +30,7 @@ internal sealed class WebSocketUploader(GatewayClient gateway, UploadSettings se
         {
             var dropAt = settings.SimulateDropAt;
             var reconnects = 0;
+            var failuresInARow = 0;
             var resumeFrom = 0L;
             while (true)
             {
@@ -40,10 +44,12 @@ internal sealed class WebSocketUploader(GatewayClient gateway, UploadSettings se
                 {
                     if (connection.DropSimulated) dropAt = null;
                     reconnects++;
-                    var delay = settings.Reconnect.DelayBefore(reconnects)
-                        ?? throw new IOException($"Gave up after {settings.Reconnect.MaxAttempts} reconnects: {e.Message}", e);
+                    failuresInARow = connection.MadeProgress ? 1 : failuresInARow + 1;
+                    var delay = settings.Reconnect.DelayBefore(failuresInARow)
+                        ?? throw new IOException($"Gave up after {settings.Reconnect.MaxAttempts} reconnects in a row: {e.Message}", e);
                     progress.Resumed();
-                    progress.Note($"connection lost ({e.GetType().Name}: {e.Message}); reconnect {reconnects}/{settings.Reconnect.MaxAttempts} in {delay.TotalMilliseconds:0} ms");
+                    var via = gateway.GatewayCount > 1 ? gateway.Next() : gateway.BaseAddress;
+                    progress.Note($"connection lost ({e.GetType().Name}: {e.Message}); reconnect {failuresInARow}/{settings.Reconnect.MaxAttempts} via {via} in {delay.TotalMilliseconds:0} ms");
                     await Task.Delay(delay, cancellationToken);
                     var status = await TryGetStatusAsync(ticket, progress, cancellationToken);
                     if (status is { IsCompleted: true })
@@ -85,9 +91,19 @@ internal sealed class WebSocketUploader(GatewayClient gateway, UploadSettings se
             }
             catch (UploadRefusedException refusal) when (refusal.IsTransient && settings.Reconnect.DelayBefore(attempt) is { } backoff)
             {
-                var wait = refusal.RetryAfter is { } retryAfter && retryAfter < TimeSpan.FromSeconds(30) ? retryAfter : backoff;
-                progress.Note($"{refusal.Message}; trying again in {wait.TotalSeconds:0.#} s");
+                // With several gateways, the next one is tried after the short backoff; with one, after what it asked.
+                var wait = gateway.GatewayCount == 1 && refusal.RetryAfter is { } retryAfter && retryAfter < TimeSpan.FromSeconds(30) ? retryAfter : backoff;
+                if (gateway.GatewayCount > 1) gateway.Next();
+                progress.Note($"{refusal.Message}; trying again in {wait.TotalSeconds:0.#} s via {gateway.BaseAddress}");
                 await Task.Delay(wait, cancellationToken);
+            }
+            catch (HttpRequestException e) when (!cancellationToken.IsCancellationRequested && settings.Reconnect.DelayBefore(attempt) is { } backoff)
+            {
+                // The gateway refused the connection (it is restarting): the next one, after a pause.
+                var failed = gateway.BaseAddress;
+                gateway.Next();
+                progress.Note($"{failed} not reachable ({e.Message}); trying again in {backoff.TotalSeconds:0.#} s via {gateway.BaseAddress}");
+                await Task.Delay(backoff, cancellationToken);
             }
         }
     }

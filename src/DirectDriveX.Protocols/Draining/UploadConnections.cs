@@ -1,0 +1,192 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using DirectDriveX.Grains.Hosting;
+using DirectDriveX.Grains.Interfaces;
+using Orleans.Core.Internal;
+
+namespace DirectDriveX.Protocols;
+
+/// <summary>Why a connection is told to reconnect, as its client hears it: the <c>reason</c> of the WebSocket
+/// <c>reconnect</c> message (and of an HTTP request's 503), the close status, and a message for people.</summary>
+public sealed record ReconnectNotice(string Reason, WebSocketCloseStatus CloseStatus, string Message)
+{
+    /// <summary>1012 Service Restart (RFC 6455 registry); not in <see cref="WebSocketCloseStatus"/>.</summary>
+    public const WebSocketCloseStatus ServiceRestart = (WebSocketCloseStatus)1012;
+
+    /// <summary>The node serving the connection is shutting down: the session moves to a survivor.</summary>
+    public static readonly ReconnectNotice NodeDraining = new("NodeDraining", ServiceRestart,
+        "This node is shutting down; reconnect to resume from the committed offset (the upload moves to another node).");
+
+    /// <summary>The gateway the connection came through is shutting down: reconnect through another.</summary>
+    public static readonly ReconnectNotice GatewayDraining = new("GatewayDraining", WebSocketCloseStatus.EndpointUnavailable,
+        "The gateway is shutting down; reconnect (through another gateway) to resume from the committed offset.");
+
+    /// <summary>The WebSocket message: <c>{"type":"reconnect","reason",...,"offset","retryAfterSeconds":0}</c> (offset null
+    /// when the upload was not opened).</summary>
+    public object SocketMessage(long? committedOffset) => new
+    {
+        type = "reconnect", reason = Reason, message = Message, offset = committedOffset, retryable = true, retryAfterSeconds = 0,
+    };
+
+    /// <summary>An HTTP request's answer: retryable at once, from <paramref name="committedOffset"/>.</summary>
+    public UploadRefusal Refusal(long committedOffset) => new(RefusalReason.NodeUnavailable,
+        $"{Message} {committedOffset} bytes are committed.", ExpectedOffset: committedOffset);
+}
+
+/// <summary>
+/// Every upload connection this process's data plane serves (WebSocket, PUT chunks, multipart, tus PATCH), so that they can
+/// be ended cleanly when the process drains (SIGTERM: <see cref="DrainAsync"/>) or a gateway they came through does
+/// (<see cref="ReconnectForwardedBy"/>): each is told to reconnect, commits what it holds first, and ends. While the node
+/// drains, a session whose connection ended here is deactivated, so that the client's reconnect activates it on a survivor
+/// at once; a connection that arrives meanwhile is told to reconnect before it takes a byte.
+/// </summary>
+public sealed partial class UploadConnections(NodeDrain drain, IGrainFactory grains, ILogger<UploadConnections> logger)
+    : IUploadConnectionDirectory
+{
+    /// <summary>The header a gateway names itself with on every connection it forwards (its random per-process id).</summary>
+    public const string GatewayHeader = "X-DDX-Gateway";
+
+    private readonly ConcurrentDictionary<Connection, byte> _open = new();
+    private TaskCompletionSource _empty = NewEmpty();
+
+    public int Count => _open.Count;
+
+    public bool IsDraining => drain.IsDraining;
+
+    /// <summary>Registers a connection for upload <paramref name="uploadId"/>; dispose it when the connection ends. One that
+    /// arrives while the node drains is told to reconnect at once (<see cref="Connection.ReconnectRequested"/>).</summary>
+    public Connection Open(HttpContext context, string uploadId)
+    {
+        var via = context.Request.Headers[GatewayHeader].FirstOrDefault();
+        var connection = new Connection(this, context, uploadId, string.IsNullOrEmpty(via) ? null : via);
+        _open[connection] = 0;
+        if (drain.IsDraining) connection.Request(ReconnectNotice.NodeDraining);
+        return connection;
+    }
+
+    /// <summary>Starts the node's drain (if not started) and tells every connection to reconnect; waits until all have
+    /// ended, at most <paramref name="timeout"/>, then aborts the ones left. Returns how many were left to abort.</summary>
+    public async Task<int> DrainAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        drain.Begin();
+        var connections = _open.Keys.ToList();
+        LogDraining(connections.Count);
+        foreach (var connection in connections) connection.Request(ReconnectNotice.NodeDraining);
+        await WaitUntilEmptyAsync(timeout, cancellationToken);
+        var left = _open.Keys.ToList();
+        foreach (var connection in left)
+        {
+            LogAborted(connection.UploadId);
+            connection.Context.Abort();
+        }
+        return left.Count;
+    }
+
+    public int ReconnectForwardedBy(string gatewayId)
+    {
+        var count = 0;
+        foreach (var connection in _open.Keys)
+        {
+            if (connection.Via != gatewayId) continue;
+            connection.Request(ReconnectNotice.GatewayDraining);
+            count++;
+        }
+        LogGatewayLeaving(gatewayId, count);
+        return count;
+    }
+
+    private async Task WaitUntilEmptyAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        while (!_open.IsEmpty)
+        {
+            var empty = Volatile.Read(ref _empty);
+            if (_open.IsEmpty) break;
+            try { await empty.Task.WaitAsync(deadline.Token); }
+            catch (OperationCanceledException) { return; }
+        }
+    }
+
+    private void Closed(Connection connection)
+    {
+        if (!_open.TryRemove(connection, out _)) return;
+        if (_open.IsEmpty) Interlocked.Exchange(ref _empty, NewEmpty()).TrySetResult();
+        if (drain.IsDraining && connection.SessionHere) _ = DeactivateAsync(connection.UploadId);
+    }
+
+    /// <summary>The session lives on in storage; its next call activates it on a survivor (this node places none on itself
+    /// while it drains).</summary>
+    private async Task DeactivateAsync(string uploadId)
+    {
+        try
+        {
+            await grains.GetGrain<IUploadSessionGrain>(uploadId).AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+            LogDeactivated(uploadId);
+        }
+        catch (Exception e)
+        {
+            LogDeactivationFailed(uploadId, e.Message);
+        }
+    }
+
+    private static TaskCompletionSource NewEmpty() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>One upload connection.</summary>
+    public sealed class Connection : IDisposable
+    {
+        private readonly UploadConnections _owner;
+        private readonly CancellationTokenSource _reconnect = new();
+        private ReconnectNotice? _notice;
+
+        internal Connection(UploadConnections owner, HttpContext context, string uploadId, string? via)
+        {
+            _owner = owner;
+            Context = context;
+            UploadId = uploadId;
+            Via = via;
+        }
+
+        internal HttpContext Context { get; }
+        public string UploadId { get; }
+
+        /// <summary>The gateway that forwarded it (<see cref="GatewayHeader"/>), if one did.</summary>
+        public string? Via { get; }
+
+        /// <summary>Set once the connection opened its session on this node: only such a session is deactivated when the
+        /// connection ends during the drain (a session that lives elsewhere is left alone).</summary>
+        public bool SessionHere { get; set; }
+
+        /// <summary>Cancelled when the connection must end and its client reconnect (<see cref="Notice"/> says why).</summary>
+        public CancellationToken ReconnectRequested => _reconnect.Token;
+
+        public ReconnectNotice? Notice => Volatile.Read(ref _notice);
+
+        internal void Request(ReconnectNotice notice)
+        {
+            if (Interlocked.CompareExchange(ref _notice, notice, null) is not null) return;
+            try { _reconnect.Cancel(); } catch (Exception e) when (e is ObjectDisposedException or AggregateException) { }
+        }
+
+        public void Dispose()
+        {
+            _owner.Closed(this);
+            _reconnect.Dispose();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Draining: telling {Count} upload connections to reconnect elsewhere")]
+    private partial void LogDraining(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Draining: the connection of upload {UploadId} did not end in time; aborted")]
+    private partial void LogAborted(string uploadId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Gateway {Gateway} is leaving: {Count} of its upload connections told to reconnect")]
+    private partial void LogGatewayLeaving(string gateway, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Draining: session of upload {UploadId} deactivated here, to reactivate on a survivor")]
+    private partial void LogDeactivated(string uploadId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Draining: session of upload {UploadId} could not be deactivated: {Detail}")]
+    private partial void LogDeactivationFailed(string uploadId, string detail);
+}
