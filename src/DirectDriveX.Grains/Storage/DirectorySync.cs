@@ -88,7 +88,9 @@ internal sealed class DirectorySync(Action<string>? fsync = null)
     }
 
     private const int O_RDONLY = 0;
-    private static readonly int O_DIRECTORY = OperatingSystem.IsLinux() ? 0x10000 : 0x100000; // Linux x64/arm64; macOS
+    // Linux x64: 0200000; Linux arm/arm64: 040000; macOS: 0x100000.
+    private static readonly int O_DIRECTORY = !OperatingSystem.IsLinux() ? 0x100000
+        : RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x4000 : 0x10000;
     private static readonly int O_CLOEXEC = OperatingSystem.IsLinux() ? 0x80000 : 0x1000000;
 
     [DllImport("libc", EntryPoint = "open", SetLastError = true)]
