@@ -8,8 +8,12 @@ namespace DirectDriveX.Grains.Storage;
 /// <summary>
 /// Grain state as files in the file store (<c>state/{stateName}/{grain id}</c>), for clusters without Redis: the embedded
 /// default's sessions and file records survive a restart, and silos that share the store share the state. Each write goes
-/// to a temporary file that is fsynced and then renamed over the old one, so a state file is always whole. The ETag is
-/// the version written with the state; a write whose ETag is not the stored one fails as inconsistent. Disk work runs on
+/// to a temporary file that is fsynced and then renamed over the old one, so a state file is always whole; the write
+/// returns after an fsync of the directory that started after the rename (<see cref="DirectorySync"/>: concurrent writers
+/// to one state name share it), so the rename itself survives a power cut. The ETag is the version written with the state,
+/// kept in a fixed header at the start of the file (<see cref="Header"/>), so the check before a write reads 16 bytes
+/// instead of the whole state; a write whose ETag is not the stored one fails as inconsistent. Files written before the
+/// header existed are read whole as before and get the header on their next write. Disk work runs on
 /// the thread pool, never in the grain's turn. A state name given a lifetime (<paramref name="lifetimes"/>) expires that
 /// long after its last write, as Redis keys with an expiry do: an expired record reads as absent, and
 /// <see cref="RemoveExpired"/> (run by <see cref="StateFileSweep"/>) deletes the ones nobody reads again.
@@ -21,6 +25,17 @@ public sealed class FileGrainStorage(
     IReadOnlyDictionary<string, TimeSpan> lifetimes) : IGrainStorage
 {
     private readonly string _root = Directory.CreateDirectory(Path.Combine(Path.GetFullPath(options.Value.RootDirectory), "state")).FullName;
+    private readonly DirectorySync _directories = new();
+
+    /// <summary>A state file starts with these 8 bytes and then its version (8 bytes, little-endian); the serialized
+    /// <see cref="StoredState{T}"/> follows. The first byte is 0, which no serialized state begins with, so a file of the
+    /// older format (the serialized state alone) is told apart.</summary>
+    internal static ReadOnlySpan<byte> Header => "\0DDXst01"u8;
+
+    private const int HeaderLength = 16;
+
+    /// <summary>Directory fsyncs done (for tests and measurement).</summary>
+    public long DirectoryFlushes => _directories.Flushes;
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
@@ -33,7 +48,7 @@ public sealed class FileGrainStorage(
             grainState.RecordExists = false;
             return;
         }
-        var stored = serializer.Deserialize<StoredState<T>>(bytes)!;
+        var stored = serializer.Deserialize<StoredState<T>>(HasHeader(bytes) ? bytes.AsSpan(HeaderLength) : bytes.AsSpan())!;
         grainState.State = stored.State;
         grainState.ETag = stored.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
@@ -44,17 +59,23 @@ public sealed class FileGrainStorage(
         var path = PathOf(stateName, grainId);
         var version = await Task.Run(() => CheckedVersion<T>(path, grainState.ETag)) + 1;
         var bytes = serializer.SerializeToArray(new StoredState<T>(version, grainState.State!));
+        var directory = Path.GetDirectoryName(path)!;
         await Task.Run(() =>
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            Directory.CreateDirectory(directory);
             var temporary = path + ".tmp";
             using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
             {
+                Span<byte> header = stackalloc byte[HeaderLength];
+                Header.CopyTo(header);
+                System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(header[8..], version);
+                file.Write(header);
                 file.Write(bytes);
                 file.Flush(flushToDisk: true);
             }
             File.Move(temporary, path, overwrite: true);
         });
+        await _directories.FlushAsync(directory);
         grainState.ETag = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
     }
@@ -67,6 +88,7 @@ public sealed class FileGrainStorage(
             CheckedVersion<T>(path, grainState.ETag);
             File.Delete(path);
         });
+        await _directories.FlushAsync(Path.GetDirectoryName(path)!);
         grainState.ETag = null;
         grainState.RecordExists = false;
         grainState.State = Activator.CreateInstance<T>();
@@ -101,13 +123,39 @@ public sealed class FileGrainStorage(
     /// <summary>The version stored at <paramref name="path"/> (0 when none), which must be the one the caller last saw.</summary>
     private long CheckedVersion<T>(string path, string? etag)
     {
-        var stored = File.Exists(path) ? serializer.Deserialize<StoredState<T>>(File.ReadAllBytes(path))!.Version : 0;
+        var stored = StoredVersion<T>(path);
         var expected = etag is null ? 0 : long.Parse(etag, System.Globalization.CultureInfo.InvariantCulture);
         if (stored != expected)
             throw new InconsistentStateException($"State file {path} is at version {stored}; the grain wrote from version {expected}.",
                 stored.ToString(System.Globalization.CultureInfo.InvariantCulture), etag);
         return stored;
     }
+
+    /// <summary>The version in the file's header (one read of 16 bytes); 0 when there is no file. A file of the older
+    /// format, without the header, is read whole once.</summary>
+    private long StoredVersion<T>(string path)
+    {
+        Span<byte> header = stackalloc byte[HeaderLength];
+        int read;
+        try
+        {
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            read = RandomAccess.Read(handle, header, 0);
+        }
+        catch (FileNotFoundException)
+        {
+            return 0;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return 0;
+        }
+        if (read == HeaderLength && HasHeader(header))
+            return System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(header[8..]);
+        return serializer.Deserialize<StoredState<T>>(File.ReadAllBytes(path))!.Version;
+    }
+
+    private static bool HasHeader(ReadOnlySpan<byte> bytes) => bytes.Length >= HeaderLength && bytes[..8].SequenceEqual(Header);
 
     private string PathOf(string stateName, GrainId grainId) =>
         Path.Combine(_root, Uri.EscapeDataString(stateName), Uri.EscapeDataString(grainId.ToString()));
