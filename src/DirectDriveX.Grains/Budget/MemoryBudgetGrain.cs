@@ -67,6 +67,9 @@ public sealed partial class MemoryBudgetGrain(
     public Task<bool> Renew(string sessionId) =>
         Task.FromResult(_leases.Renew(sessionId, clock.GetUtcNow() + _options.LeaseTimeout));
 
+    public Task<bool> Shrink(string sessionId, long bytes) =>
+        Task.FromResult(_leases.TryGet(sessionId, out var held) && bytes > 0 && bytes < held.Bytes && _leases.Resize(sessionId, bytes));
+
     public Task Release(string sessionId)
     {
         if (_leases.Release(sessionId)) LogReleased(sessionId);
