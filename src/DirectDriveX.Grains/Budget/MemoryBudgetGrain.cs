@@ -133,6 +133,7 @@ public sealed partial class MemoryBudgetGrain(
     [LoggerMessage(Level = LogLevel.Debug, Message = "Lease of upload {UploadId} released")]
     private partial void LogReleased(string uploadId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Lease of upload {UploadId} expired without renewal")]
+    /// <summary>Information: an idle upload's lease ends this way every time its client pauses (its session parks).</summary>
+    [LoggerMessage(Level = LogLevel.Information, Message = "Lease of upload {UploadId} expired without renewal; its session parks or has gone")]
     private partial void LogExpired(string uploadId);
 }
