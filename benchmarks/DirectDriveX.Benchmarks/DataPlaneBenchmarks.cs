@@ -89,8 +89,8 @@ public class DataPlaneBenchmarks
         await using var writer = await session!.OpenWriterAsync(onCommitted: null);
         for (var offset = 0; offset < FileSize; offset += PieceSize)
             await writer.WriteAsync(_data.AsMemory(offset, PieceSize), CancellationToken.None);
-        var file = await session.CompleteAsync(writer, CancellationToken.None);
+        var (file, _) = await session.CompleteAsync(writer, CancellationToken.None);
         File.Delete(Path.Combine(_root, "files", info.UploadId));
-        return file.File.Sha256;
+        return file.Sha256;
     }
 }

@@ -5,7 +5,9 @@ namespace DirectDriveX.Storage;
 /// <summary>
 /// One upload as a store stages it for a writer of fencing epoch <see cref="Epoch"/>: its size and chunk size (which fix how an
 /// object store cuts it into parts), the committed offset, the parts that hold the committed bytes, and the store's own id of
-/// the upload (an S3 multipart upload id) once it has one.
+/// the upload (an S3 multipart upload id) once it has one. <see cref="PlanSize"/>, when set, is the size the parts are planned
+/// by instead of <see cref="Size"/> (an upload created without its length: planned for the most it may become, and so kept
+/// once its length is known).
 /// </summary>
 public sealed record StagingTarget(
     string UploadId,
@@ -14,7 +16,8 @@ public sealed record StagingTarget(
     int ChunkSize,
     long Committed,
     IReadOnlyList<StagedPart> Parts,
-    string? StoreUploadId);
+    string? StoreUploadId,
+    long? PlanSize = null);
 
 /// <summary>What an upload may have left in a store: its last epoch, the parts its session recorded, its store id.</summary>
 public sealed record StagingRemains(string UploadId, int LastEpoch, IReadOnlyList<StagedPart> Parts, string? StoreUploadId);

@@ -13,7 +13,8 @@ public sealed partial class UploadStarter(IClusterClient client, ClusterView vie
 {
     public async Task<UploadStartResult> StartAsync(UploadRequest request, CancellationToken cancellationToken)
     {
-        var reservation = RoutingPolicy.ReservationFor(request.Size);
+        // An upload without its length reserves as the largest file it may become: the top tier, at most.
+        var reservation = request.DeferLength ? TieredReservationPolicy.LargeTierCap : RoutingPolicy.ReservationFor(request.Size);
         var nodes = await view.GetNodesAsync(forceRefresh: false, cancellationToken);
         if (nodes.Count == 0) nodes = await view.GetNodesAsync(forceRefresh: true, cancellationToken);
         if (nodes.Count == 0)

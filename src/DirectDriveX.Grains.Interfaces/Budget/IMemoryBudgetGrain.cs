@@ -13,6 +13,10 @@ public interface IMemoryBudgetGrain : IGrainWithStringKey
     /// <summary>Extends the session's lease by the lease timeout. False when the lease is gone (expired or released).</summary>
     Task<bool> Renew(string sessionId);
 
+    /// <summary>Shrinks the session's lease to <paramref name="bytes"/> (an upload whose declared length needs less than it
+    /// reserved); the rest returns to the budget. False when the lease is gone, or <paramref name="bytes"/> is not less.</summary>
+    Task<bool> Shrink(string sessionId, long bytes);
+
     /// <summary>Returns the session's lease to the budget. Idempotent.</summary>
     Task Release(string sessionId);
 

@@ -16,6 +16,11 @@ public interface IUploadClientGrain : IGrainWithStringKey
     /// (<paramref name="receivedBytes"/> of them were) are given back to today's quota. Idempotent.</summary>
     Task Release(string uploadId, long receivedBytes);
 
+    /// <summary>Upload <paramref name="uploadId"/>, admitted without its length, declares it: its <paramref name="size"/> bytes are
+    /// counted against the day now, or refused (<see cref="RefusalReason.QuotaExceeded"/>, <see cref="RefusalReason.FileTooLarge"/>).
+    /// Idempotent for the same size.</summary>
+    Task<UploadRefusal?> TryDeclare(string uploadId, long size, ClientLimits limits);
+
     /// <summary>Upload <paramref name="uploadId"/> is parked (idle past its lease, its bytes kept): its live slot is freed, and
     /// its declared bytes stay counted for their day. Idempotent.</summary>
     Task Park(string uploadId);

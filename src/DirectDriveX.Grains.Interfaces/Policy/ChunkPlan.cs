@@ -30,4 +30,20 @@ public sealed record ChunkPlan(int ChunkSize, long ReservedBytes, int MaxChunksI
         var reserved = Math.Max(tier, (long)window * chunk);
         return new ChunkPlan(chunk, reserved, window);
     }
+
+    /// <summary>The plan of an upload created without its length (planned as <paramref name="created"/>, for the largest file it
+    /// might become) once its length, <paramref name="size"/>, is declared: its chunk stays (its clients and the store's parts
+    /// are cut by it), and the reservation comes down to the tier of <paramref name="size"/> by the same rule (whole chunks, at
+    /// least two unless the file has fewer), never above what was reserved.</summary>
+    public static ChunkPlan Retier(ChunkPlan created, long size)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        var chunk = created.ChunkSize;
+        var tier = TieredReservationPolicy.ReservationFor(size);
+        var chunksInFile = Math.Max(1, (size + chunk - 1) / chunk);
+        var window = (int)Math.Min(chunksInFile, Math.Max(2, tier / chunk));
+        var reserved = Math.Min(created.ReservedBytes, Math.Max(tier, (long)window * chunk));
+        window = (int)Math.Max(1, Math.Min(window, reserved / chunk));
+        return new ChunkPlan(chunk, reserved, window);
+    }
 }

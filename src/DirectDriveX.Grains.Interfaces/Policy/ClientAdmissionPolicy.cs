@@ -26,6 +26,12 @@ public static class ClientAdmissionPolicy
                 Quota: new ClientQuotaFigures(clientId, ConcurrentUploadsQuota, liveUploads, limits.MaxConcurrentUploads))
             : null;
 
+    /// <summary>The refusal for an upload admitted without its length (counted as 0 bytes) that declares
+    /// <paramref name="size"/> bytes, by a client admitted <paramref name="bytesToday"/> bytes on the day of <paramref name="now"/>,
+    /// or null: the file-size and day limits apply now (its slot was taken when it was admitted).</summary>
+    public static UploadRefusal? CheckDeclared(string clientId, long bytesToday, long size, ClientLimits limits, DateTimeOffset now) =>
+        Check(clientId, 0, bytesToday, size, limits with { MaxConcurrentUploads = int.MaxValue }, now);
+
     /// <summary>The refusal for a new upload of <paramref name="size"/> bytes by a client that holds
     /// <paramref name="liveUploads"/> sessions and was admitted <paramref name="bytesToday"/> bytes on the day of
     /// <paramref name="now"/>, or null when it is admitted.</summary>

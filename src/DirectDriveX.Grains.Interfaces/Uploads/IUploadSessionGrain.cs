@@ -37,6 +37,11 @@ public interface IUploadSessionGrain : IGrainWithStringKey
     /// but this activation's.</summary>
     Task<CompletionResult> Complete(int epoch, string sha256);
 
+    /// <summary>An upload created without its length (tus <c>Upload-Defer-Length</c>) declares it: checked against what was
+    /// received, the largest file it may be and its client's day quota; its store space promised; its reservation brought down
+    /// to the length's tier. Null when accepted (or the same length was declared already), else the refusal.</summary>
+    Task<UploadRefusal?> DeclareLength(long length);
+
     /// <summary>Deletes staged data and releases the lease. Idempotent.</summary>
     Task Abort();
 

@@ -11,6 +11,9 @@ namespace DirectDriveX.Grains.Interfaces;
 /// HEAD (tus 1.0.0 creation: MUST); null when the client sent none.</param>
 /// <param name="TusConcat">tus only: the <c>Upload-Concat</c> header as the client sent it at creation (<c>partial</c>, or
 /// <c>final;url url …</c>), answered on every HEAD (concatenation: MUST); null for an upload that is neither.</param>
+/// <param name="DeferLength">tus <c>Upload-Defer-Length: 1</c>: the length is not known yet (<paramref name="Size"/> is 0). The
+/// session reserves as for the largest file it may become and is told the length later
+/// (<see cref="IUploadSessionGrain.DeclareLength"/>).</param>
 [GenerateSerializer, Immutable]
 public sealed record UploadRequest(
     [property: Id(0)] string FileName,
@@ -19,4 +22,5 @@ public sealed record UploadRequest(
     [property: Id(3)] string? Sha256 = null,
     [property: Id(4)] UploadClient? Client = null,
     [property: Id(5)] string? TusMetadata = null,
-    [property: Id(6)] string? TusConcat = null);
+    [property: Id(6)] string? TusConcat = null,
+    [property: Id(7)] bool DeferLength = false);

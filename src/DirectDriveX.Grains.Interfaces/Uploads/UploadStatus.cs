@@ -7,6 +7,9 @@ namespace DirectDriveX.Grains.Interfaces;
 /// <param name="MaxChunksInFlight">The window in chunks: a client keeps at most this many chunks sent and not acknowledged.</param>
 /// <param name="TusMetadata">tus <c>Upload-Metadata</c> as sent at creation (<see cref="UploadRequest.TusMetadata"/>).</param>
 /// <param name="TusConcat">tus <c>Upload-Concat</c> as sent at creation (<see cref="UploadRequest.TusConcat"/>).</param>
+/// <param name="LengthDeferred">The length is not declared yet: <paramref name="Size"/> is the most the upload may become.</param>
+/// <param name="PlanSize">The size an object store cut the upload into parts by, when it is not <paramref name="Size"/>: an
+/// upload created without its length keeps the plan of the largest it might have been.</param>
 [GenerateSerializer, Immutable]
 public sealed record UploadStatus(
     [property: Id(0)] string UploadId,
@@ -25,7 +28,9 @@ public sealed record UploadStatus(
     [property: Id(13)] string? HostNodeId = null,
     [property: Id(14)] int MaxChunksInFlight = 1,
     [property: Id(15)] string? TusMetadata = null,
-    [property: Id(16)] string? TusConcat = null)
+    [property: Id(16)] string? TusConcat = null,
+    [property: Id(17)] bool LengthDeferred = false,
+    [property: Id(18)] long? PlanSize = null)
 {
     /// <summary>The window in bytes: whole chunks, never more than the reservation.</summary>
     public long WindowBytes => (long)MaxChunksInFlight * ChunkSize;

@@ -62,6 +62,18 @@ public sealed class LeaseBook
         }
     }
 
+    /// <summary>Sets a held lease to <paramref name="bytes"/> (keeping its expiry). False when the lease is gone.</summary>
+    public bool Resize(string sessionId, long bytes)
+    {
+        lock (_lock)
+        {
+            if (!_leases.TryGetValue(sessionId, out var lease)) return false;
+            _leasedBytes += bytes - lease.Bytes;
+            _leases[sessionId] = lease with { Bytes = bytes };
+            return true;
+        }
+    }
+
     public bool Release(string sessionId)
     {
         lock (_lock) return ReleaseLocked(sessionId);

@@ -74,6 +74,9 @@ public sealed partial class MemoryBudgetGrain(
     public Task<bool> Renew(string sessionId) =>
         Task.FromResult(_leases.Renew(sessionId, clock.GetUtcNow() + _options.LeaseTimeout));
 
+    public Task<bool> Shrink(string sessionId, long bytes) =>
+        Task.FromResult(_leases.TryGet(sessionId, out var held) && bytes > 0 && bytes < held.Bytes && _leases.Resize(sessionId, bytes));
+
     public Task Release(string sessionId)
     {
         if (_leases.Release(sessionId)) LogReleased(sessionId);
@@ -137,6 +140,7 @@ public sealed partial class MemoryBudgetGrain(
     [LoggerMessage(Level = LogLevel.Debug, Message = "Lease of upload {UploadId} released")]
     private partial void LogReleased(string uploadId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Lease of upload {UploadId} expired without renewal")]
+    /// <summary>Information: an idle upload's lease ends this way every time its client pauses (its session parks).</summary>
+    [LoggerMessage(Level = LogLevel.Information, Message = "Lease of upload {UploadId} expired without renewal; its session parks or has gone")]
     private partial void LogExpired(string uploadId);
 }

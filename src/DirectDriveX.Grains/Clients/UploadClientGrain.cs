@@ -58,6 +58,27 @@ public sealed partial class UploadClientGrain(
         return null;
     }
 
+    public async Task<UploadRefusal?> TryDeclare(string uploadId, long size, ClientLimits limits)
+    {
+        var live = S.Live.TryGetValue(uploadId, out var counted);
+        if (!live && !S.Parked.TryGetValue(uploadId, out counted)) counted = null;
+        if (counted is not null && counted.Size == size) return null;
+        var now = clock.GetUtcNow();
+        RollDay(now);
+        var counting = counted is not null && counted.Day == S.Day ? counted.Size : 0;
+        if (ClientAdmissionPolicy.CheckDeclared(ClientId, S.BytesToday - counting, size, limits, now) is { } refusal)
+        {
+            LogRefused(ClientId, uploadId, refusal.Reason, S.Live.Count, S.BytesToday);
+            return refusal;
+        }
+        var declared = (counted ?? new CountedUpload(0, now, S.Day)) with { Size = size, Day = S.Day };
+        if (live || counted is null) S.Live[uploadId] = declared;
+        else S.Parked[uploadId] = declared;
+        state.State = S with { BytesToday = S.BytesToday - counting + size, DayLimited = limits.BytesPerDay is not null };
+        await state.WriteStateAsync();
+        return null;
+    }
+
     public async Task Park(string uploadId)
     {
         _foundLiveAt.Remove(uploadId);

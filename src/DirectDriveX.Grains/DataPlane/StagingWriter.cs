@@ -41,6 +41,8 @@ public sealed class StagingWriter : IAsyncDisposable
     private readonly TimeProvider _clock;
     private readonly int _chunkSize;
     private readonly long _size;
+    /// <summary>The upload's length is not declared yet: <see cref="_size"/> is the most it may become.</summary>
+    private readonly bool _sizeIsLimit;
     private readonly Func<long, ValueTask> _onCommitted;
     private readonly Channel<long> _commits = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly CancellationTokenSource _failed = new();
@@ -80,6 +82,7 @@ public sealed class StagingWriter : IAsyncDisposable
         _clock = clock;
         _chunkSize = status.ChunkSize;
         _size = status.Size;
+        _sizeIsLimit = status.LengthDeferred;
         _committed = status.CommittedOffset;
         _chunkStart = streamOffset;
         _onCommitted = onCommitted ?? (_ => ValueTask.CompletedTask);
@@ -159,8 +162,7 @@ public sealed class StagingWriter : IAsyncDisposable
     public async ValueTask AdvanceAsync(int count, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, ChunkLength - _filled);
-        if (ReceivedOffset + count > _size)
-            throw new UploadRefusedException(new UploadRefusal(RefusalReason.ChunkTooLarge, $"The data runs past the declared size of {_size} bytes."));
+        if (ReceivedOffset + count > _size) throw new UploadRefusedException(PastTheEnd());
         _filled += count;
         if (_filled == ChunkLength || ReceivedOffset == _size) await EndChunkAsync();
         else if (_filled - _written >= WriteSliceBytes) await WritePendingAsync();
@@ -192,7 +194,7 @@ public sealed class StagingWriter : IAsyncDisposable
             if (read == 0) return copied;
             copied += read;
             if (copied > maxBytes)
-                throw new UploadRefusedException(new UploadRefusal(RefusalReason.ChunkTooLarge,
+                throw new UploadRefusedException(_sizeIsLimit ? PastTheEnd() : new UploadRefusal(RefusalReason.ChunkTooLarge,
                     $"The body carries more than the {maxBytes} bytes left of the declared size."));
             await AdvanceAsync(read, cancellationToken);
         }
@@ -260,6 +262,12 @@ public sealed class StagingWriter : IAsyncDisposable
         await _committer;
         Fail(TakenOver);
     }
+
+    /// <summary>Bytes past the end: past the declared size, or, for an upload whose length is not declared yet, past the largest
+    /// file it may become (<c>Uploads:MaxFileSizeBytes</c>, or its client's limit).</summary>
+    private UploadRefusal PastTheEnd() => _sizeIsLimit
+        ? new UploadRefusal(RefusalReason.FileTooLarge, $"The data runs past {_size} bytes, the largest file this upload may become; its length was never declared.")
+        : new UploadRefusal(RefusalReason.ChunkTooLarge, $"The data runs past the declared size of {_size} bytes.");
 
     private static readonly UploadRefusal TakenOver =
         new(RefusalReason.InvalidState, "Another connection has taken over this upload; this one ends.");

@@ -67,11 +67,14 @@ public sealed class UploadSessionHandle
     /// <paramref name="epoch"/>, verifies the SHA-256 and stores the file; the refusal is thrown.</summary>
     private async Task<StoredUpload> CompleteAsync(int epoch, StagedPart[] parts, string? storeUploadId, long committed, CancellationToken cancellationToken)
     {
+        if (Status.LengthDeferred)
+            throw new UploadRefusedException(new UploadRefusal(RefusalReason.Incomplete,
+                $"{committed} bytes received and the upload's length is not declared yet: declare it (tus: Upload-Length) to complete it.", ExpectedOffset: committed));
         if (committed != Status.Size)
             throw new UploadRefusedException(new UploadRefusal(RefusalReason.Incomplete,
                 $"{committed} of {Status.Size} bytes received; send the rest from offset {committed}.", ExpectedOffset: committed));
         var sha256 = await _plane.PrepareToStoreAsync(
-            new StagingTarget(UploadId, epoch, Status.Size, Status.ChunkSize, committed, parts, storeUploadId), cancellationToken);
+            new StagingTarget(UploadId, epoch, Status.Size, Status.ChunkSize, committed, parts, storeUploadId, Status.PlanSize), cancellationToken);
         var result = await Grain.Complete(epoch, sha256);
         _plane.Forget(UploadId);
         return result.File is { } file ? new StoredUpload(file, result.DeleteToken) : throw new UploadRefusedException(result.Refusal!);

@@ -44,6 +44,8 @@ public static class UploadRequestValidation
             return Invalid("fileName: must not contain control characters or path separators.");
         if (request.Size < 0)
             return Invalid("size: must be a number of bytes, 0 or more.");
+        if (request.DeferLength && (request.Size != 0 || request.Sha256 is not null))
+            return Invalid("size: an upload whose length is deferred declares neither a size nor a SHA-256 at creation.");
         if (request.Size > options.MaxFileSizeBytes)
             return new UploadRefusal(RefusalReason.FileTooLarge,
                 $"size: {request.Size} bytes is over the maximum of {options.MaxFileSizeBytes} bytes.");

@@ -79,16 +79,20 @@ public sealed partial class UploadSessionGrain(
         if (UploadRequestValidation.Check(request, _uploads) is { } invalid)
             return UploadStartResult.Refused(invalid);
 
-        var plan = ChunkPlan.For(request.Size, _uploads.MinChunkBytes, Math.Min(_uploads.MaxChunkBytes, pool.LargestBufferSize));
+        var client = request.Client;
+        // Without its length, an upload is planned, reserved and bounded as the largest file it may become (the top tier);
+        // its length, once declared, brings the reservation down and is checked then (DeclareLength).
+        var bound = request.DeferLength ? Math.Min(_uploads.MaxFileSizeBytes, client?.Limits.MaxFileBytes ?? long.MaxValue) : request.Size;
+        var plan = Plan(bound);
         var nodeId = HostNodeId;
         // The client's count first, so that a client over its limits costs the cluster no promise and no lease.
-        var client = request.Client;
         if (client is not null && await ClientGrain(client.ClientId).TryAdmit(UploadId, request.Size, client.Limits) is { } overLimit)
         {
             DeactivateOnIdle();
             return UploadStartResult.Refused(overLimit);
         }
-        // An empty file takes no store space and no memory (ChunkPlan: nothing reserved): it is stored right here.
+        // An empty file takes no store space and no memory (ChunkPlan: nothing reserved): it is stored right here. An upload
+        // without its length is promised its space when it declares it.
         if (request.Size > 0 && await StoreSpace.TryPromise(UploadId, request.Size) is { } noSpace)
         {
             await ReleaseClientAsync(client?.ClientId, 0);
@@ -112,7 +116,9 @@ public sealed partial class UploadSessionGrain(
         {
             State = UploadState.Reserved,
             FileName = request.FileName,
-            Size = request.Size,
+            Size = bound,
+            LengthDeferred = request.DeferLength,
+            PlanSize = request.DeferLength ? bound : null,
             ContentType = string.IsNullOrWhiteSpace(request.ContentType) ? "application/octet-stream" : request.ContentType,
             ExpectedSha256 = request.Sha256?.ToLowerInvariant(),
             ResumeTokenHash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)),
@@ -144,15 +150,42 @@ public sealed partial class UploadSessionGrain(
         StartExpiryTimer();
         metrics.UploadStarted();
         metrics.SessionOpened();
-        LogStarted(UploadId, silo.Name, request.Size, grant.Bytes, grant.HeadroomLeftBytes, plan.ChunkSize, client?.ClientId ?? "-");
-        var info = new UploadSessionInfo(UploadId, token, nodeId, silo.Name, request.Size, grant.Bytes, plan.ChunkSize, plan.MaxChunksInFlight);
-        if (request.Size > 0) return new UploadStartResult(info, null);
+        LogStarted(UploadId, silo.Name, bound, grant.Bytes, grant.HeadroomLeftBytes, plan.ChunkSize, client?.ClientId ?? "-");
+        var info = new UploadSessionInfo(UploadId, token, nodeId, silo.Name, bound, grant.Bytes, plan.ChunkSize, plan.MaxChunksInFlight);
+        if (bound > 0) return new UploadStartResult(info, null);
 
         // Nothing to wait for: every protocol's client of an empty file (tus-js-client among them) takes it as complete once
         // created, so it is stored now, with the SHA-256 of no bytes.
         var empty = await StoreAsync(S.WriterEpoch, UploadRequestValidation.EmptySha256, assemble: true);
         return empty.Completed ? new UploadStartResult(info, null, empty) : UploadStartResult.Refused(empty.Refusal!);
     }
+
+    public async Task<UploadRefusal?> DeclareLength(long length)
+    {
+        if (StateRefusal() is { } closed) return closed;
+        if (!S.LengthDeferred)
+            return length == S.Size ? null : Refusal(RefusalReason.InvalidRequest, $"Upload-Length: the upload's length is {S.Size} bytes already; it cannot change.");
+        if (length < S.CommittedOffset)
+            return new UploadRefusal(RefusalReason.InvalidRequest,
+                $"Upload-Length: {length} bytes is less than the {S.CommittedOffset} bytes already received.", ExpectedOffset: S.CommittedOffset);
+        if (length > S.Size)
+            return Refusal(RefusalReason.FileTooLarge, $"Upload-Length: {length} bytes is over the maximum of {S.Size} bytes.");
+        if (S.ClientId is { } clientId && S.ClientLimits is { } limits && await ClientGrain(clientId).TryDeclare(UploadId, length, limits) is { } overLimit)
+            return overLimit;
+        if (await StoreSpace.TryPromise(UploadId, length) is { } noSpace) return noSpace;
+
+        // Re-tiered: the chunk stays (the store's parts and the writer are cut by it), the lease comes down to the length's tier.
+        var plan = ChunkPlan.Retier(new ChunkPlan(S.ChunkSize, S.ReservedBytes, S.MaxChunksInFlight), length);
+        if (plan.ReservedBytes < S.ReservedBytes && S.NodeId == HostNodeId) await GrainFactory.BudgetOf(silo.SiloAddress).Shrink(UploadId, plan.ReservedBytes);
+        var reserved = S.ReservedBytes;
+        state.State = S with { Size = length, LengthDeferred = false, ReservedBytes = plan.ReservedBytes, MaxChunksInFlight = plan.MaxChunksInFlight };
+        await WriteFencedStateAsync();
+        LogDeclared(UploadId, silo.Name, length, reserved, plan.ReservedBytes);
+        return null;
+    }
+
+    /// <summary>The terms of a session of <paramref name="size"/> bytes on this node.</summary>
+    private ChunkPlan Plan(long size) => ChunkPlan.For(size, _uploads.MinChunkBytes, Math.Min(_uploads.MaxChunkBytes, pool.LargestBufferSize));
 
     public async Task<UploadOpening> Open(string? resumeToken, bool requireToken)
     {
@@ -207,8 +240,9 @@ public sealed partial class UploadSessionGrain(
         if (length <= 0)
             return ChunkAck.Refused(committed, Refusal(RefusalReason.InvalidRequest, "A commit must cover at least one byte."));
         if (offset < 0 || offset + length > S.Size)
-            return ChunkAck.Refused(committed, Refusal(RefusalReason.ChunkTooLarge,
-                $"Bytes [{offset}, {offset + length}) run past the declared size of {S.Size} bytes."));
+            return ChunkAck.Refused(committed, S.LengthDeferred
+                ? Refusal(RefusalReason.FileTooLarge, $"Bytes [{offset}, {offset + length}) run past {S.Size} bytes, the largest file this upload may become.")
+                : Refusal(RefusalReason.ChunkTooLarge, $"Bytes [{offset}, {offset + length}) run past the declared size of {S.Size} bytes."));
         if (offset != committed)
             return ChunkAck.Refused(committed, new UploadRefusal(RefusalReason.OffsetMismatch,
                 $"Chunk at offset {offset}; the upload continues at {committed}.", ExpectedOffset: committed));
@@ -247,6 +281,9 @@ public sealed partial class UploadSessionGrain(
         if (S.State == UploadState.Completed) return new CompletionResult(S.File, null);
         if (StateRefusal() is { } closed) return new CompletionResult(null, closed);
         if (epoch != _epoch) return new CompletionResult(null, Superseded(S.CommittedOffset));
+        if (S.LengthDeferred)
+            return new CompletionResult(null, new UploadRefusal(RefusalReason.Incomplete,
+                $"{S.CommittedOffset} bytes received and the upload's length is not declared yet: declare it to complete it.", ExpectedOffset: S.CommittedOffset));
         if (S.CommittedOffset != S.Size)
             return new CompletionResult(null, new UploadRefusal(RefusalReason.Incomplete,
                 $"{S.CommittedOffset} of {S.Size} bytes received; send the rest from offset {S.CommittedOffset}.",
@@ -312,11 +349,11 @@ public sealed partial class UploadSessionGrain(
 
     private UploadStatus Status() => new(UploadId, S.State, S.CommittedOffset, S.Size, S.ReservedBytes, S.ChunkSize, S.NodeId,
         S.FileName, S.ContentType, S.File?.FileId, S.Failure, S.LastActivityAt, S.NodeName, HostNodeId, S.MaxChunksInFlight,
-        S.TusMetadata, S.TusConcat);
+        S.TusMetadata, S.TusConcat, S.LengthDeferred, S.PlanSize);
 
     /// <summary>The upload as the store stages it for epoch <paramref name="epoch"/>.</summary>
     private StagingTarget StagingOf(int epoch) =>
-        new(UploadId, epoch, S.Size, S.ChunkSize, S.CommittedOffset, S.Parts, S.StoreUploadId);
+        new(UploadId, epoch, S.Size, S.ChunkSize, S.CommittedOffset, S.Parts, S.StoreUploadId, S.PlanSize);
 
     /// <summary>Writes the state; a write refused because another activation wrote since this one read (two activations of
     /// one session while a silo shuts down) deactivates this one, so that it never acts on its stale state again.</summary>
@@ -598,6 +635,9 @@ public sealed partial class UploadSessionGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} on node {NodeName} parked at {Committed} bytes: its lease is given back; resumable until {ResumableUntil:u}")]
     private partial void LogParked(string uploadId, string nodeName, long committed, DateTimeOffset resumableUntil);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} on node {NodeName} declared its length: {Length} bytes; its reservation goes from {ReservedBefore} to {ReservedBytes}")]
+    private partial void LogDeclared(string uploadId, string nodeName, long length, long reservedBefore, long reservedBytes);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} resumed on node {NodeName} at {Committed} bytes, {ReservedBytes} reserved again")]
     private partial void LogResumed(string uploadId, string nodeName, long committed, long reservedBytes);

@@ -44,4 +44,10 @@ public sealed record UploadSessionState
     /// <summary>The limits of <see cref="ClientId"/> when the session started: what a parked session is counted against again
     /// when it resumes. Null for a session started from inside the cluster, or before sessions could park.</summary>
     [Id(23)] public ClientLimits? ClientLimits { get; init; }
+    /// <summary>tus <c>Upload-Defer-Length</c>: the length is not declared yet, and <see cref="Size"/> is the most the upload
+    /// may become (<c>Uploads:MaxFileSizeBytes</c>, or less for its client).</summary>
+    [Id(24)] public bool LengthDeferred { get; init; }
+    /// <summary>The size the store plans the upload's parts by, fixed at its creation: the bound of an upload created without
+    /// its length (its parts must keep their size once the length is declared); null: <see cref="Size"/>.</summary>
+    [Id(25)] public long? PlanSize { get; init; }
 }

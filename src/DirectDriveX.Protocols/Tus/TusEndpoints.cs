@@ -59,8 +59,6 @@ public static class TusEndpoints
         var request = context.Request;
         var (client, unauthenticated) = context.RequestServices.GetRequiredService<Clients.UploadClientIdentity>().Identify(request);
         if (unauthenticated is not null) return refusals.Tus(context, unauthenticated);
-        if (request.Headers.ContainsKey("Upload-Defer-Length"))
-            return refusals.Tus(context, Invalid("Upload-Defer-Length: not supported; a session reserves by its size, so send Upload-Length."));
         var rawMetadata = request.Headers["Upload-Metadata"].ToString().Trim();
         if (TusProtocol.ParseMetadata(rawMetadata) is not { } metadata)
             return refusals.Tus(context, Invalid("Upload-Metadata: expected comma-separated \"key base64value\" pairs with unique, non-empty ASCII keys."));
@@ -73,15 +71,16 @@ public static class TusEndpoints
         if (concat is { IsFinal: true })
             return await ConcatenateHereAsync(context, tus, maxSize, refusals, fileName, contentType, client!, concat, kept);
 
-        if (!long.TryParse(request.Headers["Upload-Length"], NumberStyles.None, CultureInfo.InvariantCulture, out var length))
-            return refusals.Tus(context, Invalid("Upload-Length: a non-negative number of bytes is required."));
+        var (length, deferred, badLength) = TusProtocol.CreationLength(request);
+        if (badLength is not null) return refusals.Tus(context, badLength);
         if (length > maxSize)
             return refusals.Tus(context, new UploadRefusal(RefusalReason.FileTooLarge, $"Upload-Length: {length} bytes is over the maximum of {maxSize} bytes."));
         var upload = new UploadRequest(string.IsNullOrWhiteSpace(fileName) ? (concat is not null ? "partial" : "upload") : fileName, length,
-            string.IsNullOrWhiteSpace(contentType) ? null : contentType, Client: client, TusMetadata: kept.Metadata, TusConcat: kept.Concat);
+            string.IsNullOrWhiteSpace(contentType) ? null : contentType, Client: client, TusMetadata: kept.Metadata, TusConcat: kept.Concat,
+            DeferLength: deferred);
 
         // An empty upload is complete once created (tus-js-client sends no PATCH for it): stored by its session's start.
-        if (length > 0 && TusProtocol.CarriesBody(request))
+        if ((length > 0 || deferred) && TusProtocol.CarriesBody(request))
         {
             if (!IsOctetStream(request)) return UnsupportedMediaType(context);
             var plane = context.RequestServices.GetRequiredService<UploadDataPlane>();
@@ -120,7 +119,8 @@ public static class TusEndpoints
         var headers = context.Response.Headers;
         headers.CacheControl = "no-store";
         headers["Upload-Offset"] = (status.State == UploadState.Completed ? status.Size : status.CommittedOffset).ToString(CultureInfo.InvariantCulture);
-        headers["Upload-Length"] = status.Size.ToString(CultureInfo.InvariantCulture);
+        if (status.LengthDeferred) headers["Upload-Defer-Length"] = "1"; // creation-defer-length: MUST, until it is declared
+        else headers["Upload-Length"] = status.Size.ToString(CultureInfo.InvariantCulture);
         if (status.TusMetadata is { Length: > 0 } metadata) headers["Upload-Metadata"] = metadata;
         if (status.TusConcat is { Length: > 0 } concat) headers[TusConcat.Header] = concat;
         TusProtocol.SetExpires(context.Response, status, Uploads(context));
@@ -141,14 +141,24 @@ public static class TusEndpoints
             return refusals.Tus(context, new UploadRefusal(RefusalReason.ReadOnly,
                 "This is a final upload (Upload-Concat: final): it is made of its partial uploads and takes no PATCH."));
         if (session.Handle.FinishedRefusal is { } finished) return refusals.Tus(context, finished);
+        if (request.Headers.ContainsKey("Upload-Length"))
+        {
+            // creation-defer-length: the length comes with a PATCH once known, and the upload is re-tiered to it.
+            if (!long.TryParse(request.Headers["Upload-Length"], NumberStyles.None, CultureInfo.InvariantCulture, out var declared))
+                return refusals.Tus(context, Invalid("Upload-Length: a non-negative number of bytes is required."));
+            if (await session.Handle.Grain.DeclareLength(declared) is { } undeclared) return refusals.Tus(context, undeclared);
+            if (session.Handle.Status.LengthDeferred) (session, _, _) = await OpenAsync(context, key); // its terms as declared
+            if (session.Refusal is { } reopened) return refusals.Tus(context, reopened);
+        }
 
-        using var connection = context.RequestServices.GetRequiredService<UploadConnections>().Open(context, session.Handle.UploadId);
+        var handle = session.Handle!;
+        using var connection = context.RequestServices.GetRequiredService<UploadConnections>().Open(context, handle.UploadId);
         connection.SessionHere = true;
-        var written = await WriteBodyAsync(context, session.Handle, offset, connection);
+        var written = await WriteBodyAsync(context, handle, offset, connection);
         if (written.Refusal is not null) return refusals.Tus(context, written.Refusal);
         if (written.Offset < 0) return Results.Empty; // the client went away
         context.Response.Headers["Upload-Offset"] = written.Offset.ToString(CultureInfo.InvariantCulture);
-        SetExpiresAfterWrite(context, session.Handle.Status, written.Offset);
+        SetExpiresAfterWrite(context, handle.Status, written.Offset);
         return Results.NoContent();
     }
 

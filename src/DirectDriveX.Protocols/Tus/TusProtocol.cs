@@ -16,14 +16,14 @@ public static class TusProtocol
     public const string Version = "1.0.0";
     public const string OctetStream = "application/offset+octet-stream";
 
-    /// <summary>Advertised extensions: each one offered in full. Not creation-defer-length: a session reserves its memory tier
-    /// by its size before its first byte, so a size that is not known yet cannot be admitted honestly. Not
+    /// <summary>Advertised extensions: each one offered in full. creation-defer-length: an upload of unknown length reserves as
+    /// the largest file it may become (the top tier), and is re-tiered when a PATCH declares its length. Not
     /// concatenation-unfinished: a final upload is made of complete partial uploads only.</summary>
-    public const string Extensions = "creation,creation-with-upload,termination,checksum,checksum-trailer,expiration,concatenation";
+    public const string Extensions = "creation,creation-with-upload,creation-defer-length,termination,checksum,checksum-trailer,expiration,concatenation";
 
     public const string ChecksumAlgorithms = TusChecksum.Algorithms;
 
-    private const string ExposedHeaders = "Location, Upload-Offset, Upload-Length, Upload-Expires, Upload-Metadata, Upload-Concat, "
+    private const string ExposedHeaders = "Location, Upload-Offset, Upload-Length, Upload-Defer-Length, Upload-Expires, Upload-Metadata, Upload-Concat, "
         + "Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm, Retry-After";
 
     private const string AllowedHeaders = "Authorization, Origin, X-Requested-With, X-Request-ID, X-HTTP-Method-Override, Content-Type, "
@@ -141,6 +141,24 @@ public static class TusProtocol
         var window = state is UploadState.Created or UploadState.Reserved ? uploads.FirstByteTimeout : uploads.ResumeWindow;
         response.Headers["Upload-Expires"] = (lastActivity + window).ToString("R", CultureInfo.InvariantCulture);
     }
+
+    /// <summary>A creation's length: <c>Upload-Length</c>, or <c>Upload-Defer-Length: 1</c> (deferred: 0 and true); one of the
+    /// two, and no other value of the second, else the refusal (400).</summary>
+    public static (long Length, bool Deferred, UploadRefusal? Refusal) CreationLength(HttpRequest request)
+    {
+        var headers = request.Headers;
+        if (headers.TryGetValue("Upload-Defer-Length", out var defer))
+        {
+            if (defer.ToString() != "1") return (0, false, Invalid("Upload-Defer-Length: the only value is 1."));
+            if (headers.ContainsKey("Upload-Length")) return (0, false, Invalid("Upload-Length and Upload-Defer-Length: send one of them."));
+            return (0, true, null);
+        }
+        return long.TryParse(headers["Upload-Length"], NumberStyles.None, CultureInfo.InvariantCulture, out var length)
+            ? (length, false, null)
+            : (0, false, Invalid("Upload-Length: a non-negative number of bytes is required (or Upload-Defer-Length: 1)."));
+    }
+
+    private static UploadRefusal Invalid(string message) => new(RefusalReason.InvalidRequest, message);
 
     /// <summary>Whether a POST carries bytes (creation-with-upload).</summary>
     public static bool CarriesBody(HttpRequest request) =>

@@ -54,7 +54,7 @@ internal sealed class S3StagingFile : IStagingFile
 
     public static async Task<S3StagingFile> OpenAsync(S3UploadStore store, StagingTarget target, CancellationToken cancellationToken)
     {
-        var partSize = ObjectPartPlan.PartSize(target.Size, target.ChunkSize, store.MaxParts);
+        var partSize = ObjectPartPlan.PartSize(target.PlanSize ?? target.Size, target.ChunkSize, store.MaxParts);
         var last = target.Parts.LastOrDefault(part => PartNumberOf(part) is not null);
         var lastNumber = last is null ? 0 : PartNumberOf(last)!.Value;
         var current = ObjectPartPlan.IndexOf(target.Committed, partSize);

@@ -30,6 +30,13 @@ public class TusClientTests(DefaultGatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Tus_js_client_with_uploadLengthDeferred_streams_a_pipe_of_unknown_length()
+    {
+        var report = await TusJsAsync("deferred", 10 * 1024 * 1024 + 5);
+        await AssertStoredAsync(report);
+    }
+
+    [Fact]
     public async Task Tus_js_client_resumes_from_the_stored_upload_URL_after_a_dropped_connection()
     {
         var report = await TusJsAsync("drop", 48 * 1024 * 1024);

@@ -26,7 +26,7 @@ public class TusProtocolTests(DefaultGatewayFixture fixture)
     {
         using var response = await Http.SendAsync(Request(HttpMethod.Options, TusPath, tusResumable: false));
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-        Assert.Equal(("1.0.0", "1.0.0", "creation,creation-with-upload,termination,checksum,checksum-trailer,expiration,concatenation", (20 * GatewayFixture.GiB).ToString(), "sha1,sha256,md5"),
+        Assert.Equal(("1.0.0", "1.0.0", "creation,creation-with-upload,creation-defer-length,termination,checksum,checksum-trailer,expiration,concatenation", (20 * GatewayFixture.GiB).ToString(), "sha1,sha256,md5"),
             (Header(response, "Tus-Resumable"), Header(response, "Tus-Version"), Header(response, "Tus-Extension"), Header(response, "Tus-Max-Size"), Header(response, "Tus-Checksum-Algorithm")));
     }
 
@@ -152,14 +152,18 @@ public class TusProtocolTests(DefaultGatewayFixture fixture)
     }
 
     [Fact]
-    public async Task Creation_refuses_too_large_413_deferred_length_400_and_no_headroom_503_with_Retry_After()
+    public async Task Creation_refuses_too_large_413_a_malformed_deferred_length_400_and_no_headroom_503_with_Retry_After()
     {
         using (var tooLarge = await Http.SendAsync(Create(20 * GatewayFixture.GiB + 1, "big.bin")))
             Assert.Equal((HttpStatusCode.RequestEntityTooLarge, "1.0.0"), (tooLarge.StatusCode, Header(tooLarge, "Tus-Resumable")));
-        var deferred = Request(HttpMethod.Post, TusPath);
-        deferred.Headers.Add("Upload-Defer-Length", "1");
-        using (var response = await Http.SendAsync(deferred))
+        foreach (var (defer, length) in new[] { ("2", (string?)null), ("1", "1000"), ("true", null) })
+        {
+            var deferred = Request(HttpMethod.Post, TusPath);
+            deferred.Headers.Add("Upload-Defer-Length", defer);
+            if (length is not null) deferred.Headers.Add("Upload-Length", length);
+            using var response = await Http.SendAsync(deferred);
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        }
 
         var blockers = new List<(SiloAddress Silo, string Id)>();
         try

@@ -240,7 +240,65 @@ public class TusSpecTests(DefaultGatewayFixture fixture)
         Assert.InRange(expires, from + window - TimeSpan.FromSeconds(1), DateTimeOffset.UtcNow + window + TimeSpan.FromSeconds(1));
     }
 
-    private const string TusExtensions = "creation,creation-with-upload,termination,checksum,checksum-trailer,expiration,concatenation";
+    [Fact]
+    public async Task An_upload_of_deferred_length_answers_Upload_Defer_Length_until_a_PATCH_declares_it_and_is_re_tiered_then()
+    {
+        const int MiB = 1024 * 1024;
+        var data = TestBytes.Random(5 * MiB + 11, seed: 70);
+        var create = Request(HttpMethod.Post, TusPath);
+        create.Headers.Add("Upload-Defer-Length", "1");
+        create.Headers.Add("Upload-Metadata", $"filename {Convert.ToBase64String("recording.webm"u8.ToArray())}");
+        var url = await CreateAsync(create);
+        var grain = fixture.Grains.GetGrain<IUploadSessionGrain>(UploadId(url));
+        var created = await grain.GetState();
+        Assert.Equal((true, 100L * MiB, 8 * MiB), (created.LengthDeferred, created.ReservedBytes, created.ChunkSize)); // the top tier
+        using (var head = await HeadAsync(url))
+            Assert.Equal((HttpStatusCode.OK, "1", "", "0"), (head.StatusCode, Header(head, "Upload-Defer-Length"), Header(head, "Upload-Length"), Header(head, "Upload-Offset")));
+
+        using (var first = await Http.SendAsync(Patch(url, 0, data.AsMemory(0, 3 * MiB))))
+            Assert.Equal((HttpStatusCode.NoContent, (3 * MiB).ToString()), (first.StatusCode, Header(first, "Upload-Offset")));
+        using (var head = await HeadAsync(url))
+            Assert.Equal(("1", (3 * MiB).ToString()), (Header(head, "Upload-Defer-Length"), Header(head, "Upload-Offset")));
+
+        var last = Patch(url, 3 * MiB, data.AsMemory(3 * MiB));
+        last.Headers.Add("Upload-Length", data.Length.ToString());
+        using (var response = await Http.SendAsync(last))
+            Assert.Equal((HttpStatusCode.NoContent, data.Length.ToString()), (response.StatusCode, Header(response, "Upload-Offset")));
+        using (var head = await HeadAsync(url))
+            Assert.Equal(("", data.Length.ToString(), data.Length.ToString()), (Header(head, "Upload-Defer-Length"), Header(head, "Upload-Length"), Header(head, "Upload-Offset")));
+        var done = await grain.GetState();
+        Assert.Equal((UploadState.Completed, 8L * MiB), (done.State, done.ReservedBytes)); // re-tiered: one 8 MiB chunk holds it
+        using var download = await Http.GetAsync($"/api/v1/files/{UploadId(url)}");
+        Assert.Equal(data, await download.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task A_declared_length_below_the_bytes_received_is_400_over_the_maximum_413_and_a_declared_one_cannot_change()
+    {
+        var create = Request(HttpMethod.Post, TusPath);
+        create.Headers.Add("Upload-Defer-Length", "1");
+        var url = await CreateAsync(create);
+        using (var first = await Http.SendAsync(Patch(url, 0, new byte[1000])))
+            Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
+        foreach (var (length, status) in new[] { (999L, HttpStatusCode.BadRequest), (20 * GatewayFixture.GiB + 1, HttpStatusCode.RequestEntityTooLarge) })
+        {
+            var declare = Patch(url, 1000, Array.Empty<byte>());
+            declare.Headers.Add("Upload-Length", length.ToString());
+            using var response = await Http.SendAsync(declare);
+            Assert.Equal((status, "1.0.0"), (response.StatusCode, Header(response, "Tus-Resumable")));
+        }
+        var valid = Patch(url, 1000, Array.Empty<byte>());
+        valid.Headers.Add("Upload-Length", "2000");
+        using (var response = await Http.SendAsync(valid))
+            Assert.Equal((HttpStatusCode.NoContent, "1000"), (response.StatusCode, Header(response, "Upload-Offset")));
+        var changed = Patch(url, 1000, Array.Empty<byte>());
+        changed.Headers.Add("Upload-Length", "3000");
+        using (var response = await Http.SendAsync(changed))
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        await DeleteAsync(url);
+    }
+
+    private const string TusExtensions = "creation,creation-with-upload,creation-defer-length,termination,checksum,checksum-trailer,expiration,concatenation";
 
     /// <summary>The data plane of the node holding the upload (its tus endpoint answers there too).</summary>
     private async Task<Uri> NodeOfAsync(string url)

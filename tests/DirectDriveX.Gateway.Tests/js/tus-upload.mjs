@@ -1,6 +1,6 @@
 // tus-js-client (npm) against the gateway's tus endpoint; run by Interop/TusJsClientTests.cs.
 //   node tus-upload.mjs MODE BASE_URL SIZE
-// MODE: upload | empty (SIZE 0) | drop (abort mid-body, resume from the stored upload URL) | parallel (parallelUploads: 4)
+// MODE: upload | empty (SIZE 0) | deferred (a stream of unknown length, uploadLengthDeferred) | drop (abort mid-body, resume from the stored upload URL) | parallel (parallelUploads: 4)
 //       | checksum (every PATCH carries a wrong Upload-Checksum) | retry (prints {"event":"retrying",...} on each refusal
 //       it retries, and succeeds once room appears).
 // The last stdout line is a JSON report: {url, size, sha256, ...}; the test downloads the file and compares.
@@ -17,7 +17,7 @@ const report = (extra) => console.log(JSON.stringify({ mode, size, sha256, ...ex
 
 function upload(options) {
   return new Promise((resolve, reject) => {
-    const u = new tus.Upload(data, {
+    const u = new tus.Upload(options.source ?? data, {
       endpoint,
       metadata: { filename: `tus-${mode}.bin`, filetype: 'application/x-tus-test' },
       retryDelays: [0, 200, 500, 1000, 1000, 2000, 2000, 5000],
@@ -85,6 +85,16 @@ switch (mode) {
     let resumedFrom = -1;
     const u = await upload({ uploadUrl: direct, onProgress: (sent) => { if (resumedFrom < 0) resumedFrom = sent; } });
     report({ url: u.url, storedUrl: direct, offsetAfterDrop: offset, resumedFrom, cut });
+    break;
+  }
+  case 'deferred': {
+    // A pipe of unknown length (a recorder): POST with Upload-Defer-Length: 1, PATCHes of 4 MiB, and the length sent with
+    // the PATCH that ends the stream.
+    const { Readable } = await import('node:stream');
+    const pieces = [];
+    for (let at = 0; at < size; at += 1000003) pieces.push(data.subarray(at, Math.min(size, at + 1000003)));
+    const u = await upload({ source: Readable.from(pieces), uploadLengthDeferred: true, chunkSize: 4 * 1024 * 1024 });
+    report({ url: u.url });
     break;
   }
   case 'parallel': {

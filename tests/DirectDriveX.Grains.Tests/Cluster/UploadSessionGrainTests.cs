@@ -450,3 +450,61 @@ public class FirstByteDeadlineTests(ExpiryClusterFixture fixture)
             (await grain.Commit(1, 0, 1, info.NodeId, StagedParts.InFile(1, 0, 1))).Refusal);
     }
 }
+
+/// <summary>An upload created without its length (tus creation-defer-length): it reserves as the largest file it may become
+/// and streams within that; its declared length re-tiers it and is checked then.</summary>
+[Collection(BudgetCluster.Name)]
+public class DeferredLengthTests(BudgetClusterFixture fixture)
+{
+    private IGrainFactory Grains => fixture.Client;
+    private SiloAddress Secondary => fixture.Silo("Silo_1");
+
+    private async Task<long> LeaseOf(string uploadId) =>
+        (await Grains.BudgetOf(Secondary).GetState()).Leases.Single(l => l.SessionId == uploadId).Bytes;
+
+    [Fact]
+    public async Task A_deferred_upload_reserves_the_top_tier_and_its_declared_length_shrinks_the_lease_and_completes_it()
+    {
+        var client = new UploadClient($"addr:defer-{Guid.NewGuid():N}", new ClientLimits(5, BytesPerDay: 10 * MiB));
+        var data = TestBytes.Random(3 * (int)MiB + 5, seed: 60);
+        var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("stream.bin", 0, Client: client, DeferLength: true));
+
+        Assert.Equal((4 * GiB, 100 * MiB, 8 * (int)MiB), (info.Size, info.ReservedBytes, info.ChunkSize)); // as the largest file admitted
+        Assert.Equal(100 * MiB, await LeaseOf(info.UploadId));
+        Assert.True((await grain.GetState()).LengthDeferred);
+        Assert.Equal(0L, (await Grains.GetGrain<IUploadClientGrain>(client.ClientId).GetState()).BytesToday); // counted when declared
+        await UploadDriver.SendAll(fixture.Cluster, info, data[..(int)MiB]);
+        Assert.Equal(RefusalReason.Incomplete, (await UploadDriver.Complete(fixture.Cluster, info)).Refusal!.Reason);
+
+        Assert.Equal((RefusalReason.InvalidRequest, MiB), ((await grain.DeclareLength(MiB - 1))!.Reason, (await grain.DeclareLength(MiB - 1))!.ExpectedOffset!.Value));
+        Assert.Equal(RefusalReason.FileTooLarge, (await grain.DeclareLength(4 * GiB + 1))!.Reason);
+        Assert.Equal(RefusalReason.QuotaExceeded, (await grain.DeclareLength(10 * MiB + 1))!.Reason);
+        Assert.Null(await grain.DeclareLength(data.Length));
+        Assert.Null(await grain.DeclareLength(data.Length)); // the same again: nothing changes
+        Assert.Equal(RefusalReason.InvalidRequest, (await grain.DeclareLength(data.Length + 1))!.Reason); // and it never changes
+
+        var declared = await grain.GetState();
+        Assert.Equal((false, (long)data.Length, 8 * MiB, 1), (declared.LengthDeferred, declared.Size, declared.ReservedBytes, declared.MaxChunksInFlight));
+        Assert.Equal(8 * MiB, await LeaseOf(info.UploadId)); // one 8 MiB chunk holds the file: the chunk stays, the rest went back
+        Assert.Equal((long)data.Length, (await Grains.GetGrain<IUploadClientGrain>(client.ClientId).GetState()).BytesToday);
+
+        await UploadDriver.SendAll(fixture.Cluster, info, data, from: MiB);
+        var result = await UploadDriver.Complete(fixture.Cluster, info);
+        Assert.Equal((TestBytes.Sha256Hex(data), (long)data.Length), (result.File!.Sha256, result.File.Size));
+        Assert.Equal(data, await File.ReadAllBytesAsync(fixture.StoredPath(info.UploadId)));
+    }
+
+    [Fact]
+    public async Task A_deferred_upload_that_runs_past_the_largest_file_it_may_become_is_refused_FileTooLarge()
+    {
+        var client = new UploadClient($"addr:defer-{Guid.NewGuid():N}", new ClientLimits(5, MaxFileBytes: 100_000));
+        var (grain, info) = await UploadDriver.StartOn(Grains, Secondary, new UploadRequest("pipe.bin", 0, Client: client, DeferLength: true));
+        Assert.Equal(100_000L, info.Size);
+
+        await using var writer = await (await UploadDriver.Open(fixture.Cluster, info)).OpenWriterAsync(null);
+        var refused = await Assert.ThrowsAsync<DirectDriveX.Grains.DataPlane.UploadRefusedException>(async () => await writer.WriteAsync(new byte[150_000], CancellationToken.None));
+        Assert.Equal(new UploadRefusal(RefusalReason.FileTooLarge,
+            "The data runs past 100000 bytes, the largest file this upload may become; its length was never declared."), refused.Refusal);
+        await grain.Abort();
+    }
+}

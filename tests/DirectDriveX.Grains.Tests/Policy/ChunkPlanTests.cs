@@ -49,6 +49,24 @@ public class ChunkPlanTests
         Assert.Equal(new ChunkPlan(1_000, 1_000L, 1), plan);
     }
 
+    [Theory]
+    [InlineData(20L * 1024 * 1024, 16L * 1024 * 1024, 2)]   // 20 MiB: tier 4 MiB, but two 8 MiB chunks in flight
+    [InlineData(500L * 1024 * 1024, 50L * 1024 * 1024, 6)]  // 500 MiB: its own tier, 10%
+    [InlineData(5L * 1024 * 1024 * 1024, 100L * 1024 * 1024, 12)] // the top tier: as reserved
+    [InlineData(1_000L, 8L * 1024 * 1024, 1)]               // smaller than one chunk: one chunk
+    public void A_declared_length_keeps_the_chunk_and_brings_the_reservation_down_to_its_tier(long size, long reserved, int window)
+    {
+        var created = ChunkPlan.For(10L * 1024 * 1024 * 1024, Min, Max); // created without its length, for up to 10 GiB
+        Assert.Equal(new ChunkPlan(Max, 100L * 1024 * 1024, 12), created);
+        var declared = ChunkPlan.Retier(created, size);
+        Assert.Equal(new ChunkPlan(Max, reserved, window), declared);
+        Assert.True(declared.WindowBytes <= declared.ReservedBytes && declared.ReservedBytes <= created.ReservedBytes);
+    }
+
+    [Fact]
+    public void A_declared_length_never_reserves_more_than_was_reserved() =>
+        Assert.Equal(100L * 1024 * 1024, ChunkPlan.Retier(ChunkPlan.For(10L * 1024 * 1024 * 1024, Min, Max), 1_073_741_823L).ReservedBytes); // its tier: 102.4 MiB
+
     [Fact]
     public void An_empty_file_reserves_nothing_and_still_names_the_smallest_chunk_and_a_window_of_one()
     {

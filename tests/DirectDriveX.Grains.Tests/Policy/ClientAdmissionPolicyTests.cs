@@ -33,6 +33,14 @@ public class ClientAdmissionPolicyTests
     }
 
     [Fact]
+    public void A_declared_length_is_checked_against_the_file_and_day_limits_but_not_the_count()
+    {
+        Assert.Null(ClientAdmissionPolicy.CheckDeclared("addr:a", 900, 100, new ClientLimits(1, MaxFileBytes: 100, BytesPerDay: 1000), Noon));
+        Assert.Equal(RefusalReason.QuotaExceeded, ClientAdmissionPolicy.CheckDeclared("addr:a", 901, 100, new ClientLimits(1, BytesPerDay: 1000), Noon)!.Reason);
+        Assert.Equal(RefusalReason.FileTooLarge, ClientAdmissionPolicy.CheckDeclared("addr:a", 0, 101, new ClientLimits(1, MaxFileBytes: 100), Noon)!.Reason);
+    }
+
+    [Fact]
     public void Past_the_day_it_is_QuotaExceeded_with_used_limit_and_the_next_UTC_midnight()
     {
         var refusal = ClientAdmissionPolicy.Check("key:k", 0, 901, 100, new ClientLimits(5, BytesPerDay: 1000), Noon);

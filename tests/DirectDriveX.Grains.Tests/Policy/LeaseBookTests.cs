@@ -22,6 +22,19 @@ public class LeaseBookTests
     }
 
     [Fact]
+    public void Resizing_a_lease_keeps_its_expiry_and_the_sum_right()
+    {
+        var book = new LeaseBook();
+        book.Grant("a", 100, T0.AddMinutes(2));
+        book.Grant("b", 50, T0.AddMinutes(2));
+        Assert.True(book.Resize("a", 30));
+        Assert.Equal(80, book.LeasedBytes);
+        Assert.True(book.TryGet("a", out var lease));
+        Assert.Equal(new LeaseBook.Lease(30, T0.AddMinutes(2)), lease);
+        Assert.False(book.Resize("gone", 10));
+    }
+
+    [Fact]
     public void Granting_again_replaces_rather_than_doubles_a_lease()
     {
         var book = new LeaseBook();

@@ -132,6 +132,33 @@ public abstract class ObjectStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task An_upload_staged_before_its_length_was_known_keeps_its_part_plan_once_it_is_declared()
+    {
+        // Created without its length, for up to 100 GiB: S3 parts of 12 MiB (100 GiB in at most 9,000); declared 12 MiB + 3,
+        // which alone would be cut in 8 MiB parts. The parts staged before must stay the parts after.
+        var store = Node("silo-1");
+        var data = TestBytes.Random(12 * MiB + 3, seed: 19);
+        const long bound = 100L * 1024 * MiB;
+        var layout = new Layout(UploadIds.NewId(), bound, 8 * MiB) { PlanSize = bound };
+        await using (var staging = await store.OpenStagingAsync(layout.Target(1), CancellationToken.None))
+        {
+            await WriteAsync(staging, data, 0, 9 * MiB + 1);
+            layout.Apply(await staging.CommitAsync(0, 9 * MiB + 1, CancellationToken.None), 9 * MiB + 1);
+        }
+        layout.Declare(data.Length);
+        await using (var staging = await store.OpenStagingAsync(layout.Target(2), CancellationToken.None))
+        {
+            await WriteAsync(staging, data, 9 * MiB + 1, data.Length);
+            layout.Apply(await staging.CommitAsync(9 * MiB + 1, data.Length, CancellationToken.None), data.Length);
+        }
+        Assert.True(StagedLayout.Covers(layout.Parts, data.Length));
+        await store.AssembleAsync(layout.Target(2), CancellationToken.None);
+        await using (var assembled = await store.OpenAssembledAsync(layout.Target(2), CancellationToken.None))
+            Assert.Equal(SHA256.HashData(data), await SHA256.HashDataAsync(assembled));
+        await store.DeleteStagingAsync(new StagingRemains(layout.UploadId, 2, layout.Parts, layout.StoreUploadId), published: false, CancellationToken.None);
+    }
+
+    [Fact]
     public async Task An_abandoned_upload_leaves_nothing_once_its_staging_is_deleted()
     {
         var store = Node("silo-1");
@@ -165,12 +192,20 @@ public abstract class ObjectStoreTests : IDisposable
     /// <summary>What a session grain keeps of an upload's staging: the parts and the store's id.</summary>
     private sealed class Layout(string uploadId, long size, int chunkSize)
     {
+        private long _size = size;
+
         public string UploadId => uploadId;
+
+        /// <summary>What the parts are planned by, when not the size (an upload created without its length).</summary>
+        public long? PlanSize { get; init; }
+
+        /// <summary>The upload's length becomes known (tus creation-defer-length).</summary>
+        public void Declare(long length) => _size = length;
         public StagedPart[] Parts { get; private set; } = [];
         public string? StoreUploadId { get; private set; }
         public long Committed { get; private set; }
 
-        public StagingTarget Target(int epoch) => new(uploadId, epoch, size, chunkSize, Committed, Parts, StoreUploadId);
+        public StagingTarget Target(int epoch) => new(uploadId, epoch, _size, chunkSize, Committed, Parts, StoreUploadId, PlanSize);
 
         public void Apply(StagedCommit commit, long end)
         {
