@@ -14,7 +14,8 @@
 //   put        POST BASE/api/v1/uploads, then PUT /api/v1/uploads/{id}/chunks?offset=0 with the whole file as the body
 //   download   GET BASE/api/v1/files/{id} for each of --ids, streamed through SHA-256 and compared with --sha256
 //
-// Prints one JSON line: {"mode","bytes","seconds","transfers":[{"id"|"file","seconds"}],"cpuSeconds","maxRssKiB"}.
+// Prints one JSON line: {"mode","bytes","seconds","transfers":[{"id"|"file","seconds"}],"cpuSeconds","maxRssKiB"}
+// (ws transfers also name the node, and the session's chunkSize, window and reservedBytes).
 // "seconds" runs from the first request to the server's confirmation of the last transfer (node's start-up is not
 // in it); "cpuSeconds" is this process's user+system CPU over the same span; "maxRssKiB" its peak RSS (getrusage).
 // Any refusal, mismatch or unexpected answer ends the process with exit code 1 and the reason on stderr.
@@ -209,7 +210,8 @@ const uploaders = {
           try {
             if (complete.message.size !== size) fail(`complete says size ${complete.message.size}, sent ${size}`);
             expectSha256(complete.message.sha256, 'complete');
-            resolve({ id: complete.message.fileId ?? created.uploadId, node: complete.message.node, completedAt: complete.at });
+            resolve({ id: complete.message.fileId ?? created.uploadId, node: complete.message.node, completedAt: complete.at,
+              chunkSize, window, reservedBytes: created.reservedBytes });
           } catch (error) {
             reject(error);
           }
