@@ -35,12 +35,14 @@ const LABELS = {
   'cluster-azure-tus-8m': 'ours cluster on Azurite: tus-js-client (8 MiB chunks)',
   'cluster-s3-ws': 'ours cluster on s3rver: ws',
   'cluster-s3-tus-1req': 'ours cluster on s3rver: tus-js-client (1 request)',
+  'cluster-azure-ws-w2': 'ours cluster on Azurite: ws, client window 2 chunks',
+  'cluster-s3-ws-w2': 'ours cluster on s3rver: ws, client window 2 chunks',
 };
 const SHORT = { gateway: 'gw', 'silo-1': 's1', 'silo-2': 's2', 'silo-3': 's3', redis: 'redis', sink: 'sink', tus: 'tus', client: 'client',
   azurite: 'azurite', s3rver: 's3rver' };
 // Issue 16's rows: the object stores, their peer, and the file-system cluster as the reference.
-const OBJECT_ROWS = ['cluster-ws', 'tus-azure-8m', 'tus-azure-64m', 'cluster-azure-ws', 'cluster-azure-tus-1req', 'cluster-azure-tus-8m',
-  'cluster-s3-ws', 'cluster-s3-tus-1req'];
+const OBJECT_ROWS = ['cluster-ws', 'tus-azure-8m', 'tus-azure-64m', 'cluster-azure-ws', 'cluster-azure-ws-w2', 'cluster-azure-tus-1req',
+  'cluster-azure-tus-8m', 'cluster-s3-ws', 'cluster-s3-ws-w2', 'cluster-s3-tus-1req'];
 const isObjectRow = (row) => OBJECT_ROWS.includes(row) && row !== 'cluster-ws';
 
 const median = (values) => {
@@ -96,7 +98,7 @@ function siloRun(r) {
   const lease = Math.max(transfer.reservedBytes ?? 0, held.peakLeased);
   const chunk = transfer.chunkSize ?? 8 * 1024 * 1024;
   return {
-    run: r.run, store: r.store, holder, chunk, lease,
+    run: r.run, store: r.store, holder, chunk, lease, tail: transfer.lastAckToCompleteSeconds,
     idle: held.idleKiB * 1024, start: held.rssAtStartKiB * 1024, peak: held.peakRssKiB * 1024,
     scratch: held.peakScratchBytes, scratchFiles: held.peakScratchFiles,
     otherScratch: Math.max(0, ...names.filter((n) => n !== holder).map((n) => perSilo[n].peakScratchBytes)),
@@ -191,9 +193,9 @@ if (objects.length) {
       + 'leased: the session\'s reservation (ws: the create answer; tus: the largest the gateway\'s /api/v1/cluster/nodes '
       + 'showed, polled every second). Targets: RSS peak ≤ idle + leased; scratch ≤ 2 chunks per live upload (one '
       + 'upload here). Idle: right after start, before the warm-up; "before": after the warm-up, as the timed upload starts. '
-      + 'Per run, in run order.', '',
-      '| Path | holder | idle → before → peak RSS MiB | leased MiB | peak − idle ≤ leased? | scratch peak MiB (files) | 2 chunks MiB | other silos\' scratch MiB |',
-      '|---|---|---|---|---|---|---|---|',
+      + 'Last ack → complete (ws): seconds from the last acknowledgement to the `complete` message, the store\'s assembly (S3 CompleteMultipartUpload, Azure Put Block List, on the file system nothing for one epoch) and the record. Per run, in run order.', '',
+      '| Path | holder | idle → before → peak RSS MiB | leased MiB | peak − idle ≤ leased? | scratch peak MiB (files) | 2 chunks MiB | other silos\' scratch MiB | last ack → complete s |',
+      '|---|---|---|---|---|---|---|---|---|',
       ...withSilos.map((s) => {
         const runs = s.silos;
         const file = runs.every((r) => r.store === 'file');
@@ -201,7 +203,8 @@ if (objects.length) {
           + `${runs.map((r) => `${m(r.idle)} → ${m(r.start)} → ${m(r.peak)}`).join('; ')} | ${runs.map((r) => m(r.lease)).join(', ')} | `
           + `${runs.map((r) => `${m(r.peak - r.idle)} ${r.peak - r.idle <= r.lease ? '✓' : '✗'}`).join(', ')} | `
           + `${file ? '– (shared directory)' : runs.map((r) => `${m(r.scratch)} (${r.scratchFiles}) ${r.scratch <= 2 * r.chunk ? '✓' : '✗'}`).join(', ')} | `
-          + `${file ? '–' : runs.map((r) => m(2 * r.chunk)).join(', ')} | ${file ? '–' : runs.map((r) => m(r.otherScratch)).join(', ')} |`;
+          + `${file ? '–' : runs.map((r) => m(2 * r.chunk)).join(', ')} | ${file ? '–' : runs.map((r) => m(r.otherScratch)).join(', ')} | `
+          + `${runs.map((r) => (r.tail === undefined ? '–' : fmt(r.tail, 2))).join(', ')} |`;
       }), '');
   }
 }
