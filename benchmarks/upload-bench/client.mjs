@@ -3,18 +3,21 @@
 // "The protocol" describes it), never against DirectDriveX internals.
 //
 //   node client.mjs <mode> --url BASE [--file PATH --sha256 HEX] [--concurrency N] [--chunk-size BYTES|Infinity]
-//                   [--mask zero|random] [--ids ID,ID,…] [--size BYTES]
+//                   [--mask zero|random] [--ids ID,ID,…] [--size BYTES] [--window-chunks N]
 //
 // Modes (upload modes send --file, --concurrency times at once):
 //   sink       PUT BASE/upload, the file streamed as the body (benchmarks/upload-bench/sink-server.mjs)
 //   tus        tus-js-client 4 to BASE/files with --chunk-size (Infinity: one PATCH for the whole file)
 //   ws         POST BASE/api/v1/uploads, then the WebSocket protocol: binary messages of ≤ chunkSize while
-//              sent − acknowledged < window, until {"type":"complete"}
+//              sent − acknowledged < window, until {"type":"complete"} (--window-chunks N: at most N chunks of the
+//              server's window, to see what a smaller window costs; 0, the default, uses the server's)
 //   multipart  POST BASE/api/v1/upload, multipart/form-data (a sha256 field, then the file), streamed from disk
 //   put        POST BASE/api/v1/uploads, then PUT /api/v1/uploads/{id}/chunks?offset=0 with the whole file as the body
 //   download   GET BASE/api/v1/files/{id} for each of --ids, streamed through SHA-256 and compared with --sha256
 //
-// Prints one JSON line: {"mode","bytes","seconds","transfers":[{"id"|"file","seconds"}],"cpuSeconds","maxRssKiB"}.
+// Prints one JSON line: {"mode","bytes","seconds","transfers":[{"id"|"file","seconds"}],"cpuSeconds","maxRssKiB"}
+// (ws transfers also name the node, the session's chunkSize, window and reservedBytes, and the seconds from the last
+// acknowledgement to `complete`).
 // "seconds" runs from the first request to the server's confirmation of the last transfer (node's start-up is not
 // in it); "cpuSeconds" is this process's user+system CPU over the same span; "maxRssKiB" its peak RSS (getrusage).
 // Any refusal, mismatch or unexpected answer ends the process with exit code 1 and the reason on stderr.
@@ -38,6 +41,7 @@ const { positionals, values: options } = parseArgs({
     'chunk-size': { type: 'string', default: 'Infinity' },
     mask: { type: 'string', default: 'zero' },
     ids: { type: 'string' },
+    'window-chunks': { type: 'string', default: '0' },
   },
 });
 const mode = positionals[0];
@@ -150,7 +154,7 @@ const uploaders = {
           // would measure this client rather than the server. --mask random restores ws's default random keys.
           ...(options.mask === 'zero' ? { generateMask: (mask) => mask.fill(0) } : {}),
         });
-        let sent = 0, acked = 0, window = 0, chunkSize = 0, pumping = false, finished = false, complete;
+        let sent = 0, acked = 0, window = 0, chunkSize = 0, pumping = false, finished = false, complete, lastAckAt;
         const spare = [];
         const stop = (error) => {
           if (finished) return;
@@ -185,12 +189,14 @@ const uploaders = {
               if (message.offset !== 0) return stop(new Error(`ready at offset ${message.offset} for a new upload`));
               chunkSize = message.chunkSize;
               window = message.window ?? created.reservedBytes;
+              if (Number(options['window-chunks']) > 0) window = Math.min(window, Number(options['window-chunks']) * chunkSize);
               return pump();
             case 'ack':
               if (message.offset <= acked || message.offset > sent) {
                 return stop(new Error(`ack ${message.offset} after ${acked} with ${sent} sent`));
               }
               acked = message.offset;
+              lastAckAt = performance.now();
               return pump();
             case 'complete':
               complete = { message, at: performance.now() };
@@ -209,7 +215,11 @@ const uploaders = {
           try {
             if (complete.message.size !== size) fail(`complete says size ${complete.message.size}, sent ${size}`);
             expectSha256(complete.message.sha256, 'complete');
-            resolve({ id: complete.message.fileId ?? created.uploadId, node: complete.message.node, completedAt: complete.at });
+            resolve({ id: complete.message.fileId ?? created.uploadId, node: complete.message.node, completedAt: complete.at,
+              chunkSize, window, reservedBytes: created.reservedBytes,
+              // From the last acknowledgement (normally of the whole file) to `complete`: the store's assembly and the
+              // file's record.
+              lastAckOffset: acked, lastAckToCompleteSeconds: lastAckAt === undefined ? undefined : (complete.at - lastAckAt) / 1000 });
           } catch (error) {
             reject(error);
           }

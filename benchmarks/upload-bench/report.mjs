@@ -28,8 +28,22 @@ const LABELS = {
   'tus-8m-x4': 'tus: 8 MiB chunks',
   'ws-x4': 'ours embedded: ws',
   'cluster-ws-x4': 'ours cluster: ws',
+  'tus-azure-8m': 'peer: @tus/azure-store on Azurite, 8 MiB chunks',
+  'tus-azure-64m': 'peer: @tus/azure-store on Azurite, 64 MiB chunks',
+  'cluster-azure-ws': 'ours cluster on Azurite: ws',
+  'cluster-azure-tus-1req': 'ours cluster on Azurite: tus-js-client (1 request)',
+  'cluster-azure-tus-8m': 'ours cluster on Azurite: tus-js-client (8 MiB chunks)',
+  'cluster-s3-ws': 'ours cluster on s3rver: ws',
+  'cluster-s3-tus-1req': 'ours cluster on s3rver: tus-js-client (1 request)',
+  'cluster-azure-ws-w2': 'ours cluster on Azurite: ws, client window 2 chunks',
+  'cluster-s3-ws-w2': 'ours cluster on s3rver: ws, client window 2 chunks',
 };
-const SHORT = { gateway: 'gw', 'silo-1': 's1', 'silo-2': 's2', 'silo-3': 's3', redis: 'redis', sink: 'sink', tus: 'tus', client: 'client' };
+const SHORT = { gateway: 'gw', 'silo-1': 's1', 'silo-2': 's2', 'silo-3': 's3', redis: 'redis', sink: 'sink', tus: 'tus', client: 'client',
+  azurite: 'azurite', s3rver: 's3rver' };
+// Issue 16's rows: the object stores, their peer, and the file-system cluster as the reference.
+const OBJECT_ROWS = ['cluster-ws', 'tus-azure-8m', 'tus-azure-64m', 'cluster-azure-ws', 'cluster-azure-ws-w2', 'cluster-azure-tus-1req',
+  'cluster-azure-tus-8m', 'cluster-s3-ws', 'cluster-s3-ws-w2', 'cluster-s3-tus-1req'];
+const isObjectRow = (row) => OBJECT_ROWS.includes(row) && row !== 'cluster-ws';
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -61,6 +75,33 @@ function summarise(row, runs) {
     cpu: perProcess({ server: (s) => s.cpuTicks / clkTck, client: (c) => c.cpuSeconds }),
     idle: perProcess({ server: (s) => mib(s.idleKiB), client: () => undefined }).filter((p) => p.value !== undefined),
     downloads: runs.filter((r) => r.download).map((r) => mbps(r.download.bytes, r.download.seconds)),
+    silos: runs.filter((r) => r.silos).map((r) => siloRun(r)),
+  };
+}
+
+// One run's silos: which one held the upload (the node the ws client was told, else the one with the most leased bytes,
+// else the most CPU), and per silo the sampler's peaks during the timed upload with the idle RSS and CPU.
+function siloRun(r) {
+  const transfer = r.client.transfers?.[0] ?? {};
+  const names = Object.keys(r.silos.silos);
+  const cpu = (name) => r.servers.find((s) => s.name === name)?.cpuTicks ?? 0;
+  const holder = names.includes(transfer.node) ? transfer.node
+    : names.reduce((a, b) => ((r.silos.silos[b].peakLeased > r.silos.silos[a].peakLeased
+      || (r.silos.silos[b].peakLeased === r.silos.silos[a].peakLeased && cpu(b) > cpu(a))) ? b : a));
+  const perSilo = Object.fromEntries(names.map((name) => {
+    const sample = r.silos.silos[name];
+    const idleKiB = r.servers.find((s) => s.name === name)?.idleKiB ?? 0;
+    return [name, { ...sample, idleKiB }];
+  }));
+  const held = perSilo[holder];
+  // The lease: the reservation the ws client was given, else the largest the gateway saw the node hold.
+  const lease = Math.max(transfer.reservedBytes ?? 0, held.peakLeased);
+  const chunk = transfer.chunkSize ?? 8 * 1024 * 1024;
+  return {
+    run: r.run, store: r.store, holder, chunk, lease, tail: transfer.lastAckToCompleteSeconds,
+    idle: held.idleKiB * 1024, start: held.rssAtStartKiB * 1024, peak: held.peakRssKiB * 1024,
+    scratch: held.peakScratchBytes, scratchFiles: held.peakScratchFiles,
+    otherScratch: Math.max(0, ...names.filter((n) => n !== holder).map((n) => perSilo[n].peakScratchBytes)),
   };
 }
 const summaries = new Map([...rows].map(([row, runs]) => [row, summarise(row, runs)]));
@@ -113,7 +154,8 @@ out.push('MB/s = 10⁶ bytes/s from the client\'s first request to the server\'s
 
 const header = ['| Path | MB/s (median) | runs (MB/s) | × tus best | Peak RSS MiB | CPU-s | Idle RSS MiB |',
   '|---|---:|---|---:|---|---|---|'];
-const single = [...summaries.values()].filter((s) => !s.row.endsWith('-x4'));
+const objects = OBJECT_ROWS.filter((row) => summaries.has(row) && OBJECT_ROWS.some((o) => isObjectRow(o) && summaries.has(o)));
+const single = [...summaries.values()].filter((s) => !s.row.endsWith('-x4') && !objects.includes(s.row));
 const concurrent = [...summaries.values()].filter((s) => s.row.endsWith('-x4'));
 if (single.length) {
   out.push(`#### One upload of ${size(o.bytes)}`, '', ...header, ...single.map((s) => line(s, tusBest)), '');
@@ -123,8 +165,54 @@ if (concurrent.length) {
     '', ...header, ...concurrent.map((s) => line(s, tusBestX4)), '');
 }
 
+if (objects.length) {
+  // Issue 16's targets: on Azurite ≥ 1.0× the peer's best (@tus/azure-store on the same Azurite), on s3rver ≥ 0.8× the
+  // file-system cluster (ws).
+  const peerBest = best(['tus-azure-8m', 'tus-azure-64m']);
+  const fileCluster = summaries.get('cluster-ws');
+  const reference = (row) => (row.startsWith('cluster-azure-') || row.startsWith('tus-azure-') ? peerBest
+    : row.startsWith('cluster-s3-') || row === 'cluster-ws' ? fileCluster : undefined);
+  const objectLine = (s) => {
+    const ref = reference(s.row);
+    const label = LABELS[s.row] + (s === peerBest ? ' **(peer best)**' : '') + (s.row === 'cluster-ws' ? ' (file system, reference)' : '');
+    const ratio = ref && ref !== s ? `${fmt(s.median / ref.median, 2)}× ${ref === peerBest ? 'peer' : 'file'}` : (ref ? '1.00×' : '–');
+    return `| ${label} | **${fmt(s.median)}** | ${s.rates.map((r) => fmt(r)).join(', ')} | ${ratio} | `
+      + `${processes(s.peak, 0)} | ${processes(s.cpu, 2)} | ${processes(s.idle, 0)} |`;
+  };
+  out.push(`#### Object storage (issue 16): one upload of ${size(o.bytes)}`, '',
+    'Ratio: Azurite rows against the peer\'s best (@tus/azure-store on the same Azurite version, target ≥ 1.00×); s3rver '
+    + 'rows against the file-system cluster over ws (target ≥ 0.80×). Every run starts its own empty store process.', '',
+    '| Path | MB/s (median) | runs (MB/s) | × reference | Peak RSS MiB | CPU-s | Idle RSS MiB |',
+    '|---|---:|---|---:|---|---|---|', ...objects.map((row) => objectLine(summaries.get(row))), '');
+
+  const withSilos = objects.map((row) => summaries.get(row)).filter((s) => s.silos.length);
+  if (withSilos.length) {
+    const m = (b) => fmt(b / 2 ** 20);
+    out.push('#### The silo holding the upload, during the timed upload', '',
+      'Sampled every 200 ms (VmRSS, and the apparent size of the files in DATA/silo-N/scratch as `du -sb` counts them); '
+      + 'leased: the session\'s reservation (ws: the create answer; tus: the largest the gateway\'s /api/v1/cluster/nodes '
+      + 'showed, polled every second). Targets: RSS peak ≤ idle + leased; scratch ≤ 2 chunks per live upload (one '
+      + 'upload here). Idle: right after start, before the warm-up; "before": after the warm-up, as the timed upload starts. '
+      + 'Last ack → complete (ws): seconds from the last acknowledgement to the `complete` message, the store\'s assembly (S3 CompleteMultipartUpload, Azure Put Block List, on the file system nothing for one epoch) and the record. Per run, in run order.', '',
+      '| Path | holder | idle → before → peak RSS MiB | leased MiB | peak − idle ≤ leased? | scratch peak MiB (files) | 2 chunks MiB | other silos\' scratch MiB | last ack → complete s |',
+      '|---|---|---|---|---|---|---|---|---|',
+      ...withSilos.map((s) => {
+        const runs = s.silos;
+        const file = runs.every((r) => r.store === 'file');
+        return `| ${LABELS[s.row]} | ${runs.map((r) => SHORT[r.holder] ?? r.holder).join(', ')} | `
+          + `${runs.map((r) => `${m(r.idle)} → ${m(r.start)} → ${m(r.peak)}`).join('; ')} | ${runs.map((r) => m(r.lease)).join(', ')} | `
+          + `${runs.map((r) => `${m(r.peak - r.idle)} ${r.peak - r.idle <= r.lease ? '✓' : '✗'}`).join(', ')} | `
+          + `${file ? '– (shared directory)' : runs.map((r) => `${m(r.scratch)} (${r.scratchFiles}) ${r.scratch <= 2 * r.chunk ? '✓' : '✗'}`).join(', ')} | `
+          + `${file ? '–' : runs.map((r) => m(2 * r.chunk)).join(', ')} | ${file ? '–' : runs.map((r) => m(r.otherScratch)).join(', ')} | `
+          + `${runs.map((r) => (r.tail === undefined ? '–' : fmt(r.tail, 2))).join(', ')} |`;
+      }), '');
+  }
+}
+
 const sink = summaries.get('sink');
-const downloads = [['ours embedded', summaries.get('ws')], ['ours cluster', summaries.get('cluster-ws')]]
+const downloads = [['ours embedded', summaries.get('ws')], ['ours cluster', summaries.get('cluster-ws')],
+  ['ours cluster on Azurite (ws upload)', summaries.get('cluster-azure-ws')], ['ours cluster on s3rver (ws upload)', summaries.get('cluster-s3-ws')],
+  ['peer: @azure/storage-blob download from Azurite (8 MiB-chunk upload)', summaries.get('tus-azure-8m')]]
   .filter(([, s]) => s?.downloads.length);
 if (downloads.length) {
   out.push(`#### Download: GET /api/v1/files/{id} of the ${size(o.bytes)} file, streamed through SHA-256 by a node client`, '',
