@@ -86,9 +86,14 @@ public sealed class FileSystemUploadStore : IUploadStore
         await joined.FlushAsync(cancellationToken);
     }
 
-    public Task<Stream> OpenAssembledAsync(StagingTarget target, CancellationToken cancellationToken) =>
-        Task.FromResult<Stream>(new FileStream(AssembledPath(target), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
+    /// <summary>The assembled file; once published (a completion retried after its answer was lost), the stored one.</summary>
+    public Task<Stream> OpenAssembledAsync(StagingTarget target, CancellationToken cancellationToken)
+    {
+        var assembled = AssembledPath(target);
+        var path = !File.Exists(assembled) && File.Exists(StoredPath(target.UploadId)) ? StoredPath(target.UploadId) : assembled;
+        return Task.FromResult<Stream>(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
             bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan));
+    }
 
     /// <summary>The record is written beside the bytes (durably: fsync of the file and of the directory after the rename),
     /// then the assembled file is moved into the store, atomically.</summary>
@@ -107,7 +112,8 @@ public sealed class FileSystemUploadStore : IUploadStore
                 file.Flush(flushToDisk: true);
             }
             File.Move(temporary, recordPath, overwrite: true);
-            File.Move(from, to, overwrite: false);
+            // Publishing again (a completion retried after its answer was lost) finds the bytes already stored.
+            if (!File.Exists(to)) File.Move(from, to, overwrite: false);
         }, cancellationToken);
     }
 
