@@ -192,7 +192,7 @@ if (objects.length) {
       'Sampled every 200 ms (VmRSS, and the apparent size of the files in DATA/silo-N/scratch as `du -sb` counts them); '
       + 'leased: the session\'s reservation (ws: the create answer; tus: the largest the gateway\'s /api/v1/cluster/nodes '
       + 'showed, polled every second). Targets: RSS peak ≤ idle + leased; scratch ≤ 2 chunks per live upload (one '
-      + 'upload here). Idle: right after start, before the warm-up; "before": after the warm-up, as the timed upload starts. '
+      + 'upload here; the chunk is the one the ws client was given, and 8 MiB, the default Uploads:MaxChunkBytes and the chunk of every file from 160 MiB, for tus rows). Idle: right after start, before the warm-up; "before": after the warm-up, as the timed upload starts. '
       + 'Last ack → complete (ws): seconds from the last acknowledgement to the `complete` message, the store\'s assembly (S3 CompleteMultipartUpload, Azure Put Block List, on the file system nothing for one epoch) and the record. Per run, in run order.', '',
       '| Path | holder | idle → before → peak RSS MiB | leased MiB | peak − idle ≤ leased? | scratch peak MiB (files) | 2 chunks MiB | other silos\' scratch MiB | last ack → complete s |',
       '|---|---|---|---|---|---|---|---|---|',
