@@ -78,6 +78,7 @@ public static partial class LegacyUploadSocketEndpoint
         connection.SessionHere = true;
         if (connection.Notice is { } early)
         {
+            await context.RequestServices.GetRequiredService<UploadConnections>().LetGoAsync(connection);
             await messenger.EndAsync(Reconnect(early, session!.Status.CommittedOffset), early.CloseStatus, early.Reason);
             return;
         }

@@ -33,7 +33,11 @@ public static class UploadChunkEndpoint
         refusal ??= session!.FinishedRefusal;
         if (refusal is not null) return refusals.Problem(context, refusal);
         connection.SessionHere = true;
-        if (connection.Notice is { } early) return Reconnect(context, refusals, early, session!.Status.CommittedOffset);
+        if (connection.Notice is { } early)
+        {
+            await connections.LetGoAsync(connection);
+            return Reconnect(context, refusals, early, session!.Status.CommittedOffset);
+        }
 
         StagingWriter writer;
         try

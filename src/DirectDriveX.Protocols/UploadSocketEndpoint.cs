@@ -38,7 +38,7 @@ public static partial class UploadSocketEndpoint
         await using var handshake = new CloseHandshake(messenger);
         try
         {
-            await ServeAsync(context, uploadId, plane, grains, options, clock, loggers, logger, socket, messenger, connection);
+            await ServeAsync(context, uploadId, plane, grains, options, clock, loggers, logger, socket, messenger, connection, connections);
         }
         catch (Exception e) when (e is not (WebSocketException or OperationCanceledException))
         {
@@ -52,7 +52,7 @@ public static partial class UploadSocketEndpoint
 
     private static async Task ServeAsync(HttpContext context, string uploadId, UploadDataPlane plane, IGrainFactory grains,
         IOptions<ProtocolOptions> options, TimeProvider clock, ILoggerFactory loggers, ILogger logger, WebSocket socket, SocketMessenger messenger,
-        UploadConnections.Connection connection)
+        UploadConnections.Connection connection, UploadConnections connections)
     {
         var (session, refusal) = await plane.OpenAsync(uploadId, UploadToken.Of(context.Request), requireToken: true);
         if (refusal is not null)
@@ -73,7 +73,8 @@ public static partial class UploadSocketEndpoint
         connection.SessionHere = true;
         if (connection.Notice is { } early)
         {
-            // This node is leaving: not one byte here; the session is let go when this connection ends.
+            // This node is leaving: not one byte here; the session is let go first, so the reconnect finds it elsewhere.
+            await connections.LetGoAsync(connection);
             await messenger.EndAsync(early.SocketMessage(session.Status.CommittedOffset), early.CloseStatus, early.Reason);
             return;
         }

@@ -14,22 +14,37 @@ public sealed partial class NodeLocator(IClusterClient client, ClusterView view,
     public async Task<MemoryBudgetSnapshot?> OfSessionAsync(string uploadId, CancellationToken cancellationToken)
     {
         if (!UploadIds.IsWellFormed(uploadId)) return await AnyAsync(cancellationToken); // that node answers NotFound in the protocol's own terms
-        UploadStatus status;
-        try
+        UploadStatus? status = null;
+        for (var attempt = 1; status is null; attempt++)
         {
-            // A session that is not active now (parked and collected, or its node died) is activated by this call: on the node
-            // with the most headroom, where it reserves its tier again when its writer resumes it.
-            var roomiest = await AnyAsync(cancellationToken);
-            using (roomiest is null ? null : UploadPlacementHint.Target(MemoryBudgetKey.ToSilo(roomiest.NodeId)))
-                status = await client.GetGrain<IUploadSessionGrain>(uploadId).GetState().WaitAsync(cancellationToken);
-        }
-        catch (Exception e) when (DirectDriveX.Protocols.FailureRefusals.IsNodeUnavailable(e))
-        {
-            LogUnreachable(uploadId, e.Message);
-            return null;
+            try
+            {
+                // A session that is not active now (parked and collected, or its node died) is activated by this call: on the
+                // node with the most headroom, where it reserves its tier again when its writer resumes it.
+                var roomiest = await AnyAsync(cancellationToken);
+                using (roomiest is null ? null : UploadPlacementHint.Target(MemoryBudgetKey.ToSilo(roomiest.NodeId)))
+                    status = await client.GetGrain<IUploadSessionGrain>(uploadId).GetState().WaitAsync(LocateTimeout, cancellationToken);
+            }
+            catch (TimeoutException) when (attempt < LocateAttempts)
+            {
+                // A call that reached a silo as it stopped can go unanswered until Orleans' response timeout (30 s): ask
+                // again, and the new message finds the session where it lives now.
+                LogRetrying(uploadId, attempt);
+            }
+            catch (Exception e) when (DirectDriveX.Protocols.FailureRefusals.IsNodeUnavailable(e))
+            {
+                LogUnreachable(uploadId, e.Message);
+                return null;
+            }
         }
         return await ByIdAsync(status.HostNodeId, cancellationToken);
     }
+
+    /// <summary>How long one ask of a session where it lives may take before it is asked again (<see cref="LocateAttempts"/>
+    /// times in all): the session answers in milliseconds, or is activated from storage in well under a second.</summary>
+    public static readonly TimeSpan LocateTimeout = TimeSpan.FromSeconds(3);
+
+    public const int LocateAttempts = 3;
 
     public async Task<MemoryBudgetSnapshot?> ForNewUploadAsync(long? size, CancellationToken cancellationToken)
     {
@@ -52,6 +67,9 @@ public sealed partial class NodeLocator(IClusterClient client, ClusterView view,
 
     private async Task<MemoryBudgetSnapshot?> AnyAsync(CancellationToken cancellationToken) =>
         (await view.GetNodesAsync(false, cancellationToken)).Where(n => n.DataPlaneUrl is not null && !n.Draining).MaxBy(n => n.HeadroomBytes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The session of upload {UploadId} did not answer within 3 s (attempt {Attempt}); asking again")]
+    private partial void LogRetrying(string uploadId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The session of upload {UploadId} could not be reached: {Detail}")]
     private partial void LogUnreachable(string uploadId, string detail);

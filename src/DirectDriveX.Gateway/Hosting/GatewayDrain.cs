@@ -21,6 +21,7 @@ public sealed partial class GatewayDrain(IServiceProvider services, IOptions<Shu
     private readonly CancellationTokenSource _refusing = new();
     private int _forwarding;
     private TaskCompletionSource _idle = NewIdle();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<HttpContext, byte> _requests = new();
 
     /// <summary>This gateway process's id, sent to the nodes with every forwarded connection
     /// (<see cref="UploadConnections.GatewayHeader"/>): random, so nobody else can name its connections.</summary>
@@ -54,8 +55,32 @@ public sealed partial class GatewayDrain(IServiceProvider services, IOptions<Shu
         _refusing.Cancel();
         var forwarded = Forwarding;
         var told = await TellNodesAsync(cancellationToken);
+        // Embedded, this process is the node too: its upload connections are told to reconnect (and commit) first.
+        if (GatewayOrleans.ResolveMode(services.GetRequiredService<IConfiguration>()) == ClusterMode.Embedded)
+            await services.GetRequiredService<UploadConnections>().DrainAsync(options.Value.ConnectionDrainTimeout, cancellationToken);
         var left = await WaitForForwardsAsync(options.Value.ConnectionDrainTimeout, cancellationToken);
-        LogDrained(forwarded, told, left, TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
+        // Whatever request is still in flight now (one waiting on a node that is itself restarting, say) would hold
+        // Kestrel's stop until the host's timeout: it ends here, and its client retries through another gateway.
+        var aborted = 0;
+        foreach (var request in _requests.Keys)
+        {
+            request.Abort();
+            aborted++;
+        }
+        LogDrained(forwarded, told, left, aborted, TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>Counts a request in flight (but the probes) until the result is disposed: one still running when the
+    /// drain has ended is aborted.</summary>
+    public IDisposable BeginRequest(HttpContext context)
+    {
+        _requests[context] = 0;
+        return new Request(this, context);
+    }
+
+    private sealed class Request(GatewayDrain drain, HttpContext context) : IDisposable
+    {
+        public void Dispose() => drain._requests.TryRemove(context, out _);
     }
 
     /// <summary>Asks every node (in parallel, each for at most 2 s) to tell the connections this gateway forwarded to reconnect.</summary>
@@ -123,8 +148,8 @@ public sealed partial class GatewayDrain(IServiceProvider services, IOptions<Shu
     [LoggerMessage(Level = LogLevel.Information, Message = "Leaving: /readyz answers 503; refusing new requests in {Seconds} s")]
     private partial void LogUnready(double seconds);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Drained: {Forwarded} forwarded upload connections, {Told} told to reconnect by their nodes, {Left} left, in {Milliseconds:F0} ms")]
-    private partial void LogDrained(int forwarded, int told, int left, double milliseconds);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Drained: {Forwarded} forwarded upload connections, {Told} told to reconnect by their nodes, {Left} left, {Aborted} requests still in flight aborted, in {Milliseconds:F0} ms")]
+    private partial void LogDrained(int forwarded, int told, int left, int aborted, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Leaving: node {Silo} could not be asked to end this gateway's connections: {Detail}")]
     private partial void LogNodeNotTold(string silo, string detail);
@@ -136,8 +161,15 @@ public static class GatewayDrainMiddleware
     public static IApplicationBuilder UseGatewayDrain(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         var drain = context.RequestServices.GetRequiredService<GatewayDrain>();
-        if (!drain.IsRefusing || context.Request.Path.StartsWithSegments("/healthz") || context.Request.Path.StartsWithSegments("/readyz"))
+        var probe = context.Request.Path.StartsWithSegments("/healthz") || context.Request.Path.StartsWithSegments("/readyz");
+        if (probe)
         {
+            await next(context);
+            return;
+        }
+        if (!drain.IsRefusing)
+        {
+            using var request = drain.BeginRequest(context);
             await next(context);
             return;
         }

@@ -108,6 +108,21 @@ public sealed partial class UploadConnections(NodeDrain drain, IGrainFactory gra
         }
     }
 
+    /// <summary>For a connection that arrived while the node drains, before it is told to reconnect: waits (at most
+    /// <see cref="LetGoWait"/>) for the upload's earlier connection here to commit and end, and deactivates the session, so
+    /// that the client's next reconnect finds it on a survivor.</summary>
+    public async Task LetGoAsync(Connection connection)
+    {
+        if (!drain.IsDraining || !connection.SessionHere) return;
+        var deadline = TimeProvider.System.GetTimestamp();
+        while (_open.Keys.Any(c => !ReferenceEquals(c, connection) && c.UploadId == connection.UploadId)
+               && TimeProvider.System.GetElapsedTime(deadline) < LetGoWait)
+            await Task.Delay(50);
+        await DeactivateAsync(connection.UploadId);
+    }
+
+    public static readonly TimeSpan LetGoWait = TimeSpan.FromSeconds(2);
+
     private void Closed(Connection connection)
     {
         if (!_open.TryRemove(connection, out _)) return;

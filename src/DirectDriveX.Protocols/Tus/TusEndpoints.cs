@@ -200,7 +200,11 @@ public static class TusEndpoints
     private static async Task<(long Offset, UploadRefusal? Refusal)> WriteBodyAsync(HttpContext context, UploadSessionHandle session, long clientOffset,
         UploadConnections.Connection connection)
     {
-        if (connection.Notice is { } early) return (-1, early.Refusal(session.Status.CommittedOffset));
+        if (connection.Notice is { } early)
+        {
+            await context.RequestServices.GetRequiredService<UploadConnections>().LetGoAsync(connection);
+            return (-1, early.Refusal(session.Status.CommittedOffset));
+        }
         var (check, malformed) = TusBodyChecksum.For(context.Request, trustUpstream: true);
         if (malformed is not null) return (-1, malformed);
         using var _check = check;
