@@ -38,7 +38,7 @@ public sealed class TusTrailerRelay : IDisposable
     public void Dispose() => _check.Dispose();
 
     /// <summary>The body as the forwarder reads it: its end is passed on only when the trailer matches.</summary>
-    private sealed class CheckedBody(TusTrailerRelay relay, HttpContext context, Stream hashed) : Stream
+    private sealed class CheckedBody(TusTrailerRelay relay, HttpContext context, Stream hashed) : ForwardReadStream
     {
         private bool _ended;
 
@@ -55,19 +55,5 @@ public sealed class TusTrailerRelay : IDisposable
             if (relay.Refusal is { } refused) throw new IOException($"The PATCH body is not forwarded whole: {refused.Message}");
             return 0;
         }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
