@@ -9,13 +9,15 @@ namespace DirectDriveX.Storage;
 /// parts are assembled into one object (<see cref="AssembleAsync"/>), hashed if the writer could not (<see cref="OpenAssembledAsync"/>),
 /// and published with their record (<see cref="PublishAsync"/>): a file exists once its record does. Everything is addressed
 /// by upload or file id (validated, never a client-supplied name). Every operation that touches a disk or the network is
-/// asynchronous; none blocks its caller.
+/// asynchronous and none blocks its caller, but <see cref="AvailableBytes"/>: one statvfs, which the node's resource sampler
+/// reads on a thread-pool thread, never a grain.
 /// </summary>
 public interface IUploadStore
 {
     StoreKind Kind { get; }
 
-    /// <summary>Free bytes the store can still take, or null when it cannot say (object storage has no fill level to read).</summary>
+    /// <summary>Free bytes the store can still take, or null when it cannot say (object storage has no fill level to read).
+    /// Synchronous (a statvfs): call it off grain turns.</summary>
     long? AvailableBytes();
 
     /// <summary>Opens the staging file of a writer of <paramref name="target"/>'s epoch, ready to take the bytes from the committed

@@ -1,8 +1,8 @@
 using DirectDriveX.Grains.Buffers;
 using DirectDriveX.Grains.DataPlane;
 using DirectDriveX.Grains.Interfaces;
-using DirectDriveX.Grains.Memory;
 using DirectDriveX.Grains.Placement;
+using DirectDriveX.Grains.Sampling;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -10,13 +10,15 @@ namespace DirectDriveX.Grains.Budget;
 
 /// <summary>
 /// The memory budget of the silo it runs on (see <see cref="SiloBoundPlacementDirector"/>). Leases live in memory, in the
-/// silo's <see cref="LeaseBook"/>: they describe this silo's memory and die with it, but not with an activation. Each admission reads the host's figures afresh; a timer sweeps leases that
+/// silo's <see cref="LeaseBook"/>: they describe this silo's memory and die with it, but not with an activation. The host's
+/// figures come from <see cref="NodeResources"/>' sample (never a file read in a turn): an admission the sample would refuse
+/// is decided again on a sample read then, so a refusal is never the product of a stale figure. A timer sweeps leases that
 /// were not renewed within the lease timeout, so a crashed or silent session never keeps budget.
 /// </summary>
 [SiloBoundPlacement]
 [KeepAlive]
 public sealed partial class MemoryBudgetGrain(
-    IMemoryProbe probe,
+    NodeResources resources,
     LeaseBook leases,
     ChunkBufferPool bufferPool,
     LocalBudgetReading reading,
@@ -37,38 +39,39 @@ public sealed partial class MemoryBudgetGrain(
         return Task.CompletedTask;
     }
 
-    public Task<LeaseGrant> TryReserve(string sessionId, long bytes)
+    public async Task<LeaseGrant> TryReserve(string sessionId, long bytes)
     {
         ArgumentException.ThrowIfNullOrEmpty(sessionId);
         Sweep();
+        var figures = Figures(await resources.ReadAsync());
         var expiresAt = clock.GetUtcNow() + _options.LeaseTimeout;
         if (_leases.TryGet(sessionId, out var held))
         {
             _leases.Renew(sessionId, expiresAt);
-            return Task.FromResult(new LeaseGrant(true, held.Bytes, expiresAt, null, Figures().HeadroomBytes));
+            return new LeaseGrant(true, held.Bytes, expiresAt, null, figures.HeadroomBytes);
         }
 
-        var figures = Figures();
         if (drain.IsDraining)
         {
             // A leaving node takes no new lease; InsufficientHeadroom sends a create on to the next node.
-            return Task.FromResult(LeaseGrant.Refused(new UploadRefusal(RefusalReason.InsufficientHeadroom,
-                $"Node {silo.Name} is shutting down and takes no new upload; retry on another node.")));
+            return LeaseGrant.Refused(new UploadRefusal(RefusalReason.InsufficientHeadroom,
+                $"Node {silo.Name} is shutting down and takes no new upload; retry on another node."));
         }
+        if (!figures.Admits(bytes)) figures = Figures(await resources.ReadAsync(fresh: true));
         if (!figures.Admits(bytes))
         {
             LogRefused(sessionId, bytes, figures.HeadroomBytes);
-            return Task.FromResult(LeaseGrant.Refused(new UploadRefusal(
+            return LeaseGrant.Refused(new UploadRefusal(
                 RefusalReason.InsufficientHeadroom,
                 $"Node {silo.Name} has {figures.HeadroomBytes} bytes of headroom; the upload needs {bytes}. Retry later or on another node.",
                 Figures: new BudgetFigures(
                     this.GetPrimaryKeyString(), bytes, figures.HeadroomBytes, figures.AvailableBytes,
-                    figures.ReserveBytes, figures.CeilingBytes, figures.LeasedBytes))));
+                    figures.ReserveBytes, figures.CeilingBytes, figures.LeasedBytes)));
         }
 
         _leases.Grant(sessionId, bytes, expiresAt);
         LogGranted(sessionId, bytes, figures.HeadroomBytes - bytes);
-        return Task.FromResult(new LeaseGrant(true, bytes, expiresAt, null, figures.HeadroomBytes - bytes));
+        return new LeaseGrant(true, bytes, expiresAt, null, figures.HeadroomBytes - bytes);
     }
 
     public Task<bool> Renew(string sessionId) =>
@@ -83,25 +86,26 @@ public sealed partial class MemoryBudgetGrain(
         return Task.CompletedTask;
     }
 
-    public Task<MemoryBudgetSnapshot> GetSnapshot()
+    public async Task<MemoryBudgetSnapshot> GetSnapshot()
     {
         Sweep();
-        return Task.FromResult(Snapshot());
+        return Snapshot(await resources.ReadAsync());
     }
 
-    public Task<MemoryBudgetState> GetState()
+    public async Task<MemoryBudgetState> GetState()
     {
+        var sample = await resources.ReadAsync();
         Sweep();
         var leases = _leases.Entries()
             .Select(l => new BudgetLease(l.SessionId, l.Lease.Bytes, l.Lease.ExpiresAt))
             .OrderBy(l => l.ExpiresAt)
             .ToList();
-        return Task.FromResult(new MemoryBudgetState(Snapshot(), leases));
+        return new MemoryBudgetState(Snapshot(sample), leases);
     }
 
-    private MemoryBudgetSnapshot Snapshot()
+    private MemoryBudgetSnapshot Snapshot(NodeResourceSample sample)
     {
-        var figures = Figures();
+        var figures = Figures(sample);
         var pool = bufferPool.Statistics;
         var snapshot = new MemoryBudgetSnapshot(
             this.GetPrimaryKeyString(), silo.Name, figures.TotalBytes, figures.AvailableBytes, figures.ReserveBytes,
@@ -111,14 +115,13 @@ public sealed partial class MemoryBudgetGrain(
         return snapshot;
     }
 
-    private BudgetArithmetic Figures() =>
-        BudgetArithmetic.Of(probe.Read(), _options.ReserveBytes, _options.UsageCeilingPercent, _leases.LeasedBytes);
+    private BudgetArithmetic Figures(NodeResourceSample sample) =>
+        BudgetArithmetic.Of(sample.Memory, _options.ReserveBytes, _options.UsageCeilingPercent, _leases.LeasedBytes);
 
-    private Task SweepAsync(CancellationToken cancellationToken)
+    private async Task SweepAsync(CancellationToken cancellationToken)
     {
         Sweep();
-        Snapshot();
-        return Task.CompletedTask;
+        Snapshot(await resources.ReadAsync());
     }
 
     private void Sweep()

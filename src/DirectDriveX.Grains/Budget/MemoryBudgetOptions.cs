@@ -22,6 +22,10 @@ public sealed class MemoryBudgetOptions
     /// <summary>A lease not renewed for this long (no chunk) expires and its bytes come back. Default 2 minutes.</summary>
     public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>How often the node reads its memory and its store's free space (<c>NodeResources</c>); admissions read that
+    /// sample, and read afresh before refusing. Default 500 ms.</summary>
+    public TimeSpan SampleInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>How often expired leases and idle sessions are swept. Default 5 seconds.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

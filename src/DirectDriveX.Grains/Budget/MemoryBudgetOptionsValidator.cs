@@ -11,6 +11,8 @@ public sealed class MemoryBudgetOptionsValidator : IValidateOptions<MemoryBudget
             return ValidateOptionsResult.Fail($"{MemoryBudgetOptions.Section}:LeaseTimeout must be positive.");
         if (options.SweepInterval <= TimeSpan.Zero)
             return ValidateOptionsResult.Fail($"{MemoryBudgetOptions.Section}:SweepInterval must be positive.");
+        if (options.SampleInterval <= TimeSpan.Zero || options.SampleInterval > TimeSpan.FromSeconds(10))
+            return ValidateOptionsResult.Fail($"{MemoryBudgetOptions.Section}:SampleInterval must be positive and at most 10 s.");
         return ValidateOptionsResult.Success;
     }
 }

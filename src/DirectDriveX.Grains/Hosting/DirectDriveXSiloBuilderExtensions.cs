@@ -7,6 +7,7 @@ using DirectDriveX.Grains.Buffers;
 using DirectDriveX.Grains.Interfaces.Telemetry;
 using DirectDriveX.Grains.Memory;
 using DirectDriveX.Grains.Placement;
+using DirectDriveX.Grains.Sampling;
 using DirectDriveX.Grains.Sessions;
 using DirectDriveX.Grains.Storage;
 using Microsoft.Extensions.Configuration;
@@ -39,6 +40,8 @@ public static class DirectDriveXSiloBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IMemoryProbe, HostMemoryProbe>();
         services.TryAddSingleton<IStoreSpaceProbe, FileStoreSpaceProbe>();
+        services.AddSingleton<NodeResources>();
+        services.AddHostedService(sp => sp.GetRequiredService<NodeResources>());
         services.AddSingleton<ChunkBufferPool>();
         services.AddSingleton<LeaseBook>();
         services.AddSingleton<StagedUploads>();

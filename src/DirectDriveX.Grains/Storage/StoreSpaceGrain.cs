@@ -1,3 +1,4 @@
+using DirectDriveX.Grains.Sampling;
 using DirectDriveX.Storage;
 using DirectDriveX.Grains.Interfaces;
 using Microsoft.Extensions.Logging;
@@ -6,33 +7,35 @@ using Microsoft.Extensions.Options;
 namespace DirectDriveX.Grains.Storage;
 
 /// <summary>
-/// The file store's free space as promised to uploads (<see cref="IStoreSpaceGrain"/>). It reads the store's free space
-/// afresh on every promise; promises live in memory (a conservative count: a promise stays whole until its upload ends,
+/// The file store's free space as promised to uploads (<see cref="IStoreSpaceGrain"/>). It reads the store's free space from
+/// the node's sample (<see cref="NodeResources"/>), and afresh before it refuses; promises live in memory (a conservative count: a promise stays whole until its upload ends,
 /// though the upload writes into it as it goes). Should the grain's silo die, the promises of live uploads are forgotten
 /// until they end: the store's own free space still bounds every new promise.
 /// </summary>
 [KeepAlive]
-public sealed partial class StoreSpaceGrain(IStoreSpaceProbe space, IOptions<FileStoreOptions> options, ILogger<StoreSpaceGrain> logger)
+public sealed partial class StoreSpaceGrain(NodeResources resources, IOptions<FileStoreOptions> options, ILogger<StoreSpaceGrain> logger)
     : Grain, IStoreSpaceGrain
 {
     private readonly Dictionary<string, long> _promises = new(StringComparer.Ordinal);
     private long _promised;
 
-    public Task<UploadRefusal?> TryPromise(string uploadId, long bytes)
+    public async Task<UploadRefusal?> TryPromise(string uploadId, long bytes)
     {
-        if (_promises.ContainsKey(uploadId)) return Task.FromResult<UploadRefusal?>(null);
-        if (space.AvailableBytes() is not { } free) return Task.FromResult<UploadRefusal?>(null); // object storage: no fill level to promise from
+        if (_promises.ContainsKey(uploadId)) return null;
+        if ((await resources.ReadAsync()).StoreFreeBytes is not { } free) return null; // object storage: no fill level to promise from
         var margin = options.Value.FreeSpaceMarginBytes;
+        if (!StoreSpaceArithmetic.Admits(free, margin, _promised, bytes) && (await resources.ReadAsync(fresh: true)).StoreFreeBytes is { } now)
+            free = now;
         if (!StoreSpaceArithmetic.Admits(free, margin, _promised, bytes))
         {
             var promisable = Math.Max(0, StoreSpaceArithmetic.Promisable(free, margin, _promised));
             LogRefused(uploadId, bytes, free, _promised);
-            return Task.FromResult<UploadRefusal?>(new UploadRefusal(RefusalReason.InsufficientStorage,
-                $"The file store can take {promisable} more bytes ({free} free, {margin} kept free, {_promised} promised to live uploads); the upload needs {bytes}. Retry when space returns."));
+            return new UploadRefusal(RefusalReason.InsufficientStorage,
+                $"The file store can take {promisable} more bytes ({free} free, {margin} kept free, {_promised} promised to live uploads); the upload needs {bytes}. Retry when space returns.");
         }
         _promises[uploadId] = bytes;
         _promised += bytes;
-        return Task.FromResult<UploadRefusal?>(null);
+        return null;
     }
 
     public Task Release(string uploadId)
