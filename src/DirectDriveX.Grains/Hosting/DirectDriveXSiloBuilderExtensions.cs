@@ -67,6 +67,7 @@ public static class DirectDriveXSiloBuilderExtensions
         services.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
         services.AddPlacementDirector<UploadSessionPlacement, UploadSessionPlacementDirector>();
         silo.AddStartupTask<MemoryBudgetActivation>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, WatchdogClockPrimer>();
         // How fast a dead silo is declared dead (Orleans' defaults take ~30 s and more): Orleans:Membership:ProbeTimeout,
         // NumMissedProbesLimit, DeathVoteExpirationTimeout, … as in ClusterMembershipOptions; unset keys keep the defaults.
         services.Configure<Orleans.Configuration.ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
