@@ -8,8 +8,10 @@ namespace DirectDriveX.Protocols;
 /// The one mapping from an unexpected exception to a refusal from the table: a grain call or membership failure
 /// (<see cref="OrleansException"/> and its kinds: SiloUnavailableException, OrleansMessageRejectionException,
 /// ConnectionFailedException …; or a <see cref="TimeoutException"/>) is <see cref="RefusalReason.NodeUnavailable"/>
-/// (retryable, 503 + Retry-After, WebSocket 1013); anything else is a <see cref="RefusalReason.StorageFailure"/> with a
-/// generic message (500, WebSocket 1011), logged with its exception. No exception text reaches a client.
+/// (retryable, 503 + Retry-After, WebSocket 1013); a request Kestrel could not read (<see cref="BadHttpRequestException"/>: a
+/// malformed chunked body, a body over the server's limit) is the client's <see cref="RefusalReason.InvalidRequest"/> (400,
+/// with Kestrel's own description of what was wrong); anything else is a <see cref="RefusalReason.StorageFailure"/> with a
+/// generic message (500, WebSocket 1011), logged with its exception. No other exception text reaches a client.
 /// </summary>
 public static class FailureRefusals
 {
@@ -32,7 +34,9 @@ public static class FailureRefusals
         return false;
     }
 
-    public static UploadRefusal For(Exception exception) => IsStateStoreUnavailable(exception)
+    public static UploadRefusal For(Exception exception) => exception is BadHttpRequestException malformed
+        ? new UploadRefusal(RefusalReason.InvalidRequest, $"The request could not be read: {malformed.Message}")
+        : IsStateStoreUnavailable(exception)
         ? new UploadRefusal(RefusalReason.NodeUnavailable, "The cluster's state store cannot be reached now; retry shortly.")
         : IsNodeUnavailable(exception)
             ? new UploadRefusal(RefusalReason.NodeUnavailable, "The node holding this upload or file cannot be reached now; retry shortly.")
@@ -80,7 +84,8 @@ public sealed partial class FailureExceptionHandler(RefusalResults refusals, ILo
     {
         if (context.RequestAborted.IsCancellationRequested) return false; // the client left: nobody to answer
         var refusal = FailureRefusals.For(exception);
-        if (refusal.Reason == RefusalReason.NodeUnavailable) LogUnavailable(logger, context.Request.Method, context.Request.Path, exception.GetType().Name, exception.Message);
+        if (refusal.Reason == RefusalReason.InvalidRequest) LogMalformed(logger, context.Request.Method, context.Request.Path, exception.Message);
+        else if (refusal.Reason == RefusalReason.NodeUnavailable) LogUnavailable(logger, context.Request.Method, context.Request.Path, exception.GetType().Name, exception.Message);
         else LogFailed(logger, exception, context.Request.Method, context.Request.Path);
         if (context.Response.HasStarted) return false;
         await FailureRefusals.RefuseRequestAsync(context, refusals, refusal);
@@ -89,6 +94,9 @@ public sealed partial class FailureExceptionHandler(RefusalResults refusals, ILo
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path} answered NodeUnavailable: {ExceptionType} {Detail}")]
     private static partial void LogUnavailable(ILogger logger, string method, string path, string exceptionType, string detail);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Path} answered InvalidRequest: {Detail}")]
+    private static partial void LogMalformed(ILogger logger, string method, string path, string detail);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed; answered StorageFailure")]
     private static partial void LogFailed(ILogger logger, Exception exception, string method, string path);
