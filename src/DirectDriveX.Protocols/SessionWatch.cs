@@ -45,11 +45,9 @@ public sealed class SessionWatch : IAsyncDisposable
                     await onCompleted(status);
                     return;
                 }
-                if (status.State is UploadState.Expired or UploadState.Aborted or UploadState.Failed)
+                if (FinishedUploadRefusal.For(status) is { } ended)
                 {
-                    await onEnded(status.Failure ?? new UploadRefusal(
-                        status.State == UploadState.Aborted ? RefusalReason.Aborted : RefusalReason.Expired,
-                        $"Upload {status.UploadId} is {status.State}; start a new upload."));
+                    await onEnded(ended);
                     return;
                 }
             }

@@ -91,13 +91,7 @@ public sealed class UploadSessionHandle
         _plane.Forget(UploadId);
     }
 
-    /// <summary>What a client is told about an upload that has finished: the one mapping, used by every protocol.</summary>
-    public static UploadRefusal RefusalFor(UploadStatus finished) => finished.State switch
-    {
-        UploadState.Completed => new UploadRefusal(RefusalReason.InvalidState, $"Upload {finished.UploadId} is already completed."),
-        UploadState.Aborted => new UploadRefusal(RefusalReason.Aborted, $"Upload {finished.UploadId} was aborted; start a new upload."),
-        UploadState.Expired => finished.Failure ?? new UploadRefusal(RefusalReason.Expired, $"Upload {finished.UploadId} expired without data; start a new upload."),
-        UploadState.Failed => finished.Failure ?? new UploadRefusal(RefusalReason.InvalidState, $"Upload {finished.UploadId} failed."),
-        _ => throw new ArgumentException($"Upload {finished.UploadId} is {finished.State}, not finished.", nameof(finished)),
-    };
+    /// <summary>What a client is told about an upload that has finished (<see cref="FinishedUploadRefusal"/>).</summary>
+    public static UploadRefusal RefusalFor(UploadStatus finished) =>
+        FinishedUploadRefusal.For(finished) ?? throw new ArgumentException($"Upload {finished.UploadId} is {finished.State}, not finished.", nameof(finished));
 }

@@ -382,14 +382,7 @@ public sealed partial class UploadSessionGrain(
     private UploadRefusal? StateRefusal()
     {
         if (!state.RecordExists) return Refusal(RefusalReason.NotFound, $"No upload {UploadId}.");
-        return S.State switch
-        {
-            UploadState.Completed => Refusal(RefusalReason.InvalidState, $"Upload {UploadId} is already completed."),
-            UploadState.Aborted => Refusal(RefusalReason.Aborted, $"Upload {UploadId} was aborted."),
-            UploadState.Expired => S.Failure ?? Refusal(RefusalReason.Expired, $"Upload {UploadId} expired without data; start a new upload."),
-            UploadState.Failed => S.Failure ?? Refusal(RefusalReason.InvalidState, $"Upload {UploadId} failed."),
-            _ => null,
-        };
+        return FinishedUploadRefusal.For(UploadId, S.State, S.Failure);
     }
 
     /// <summary>Renews the lease on this silo. A lease held on another silo (the session was reactivated here after its

@@ -256,7 +256,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
         Assert.Equal(UploadState.Aborted, (await grain.GetState()).State);
         Assert.Empty(fixture.StagedFiles(info.UploadId));
         Assert.False(await Grains.BudgetOf(Secondary).Renew(info.UploadId));
-        Assert.Equal(new UploadRefusal(RefusalReason.Aborted, $"Upload {info.UploadId} was aborted."), (await grain.Commit(1, 65_536, 10, info.NodeId, StagedParts.InFile(1, 65_536, 10))).Refusal);
+        Assert.Equal(new UploadRefusal(RefusalReason.Aborted, $"Upload {info.UploadId} was aborted; start a new upload."), (await grain.Commit(1, 65_536, 10, info.NodeId, StagedParts.InFile(1, 65_536, 10))).Refusal);
     }
 
     [Fact]
