@@ -63,18 +63,12 @@ public static class FailureRefusals
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
             using var messenger = new SocketMessenger(socket);
             await using var handshake = new CloseHandshake(messenger);
-            await messenger.RefuseAsync(refusal, ErrorMessage(refusal));
+            await messenger.RefuseAsync(refusal);
             return;
         }
         await refusals.Problem(context, refusal).ExecuteAsync(context);
     }
 
-    /// <summary>The WebSocket error message both socket protocols understand.</summary>
-    public static object ErrorMessage(UploadRefusal refusal) => new
-    {
-        type = "error", reason = refusal.Reason.ToString(), message = refusal.Message, value = refusal.Message,
-        retryable = RefusalMapping.IsRetryable(refusal.Reason),
-    };
 }
 
 /// <summary>The exception handler behind <see cref="FailureRefusals.UseUploadFailureRefusals"/>.</summary>

@@ -44,7 +44,7 @@ public static partial class LegacyUploadSocketEndpoint
             // a typed message and close, never a bare drop or an exception's text.
             var refusal = FailureRefusals.For(e);
             LogFailed(logger, e, refusal.Reason);
-            await messenger.RefuseAsync(refusal, Error(refusal));
+            await messenger.RefuseAsync(refusal);
         }
     }
 
@@ -62,7 +62,7 @@ public static partial class LegacyUploadSocketEndpoint
             }
             catch (UploadRefusedException e)
             {
-                await messenger.RefuseAsync(e.Refusal, Error(e.Refusal));
+                await messenger.RefuseAsync(e.Refusal);
                 return;
             }
             await messenger.SendJsonAsync(new { type = "success", value = $"/api/v1/download/stream/{session.Status.FileId}" });
@@ -72,7 +72,7 @@ public static partial class LegacyUploadSocketEndpoint
         refusal ??= session!.FinishedRefusal;
         if (refusal is not null)
         {
-            await messenger.RefuseAsync(refusal, Error(refusal));
+            await messenger.RefuseAsync(refusal);
             return;
         }
         connection.SessionHere = true;
@@ -94,14 +94,14 @@ public static partial class LegacyUploadSocketEndpoint
         }
         catch (UploadRefusedException e)
         {
-            await messenger.RefuseAsync(e.Refusal, Error(e.Refusal));
+            await messenger.RefuseAsync(e.Refusal);
             return;
         }
         await using var _ = writer;
         var loop = new SocketUploadLoop(socket, writer, size, maxBinaryMessageBytes: null, options.Value.MaxTextMessageBytes);
-        using var refuseOnFailure = writer.OnFailure(refusal => messenger.RefuseAsync(refusal, Error(refusal)));
+        using var refuseOnFailure = writer.OnFailure(refusal => messenger.RefuseAsync(refusal));
         await using var watch = new SessionWatch(session.Grain, options.Value.SessionWatchInterval, clock,
-            refusal => messenger.RefuseAsync(refusal, Error(refusal)),
+            refusal => messenger.RefuseAsync(refusal),
             async completed =>
             {
                 await messenger.SendJsonAsync(new { type = "success", value = $"/api/v1/download/stream/{completed.FileId}" });
@@ -144,7 +144,7 @@ public static partial class LegacyUploadSocketEndpoint
         catch (UploadRefusedException e)
         {
             LogRefused(logger, fileId, e.Refusal.Reason, e.Refusal.Message);
-            await messenger.RefuseAsync(e.Refusal, Error(e.Refusal));
+            await messenger.RefuseAsync(e.Refusal);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
         {
@@ -186,8 +186,6 @@ public static partial class LegacyUploadSocketEndpoint
         throw new UploadRefusedException(new UploadRefusal(RefusalReason.InvalidRequest,
             "Text messages must be {\"bytes\":\"<base64>\"} or DONE."));
     }
-
-    private static object Error(UploadRefusal r) => new { type = "error", value = r.Message, reason = r.Reason.ToString() };
 
     /// <summary>A connection's end sent from a callback: nothing to wait for, and nothing to throw.</summary>
     private static async void EndQuietlyAsync(SocketMessenger messenger, object message, WebSocketCloseStatus status, string description)

@@ -23,10 +23,10 @@ public sealed class SocketMessenger(WebSocket socket) : IDisposable
 
     public Task SendTextAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text));
 
-    /// <summary>The error message (built by the protocol) then a close whose status says what the client should do.
+    /// <summary>The error message (<see cref="SocketErrorMessage"/>) then a close whose status says what the client should do.
     /// Only the first refusal of a connection is sent, whoever sees it first.</summary>
-    public Task RefuseAsync(UploadRefusal refusal, object errorMessage) =>
-        EndAsync(errorMessage, RefusalMapping.CloseStatus(refusal.Reason), refusal.Reason.ToString());
+    public Task RefuseAsync(UploadRefusal refusal) =>
+        EndAsync(SocketErrorMessage.For(refusal), RefusalMapping.CloseStatus(refusal.Reason), refusal.Reason.ToString());
 
     /// <summary>Ends the connection from the server's side: <paramref name="message"/>, then a close with
     /// <paramref name="status"/> (a refusal, or a <c>reconnect</c> when the node or gateway leaves). Only the first ending of a

@@ -46,7 +46,7 @@ public static partial class UploadSocketEndpoint
             // a typed message and close, never a bare drop or an exception's text.
             var refusal = FailureRefusals.For(e);
             LogFailed(logger, e, refusal.Reason);
-            await messenger.RefuseAsync(refusal, Error(refusal));
+            await messenger.RefuseAsync(refusal);
         }
     }
 
@@ -57,7 +57,7 @@ public static partial class UploadSocketEndpoint
         var (session, refusal) = await plane.OpenAsync(uploadId, UploadToken.Of(context.Request), requireToken: true);
         if (refusal is not null)
         {
-            await messenger.RefuseAsync(refusal, Error(refusal));
+            await messenger.RefuseAsync(refusal);
             return;
         }
         if (session!.Status.State == UploadState.Completed)
@@ -67,7 +67,7 @@ public static partial class UploadSocketEndpoint
         }
         if (session.FinishedRefusal is { } finished)
         {
-            await messenger.RefuseAsync(finished, Error(finished));
+            await messenger.RefuseAsync(finished);
             return;
         }
         connection.SessionHere = true;
@@ -88,7 +88,7 @@ public static partial class UploadSocketEndpoint
         }
         catch (UploadRefusedException e)
         {
-            await messenger.RefuseAsync(e.Refusal, Error(e.Refusal));
+            await messenger.RefuseAsync(e.Refusal);
             return;
         }
         await using var _ = writer;
@@ -100,9 +100,9 @@ public static partial class UploadSocketEndpoint
         LogConnected(logger, uploadId, writer.CommittedOffset);
 
         var loop = new SocketUploadLoop(socket, writer, status.Size, status.ChunkSize, options.Value.MaxTextMessageBytes);
-        using var refuseOnFailure = writer.OnFailure(refusal => messenger.RefuseAsync(refusal, Error(refusal)));
+        using var refuseOnFailure = writer.OnFailure(refusal => messenger.RefuseAsync(refusal));
         await using var watch = new SessionWatch(session.Grain, options.Value.SessionWatchInterval, clock,
-            refusal => messenger.RefuseAsync(refusal, Error(refusal)),
+            refusal => messenger.RefuseAsync(refusal),
             async completed => await SendCompleteAsync(messenger, grains, completed));
         // Told to reconnect (the node or the gateway is leaving): the typed message and the close at once; the loop keeps
         // receiving what the client sent before it saw them, until its close, and every byte of it is committed. An upload
@@ -149,7 +149,7 @@ public static partial class UploadSocketEndpoint
         catch (UploadRefusedException e)
         {
             LogRefused(logger, uploadId, e.Refusal.Reason, e.Refusal.Message);
-            await messenger.RefuseAsync(e.Refusal, Error(e.Refusal));
+            await messenger.RefuseAsync(e.Refusal);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
         {
@@ -163,7 +163,7 @@ public static partial class UploadSocketEndpoint
             // Answered here, before the receive past the end is settled, so the client hears it.
             var failure = FailureRefusals.For(e);
             LogFailed(logger, e, failure.Reason);
-            await messenger.RefuseAsync(failure, Error(failure));
+            await messenger.RefuseAsync(failure);
         }
         finally
         {
@@ -177,7 +177,7 @@ public static partial class UploadSocketEndpoint
         if (record is null)
         {
             var gone = new UploadRefusal(RefusalReason.NotFound, $"Upload {completed.UploadId} is complete, and its file {completed.FileId} no longer exists.");
-            await messenger.RefuseAsync(gone, Error(gone));
+            await messenger.RefuseAsync(gone);
             return;
         }
         await messenger.SendJsonAsync(Complete(record, deleteToken: null));
@@ -206,12 +206,6 @@ public static partial class UploadSocketEndpoint
         throw new UploadRefusedException(new UploadRefusal(RefusalReason.InvalidRequest,
             "Text messages carry control only ({\"type\":\"abort\"}); send file data as binary messages."));
     }
-
-    private static object Error(UploadRefusal r) => new
-    {
-        type = "error", reason = r.Reason.ToString(), message = r.Message, expectedOffset = r.ExpectedOffset,
-        retryable = RefusalMapping.IsRetryable(r.Reason), figures = r.Figures, quota = r.Quota,
-    };
 
     /// <summary>The completion message; <paramref name="deleteToken"/> only when this connection completed a keyless client's upload.</summary>
     private static object Complete(StoredFileRecord f, string? deleteToken) => deleteToken is null
