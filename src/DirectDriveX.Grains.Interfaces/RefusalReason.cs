@@ -16,7 +16,8 @@ public enum RefusalReason
     InvalidRequest = 3,
     /// <summary>A chunk's offset is not the committed length; <see cref="UploadRefusal.ExpectedOffset"/> says where to resume.</summary>
     OffsetMismatch = 4,
-    /// <summary>A chunk is larger than the session's announced chunk size, or would write past the declared size.</summary>
+    /// <summary>A message is larger than the protocol allows here (a WebSocket binary message over the session's chunk size, a
+    /// text message over its limit).</summary>
     ChunkTooLarge = 5,
     /// <summary>The node's chunk buffer pool stayed exhausted past the wait deadline: retry the chunk later.</summary>
     BuffersExhausted = 6,
@@ -57,4 +58,6 @@ public enum RefusalReason
     /// <summary>The upload takes no bytes of its own, whatever the credentials: a tus final upload (<c>Upload-Concat: final</c>)
     /// is made of its partial uploads only.</summary>
     ReadOnly = 21,
+    /// <summary>Bytes arrived past the upload's declared size: send nothing after its last byte.</summary>
+    PastDeclaredSize = 22,
 }

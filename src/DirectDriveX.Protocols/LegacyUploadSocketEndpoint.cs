@@ -165,7 +165,7 @@ public static partial class LegacyUploadSocketEndpoint
         if (result.MessageType == WebSocketMessageType.Close) return false;
         if (result.MessageType == WebSocketMessageType.Text && result.EndOfMessage
             && System.Text.Encoding.UTF8.GetString(buffer, 0, result.Count).Trim() == "DONE") return true;
-        throw new UploadRefusedException(new UploadRefusal(RefusalReason.ChunkTooLarge, "Data after the declared size; expected DONE."));
+        throw new UploadRefusedException(new UploadRefusal(RefusalReason.PastDeclaredSize, "Data after the declared size; expected DONE."));
     }
 
     private static byte[] DecodeBase64Chunk(string text, long left)
@@ -176,7 +176,7 @@ public static partial class LegacyUploadSocketEndpoint
             if (json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("bytes", out var bytes))
             {
                 var data = bytes.GetBytesFromBase64();
-                return data.Length <= left ? data : throw new UploadRefusedException(new UploadRefusal(RefusalReason.ChunkTooLarge,
+                return data.Length <= left ? data : throw new UploadRefusedException(new UploadRefusal(RefusalReason.PastDeclaredSize,
                     "The data runs past the declared size."));
             }
         }

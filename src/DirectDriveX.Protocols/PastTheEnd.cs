@@ -9,7 +9,7 @@ namespace DirectDriveX.Protocols;
 /// client must send no more data, and the server keeps reading while it commits them and completes the upload, and for at
 /// least <c>Protocol:PastTheEndGrace</c> (100 ms) after the last acknowledgement. A binary
 /// message that arrives before the server sends <c>complete</c> (one sent with the last bytes, or after the last
-/// acknowledgement) is refused with <c>ChunkTooLarge</c>: if it arrived before the session was asked to complete, the upload
+/// acknowledgement) is refused with <c>PastDeclaredSize</c>: if it arrived before the session was asked to complete, the upload
 /// is left with every declared byte committed (a reconnect gets <c>ready</c> at the size, then <c>complete</c>); if the
 /// session had completed meanwhile, the file stays stored with exactly the declared bytes and the error says so. Data after
 /// <c>complete</c> is discarded with the close handshake. A text message then (an abort too late) does not stop completion.
@@ -38,7 +38,7 @@ public sealed class PastTheEnd
     {
         if (!_next.IsCompletedSuccessfully || _next.Result.MessageType != WebSocketMessageType.Binary) return;
         var message = $"Data arrived past the declared size of {size} bytes; send nothing after the last byte.";
-        throw new UploadRefusedException(new UploadRefusal(RefusalReason.ChunkTooLarge, completedFile is null
+        throw new UploadRefusedException(new UploadRefusal(RefusalReason.PastDeclaredSize, completedFile is null
             ? message + " Every declared byte is committed: reconnect to complete the upload."
             : message + $" The upload completed with its declared bytes as file {completedFile}; the bytes past them were discarded."));
     }

@@ -16,7 +16,7 @@ public sealed class ProtocolOptions
 
     /// <summary>After the last byte of an upload over WebSocket, how long the server still listens for data past the
     /// declared size before it sends <c>complete</c> (it completes the session meanwhile), so a client that sends more after
-    /// the last acknowledgement is told <c>ChunkTooLarge</c>. Default 100 ms.</summary>
+    /// the last acknowledgement is told <c>PastDeclaredSize</c>. Default 100 ms.</summary>
     public TimeSpan PastTheEndGrace { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Largest WebSocket text message accepted (legacy base64 frames carry 4 MiB chunks). Default 8 MiB.</summary>

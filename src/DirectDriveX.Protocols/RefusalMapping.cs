@@ -15,7 +15,7 @@ public static class RefusalMapping
     public static int HttpStatus(RefusalReason reason) => reason switch
     {
         RefusalReason.InsufficientHeadroom or RefusalReason.BuffersExhausted or RefusalReason.NodeUnavailable => StatusCodes.Status503ServiceUnavailable,
-        RefusalReason.FileTooLarge or RefusalReason.ChunkTooLarge => StatusCodes.Status413PayloadTooLarge,
+        RefusalReason.FileTooLarge or RefusalReason.ChunkTooLarge or RefusalReason.PastDeclaredSize => StatusCodes.Status413PayloadTooLarge,
         RefusalReason.InvalidRequest => StatusCodes.Status400BadRequest,
         RefusalReason.OffsetMismatch or RefusalReason.InvalidState or RefusalReason.Incomplete => StatusCodes.Status409Conflict,
         RefusalReason.NotFound => StatusCodes.Status404NotFound,
@@ -46,7 +46,7 @@ public static class RefusalMapping
     {
         RefusalReason.InsufficientHeadroom or RefusalReason.BuffersExhausted or RefusalReason.NodeUnavailable
             or RefusalReason.InsufficientStorage or RefusalReason.TooManyUploads => TryAgainLater,
-        RefusalReason.FileTooLarge or RefusalReason.ChunkTooLarge => WebSocketCloseStatus.MessageTooBig,
+        RefusalReason.FileTooLarge or RefusalReason.ChunkTooLarge or RefusalReason.PastDeclaredSize => WebSocketCloseStatus.MessageTooBig,
         RefusalReason.HashMismatch => WebSocketCloseStatus.InvalidPayloadData,
         RefusalReason.StorageFailure => WebSocketCloseStatus.InternalServerError,
         _ => WebSocketCloseStatus.PolicyViolation, // QuotaExceeded, Unauthenticated among them: 1008

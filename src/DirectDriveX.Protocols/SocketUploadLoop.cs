@@ -53,8 +53,7 @@ public sealed class SocketUploadLoop(WebSocket socket, StagingWriter writer, lon
                 throw new UploadRefusedException(new UploadRefusal(RefusalReason.ChunkTooLarge,
                     $"A binary message is over this upload's chunk size of {max} bytes."));
             if (writer.ReceivedOffset + result.Count > size)
-                throw new UploadRefusedException(new UploadRefusal(RefusalReason.ChunkTooLarge,
-                    $"The data runs past the declared size of {size} bytes."));
+                throw new UploadRefusedException(PastDeclaredSize.Refusal(size));
             await writer.AdvanceAsync(result.Count, token);
             if (result.EndOfMessage) messageBytes = 0;
         }

@@ -26,6 +26,7 @@ public static class RefusalReasonTag
         RefusalReason.QuotaExceeded => "quota_exceeded",
         RefusalReason.Unauthenticated => "unauthenticated",
         RefusalReason.ReadOnly => "read_only",
+        RefusalReason.PastDeclaredSize => "past_declared_size",
         _ => "other",
     };
 }

@@ -193,9 +193,7 @@ public sealed class StagingWriter : IAsyncDisposable
             var read = await source.ReadAsync(memory, cancellationToken);
             if (read == 0) return copied;
             copied += read;
-            if (copied > maxBytes)
-                throw new UploadRefusedException(_sizeIsLimit ? PastTheEnd() : new UploadRefusal(RefusalReason.ChunkTooLarge,
-                    $"The body carries more than the {maxBytes} bytes left of the declared size."));
+            if (copied > maxBytes) throw new UploadRefusedException(PastTheEnd());
             await AdvanceAsync(read, cancellationToken);
         }
     }
@@ -267,7 +265,7 @@ public sealed class StagingWriter : IAsyncDisposable
     /// file it may become (<c>Uploads:MaxFileSizeBytes</c>, or its client's limit).</summary>
     private UploadRefusal PastTheEnd() => _sizeIsLimit
         ? new UploadRefusal(RefusalReason.FileTooLarge, $"The data runs past {_size} bytes, the largest file this upload may become; its length was never declared.")
-        : new UploadRefusal(RefusalReason.ChunkTooLarge, $"The data runs past the declared size of {_size} bytes.");
+        : PastDeclaredSize.Refusal(_size);
 
     private static readonly UploadRefusal TakenOver =
         new(RefusalReason.InvalidState, "Another connection has taken over this upload; this one ends.");

@@ -242,7 +242,7 @@ public sealed partial class UploadSessionGrain(
         if (offset < 0 || offset + length > S.Size)
             return ChunkAck.Refused(committed, S.LengthDeferred
                 ? Refusal(RefusalReason.FileTooLarge, $"Bytes [{offset}, {offset + length}) run past {S.Size} bytes, the largest file this upload may become.")
-                : Refusal(RefusalReason.ChunkTooLarge, $"Bytes [{offset}, {offset + length}) run past the declared size of {S.Size} bytes."));
+                : PastDeclaredSize.Refusal(S.Size, offset, length));
         if (offset != committed)
             return ChunkAck.Refused(committed, new UploadRefusal(RefusalReason.OffsetMismatch,
                 $"Chunk at offset {offset}; the upload continues at {committed}.", ExpectedOffset: committed));

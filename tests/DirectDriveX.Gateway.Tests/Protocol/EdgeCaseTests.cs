@@ -133,7 +133,7 @@ public class EdgeCaseTests(DefaultGatewayFixture fixture)
     }
 
     [Fact]
-    public async Task A_byte_past_the_declared_size_after_the_last_acknowledgement_is_ChunkTooLarge()
+    public async Task A_byte_past_the_declared_size_after_the_last_acknowledgement_is_PastDeclaredSize()
     {
         var data = TestBytes.Random(200_000, seed: 84);
         var created = await fixture.CreateUploadAsync("exact.bin", data.Length);
@@ -149,13 +149,13 @@ public class EdgeCaseTests(DefaultGatewayFixture fixture)
         await client.Socket.SendAsync(new byte[] { 42 }, WebSocketMessageType.Binary, true, CancellationToken.None);
 
         var error = (await client.ReceiveJsonAsync())!.Value;
-        Assert.Equal(("error", "ChunkTooLarge", false), (error.GetProperty("type").GetString(), error.GetProperty("reason").GetString(), error.GetProperty("retryable").GetBoolean()));
+        Assert.Equal(("error", "PastDeclaredSize", false), (error.GetProperty("type").GetString(), error.GetProperty("reason").GetString(), error.GetProperty("retryable").GetBoolean()));
         Assert.StartsWith($"Data arrived past the declared size of {data.Length} bytes; send nothing after the last byte.", error.GetProperty("message").GetString());
         Assert.Equal(WebSocketCloseStatus.MessageTooBig, await client.ClosedAsync());
     }
 
     [Fact]
-    public async Task A_byte_past_the_declared_size_sent_with_the_last_bytes_is_ChunkTooLarge_and_the_upload_stays_completable()
+    public async Task A_byte_past_the_declared_size_sent_with_the_last_bytes_is_PastDeclaredSize_and_the_upload_stays_completable()
     {
         var data = TestBytes.Random(200_000, seed: 85);
         var created = await fixture.CreateUploadAsync("exact.bin", data.Length);
@@ -169,7 +169,7 @@ public class EdgeCaseTests(DefaultGatewayFixture fixture)
             JsonElement message;
             do message = (await client.ReceiveJsonAsync())!.Value;
             while (message.GetProperty("type").GetString() == "ack");
-            Assert.Equal(("error", "ChunkTooLarge"), (message.GetProperty("type").GetString(), message.GetProperty("reason").GetString()));
+            Assert.Equal(("error", "PastDeclaredSize"), (message.GetProperty("type").GetString(), message.GetProperty("reason").GetString()));
             Assert.Equal($"Data arrived past the declared size of {data.Length} bytes; send nothing after the last byte. Every declared byte is committed: reconnect to complete the upload.",
                 message.GetProperty("message").GetString());
             Assert.Equal(WebSocketCloseStatus.MessageTooBig, await client.ClosedAsync());

@@ -149,11 +149,11 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
         await UploadDriver.SendAll(fixture.Cluster, info, new byte[65_536]);
 
         var pastEnd = await grain.Commit(1, 65_536, 40_000, info.NodeId, StagedParts.InFile(1, 65_536, 40_000));
-        Assert.Equal(new UploadRefusal(RefusalReason.ChunkTooLarge, "Bytes [65536, 105536) run past the declared size of 100000 bytes."), pastEnd.Refusal);
+        Assert.Equal(new UploadRefusal(RefusalReason.PastDeclaredSize, "Bytes [65536, 105536) run past the declared size of 100000 bytes."), pastEnd.Refusal);
 
         await using var writer = await (await UploadDriver.Open(fixture.Cluster, info)).OpenWriterAsync(null);
         var refused = await Assert.ThrowsAsync<UploadRefusedException>(async () => await writer.WriteAsync(new byte[40_000], CancellationToken.None));
-        Assert.Equal(new UploadRefusal(RefusalReason.ChunkTooLarge, "The data runs past the declared size of 100000 bytes."), refused.Refusal);
+        Assert.Equal(new UploadRefusal(RefusalReason.PastDeclaredSize, "The data runs past the declared size of 100000 bytes."), refused.Refusal);
         await grain.Abort();
     }
 
