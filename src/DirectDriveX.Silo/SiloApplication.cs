@@ -1,7 +1,7 @@
 using DirectDriveX.Protocols.Clients;
 using DirectDriveX.Grains.Hosting;
 using DirectDriveX.Protocols;
-using DirectDriveX.Telemetry;
+using DirectDriveX.HostDefaults;
 using Orleans.Dashboard;
 
 namespace DirectDriveX.Silo;
@@ -17,18 +17,12 @@ public static class SiloApplication
 
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
-        // Orleans' placement pipeline logs two Polly lines per placement at Information; whatever the content root (and so
-        // appsettings.json) is, only Polly's warnings show unless configuration says otherwise.
-        builder.Logging.AddFilter("Polly", LogLevel.Warning);
-        if (builder.Configuration["Urls"] is null && builder.Configuration["ASPNETCORE_URLS"] is null)
-            builder.WebHost.UseUrls(DefaultUrl);
-        builder.AddManagementUrls(DefaultUrl); // the dashboard and /metrics on a port of their own (Management:Urls)
+        var builder = WebApplication.CreateBuilder(args).AddHostDefaults("directdrivex-silo", DefaultUrl);
+        builder.Services.AddReadinessCheck<SiloReadiness>();
 
         builder.Services.AddOptions<SiloHostOptions>().BindConfiguration(SiloHostOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var hosting = builder.Configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
         var redis = builder.Configuration.GetConnectionString("Redis");
-        builder.Services.AddDirectDriveXTelemetry("directdrivex-silo");
         builder.Services.AddUploadProtocols();
         builder.UseOrleans(silo =>
         {
@@ -49,16 +43,9 @@ public static class SiloApplication
         app.UseTrustedProxies(); // behind the gateway: the client's address from the gateway's X-Forwarded-For
         app.UseUploadFailureRefusals(); // a grain-call failure in a protocol endpoint is a typed refusal
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
-        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
-        app.MapGet("/readyz", (IClusterMembershipService membership, ILocalSiloDetails silo, NodeDrain drain) =>
-            drain.IsDraining
-                ? Results.Json(new { status = "draining", silo = silo.Name }, statusCode: StatusCodes.Status503ServiceUnavailable)
-                : membership.CurrentSnapshot.GetSiloStatus(silo.SiloAddress) == SiloStatus.Active
-                    ? Results.Ok(new { status = "ready", silo = silo.Name })
-                    : Results.Json(new { status = "starting", silo = silo.Name }, statusCode: StatusCodes.Status503ServiceUnavailable));
+        app.MapHostDefaults(); // /healthz, /readyz (SiloReadiness), /metrics
         app.MapUploadProtocols(); // this node's data plane
         if (DashboardSetting.IsEnabled(app.Configuration)) app.MapOrleansDashboard("/dashboard");
-        app.MapDirectDriveXMetrics();
         app.PublishNodeHttpAddress();
         return app;
     }

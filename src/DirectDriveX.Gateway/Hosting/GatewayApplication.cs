@@ -9,7 +9,7 @@ using DirectDriveX.Gateway.Protocol;
 using DirectDriveX.Gateway.Uploads;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using DirectDriveX.Telemetry;
+using DirectDriveX.HostDefaults;
 using Orleans.Dashboard;
 
 namespace DirectDriveX.Gateway.Hosting;
@@ -21,23 +21,16 @@ public static class GatewayApplication
 
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
-        // Orleans' placement pipeline logs two Polly lines per placement at Information; whatever the content root (and so
-        // appsettings.json) is, only Polly's warnings show unless configuration says otherwise.
-        builder.Logging.AddFilter("Polly", LogLevel.Warning);
-        if (builder.Configuration["Urls"] is null && builder.Configuration["ASPNETCORE_URLS"] is null)
-            builder.WebHost.UseUrls(DefaultUrl);
-        builder.AddManagementUrls(DefaultUrl); // the dashboard, /metrics and the node list on a port of their own (Management:Urls)
+        var builder = WebApplication.CreateBuilder(args).AddHostDefaults("directdrivex-gateway", DefaultUrl);
+        builder.Services.AddReadinessCheck<GatewayReadiness>();
 
         builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ClusterView>();
         builder.Services.AddSingleton<UploadStarter>();
         builder.Services.AddSingleton<UploadAccess>();
         builder.Services.AddSingleton<DirectDriveX.Protocols.Tus.ITusSessionStarter, TusSessionRouting>(); // tus creation: routed, not local
         builder.Services.AddUploadProtocols();
-        builder.Services.AddDirectDriveXTelemetry("directdrivex-gateway");
         var mode = GatewayOrleans.ResolveMode(builder.Configuration);
         builder.AddGatewayOrleans(mode);
         // SIGTERM: /readyz 503, new requests refused, forwarded upload connections told to reconnect elsewhere, exit within
@@ -81,7 +74,7 @@ public static class GatewayApplication
         }
         app.MapFileEndpoints();
         app.MapClusterEndpoints();
-        app.MapDirectDriveXMetrics();
+        app.MapHostDefaults(); // /healthz, /readyz (GatewayReadiness), /metrics
         if (mode != ClusterMode.External && DashboardSetting.IsEnabled(app.Configuration)) app.MapOrleansDashboard("/dashboard");
 
         app.Lifetime.ApplicationStarted.Register(() =>

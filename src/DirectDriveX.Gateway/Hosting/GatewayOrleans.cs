@@ -1,7 +1,7 @@
 using System.Net;
 using DirectDriveX.Grains.Hosting;
 using Orleans.Configuration;
-using DirectDriveX.Telemetry;
+using DirectDriveX.HostDefaults;
 using Orleans.Dashboard;
 
 namespace DirectDriveX.Gateway.Hosting;

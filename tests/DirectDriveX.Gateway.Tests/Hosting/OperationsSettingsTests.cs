@@ -1,7 +1,7 @@
 using System.Text;
 using DirectDriveX.Grains.Hosting;
 using DirectDriveX.Protocols;
-using DirectDriveX.Telemetry;
+using DirectDriveX.HostDefaults;
 using Microsoft.Extensions.Configuration;
 using StackExchange.Redis;
 

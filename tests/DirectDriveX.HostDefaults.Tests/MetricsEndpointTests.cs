@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace DirectDriveX.Telemetry.Tests;
+namespace DirectDriveX.HostDefaults.Tests;
 
 /// <summary>The hosting extension and the scrape endpoint together, over a real socket on 127.0.0.1.</summary>
 [Collection(MeterCollection.Name)]

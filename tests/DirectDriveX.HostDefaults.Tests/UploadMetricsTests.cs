@@ -3,7 +3,7 @@ using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Grains.Interfaces.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace DirectDriveX.Telemetry.Tests;
+namespace DirectDriveX.HostDefaults.Tests;
 
 [Collection(MeterCollection.Name)]
 public sealed class UploadMetricsTests : IDisposable

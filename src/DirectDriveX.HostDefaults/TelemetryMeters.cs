@@ -1,4 +1,4 @@
-namespace DirectDriveX.Telemetry;
+namespace DirectDriveX.HostDefaults;
 
 /// <summary>Meters other than DirectDriveX's own that the hosts export.</summary>
 public static class TelemetryMeters

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace DirectDriveX.Telemetry.Tests;
+namespace DirectDriveX.HostDefaults.Tests;
 
 /// <summary>Reads samples out of a Prometheus text exposition (enough of the format for assertions).</summary>
 internal sealed partial class PrometheusText(string body)

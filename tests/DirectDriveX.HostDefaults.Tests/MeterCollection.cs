@@ -1,4 +1,4 @@
-namespace DirectDriveX.Telemetry.Tests;
+namespace DirectDriveX.HostDefaults.Tests;
 
 /// <summary>
 /// Tests that create meters named DirectDriveX run one at a time: an OpenTelemetry MeterProvider listens to every meter of

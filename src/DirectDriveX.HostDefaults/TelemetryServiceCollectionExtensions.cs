@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 
-namespace DirectDriveX.Telemetry;
+namespace DirectDriveX.HostDefaults;
 
 public static class TelemetryServiceCollectionExtensions
 {

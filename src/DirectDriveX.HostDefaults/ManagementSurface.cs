@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 
-namespace DirectDriveX.Telemetry;
+namespace DirectDriveX.HostDefaults;
 
 /// <summary>
 /// The operator's surfaces of a process: the Orleans dashboard (<c>/dashboard</c>: every client's address or key name,

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 
-namespace DirectDriveX.Telemetry;
+namespace DirectDriveX.HostDefaults;
 
 public static class TelemetryEndpointRouteBuilderExtensions
 {

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 
-namespace DirectDriveX.Telemetry.Tests;
+namespace DirectDriveX.HostDefaults.Tests;
 
 /// <summary>One measurement as a <see cref="MeterListener"/> saw it.</summary>
 internal sealed record RecordedMeasurement(string Instrument, string? Unit, double Value, IReadOnlyDictionary<string, object?> Tags)
