@@ -1,0 +1,77 @@
+using System.Xml.Linq;
+
+namespace DirectDriveX.Deployment.Tests.Layout;
+
+/// <summary>
+/// Which project may reference which (ARCHITECTURE.md, "Projects and what they may reference"): a reference outside this
+/// table fails the build's tests, so a layer cannot start leaking into another unnoticed. A project added under src/ or tools/
+/// must be given its row.
+/// </summary>
+public class ProjectReferenceTests
+{
+    private static readonly Dictionary<string, string[]> Allowed = new()
+    {
+        // Grain interfaces, their DTOs and the pure rules every side shares; references nothing of ours.
+        ["DirectDriveX.Grains.Interfaces"] = [],
+        // Where bytes live: the store interface and its file-system, S3 and Azure implementations.
+        ["DirectDriveX.Storage"] = ["DirectDriveX.Grains.Interfaces"],
+        // What both hosts set up alike: logging, probes, telemetry, the management port.
+        ["DirectDriveX.HostDefaults"] = ["DirectDriveX.Grains.Interfaces"],
+        // The grains, their policies, and (still) the node's data plane and silo wiring (issue 20: a node project of its own).
+        ["DirectDriveX.Grains"] = ["DirectDriveX.Grains.Interfaces", "DirectDriveX.Storage"],
+        // The protocol adapters over the data plane.
+        ["DirectDriveX.Protocols"] = ["DirectDriveX.Grains"],
+        ["DirectDriveX.Silo"] = ["DirectDriveX.Grains", "DirectDriveX.Protocols", "DirectDriveX.HostDefaults"],
+        // The gateway references the grains only because the embedded default hosts a silo in its process (issue 20: an
+        // embedded host of its own would take that reference away).
+        ["DirectDriveX.Gateway"] = ["DirectDriveX.Grains", "DirectDriveX.Protocols", "DirectDriveX.HostDefaults"],
+        // The command-line client speaks HTTP and WebSocket only.
+        ["DirectDriveX.Upload"] = [],
+    };
+
+    public static TheoryData<string> Projects()
+    {
+        var data = new TheoryData<string>();
+        foreach (var project in ProjectFiles()) data.Add(Path.GetFileNameWithoutExtension(project));
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Projects))]
+    public void A_project_references_only_what_its_row_allows(string project)
+    {
+        Assert.True(Allowed.TryGetValue(project, out var allowed), $"{project} has no row in the table of allowed references.");
+        var references = References(ProjectFiles().Single(p => Path.GetFileNameWithoutExtension(p) == project));
+        Assert.All(references, reference => Assert.Contains(reference, allowed));
+    }
+
+    [Fact]
+    public void The_table_names_only_projects_that_exist()
+    {
+        var names = ProjectFiles().Select(Path.GetFileNameWithoutExtension).ToHashSet();
+        Assert.All(Allowed.Keys, name => Assert.Contains(name, names));
+        Assert.Equal(Allowed.Count, names.Count);
+    }
+
+    [Fact]
+    public void Architecture_md_lists_every_project_with_what_it_may_reference()
+    {
+        var architecture = File.ReadAllText(RepositoryRoot.File("ARCHITECTURE.md"));
+        foreach (var (project, allowed) in Allowed)
+        {
+            var row = architecture.Split('\n').SingleOrDefault(line => line.StartsWith($"| `{project}` |", StringComparison.Ordinal));
+            Assert.True(row is not null, $"ARCHITECTURE.md has no row for {project}.");
+            var cell = row.Split('|')[2];
+            Assert.Equal(allowed.Order().ToArray(), cell.Split('`').Where((_, i) => i % 2 == 1).Order().ToArray());
+        }
+    }
+
+    private static IEnumerable<string> ProjectFiles() =>
+        new[] { "src", "tools" }.SelectMany(folder => Directory.EnumerateFiles(RepositoryRoot.File(folder), "*.csproj", SearchOption.AllDirectories))
+            .Where(p => !p.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+
+    private static string[] References(string projectFile) =>
+        XDocument.Load(projectFile).Descendants("ProjectReference")
+            .Select(r => Path.GetFileNameWithoutExtension(r.Attribute("Include")!.Value.Replace('\\', '/')))
+            .ToArray();
+}
