@@ -1,6 +1,5 @@
 using DirectDriveX.Storage;
 using DirectDriveX.Grains.Interfaces;
-using DirectDriveX.Grains.Storage;
 using DirectDriveX.Protocols;
 using Microsoft.Net.Http.Headers;
 

@@ -3,7 +3,6 @@ using DirectDriveX.Protocols.Clients;
 using DirectDriveX.Gateway.Cluster;
 using DirectDriveX.Gateway.Downloads;
 using DirectDriveX.Gateway.Forwarding;
-using DirectDriveX.Grains.Storage;
 using DirectDriveX.Protocols;
 using DirectDriveX.Gateway.Protocol;
 using DirectDriveX.Gateway.Uploads;

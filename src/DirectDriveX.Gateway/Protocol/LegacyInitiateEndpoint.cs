@@ -3,7 +3,6 @@ using System.Text.Json;
 using DirectDriveX.Gateway.Hosting;
 using DirectDriveX.Gateway.Uploads;
 using DirectDriveX.Grains.Interfaces;
-using DirectDriveX.Grains.Sessions;
 using DirectDriveX.Protocols;
 using Microsoft.Extensions.Options;
 
@@ -47,7 +46,7 @@ public static class LegacyInitiateEndpoint
 
         var started = await starter.StartAsync(new UploadRequest(body.Filename, body.Size.Value, body.ContentType, Client: client), context.RequestAborted);
         if (started.Session is not { } session) return refusals.Problem(context, started.Refusal!);
-        var stored = UploadRequestValidation.SanitizeFileName(body.Filename); // as the session stored it
+        var stored = session.FileName ?? body.Filename; // as the session stored it
         return Results.Json(new LegacyInitiateResponse(session.UploadId, $"/ws_api/upload_parallel/{session.UploadId}",
             stored, LegacyFileNames.SafeForDisplay(stored)), SnakeCase);
     }

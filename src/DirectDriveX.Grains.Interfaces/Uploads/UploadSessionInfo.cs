@@ -5,6 +5,7 @@ namespace DirectDriveX.Grains.Interfaces;
 /// <param name="ReservedBytes">The lease held on the node, which is also the session's in-flight window.</param>
 /// <param name="ChunkSize">The largest chunk the session accepts in one write.</param>
 /// <param name="MaxChunksInFlight">ReservedBytes / ChunkSize, at least one.</param>
+/// <param name="FileName">The file's name as the session stored it (sanitised), the name its download will carry.</param>
 [GenerateSerializer, Immutable]
 public sealed record UploadSessionInfo(
     [property: Id(0)] string UploadId,
@@ -14,4 +15,5 @@ public sealed record UploadSessionInfo(
     [property: Id(4)] long Size,
     [property: Id(5)] long ReservedBytes,
     [property: Id(6)] int ChunkSize,
-    [property: Id(7)] int MaxChunksInFlight);
+    [property: Id(7)] int MaxChunksInFlight,
+    [property: Id(8)] string? FileName = null);

@@ -151,7 +151,7 @@ public sealed partial class UploadSessionGrain(
         metrics.UploadStarted();
         metrics.SessionOpened();
         LogStarted(UploadId, silo.Name, bound, grant.Bytes, grant.HeadroomLeftBytes, plan.ChunkSize, client?.ClientId ?? "-");
-        var info = new UploadSessionInfo(UploadId, token, nodeId, silo.Name, bound, grant.Bytes, plan.ChunkSize, plan.MaxChunksInFlight);
+        var info = new UploadSessionInfo(UploadId, token, nodeId, silo.Name, bound, grant.Bytes, plan.ChunkSize, plan.MaxChunksInFlight, S.FileName);
         if (bound > 0) return new UploadStartResult(info, null);
 
         // Nothing to wait for: every protocol's client of an empty file (tus-js-client among them) takes it as complete once
