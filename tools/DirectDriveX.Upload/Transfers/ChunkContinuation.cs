@@ -24,7 +24,8 @@ internal sealed record ChunkContinuation(string UploadId, string ResumeToken, lo
     public async Task<UploadResult> UploadAsync(GatewayClient gateway, UploadSettings settings, FileInfo file, TransferProgress progress,
         int retries, CancellationToken cancellationToken)
     {
-        var sha256 = await FileSha256.OfAsync(file, null, cancellationToken);
+        // The file's SHA-256, to check the stored file's against, is computed while the rest is sent.
+        var hashing = Task.Run(() => FileSha256.OfAsync(file, null, cancellationToken), cancellationToken);
         var offset = Offset;
         for (var failures = 1; ; failures++)
         {
@@ -36,7 +37,7 @@ internal sealed record ChunkContinuation(string UploadId, string ResumeToken, lo
                 content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
                 content.Headers.ContentLength = file.Length - offset;
                 var answer = await gateway.PutChunksAsync(UploadId, ResumeToken, offset, content, cancellationToken);
-                return MultipartUploader.Result(answer, sha256, file.Length, progress, retries + failures - 1);
+                return MultipartUploader.Result(answer, await hashing, file.Length, progress, retries + failures - 1);
             }
             catch (Exception e) when (MultipartUploader.IsRetryable(e, cancellationToken))
             {
@@ -52,7 +53,7 @@ internal sealed record ChunkContinuation(string UploadId, string ResumeToken, lo
                     if (status.IsCompleted)
                     {
                         var meta = await gateway.GetFileMetaAsync(UploadId, cancellationToken);
-                        return MultipartUploader.Result(meta, sha256, file.Length, progress, retries + failures);
+                        return MultipartUploader.Result(meta, await hashing, file.Length, progress, retries + failures);
                     }
                     offset = status.CommittedOffset;
                 }
