@@ -43,6 +43,10 @@ DDX_DATA_DIR=$DDX_CLUSTER_DIR/data
 DDX_REDIS_DIR=$DDX_CLUSTER_DIR/redis
 DDX_LAUNCH_DIR=$DDX_CLUSTER_DIR/launch
 DDX_OBJECT_STORE_DIR=$DDX_CLUSTER_DIR/object-store         # the object store's data (s3/azure)
+# 1: a .NET process that crashes writes a mini dump and a crash report (native stack, module offsets) here, so that a
+# crash such as issue 17's start-up segfault in a Server GC thread leaves evidence (DOTNET_DbgEnableMiniDump); 0: none.
+DDX_CRASH_DUMPS=${DDX_CRASH_DUMPS:-1}
+DDX_DUMP_DIR=$DDX_CLUSTER_DIR/dumps
 DDX_OBJECT_STORE_SETTINGS=$DDX_CLUSTER_DIR/object-store.env # its FileStore settings, written once it answers
 DDX_STORE_ENV=$DDX_CLUSTER_DIR/store.env                    # the store cluster-up gave the cluster (source it)
 

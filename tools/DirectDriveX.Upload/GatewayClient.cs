@@ -63,6 +63,20 @@ internal sealed class GatewayClient(HttpClient http, IReadOnlyList<Uri>? gateway
         return await response.Content.ReadFromJsonAsync<JsonElement>(Json, cancellationToken);
     }
 
+    /// <summary>PUT /api/v1/uploads/{id}/chunks?offset=N with the rest of a file, authorised by the resume token; the answer's
+    /// JSON (the stored file once the body reaches the end).</summary>
+    public async Task<JsonElement> PutChunksAsync(string uploadId, string resumeToken, long offset, HttpContent content, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, At($"api/v1/uploads/{Uri.EscapeDataString(uploadId)}/chunks?offset={offset}"))
+        {
+            Content = content,
+        };
+        request.Headers.Add("Upload-Token", resumeToken);
+        using var response = await http.SendAsync(request, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        return await response.Content.ReadFromJsonAsync<JsonElement>(Json, cancellationToken);
+    }
+
     /// <summary>GET /api/v1/files/{id}, returned as soon as the headers are in: the body is still to be streamed.</summary>
     public async Task<HttpResponseMessage> GetFileAsync(string fileId, CancellationToken cancellationToken)
     {
@@ -101,10 +115,12 @@ internal sealed class GatewayClient(HttpClient http, IReadOnlyList<Uri>? gateway
         if (response.IsSuccessStatusCode) return;
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         var explanation = body;
+        JsonElement? problemJson = null;
         try
         {
             using var problem = JsonDocument.Parse(body);
             var root = problem.RootElement;
+            problemJson = root.Clone();
             string? Text(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
             explanation = string.Join(": ", new[] { Text("title"), Text("detail") ?? Text("reason") }.Where(s => !string.IsNullOrEmpty(s)));
             if (explanation.Length == 0) explanation = body;
@@ -116,6 +132,6 @@ internal sealed class GatewayClient(HttpClient http, IReadOnlyList<Uri>? gateway
         throw new UploadRefusedException(
             $"{(int)response.StatusCode} {response.StatusCode} from {response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath}: {explanation}"
             + (retryAfter is { } wait ? $" (retry after {wait.TotalSeconds:0} s)" : ""),
-            httpStatus: (int)response.StatusCode) { RetryAfter = retryAfter };
+            httpStatus: (int)response.StatusCode) { RetryAfter = retryAfter, Problem = problemJson };
     }
 }

@@ -5,6 +5,7 @@ using DirectDriveX.Gateway.Hosting;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Protocols;
 using DirectDriveX.Protocols.Tus;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
@@ -24,16 +25,21 @@ public static partial class UploadForwarding
     {
         services.AddHttpForwarder();
         services.AddSingleton<NodeLocator>();
-        services.AddSingleton(new HttpMessageInvoker(new SocketsHttpHandler
-        {
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-            UseCookies = false,
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-            ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
-        }));
+        services.AddSingleton(new HttpMessageInvoker(Configure(new SocketsHttpHandler())));
+        // Requests with a body go over connections that let a node's early answer through (EarlyAnswerConnection).
+        services.AddKeyedSingleton<HttpMessageInvoker>(typeof(EarlyAnswerBody), new HttpMessageInvoker(EarlyAnswerConnection.Handler(h => Configure(h))));
         return services;
+    }
+
+    private static SocketsHttpHandler Configure(SocketsHttpHandler handler)
+    {
+        handler.UseProxy = false;
+        handler.AllowAutoRedirect = false;
+        handler.AutomaticDecompression = DecompressionMethods.None;
+        handler.UseCookies = false;
+        handler.ConnectTimeout = TimeSpan.FromSeconds(5);
+        handler.ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current);
+        return handler;
     }
 
     public static IEndpointRouteBuilder MapUploadForwarding(this IEndpointRouteBuilder app)
@@ -120,8 +126,10 @@ public static partial class UploadForwarding
         // Counted while it lasts, and named by this gateway's id, so that a leaving gateway can have the node end it cleanly.
         var drain = context.RequestServices.GetRequiredService<GatewayDrain>();
         using var forward = drain.BeginForward();
+        using var body = CarriesBody(context) ? EarlyAnswerBody.Begin(context) : null;
+        if (body is not null) http = context.RequestServices.GetRequiredKeyedService<HttpMessageInvoker>(typeof(EarlyAnswerBody));
         var error = await forwarder.SendAsync(context, destination, http, Config,
-            new GatewayTag(drain.Id, tus ? TusResponseHeaders.Instance : HttpTransformer.Default));
+            new GatewayTag(drain.Id, tus ? TusResponseHeaders.Instance : HttpTransformer.Default, body));
         if (error == ForwarderError.None) return;
         if (bodyRefusal?.Invoke() is { } refused)
         {
@@ -134,6 +142,9 @@ public static partial class UploadForwarding
             await RefuseAsync(context, refusals, new UploadRefusal(RefusalReason.NodeUnavailable,
                 $"Node {node.NodeName} did not take the connection; retry shortly."), tus);
     }
+
+    private static bool CarriesBody(HttpContext context) =>
+        !context.WebSockets.IsWebSocketRequest && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true;
 
     /// <summary>A refusal in the request's own terms: problem+json, or for a WebSocket request an accepted socket that carries
     /// the typed error and a close whose status says what to do.</summary>
@@ -148,8 +159,10 @@ public static partial class UploadForwarding
     }
 
     /// <summary>Names this gateway (<see cref="UploadConnections.GatewayHeader"/>, its random id) on the forwarded request,
-    /// over any such header the client sent; otherwise as <paramref name="inner"/>.</summary>
-    private sealed class GatewayTag(string gatewayId, HttpTransformer inner) : HttpTransformer
+    /// over any such header the client sent; otherwise as <paramref name="inner"/>. A request with a <paramref name="body"/>
+    /// has a connection to the node of its own (Connection: close), so that an early answer is its own, and no Expect (this
+    /// gateway answers any 100-continue itself).</summary>
+    private sealed class GatewayTag(string gatewayId, HttpTransformer inner, EarlyAnswerBody? body) : HttpTransformer
     {
         public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix,
             CancellationToken cancellationToken)
@@ -157,6 +170,10 @@ public static partial class UploadForwarding
             await inner.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
             proxyRequest.Headers.Remove(UploadConnections.GatewayHeader);
             proxyRequest.Headers.TryAddWithoutValidation(UploadConnections.GatewayHeader, gatewayId);
+            if (body is null) return;
+            proxyRequest.Headers.ConnectionClose = true;
+            proxyRequest.Headers.ExpectContinue = null;
+            proxyRequest.Headers.Remove("Expect");
         }
 
         public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken) =>

@@ -27,6 +27,7 @@ public sealed class GatewayUnderTest : IAsyncLifetime
     };
 
     public Uri BaseAddress => _host.BaseAddress;
+    public GatewayOverTestCluster Host => _host;
     public string StoreRoot => _host.StoreRoot;
     public string WorkDirectory { get; } = Directory.CreateTempSubdirectory("ddx-tool-files-").FullName;
 

@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using DirectDriveX.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using DirectDriveX.Upload;
 using DirectDriveX.Upload.Progress;
 using DirectDriveX.Upload.Protocol;
@@ -61,6 +63,29 @@ public sealed class UploadToolAgainstGatewayTests(GatewayUnderTest gateway) : IC
         Assert.Equal((Sha256Of(path), 3_000_001L, "multipart"), (result.Sha256, result.Bytes, result.Mode));
         Assert.StartsWith("Silo_", result.Node);
         var copy = Path.Combine(gateway.WorkDirectory, "form.copy");
+        await new FileDownloader(Client).DownloadAsync(result.FileId, new FileInfo(copy), total => Progress("download", total), CancellationToken.None);
+        Assert.Equal(File.ReadAllBytes(path), File.ReadAllBytes(copy));
+    }
+
+    [Fact]
+    public async Task A_multipart_upload_whose_node_drains_mid_file_continues_from_the_committed_offset_on_the_other_node()
+    {
+        var path = gateway.CreateFile("drained.bin", 40_000_000, seed: 5);
+        using var progress = Progress("multipart", 40_000_000);
+        var release = new TaskCompletionSource();
+        var settings = Settings() with { PauseAt = (16_000_000, release.Task) }; // a slow client: the node leaves meanwhile
+
+        var uploading = new MultipartUploader(Client, settings).UploadAsync(new FileInfo(path), progress, CancellationToken.None);
+        var holder = await Eventually.Holds(() => Task.FromResult(gateway.Host.Cluster.Silos.FirstOrDefault(s =>
+            s.ServiceProvider.GetRequiredService<SiloHttpServer>().Connections.Count > 0)), s => s is not null, TimeSpan.FromSeconds(30), "a node holds the upload");
+        Assert.Equal(0, await holder!.ServiceProvider.GetRequiredService<SiloHttpServer>().Connections.DrainAsync(TimeSpan.FromSeconds(10), CancellationToken.None));
+        release.SetResult();
+        var result = await uploading;
+
+        Assert.Equal((Sha256Of(path), 40_000_000L, "multipart", 1), (result.Sha256, result.Bytes, result.Mode, result.Reconnects));
+        Assert.NotEqual(holder.Name, result.Node);
+        Assert.Contains("as PUT chunks", _log.ToString());
+        var copy = Path.Combine(gateway.WorkDirectory, "drained.copy");
         await new FileDownloader(Client).DownloadAsync(result.FileId, new FileInfo(copy), total => Progress("download", total), CancellationToken.None);
         Assert.Equal(File.ReadAllBytes(path), File.ReadAllBytes(copy));
     }

@@ -119,8 +119,10 @@ public sealed class DrainTests : IAsyncLifetime
         Assert.Equal(data, await _http.GetByteArrayAsync($"/api/v1/files/{uploadId}"));
     }
 
-    [Fact]
-    public async Task A_PUT_in_flight_on_a_draining_node_is_answered_with_its_committed_offset_and_the_rest_goes_to_a_survivor()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_PUT_in_flight_on_a_draining_node_is_answered_with_its_committed_offset_and_the_rest_goes_to_a_survivor(bool throughGateway)
     {
         var data = TestBytes.Random(20 * 1024 * 1024 + 9, seed: 173);
         using var response = await _http.PostAsJsonAsync("/api/v1/uploads", new { fileName = "put.bin", size = data.Length, sha256 = TestBytes.Sha256Hex(data) });
@@ -128,16 +130,13 @@ public sealed class DrainTests : IAsyncLifetime
         var (uploadId, token, chunk) = (created.GetProperty("uploadId").GetString()!, created.GetProperty("resumeToken").GetString()!, created.GetProperty("chunkSize").GetInt32());
         Assert.Equal("Silo_2", created.GetProperty("node").GetString());
 
-        // A PUT of the whole file whose body stops after two chunks: the client is slow, and the node leaves meanwhile. Sent
-        // to the node's data plane as the gateway forwards it: through the gateway, YARP relays no answer that comes before
-        // the request body has been sent, so there the client's next write fails instead and it asks the status (README).
+        // A PUT of the whole file whose body stops after two chunks: the client is slow, and the node leaves meanwhile. It
+        // reads the answer while its body is unfinished: sent to the node's data plane as the gateway forwards it, or through
+        // the gateway, which must relay the node's early answer although the body it forwards is unfinished too.
         var node = new Uri((await _host.Grains.BudgetOf(_host.Cluster.Silos.Single(s => s.Name == "Silo_2").SiloAddress).GetSnapshot()).DataPlaneUrl!);
-        using var tcp = new System.Net.Sockets.TcpClient();
-        await tcp.ConnectAsync(node.Host, node.Port);
-        await using var stream = tcp.GetStream();
-        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"PUT /api/v1/uploads/{uploadId}/chunks?offset=0 HTTP/1.1\r\n" +
-            $"Host: {node.Authority}\r\nUpload-Token: {token}\r\nContent-Type: application/octet-stream\r\nContent-Length: {data.Length}\r\n\r\n"));
-        await stream.WriteAsync(data.AsMemory(0, chunk * 2));
+        await using var put = await UnfinishedRequest.BeginAsync(throughGateway ? _host.BaseAddress : node, "PUT",
+            $"/api/v1/uploads/{uploadId}/chunks?offset=0", [("Upload-Token", token), ("Content-Type", "application/octet-stream")],
+            data.Length, data.AsMemory(0, chunk * 2));
         var committedBefore = await Eventually.Holds(async () =>
         {
             using var status = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/uploads/{uploadId}");
@@ -146,19 +145,18 @@ public sealed class DrainTests : IAsyncLifetime
         }, committed => committed >= chunk, TimeSpan.FromSeconds(30), "a chunk is committed");
 
         var drain = ServerOf("Silo_2").Connections.DrainAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
-        using var reader = new StreamReader(stream, System.Text.Encoding.ASCII);
-        var statusLine = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.StartsWith("HTTP/1.1 503", statusLine);
-        string? line;
-        var headers = new List<string>();
-        while (!string.IsNullOrEmpty(line = await reader.ReadLineAsync())) headers.Add(line);
-        Assert.Contains(headers, h => h.StartsWith("Retry-After:", StringComparison.OrdinalIgnoreCase));
-        var text = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30)); // Connection: close; maybe chunked
-        var problem = JsonDocument.Parse(text[text.IndexOf('{')..(text.LastIndexOf('}') + 1)]).RootElement;
-        Assert.Equal("NodeUnavailable", problem.GetProperty("reason").GetString());
+        var early = await put.AnswerAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("HTTP/1.1 503 Service Unavailable", early.StatusLine);
+        Assert.Equal("application/problem+json", early.Header("Content-Type"));
+        // The node closes the connection; the gateway reads and discards what the client still sends, as after any early answer.
+        Assert.Equal(throughGateway ? "" : "close", early.Header("Connection"));
+        var problem = JsonDocument.Parse(early.Body).RootElement;
         // Everything that reached the node is committed before the answer: at least what was, at most what was sent.
         var offset = problem.GetProperty("expectedOffset").GetInt64();
         Assert.InRange(offset, committedBefore, chunk * 2L);
+        Assert.Equal((503, "NodeUnavailable", $"{ReconnectNotice.NodeDraining.Message} {offset} bytes are committed."),
+            (problem.GetProperty("status").GetInt32(), problem.GetProperty("reason").GetString(), problem.GetProperty("detail").GetString()));
+        Assert.Equal(early.Header("Retry-After"), problem.GetProperty("retryAfterSeconds").GetInt32().ToString());
         Assert.Equal(0, await drain);
 
         // The rest, from the offset it was given, lands on a survivor (the session was let go) and completes the file.

@@ -74,6 +74,26 @@ public class HttpProtocolTests(DefaultGatewayFixture fixture)
     }
 
     [Fact]
+    public async Task A_node_refusing_a_PUT_before_its_body_is_sent_is_answered_through_the_gateway_while_the_client_still_sends()
+    {
+        // The node refuses at once (wrong offset) without reading the body; the client has sent 64 KiB of a declared 8 MiB and
+        // waits. The gateway relays the node's answer as it is.
+        var data = TestBytes.Random(8 * 1024 * 1024, seed: 13);
+        var created = await fixture.CreateUploadAsync("early.bin", data.Length);
+        await using var put = await UnfinishedRequest.BeginAsync(fixture.BaseAddress, "PUT", $"/api/v1/uploads/{created.UploadId}/chunks?offset=4096",
+            [("Upload-Token", created.ResumeToken), ("Content-Type", "application/octet-stream")], data.Length - 4096, data.AsMemory(4096, 64 * 1024));
+
+        var answer = await put.AnswerAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal("HTTP/1.1 409 Conflict", answer.StatusLine);
+        Assert.Equal("application/problem+json", answer.Header("Content-Type"));
+        var problem = JsonDocument.Parse(answer.Body).RootElement;
+        Assert.Equal((409, "OffsetMismatch", 0L, "Chunk at offset 4096; the upload continues at 0."),
+            (problem.GetProperty("status").GetInt32(), problem.GetProperty("reason").GetString(), problem.GetProperty("expectedOffset").GetInt64(),
+                problem.GetProperty("detail").GetString()));
+    }
+
+    [Fact]
     public async Task Status_and_abort_need_the_token_and_abort_returns_the_lease()
     {
         var created = await fixture.CreateUploadAsync("abort.bin", 5_000_000);

@@ -7,6 +7,9 @@ internal sealed class UploadRefusedException(string message, int? httpStatus = n
     public int? CloseStatus { get; } = closeStatus;
     public TimeSpan? RetryAfter { get; init; }
 
+    /// <summary>The problem+json answer, when there was one (a draining node's names the upload it started and its offset).</summary>
+    public System.Text.Json.JsonElement? Problem { get; init; }
+
     /// <summary>1013 (try again later), 1012 (the node restarts) or 1001 (the gateway goes away), HTTP 503, or a 429 that
     /// asks for a short wait (too many live uploads; not a daily quota, which says to wait until midnight): worth another
     /// attempt after a pause.</summary>

@@ -4,7 +4,7 @@ namespace DirectDriveX.Upload.Transfers;
 
 /// <summary>A read-only pass-through that feeds the caller's hash and counts the bytes as the HTTP stack reads them.
 /// The hash stays the caller's: the HTTP stack disposes this stream once the request is sent.</summary>
-internal sealed class ObservedReadStream(Stream inner, IncrementalHash hash, Action<long> progress) : Stream
+internal sealed class ObservedReadStream(Stream inner, IncrementalHash hash, Action<long> progress, (long Offset, Task Until)? pauseAt = null) : Stream
 {
     public long BytesRead { get; private set; }
 
@@ -18,6 +18,11 @@ internal sealed class ObservedReadStream(Stream inner, IncrementalHash hash, Act
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        if (pauseAt is { } pause && BytesRead + buffer.Length > pause.Offset && !pause.Until.IsCompleted)
+        {
+            if (BytesRead < pause.Offset) buffer = buffer[..(int)(pause.Offset - BytesRead)];
+            else await pause.Until.WaitAsync(cancellationToken);
+        }
         var read = await inner.ReadAsync(buffer, cancellationToken);
         return Observe(buffer.Span[..read]);
     }

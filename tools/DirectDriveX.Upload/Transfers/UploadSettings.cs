@@ -6,4 +6,8 @@ internal sealed record UploadSettings(
     ReconnectPolicy Reconnect,
     TimeSpan AckTimeout,
     TimeSpan CompleteTimeout,
-    long? SimulateDropAt);
+    long? SimulateDropAt)
+{
+    /// <summary>Test aid: a multipart body stops before byte <c>Offset</c> until <c>Until</c> completes (a slow client).</summary>
+    public (long Offset, Task Until)? PauseAt { get; init; }
+}
