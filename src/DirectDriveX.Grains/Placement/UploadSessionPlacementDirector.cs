@@ -7,7 +7,9 @@ namespace DirectDriveX.Grains.Placement;
 /// Honours <see cref="DirectDriveX.Grains.Interfaces.UploadPlacementHint"/> when the hinted silo is compatible; otherwise
 /// prefers the silo handling the call, so a session reactivated by a status query lands where it was asked for. A silo
 /// that is draining (<see cref="NodeDrain"/>) never places a session on itself: the sessions it lets go reactivate on a
-/// survivor.
+/// survivor. That last rule is why this is not Orleans' own <c>PreferLocalPlacement</c>, which honours the same hint
+/// (<see cref="IPlacementDirector.GetPlacementHint"/>) and then prefers the local silo, but would keep placing sessions on a
+/// silo that is leaving.
 /// </summary>
 public sealed class UploadSessionPlacementDirector(NodeDrain drain) : IPlacementDirector
 {
