@@ -12,6 +12,7 @@ namespace DirectDriveX.Grains.Clients;
 internal sealed class ClientCountRecord(IPersistentState<UploadClientState> state)
 {
     private GroupCommit? _writes;
+    private bool _unwritten;
 
     public UploadClientState Count { get; set; } = Copy(state.State);
 
@@ -22,11 +23,22 @@ internal sealed class ClientCountRecord(IPersistentState<UploadClientState> stat
     /// while the first call's write is still running).</summary>
     public Task WrittenAsync() => _writes?.WrittenAsync() ?? Task.CompletedTask;
 
-    /// <summary>Every write asked for so far has landed or failed (deactivation).</summary>
-    public Task FlushAsync() => _writes?.FlushAsync() ?? Task.CompletedTask;
+    /// <summary>The count has a change that no write has taken yet (<see cref="MarkUnwritten"/>).</summary>
+    public bool HasUnwrittenChanges => _unwritten;
+
+    /// <summary>A change left for the next write to take, whichever caller asks for it.</summary>
+    public void MarkUnwritten() => _unwritten = true;
+
+    /// <summary>Writes what is left unwritten, and waits for every write asked for so far (deactivation).</summary>
+    public async Task FlushAsync()
+    {
+        if (_unwritten) await SaveAsync();
+        if (_writes is not null) await _writes.FlushAsync();
+    }
 
     private Task WriteOrClearAsync()
     {
+        _unwritten = false; // this write takes every change made so far
         var count = Count;
         if (count.Live.Count == 0 && count.Parked.Count == 0 && (count.BytesToday == 0 || !count.DayLimited)) return state.ClearStateAsync();
         state.State = Copy(count);

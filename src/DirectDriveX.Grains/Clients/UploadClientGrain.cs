@@ -58,6 +58,7 @@ public sealed partial class UploadClientGrain(
 
     private Task SaveAsync() => _record.SaveAsync();
     private Task WrittenAsync() => _record.WrittenAsync();
+    private IGrainTimer? _releaseWrite;
 
     public async Task<UploadRefusal?> TryAdmit(string uploadId, long size, ClientLimits limits)
     {
@@ -170,22 +171,23 @@ public sealed partial class UploadClientGrain(
             return;
         }
         // Written behind: a release that only frees a live slot (a completed upload's, or any without a day limit) answers at
-        // once, and its write joins the next group commit. Lost with this silo before it lands, the count is too high, never
-        // too low: the slot of an ended session is freed again when the client next reaches its limit (ForgetEndedAsync asks
-        // it), so nothing is admitted past a limit, and the upload's answer does not wait for a write of its client's record.
-        _ = WriteBehindAsync();
+        // once and is taken by the next write (an admission's), or written ReleaseWriteDelay later. Lost with this silo before
+        // then, the count is too high, never too low: an ended session's slot is freed again when the client next reaches its
+        // limit (ForgetEndedAsync asks it). An upload's answer so waits for no write, and a busy client writes once per admission.
+        _record.MarkUnwritten();
+        _releaseWrite ??= this.RegisterGrainTimer(WriteReleasesAsync, ReleaseWriteDelay, Timeout.InfiniteTimeSpan);
     }
 
-    private async Task WriteBehindAsync()
+    /// <summary>How long a release may wait for an admission's write to take it before it is written on its own.</summary>
+    internal static readonly TimeSpan ReleaseWriteDelay = TimeSpan.FromSeconds(1);
+
+    private async Task WriteReleasesAsync(CancellationToken cancellationToken)
     {
-        try
-        {
-            await SaveAsync();
-        }
-        catch (Exception e)
-        {
-            LogWriteBehindFailed(ClientId, e.Message);
-        }
+        _releaseWrite?.Dispose();
+        _releaseWrite = null;
+        if (!_record.HasUnwrittenChanges) return;
+        try { await SaveAsync(); }
+        catch (Exception e) { LogWriteBehindFailed(ClientId, e.Message); }
     }
 
     public Task<ClientUsage> GetState()
