@@ -37,6 +37,12 @@ public interface IUploadSessionGrain : IGrainWithStringKey
     /// but this activation's.</summary>
     Task<CompletionResult> Complete(int epoch, string sha256);
 
+    /// <summary><see cref="Commit"/> of the upload's last bytes and <see cref="Complete"/> in one call, for a data plane that
+    /// acknowledges nothing to its client before the upload is stored (one request carries the rest of the file): the commit is
+    /// checked as a commit is, and recorded with the completion's one state write. When the completion is refused, the commit is
+    /// still recorded (written before the refusal is answered) unless the session failed, so completing again finishes it.</summary>
+    Task<CompletionResult> CommitAndComplete(int epoch, long offset, long length, string writerNodeId, StagedCommit staged, string sha256);
+
     /// <summary>An upload created without its length (tus <c>Upload-Defer-Length</c>) declares it: checked against what was
     /// received, the largest file it may be and its client's day quota; its store space promised; its reservation brought down
     /// to the length's tier. Null when accepted (or the same length was declared already), else the refusal.</summary>

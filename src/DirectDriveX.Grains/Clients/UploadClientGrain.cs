@@ -2,6 +2,7 @@ using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Grains.Sessions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
 
 namespace DirectDriveX.Grains.Clients;
 
@@ -13,7 +14,11 @@ namespace DirectDriveX.Grains.Clients;
 /// A parked session (idle past its lease, resumable) holds no live slot: <see cref="Park"/> frees it, and <see cref="TryResume"/>
 /// counts it again, against the concurrent limit only. A client leaves no record once nothing of it needs counting: no live
 /// or parked session, and no bytes held against a day limit.
+/// Its calls interleave and its writes are group-committed (<see cref="ClientCountRecord"/>): a call checks and changes the
+/// count in one turn and returns once a write that started after its change has landed (as durable as a write of its own),
+/// so one client's concurrent uploads share writes instead of queueing behind each other's (issue 19's serial path).
 /// </summary>
+[Reentrant]
 public sealed partial class UploadClientGrain(
     [PersistentState(UploadClientGrain.StateName, UploadClientGrain.StorageName)] IPersistentState<UploadClientState> state,
     TimeProvider clock,
@@ -38,23 +43,48 @@ public sealed partial class UploadClientGrain(
     /// later, so a client that keeps knocking at its limit costs one status call per session per period, not per knock.</summary>
     private readonly Dictionary<string, DateTimeOffset> _foundLiveAt = new(StringComparer.Ordinal);
 
+    private ClientCountRecord _record = null!;
+
     private string ClientId => this.GetPrimaryKeyString();
-    private UploadClientState S => state.State;
+    private UploadClientState S => _record.Count;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _record = new ClientCountRecord(state);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _record.FlushAsync();
+
+    private Task SaveAsync() => _record.SaveAsync();
+    private Task WrittenAsync() => _record.WrittenAsync();
+    private IGrainTimer? _releaseWrite;
 
     public async Task<UploadRefusal?> TryAdmit(string uploadId, long size, ClientLimits limits)
     {
-        if (S.Live.ContainsKey(uploadId)) return null;
+        if (S.Live.ContainsKey(uploadId))
+        {
+            await WrittenAsync();
+            return null;
+        }
         var now = clock.GetUtcNow();
         RollDay(now);
         if (S.Live.Count >= limits.MaxConcurrentUploads) await ForgetEndedAsync(now);
+        // Interleaved calls may have changed the count while this one waited for its older sessions: decided from here on
+        // within this turn.
+        if (S.Live.ContainsKey(uploadId))
+        {
+            await WrittenAsync();
+            return null;
+        }
         if (ClientAdmissionPolicy.Check(ClientId, S.Live.Count, S.BytesToday, size, limits, now) is { } refusal)
         {
             LogRefused(ClientId, uploadId, refusal.Reason, S.Live.Count, S.BytesToday);
             return refusal;
         }
         S.Live[uploadId] = new CountedUpload(size, now, S.Day);
-        state.State = S with { BytesToday = S.BytesToday + size, DayLimited = limits.BytesPerDay is not null };
-        await state.WriteStateAsync();
+        _record.Count = S with { BytesToday = S.BytesToday + size, DayLimited = limits.BytesPerDay is not null };
+        await SaveAsync();
         return null;
     }
 
@@ -62,7 +92,11 @@ public sealed partial class UploadClientGrain(
     {
         var live = S.Live.TryGetValue(uploadId, out var counted);
         if (!live && !S.Parked.TryGetValue(uploadId, out counted)) counted = null;
-        if (counted is not null && counted.Size == size) return null;
+        if (counted is not null && counted.Size == size)
+        {
+            await WrittenAsync();
+            return null;
+        }
         var now = clock.GetUtcNow();
         RollDay(now);
         var counting = counted is not null && counted.Day == S.Day ? counted.Size : 0;
@@ -74,25 +108,38 @@ public sealed partial class UploadClientGrain(
         var declared = (counted ?? new CountedUpload(0, now, S.Day)) with { Size = size, Day = S.Day };
         if (live || counted is null) S.Live[uploadId] = declared;
         else S.Parked[uploadId] = declared;
-        state.State = S with { BytesToday = S.BytesToday - counting + size, DayLimited = limits.BytesPerDay is not null };
-        await state.WriteStateAsync();
+        _record.Count = S with { BytesToday = S.BytesToday - counting + size, DayLimited = limits.BytesPerDay is not null };
+        await SaveAsync();
         return null;
     }
 
     public async Task Park(string uploadId)
     {
         _foundLiveAt.Remove(uploadId);
-        if (!S.Live.Remove(uploadId, out var counted)) return;
+        if (!S.Live.Remove(uploadId, out var counted))
+        {
+            await WrittenAsync();
+            return;
+        }
         S.Parked[uploadId] = counted;
         await SaveAsync();
     }
 
     public async Task<UploadRefusal?> TryResume(string uploadId, ClientLimits limits)
     {
-        if (S.Live.ContainsKey(uploadId)) return null;
+        if (S.Live.ContainsKey(uploadId))
+        {
+            await WrittenAsync();
+            return null;
+        }
         var now = clock.GetUtcNow();
         RollDay(now);
         if (S.Live.Count >= limits.MaxConcurrentUploads) await ForgetEndedAsync(now);
+        if (S.Live.ContainsKey(uploadId))
+        {
+            await WrittenAsync();
+            return null;
+        }
         if (ClientAdmissionPolicy.CheckResume(ClientId, S.Live.Count, limits) is { } refusal)
         {
             LogRefused(ClientId, uploadId, refusal.Reason, S.Live.Count, S.BytesToday);
@@ -101,19 +148,46 @@ public sealed partial class UploadClientGrain(
         // A parked upload this record no longer knows (it expired meanwhile) is counted live again, with no bytes to give back.
         var counted = S.Parked.Remove(uploadId, out var parked) ? parked : new CountedUpload(0, now, S.Day);
         S.Live[uploadId] = counted with { AdmittedAt = now };
-        await state.WriteStateAsync();
+        await SaveAsync();
         return null;
     }
 
     public async Task Release(string uploadId, long receivedBytes)
     {
         _foundLiveAt.Remove(uploadId);
-        if (!S.Live.Remove(uploadId, out var counted) && !S.Parked.Remove(uploadId, out counted)) return;
+        if (!S.Live.Remove(uploadId, out var counted) && !S.Parked.Remove(uploadId, out counted))
+        {
+            await WrittenAsync();
+            return;
+        }
         RollDay(clock.GetUtcNow());
         // Bytes declared and never received go back to the day's quota, if that day is still today.
+        var givenBack = counted.Day == S.Day && S.DayLimited ? Math.Max(0, counted.Size - receivedBytes) : 0;
         if (counted.Day == S.Day)
-            state.State = S with { BytesToday = Math.Max(0, S.BytesToday - Math.Max(0, counted.Size - receivedBytes)) };
-        await SaveAsync();
+            _record.Count = S with { BytesToday = Math.Max(0, S.BytesToday - Math.Max(0, counted.Size - receivedBytes)) };
+        if (givenBack > 0)
+        {
+            await SaveAsync();
+            return;
+        }
+        // Written behind: a release that only frees a live slot (a completed upload's, or any without a day limit) answers at
+        // once and is taken by the next write (an admission's), or written ReleaseWriteDelay later. Lost with this silo before
+        // then, the count is too high, never too low: an ended session's slot is freed again when the client next reaches its
+        // limit (ForgetEndedAsync asks it). An upload's answer so waits for no write, and a busy client writes once per admission.
+        _record.MarkUnwritten();
+        _releaseWrite ??= this.RegisterGrainTimer(WriteReleasesAsync, ReleaseWriteDelay, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>How long a release may wait for an admission's write to take it before it is written on its own.</summary>
+    internal static readonly TimeSpan ReleaseWriteDelay = TimeSpan.FromSeconds(1);
+
+    private async Task WriteReleasesAsync(CancellationToken cancellationToken)
+    {
+        _releaseWrite?.Dispose();
+        _releaseWrite = null;
+        if (!_record.HasUnwrittenChanges) return;
+        try { await SaveAsync(); }
+        catch (Exception e) { LogWriteBehindFailed(ClientId, e.Message); }
     }
 
     public Task<ClientUsage> GetState()
@@ -125,7 +199,7 @@ public sealed partial class UploadClientGrain(
     private void RollDay(DateTimeOffset now)
     {
         var today = ClientAdmissionPolicy.DayOf(now);
-        if (S.Day != today) state.State = S with { Day = today, BytesToday = 0 };
+        if (S.Day != today) _record.Count = S with { Day = today, BytesToday = 0 };
     }
 
     /// <summary>Asks each counted session admitted (or last found live) at least <see cref="UploadOptions.ClientRecheckAfter"/>
@@ -164,15 +238,12 @@ public sealed partial class UploadClientGrain(
         return ended.Count;
     }
 
-    /// <summary>A client with nothing counted leaves no record behind: no live session, and no bytes that a day limit
-    /// still needs (without one, today's bytes are only a figure, not worth a record per address that ever uploaded).</summary>
-    private Task SaveAsync() => S.Live.Count == 0 && S.Parked.Count == 0 && (S.BytesToday == 0 || !S.DayLimited)
-        ? state.ClearStateAsync()
-        : state.WriteStateAsync();
-
     /// <summary>Debug: the process that took the request logs each refusal once, at Information, with its reason.</summary>
     [LoggerMessage(Level = LogLevel.Debug, Message = "Client {ClientId} refused upload {UploadId}: {Reason} ({Live} live, {BytesToday} bytes today)")]
     private partial void LogRefused(string clientId, string uploadId, RefusalReason reason, int live, long bytesToday);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Client {ClientId}: a release could not be written now ({Detail}); the count is too high until its next write, and is put right at its limit")]
+    private partial void LogWriteBehindFailed(string clientId, string detail);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Client {ClientId}: {Count} counted sessions had ended without a release and are no longer counted")]
     private partial void LogForgot(string clientId, int count);

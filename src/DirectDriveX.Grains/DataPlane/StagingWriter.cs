@@ -18,7 +18,7 @@ namespace DirectDriveX.Grains.DataPlane;
 /// Bytes a client sends again below the committed offset (a client that restarts from 0) are compared with what is
 /// staged, not written: the same bytes are acknowledged again, different ones refused.
 /// </summary>
-public sealed class StagingWriter : IAsyncDisposable
+public sealed partial class StagingWriter : IAsyncDisposable
 {
     /// <summary>Received bytes are written to the file once this many are pending (or at a chunk's end): large enough to keep
     /// system calls few, small enough to stay in cache between the socket copy, the hash and the page-cache copy.</summary>
@@ -58,6 +58,9 @@ public sealed class StagingWriter : IAsyncDisposable
     private bool _completed;
     private bool _holding;
     private long _heldEnd = -1;
+    /// <summary>The end of the upload's last range, written and not committed yet (<see cref="CompleteForStoringAsync"/>).</summary>
+    private long _finalEnd = -1;
+    private readonly bool _finalAtCompletion;
     private long _lastCommitQueuedAt;
 
     /// <param name="generation">This writer's generation on this node (<see cref="StagedUpload.TakeOverAsync"/>).</param>
@@ -86,6 +89,7 @@ public sealed class StagingWriter : IAsyncDisposable
         _committed = status.CommittedOffset;
         _chunkStart = streamOffset;
         _onCommitted = onCommitted ?? (_ => ValueTask.CompletedTask);
+        _finalAtCompletion = onCommitted is null && !_sizeIsLimit; // nothing is acknowledged to the client per commit
         _lastCommitQueuedAt = clock.GetTimestamp();
         _committer = CommitAsync();
         upload.Register(generation, StopCommitting);
@@ -223,6 +227,8 @@ public sealed class StagingWriter : IAsyncDisposable
                 catch (UploadRefusedException) { }
             }
             if (_holding && _heldEnd >= 0 && _failure is null) _commits.Writer.TryWrite(_heldEnd);
+            if (_finalEnd >= 0 && _failure is null) _commits.Writer.TryWrite(_finalEnd);
+            _finalEnd = -1;
             _commits.Writer.TryComplete();
         }
         await _committer;
@@ -277,6 +283,7 @@ public sealed class StagingWriter : IAsyncDisposable
         _chunkStart = end;
         _filled = _written = 0;
         if (_holding) _heldEnd = end;
+        else if (_finalAtCompletion && end == _size) _finalEnd = end; // committed with the completion, or by CompleteAsync
         else QueueCommit(end);
     }
 

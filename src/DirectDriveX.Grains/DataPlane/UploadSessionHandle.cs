@@ -49,10 +49,17 @@ public sealed class UploadSessionHandle
         _plane.OpenWriterAsync(Grain, UploadId, streamOffset, onCommitted);
 
     /// <summary>Commits what the writer holds, verifies the SHA-256 and stores the file; the refusal is thrown.</summary>
+    /// <remarks>The writer's last range, of which its client was told nothing yet, is recorded by the completion itself
+    /// (<see cref="StagingWriter.CompleteForStoringAsync"/>).</remarks>
     public async Task<StoredUpload> CompleteAsync(StagingWriter writer, CancellationToken cancellationToken)
     {
-        var committed = await writer.CompleteAsync();
-        return await CompleteAsync(writer.Epoch, writer.Parts, writer.StoreUploadId, committed, cancellationToken);
+        if (await writer.CompleteForStoringAsync() is not { } final)
+            return await CompleteAsync(writer.Epoch, writer.Parts, writer.StoreUploadId, writer.CommittedOffset, cancellationToken);
+        var parts = StagedLayout.AfterCommit(writer.Parts, final.Offset, final.End, final.Staged.Parts);
+        var stored = await CompleteAsync(writer.Epoch, parts, writer.StoreUploadId ?? final.Staged.StoreUploadId, final.End, cancellationToken,
+            (epoch, sha256) => Grain.CommitAndComplete(epoch, final.Offset, final.Length, _plane.NodeId, final.Staged, sha256));
+        writer.Recorded(final);
+        return stored;
     }
 
     /// <summary>Completes an upload whose bytes were all committed by earlier connections.</summary>
@@ -65,7 +72,8 @@ public sealed class UploadSessionHandle
     /// <summary>Completes the upload once <paramref name="committed"/> bytes are committed: the store assembles the staged bytes
     /// into one object, they are hashed, and the session, in epoch
     /// <paramref name="epoch"/>, verifies the SHA-256 and stores the file; the refusal is thrown.</summary>
-    private async Task<StoredUpload> CompleteAsync(int epoch, StagedPart[] parts, string? storeUploadId, long committed, CancellationToken cancellationToken)
+    private async Task<StoredUpload> CompleteAsync(int epoch, StagedPart[] parts, string? storeUploadId, long committed, CancellationToken cancellationToken,
+        Func<int, string, Task<CompletionResult>>? complete = null)
     {
         if (Status.LengthDeferred)
             throw new UploadRefusedException(new UploadRefusal(RefusalReason.Incomplete,
@@ -75,7 +83,7 @@ public sealed class UploadSessionHandle
                 $"{committed} of {Status.Size} bytes received; send the rest from offset {committed}.", ExpectedOffset: committed));
         var sha256 = await _plane.PrepareToStoreAsync(
             new StagingTarget(UploadId, epoch, Status.Size, Status.ChunkSize, committed, parts, storeUploadId, Status.PlanSize), cancellationToken);
-        var result = await Grain.Complete(epoch, sha256);
+        var result = await (complete ?? Grain.Complete)(epoch, sha256);
         _plane.Forget(UploadId);
         return result.File is { } file ? new StoredUpload(file, result.DeleteToken) : throw new UploadRefusedException(result.Refusal!);
     }

@@ -19,13 +19,15 @@ public sealed partial class StoredFileGrain(
 {
     private string FileId => this.GetPrimaryKeyString();
 
-    public async Task Register(StoredFileRecord record)
+    /// <summary>Keeps the record its upload has just published, in memory only: the store has it durably already (written
+    /// before the publishing move), so a copy in grain state would be one more durable write per upload for nothing a reader
+    /// needs. A later activation reads it from the store, and caches it in grain state then (<see cref="GetRecord"/>).</summary>
+    public Task Register(StoredFileRecord record)
     {
         if (record.FileId != FileId)
             throw new ArgumentException($"Record for {record.FileId} registered on file grain {FileId}.", nameof(record));
-        if (state.State.Record == record) return;
-        state.State = new StoredFileState { Record = record };
-        await state.WriteStateAsync();
+        if (state.State.Record != record) state.State = new StoredFileState { Record = record };
+        return Task.CompletedTask;
     }
 
     public async Task<StoredFileRecord?> GetRecord()
@@ -50,7 +52,8 @@ public sealed partial class StoredFileGrain(
         if (!UploadIds.IsWellFormed(FileId)) return false;
         var existed = await store.DeleteStoredAsync(FileId);
         var cached = state.State.Record is not null;
-        if (state.RecordExists || cached) await state.ClearStateAsync();
+        if (state.RecordExists) await state.ClearStateAsync();
+        else state.State = new StoredFileState();
         if (existed || cached) LogRemoved(FileId, why);
         return existed || cached;
     }

@@ -231,37 +231,48 @@ public sealed partial class UploadSessionGrain(
     public async Task<ChunkAck> Commit(int epoch, long offset, long length, string writerNodeId, StagedCommit staged)
     {
         await ExpireIfOverdueAsync();
-        if (StateRefusal() is { } closed) return ChunkAck.Refused(S.CommittedOffset, closed);
+        var committed = S.CommittedOffset;
+        if (CommitRefusal(epoch, offset, length, writerNodeId, staged, out var parts) is { } refused) return ChunkAck.Refused(committed, refused);
+        // A writer that stayed connected while the session parked resumes it with this commit.
+        if (await (S.State == UploadState.Parked ? ResumeAsync() : EnsureLeaseAsync()) is { } noLease) return ChunkAck.Refused(committed, noLease);
+        RecordCommit(epoch, offset, length, parts, staged);
+        await WriteFencedStateAsync();
+        return new ChunkAck(S.CommittedOffset, null);
+    }
+
+    /// <summary>Why a commit of epoch <paramref name="epoch"/> cannot be taken now, or null, with the parts that hold the
+    /// committed bytes once it is.</summary>
+    private UploadRefusal? CommitRefusal(int epoch, long offset, long length, string writerNodeId, StagedCommit staged, out StagedPart[] parts)
+    {
+        parts = [];
+        if (StateRefusal() is { } closed) return closed;
         var committed = S.CommittedOffset;
         if (writerNodeId != HostNodeId)
-            return ChunkAck.Refused(committed, Refusal(RefusalReason.NodeUnavailable,
-                $"Upload {UploadId} is now served by node {silo.Name}; reconnect to continue from {committed}."));
-        if (epoch != _epoch) return ChunkAck.Refused(committed, Superseded(committed));
-        if (length <= 0)
-            return ChunkAck.Refused(committed, Refusal(RefusalReason.InvalidRequest, "A commit must cover at least one byte."));
+            return Refusal(RefusalReason.NodeUnavailable, $"Upload {UploadId} is now served by node {silo.Name}; reconnect to continue from {committed}.");
+        if (epoch != _epoch) return Superseded(committed);
+        if (length <= 0) return Refusal(RefusalReason.InvalidRequest, "A commit must cover at least one byte.");
         if (offset < 0 || offset + length > S.Size)
-            return ChunkAck.Refused(committed, S.LengthDeferred
+            return S.LengthDeferred
                 ? Refusal(RefusalReason.FileTooLarge, $"Bytes [{offset}, {offset + length}) run past {S.Size} bytes, the largest file this upload may become.")
-                : PastDeclaredSize.Refusal(S.Size, offset, length));
+                : PastDeclaredSize.Refusal(S.Size, offset, length);
         if (offset != committed)
-            return ChunkAck.Refused(committed, new UploadRefusal(RefusalReason.OffsetMismatch,
-                $"Chunk at offset {offset}; the upload continues at {committed}.", ExpectedOffset: committed));
-
-        StagedPart[] parts;
+            return new UploadRefusal(RefusalReason.OffsetMismatch, $"Chunk at offset {offset}; the upload continues at {committed}.", ExpectedOffset: committed);
         try
         {
             parts = StagedLayout.AfterCommit(S.Parts, offset, offset + length, staged.Parts);
         }
         catch (ArgumentException e)
         {
-            return ChunkAck.Refused(committed, Refusal(RefusalReason.InvalidRequest, $"The store's parts do not fit the commit: {e.Message}"));
+            return Refusal(RefusalReason.InvalidRequest, $"The store's parts do not fit the commit: {e.Message}");
         }
         if (S.StoreUploadId is { } storeUploadId && staged.StoreUploadId is { } other && storeUploadId != other)
-            return ChunkAck.Refused(committed, Refusal(RefusalReason.InvalidRequest,
-                $"The commit names the store's upload {other}; the session's is {storeUploadId}."));
+            return Refusal(RefusalReason.InvalidRequest, $"The commit names the store's upload {other}; the session's is {storeUploadId}.");
+        return null;
+    }
 
-        // A writer that stayed connected while the session parked resumes it with this commit.
-        if (await (S.State == UploadState.Parked ? ResumeAsync() : EnsureLeaseAsync()) is { } noLease) return ChunkAck.Refused(committed, noLease);
+    /// <summary>Takes a checked commit into the state (not written yet).</summary>
+    private void RecordCommit(int epoch, long offset, long length, StagedPart[] parts, StagedCommit staged)
+    {
         state.State = S with
         {
             State = UploadState.Receiving,
@@ -270,10 +281,8 @@ public sealed partial class UploadSessionGrain(
             StoreUploadId = S.StoreUploadId ?? staged.StoreUploadId,
             LastActivityAt = clock.GetUtcNow(),
         };
-        await WriteFencedStateAsync();
         metrics.RecordBytesReceived(length);
         LogCommitted(UploadId, silo.Name, epoch, offset, length);
-        return new ChunkAck(S.CommittedOffset, null);
     }
 
     public async Task<CompletionResult> Complete(int epoch, string sha256)

@@ -19,6 +19,7 @@ public sealed class FileSystemUploadStore : IUploadStore
     private readonly string _filesDirectory;
     private readonly bool _flushToDisk;
     private readonly bool _dropWrittenPages;
+    private readonly DirectorySync _directories = new();
 
     public FileSystemUploadStore(IOptions<FileStoreOptions> options)
     {
@@ -97,12 +98,15 @@ public sealed class FileSystemUploadStore : IUploadStore
 
     /// <summary>The record is written beside the bytes (durably: fsync of the file and of the directory after the rename),
     /// then the assembled file is moved into the store, atomically.</summary>
-    public Task PublishAsync(StagingTarget target, StoredFileRecord record, CancellationToken cancellationToken)
+    /// <summary>The record first (fsynced, then renamed into place), then the bytes moved beside it; returns once an fsync of
+    /// <c>files/</c> that started after both renames has finished (group-committed with concurrent publishers:
+    /// <see cref="DirectorySync"/>), so a stored file and its record survive a power cut from the moment the upload is answered.</summary>
+    public async Task PublishAsync(StagingTarget target, StoredFileRecord record, CancellationToken cancellationToken)
     {
         var from = AssembledPath(target);
         var (to, recordPath) = (StoredPath(record.FileId), RecordPath(record.FileId));
         var json = StoredFileRecordJson.Serialize(record);
-        return Task.Run(() =>
+        await Task.Run(() =>
         {
             if (target.Size == 0 && !File.Exists(from)) File.Create(from).Dispose(); // an empty file has no staged bytes
             var temporary = recordPath + ".tmp";
@@ -115,6 +119,7 @@ public sealed class FileSystemUploadStore : IUploadStore
             // Publishing again (a completion retried after its answer was lost) finds the bytes already stored.
             if (!File.Exists(to)) File.Move(from, to, overwrite: false);
         }, cancellationToken);
+        if (_flushToDisk) await _directories.FlushAsync(_filesDirectory);
     }
 
     public Task DeleteStagingAsync(StagingRemains remains, bool published, CancellationToken cancellationToken)

@@ -66,6 +66,24 @@ public class UploadClientGrainTests(BudgetClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Concurrent_admissions_interleave_and_still_admit_exactly_the_limit()
+    {
+        // The client's calls interleave while its writes are group-committed: every check and change is still one turn.
+        var client = Grains.GetGrain<IUploadClientGrain>($"addr:test-{Guid.NewGuid():N}");
+        var limits = new ClientLimits(5, BytesPerDay: 1000);
+        var answers = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => client.TryAdmit($"u{i}", 10, limits)));
+        Assert.Equal(5, answers.Count(a => a is null));
+        Assert.All(answers.OfType<UploadRefusal>(), a => Assert.Equal(RefusalReason.TooManyUploads, a.Reason));
+        var usage = await client.GetState();
+        Assert.Equal((5, 50L), (usage.LiveUploads.Count, usage.BytesToday));
+
+        await Task.WhenAll(usage.LiveUploads.Select(id => client.Release(id, 10)));
+        Assert.Null(await client.TryAdmit("after", 10, limits));
+        Assert.Equal((1, 60L), ((await client.GetState()).LiveUploads.Count, (await client.GetState()).BytesToday));
+        await client.Release("after", 10);
+    }
+
+    [Fact]
     public async Task Admission_is_idempotent_per_upload_and_release_is_too()
     {
         var client = Grains.GetGrain<IUploadClientGrain>($"addr:test-{Guid.NewGuid():N}");

@@ -1,15 +1,16 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 
-namespace DirectDriveX.Grains.Storage;
+namespace DirectDriveX.Storage;
 
 /// <summary>
 /// Makes renames in a directory durable with an fsync of the directory, group-committed: a caller that asks after its
 /// rename waits for an fsync that starts after it asked, and every caller that asked while one fsync ran shares the next.
 /// So N concurrent writers to one directory cost about two directory fsyncs, not N. On platforms without a directory
-/// fsync (Windows: a rename is journaled by NTFS) this does nothing.
+/// fsync (Windows: a rename is journaled by NTFS) this does nothing. Used by the file grain state (<c>state/</c>) and the
+/// file system store's publishing (<c>files/</c>).
 /// </summary>
-internal sealed class DirectorySync(Action<string>? fsync = null)
+public sealed class DirectorySync(Action<string>? fsync = null)
 {
     private readonly ConcurrentDictionary<string, Directory> _directories = new(StringComparer.Ordinal);
     private readonly Action<string> _fsync = fsync ?? Fsync;
