@@ -20,6 +20,8 @@ internal sealed class AzureBlobStagingFile(AzureBlobUploadStore store, StagingTa
     public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
         _scratch.WriteAsync(offset, data, cancellationToken);
 
+    public bool KeepsBytesUntilCommitted => true;
+
     public async Task<StagedCommit> CommitAsync(long from, long to, CancellationToken cancellationToken)
     {
         var blob = store.Blob(target.UploadId);

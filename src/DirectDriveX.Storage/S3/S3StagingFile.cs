@@ -77,6 +77,8 @@ internal sealed class S3StagingFile : IStagingFile
     public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
         _scratch.WriteAsync(offset, data, cancellationToken);
 
+    public bool KeepsBytesUntilCommitted => true;
+
     public async Task<StagedCommit> CommitAsync(long from, long to, CancellationToken cancellationToken)
     {
         var added = new List<StagedPart>();
