@@ -25,7 +25,7 @@ internal sealed class AzureBlobStagingFile(AzureBlobUploadStore store, StagingTa
     public async Task<StagedCommit> CommitAsync(long from, long to, CancellationToken cancellationToken)
     {
         var blob = store.Blob(target.UploadId);
-        await using var body = _scratch.OpenRange(from, to);
+        await using var body = await _scratch.OpenBodyAsync(from, to, cancellationToken);
         StagedPart part;
         if (from == 0 && to == target.Size)
         {
