@@ -53,6 +53,8 @@ public sealed class StagingWriter : IAsyncDisposable
     private int _filled;
     private int _written;
     private long _committed;
+    /// <summary>Bytes the store holds (its commit returned), before the session has recorded them.</summary>
+    private long _stored;
     private StagedPart[] _parts;
     private string? _storeUploadId;
     private volatile UploadRefusal? _failure;
@@ -84,7 +86,7 @@ public sealed class StagingWriter : IAsyncDisposable
         _chunkSize = status.ChunkSize;
         _size = status.Size;
         _sizeIsLimit = status.LengthDeferred;
-        _committed = status.CommittedOffset;
+        _committed = _stored = status.CommittedOffset;
         _chunkStart = streamOffset;
         _onCommitted = onCommitted ?? (_ => ValueTask.CompletedTask);
         _lastCommitQueuedAt = clock.GetTimestamp();
@@ -135,7 +137,7 @@ public sealed class StagingWriter : IAsyncDisposable
     }
 
     /// <summary>Before a new chunk is received: on a store that keeps received bytes on the node's scratch disk until they are
-    /// committed (an object store), wait while more than one chunk is still uncommitted, with the pooled buffer given back and the
+    /// committed (an object store), wait while more than one chunk is not in the store yet, with the pooled buffer given back and the
     /// socket not read (back-pressure: TCP's window closes and the client waits). The scratch so holds at most the chunk being
     /// committed and the one being received: two chunks per live upload, however slow the store. A writer that holds its commits
     /// (<see cref="HoldCommits"/>) commits nothing before its end and does not wait.</summary>
@@ -145,7 +147,7 @@ public sealed class StagingWriter : IAsyncDisposable
         while (true)
         {
             var ended = _commitEnded.Next;
-            if (_failure is not null || _committer.IsCompleted || _chunkStart - CommittedOffset <= _chunkSize) break;
+            if (_failure is not null || _committer.IsCompleted || _chunkStart - Interlocked.Read(ref _stored) <= _chunkSize) break;
             await PauseAsync();
             await Task.WhenAny(ended, _committer).WaitAsync(cancellationToken);
         }
@@ -389,6 +391,8 @@ public sealed class StagingWriter : IAsyncDisposable
             }
             var started = _clock.GetTimestamp();
             var staged = await _file.CommitAsync(committed, end, CancellationToken.None);
+            Interlocked.Exchange(ref _stored, end);
+            _commitEnded.Pulse(); // its scratch is gone: a writer waiting to receive its next chunk goes on while the session records it
             var ack = await _grain.Commit(_epoch, committed, end - committed, _nodeId, staged);
             if (!ack.Accepted)
             {
@@ -398,7 +402,6 @@ public sealed class StagingWriter : IAsyncDisposable
             Volatile.Write(ref _parts, StagedLayout.AfterCommit(Parts, committed, end, staged.Parts));
             Volatile.Write(ref _storeUploadId, StoreUploadId ?? staged.StoreUploadId);
             Interlocked.Exchange(ref _committed, ack.CommittedOffset);
-            _commitEnded.Pulse(); // a writer waiting to receive its next chunk goes on now, not after the acknowledgement
             _metrics.RecordChunkWrite(_clock.GetElapsedTime(started));
             await _onCommitted(ack.CommittedOffset);
         }
