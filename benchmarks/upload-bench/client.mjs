@@ -7,6 +7,7 @@
 //
 // Modes (upload modes send --file, --concurrency times at once):
 //   sink       PUT BASE/upload, the file streamed as the body (benchmarks/upload-bench/sink-server.mjs)
+//   s3put      PUT BASE/KEY, the file streamed as the body of one plain (unsigned) S3 PutObject (BASE: .../BUCKET/)
 //   tus        tus-js-client 4 to BASE/files with --chunk-size (Infinity: one PATCH for the whole file)
 //   ws         POST BASE/api/v1/uploads, then the WebSocket protocol: binary messages of ≤ chunkSize while
 //              sent − acknowledged < window, until {"type":"complete"} (--window-chunks N: at most N chunks of the
@@ -124,6 +125,15 @@ const uploaders = {
     expectStatus(response, [201], 'PUT /upload');
     if (response.json.bytes !== size) fail(`the sink stored ${response.json.bytes} bytes of ${size}`);
     return { file: response.json.file };
+  },
+
+  // A plain unsigned PUT of the whole file as one object to an S3 server (s3rver), BASE = http://HOST:PORT/BUCKET/:
+  // the server's own ceiling for one object, without an SDK, signing or multipart.
+  async s3put(file, size, index) {
+    const key = `bench-${process.pid}-${index}-${Date.now()}`;
+    const response = await sendFile('PUT', new URL(key, base), { 'content-type': 'application/octet-stream' }, file, size);
+    expectStatus(response, [200], `PUT ${key}`);
+    return { id: key };
   },
 
   tus(file, size, index) {

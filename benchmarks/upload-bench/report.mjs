@@ -37,12 +37,13 @@ const LABELS = {
   'cluster-s3-tus-1req': 'ours cluster on s3rver: tus-js-client (1 request)',
   'cluster-azure-ws-w2': 'ours cluster on Azurite: ws, client window 2 chunks',
   'cluster-s3-ws-w2': 'ours cluster on s3rver: ws, client window 2 chunks',
+  's3rver-put': 's3rver alone: one plain PUT of the file (its ceiling)',
 };
 const SHORT = { gateway: 'gw', 'silo-1': 's1', 'silo-2': 's2', 'silo-3': 's3', redis: 'redis', sink: 'sink', tus: 'tus', client: 'client',
   azurite: 'azurite', s3rver: 's3rver' };
 // Issue 16's rows: the object stores, their peer, and the file-system cluster as the reference.
 const OBJECT_ROWS = ['cluster-ws', 'tus-azure-8m', 'tus-azure-64m', 'cluster-azure-ws', 'cluster-azure-ws-w2', 'cluster-azure-tus-1req',
-  'cluster-azure-tus-8m', 'cluster-s3-ws', 'cluster-s3-ws-w2', 'cluster-s3-tus-1req'];
+  'cluster-azure-tus-8m', 'cluster-s3-ws', 'cluster-s3-ws-w2', 'cluster-s3-tus-1req', 's3rver-put'];
 const isObjectRow = (row) => OBJECT_ROWS.includes(row) && row !== 'cluster-ws';
 
 const median = (values) => {
@@ -171,17 +172,19 @@ if (objects.length) {
   const peerBest = best(['tus-azure-8m', 'tus-azure-64m']);
   const fileCluster = summaries.get('cluster-ws');
   const reference = (row) => (row.startsWith('cluster-azure-') || row.startsWith('tus-azure-') ? peerBest
-    : row.startsWith('cluster-s3-') || row === 'cluster-ws' ? fileCluster : undefined);
+    : row.startsWith('cluster-s3-') || row === 'cluster-ws' || row === 's3rver-put' ? fileCluster : undefined);
+  const s3rverCeiling = summaries.get('s3rver-put');
   const objectLine = (s) => {
     const ref = reference(s.row);
     const label = LABELS[s.row] + (s === peerBest ? ' **(peer best)**' : '') + (s.row === 'cluster-ws' ? ' (file system, reference)' : '');
-    const ratio = ref && ref !== s ? `${fmt(s.median / ref.median, 2)}× ${ref === peerBest ? 'peer' : 'file'}` : (ref ? '1.00×' : '–');
+    const ratio = (ref && ref !== s ? `${fmt(s.median / ref.median, 2)}× ${ref === peerBest ? 'peer' : 'file'}` : (ref ? '1.00×' : '–'))
+      + (s3rverCeiling && s.row.startsWith('cluster-s3-') ? ` · ${fmt(s.median / s3rverCeiling.median, 2)}× s3rver PUT` : '');
     return `| ${label} | **${fmt(s.median)}** | ${s.rates.map((r) => fmt(r)).join(', ')} | ${ratio} | `
       + `${processes(s.peak, 0)} | ${processes(s.cpu, 2)} | ${processes(s.idle, 0)} |`;
   };
   out.push(`#### Object storage (issue 16): one upload of ${size(o.bytes)}`, '',
     'Ratio: Azurite rows against the peer\'s best (@tus/azure-store on the same Azurite version, target ≥ 1.00×); s3rver '
-    + 'rows against the file-system cluster over ws (target ≥ 0.80×). Every run starts its own empty store process.', '',
+    + 'rows against the file-system cluster over ws (target ≥ 0.80×) and against s3rver\'s own ceiling (one plain PUT of the file to a fresh s3rver, when run). Every run starts its own empty store process.', '',
     '| Path | MB/s (median) | runs (MB/s) | × reference | Peak RSS MiB | CPU-s | Idle RSS MiB |',
     '|---|---:|---|---:|---|---|---|', ...objects.map((row) => objectLine(summaries.get(row))), '');
 

@@ -15,4 +15,9 @@ public interface IStagingFile : IAsyncDisposable
     /// or staged object; an Azure block) and returns the parts that now hold them, for the session grain to record.
     /// <paramref name="from"/> is the committed offset; commits come in order.</summary>
     Task<StagedCommit> CommitAsync(long from, long to, CancellationToken cancellationToken);
+
+    /// <summary>Whether written bytes wait on the node's scratch disk until a commit sends them to the store (an object store),
+    /// so that a writer must not run ahead of its commits: it stops reading its socket while more than a chunk waits. A file
+    /// system store writes them where they stay (the page cache of the final file), and a writer may run ahead.</summary>
+    bool KeepsBytesUntilCommitted => false;
 }

@@ -46,12 +46,15 @@ public sealed partial class StagingWriter : IAsyncDisposable
     private readonly Func<long, ValueTask> _onCommitted;
     private readonly Channel<long> _commits = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly CancellationTokenSource _failed = new();
+    private readonly CommitSignal _commitEnded = new();
     private readonly Task _committer;
     private ChunkBuffer? _buffer;
     private long _chunkStart;
     private int _filled;
     private int _written;
     private long _committed;
+    /// <summary>Bytes the store holds (its commit returned), before the session has recorded them.</summary>
+    private long _stored;
     private StagedPart[] _parts;
     private string? _storeUploadId;
     private volatile UploadRefusal? _failure;
@@ -86,7 +89,7 @@ public sealed partial class StagingWriter : IAsyncDisposable
         _chunkSize = status.ChunkSize;
         _size = status.Size;
         _sizeIsLimit = status.LengthDeferred;
-        _committed = status.CommittedOffset;
+        _committed = _stored = status.CommittedOffset;
         _chunkStart = streamOffset;
         _onCommitted = onCommitted ?? (_ => ValueTask.CompletedTask);
         _finalAtCompletion = onCommitted is null && !_sizeIsLimit; // nothing is acknowledged to the client per commit
@@ -128,12 +131,31 @@ public sealed partial class StagingWriter : IAsyncDisposable
     public async ValueTask<Memory<byte>> GetMemoryAsync(CancellationToken cancellationToken)
     {
         ThrowIfFailed();
+        if (_filled == 0) await WaitForCommitsAsync(cancellationToken);
         if (_buffer is null)
         {
             _buffer = await _pool.RentAsync(_chunkSize, cancellationToken) ?? throw new UploadRefusedException(new UploadRefusal(
                 RefusalReason.BuffersExhausted, "This node has no free chunk buffer; retry shortly."));
         }
         return _buffer.Memory[_filled..Math.Min(ChunkLength, _written + WriteSliceBytes)];
+    }
+
+    /// <summary>Before a new chunk is received: on a store that keeps received bytes on the node's scratch disk until they are
+    /// committed (an object store), wait while more than one chunk is not in the store yet, with the pooled buffer given back and the
+    /// socket not read (back-pressure: TCP's window closes and the client waits). The scratch so holds at most the chunk being
+    /// committed and the one being received: two chunks per live upload, however slow the store. A writer that holds its commits
+    /// (<see cref="HoldCommits"/>) commits nothing before its end and does not wait.</summary>
+    private async ValueTask WaitForCommitsAsync(CancellationToken cancellationToken)
+    {
+        if (_holding || !_file.KeepsBytesUntilCommitted) return;
+        while (true)
+        {
+            var ended = _commitEnded.Next;
+            if (_failure is not null || _committer.IsCompleted || _chunkStart - Interlocked.Read(ref _stored) <= _chunkSize) break;
+            await PauseAsync();
+            await Task.WhenAny(ended, _committer).WaitAsync(cancellationToken);
+        }
+        ThrowIfFailed();
     }
 
     /// <summary>The client has nothing more to send right now: what was received goes to the file, and the pooled buffer goes
@@ -353,39 +375,48 @@ public sealed partial class StagingWriter : IAsyncDisposable
         var reader = _commits.Reader;
         while (await reader.WaitToReadAsync())
         {
-            var end = 0L;
-            while (reader.TryRead(out var next)) end = next; // commits that queued up while the last one ran go as one
-            if (_failure is not null) continue;
-            var committed = CommittedOffset;
-            try
+            await CommitQueuedAsync(reader);
+            _commitEnded.Pulse();
+        }
+    }
+
+    /// <summary>Commits what is queued (as one: commits that queued up while the last one ran go together).</summary>
+    private async Task CommitQueuedAsync(ChannelReader<long> reader)
+    {
+        var end = 0L;
+        while (reader.TryRead(out var next)) end = next;
+        if (_failure is not null) return;
+        var committed = CommittedOffset;
+        try
+        {
+            if (end <= committed)
             {
-                if (end <= committed)
-                {
-                    await _onCommitted(end); // bytes sent again that were already committed: acknowledged again
-                    continue;
-                }
-                var started = _clock.GetTimestamp();
-                var staged = await _file.CommitAsync(committed, end, CancellationToken.None);
-                var ack = await _grain.Commit(_epoch, committed, end - committed, _nodeId, staged);
-                if (!ack.Accepted)
-                {
-                    Fail(ack.Refusal!);
-                    continue;
-                }
-                Volatile.Write(ref _parts, StagedLayout.AfterCommit(Parts, committed, end, staged.Parts));
-                Volatile.Write(ref _storeUploadId, StoreUploadId ?? staged.StoreUploadId);
-                Interlocked.Exchange(ref _committed, ack.CommittedOffset);
-                _metrics.RecordChunkWrite(_clock.GetElapsedTime(started));
-                await _onCommitted(ack.CommittedOffset);
+                await _onCommitted(end); // bytes sent again that were already committed: acknowledged again
+                return;
             }
-            catch (IOException e)
+            var started = _clock.GetTimestamp();
+            var staged = await _file.CommitAsync(committed, end, CancellationToken.None);
+            Interlocked.Exchange(ref _stored, end);
+            _commitEnded.Pulse(); // its scratch is gone: a writer waiting to receive its next chunk goes on while the session records it
+            var ack = await _grain.Commit(_epoch, committed, end - committed, _nodeId, staged);
+            if (!ack.Accepted)
             {
-                Fail(StorageRefusal(e, $"This node could not make the bytes at {committed} durable: {e.Message}"));
+                Fail(ack.Refusal!);
+                return;
             }
-            catch (Exception e) when (e is OrleansException or TimeoutException)
-            {
-                Fail(new UploadRefusal(RefusalReason.NodeUnavailable, "The upload's session could not be reached; reconnect to continue."));
-            }
+            Volatile.Write(ref _parts, StagedLayout.AfterCommit(Parts, committed, end, staged.Parts));
+            Volatile.Write(ref _storeUploadId, StoreUploadId ?? staged.StoreUploadId);
+            Interlocked.Exchange(ref _committed, ack.CommittedOffset);
+            _metrics.RecordChunkWrite(_clock.GetElapsedTime(started));
+            await _onCommitted(ack.CommittedOffset);
+        }
+        catch (IOException e)
+        {
+            Fail(StorageRefusal(e, $"This node could not make the bytes at {committed} durable: {e.Message}"));
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException)
+        {
+            Fail(new UploadRefusal(RefusalReason.NodeUnavailable, "The upload's session could not be reached; reconnect to continue."));
         }
     }
 
@@ -404,6 +435,7 @@ public sealed partial class StagingWriter : IAsyncDisposable
     {
         _failure ??= refusal;
         try { _failed.Cancel(); } catch (ObjectDisposedException) { }
+        _commitEnded.Pulse();
         return new UploadRefusedException(_failure);
     }
 

@@ -20,10 +20,12 @@ internal sealed class AzureBlobStagingFile(AzureBlobUploadStore store, StagingTa
     public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
         _scratch.WriteAsync(offset, data, cancellationToken);
 
+    public bool KeepsBytesUntilCommitted => true;
+
     public async Task<StagedCommit> CommitAsync(long from, long to, CancellationToken cancellationToken)
     {
         var blob = store.Blob(target.UploadId);
-        await using var body = _scratch.OpenRange(from, to);
+        await using var body = await _scratch.OpenBodyAsync(from, to, cancellationToken);
         StagedPart part;
         if (from == 0 && to == target.Size)
         {

@@ -39,8 +39,21 @@ internal sealed class ScratchFile(string directory, string uploadId, int epoch, 
         }
     }
 
-    /// <summary>A stream over [start, end) of the scratch, for a request body (seekable, so an SDK can sign or retry it).</summary>
-    public Stream OpenRange(long start, long end) => new ScratchRangeStream(this, start, end);
+    /// <summary>A body of at most this many bytes is read into one pooled buffer; a larger one (a part of a file of more than
+    /// about 140 GiB, cut in 9,000 parts) is read through a buffer of <see cref="LargeBodyReadBytes"/>.</summary>
+    public const int MaxPooledBodyBytes = 16 * 1024 * 1024;
+
+    public const int LargeBodyReadBytes = 1024 * 1024;
+
+    /// <summary>[start, end) of the scratch as a request body: seekable, so an SDK can sign, send and retry it. Up to
+    /// <see cref="MaxPooledBodyBytes"/> it is read at once into one pooled buffer (given back when the body is disposed);
+    /// a larger one is read from the scratch <see cref="LargeBodyReadBytes"/> at a time, whatever size the SDK reads in.</summary>
+    public async Task<Stream> OpenBodyAsync(long start, long end, CancellationToken cancellationToken)
+    {
+        var length = end - start;
+        if (length > MaxPooledBodyBytes) return new BufferedStream(new ScratchRangeStream(this, start, end), LargeBodyReadBytes);
+        return await PooledRequestBody.FillAsync((int)length, buffer => ReadExactlyAsync(start, buffer, cancellationToken));
+    }
 
     /// <summary>Deletes every window that lies wholly below <paramref name="offset"/>.</summary>
     public void DropBelow(long offset)

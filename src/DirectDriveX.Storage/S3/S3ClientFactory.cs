@@ -30,4 +30,8 @@ internal static class S3ClientFactory
             ? new AmazonS3Client(config)
             : new AmazonS3Client(new BasicAWSCredentials(options.AccessKey, options.SecretKey), config);
     }
+
+    /// <summary>Whether the client talks https: AWS itself (no service URL), or a service URL of scheme https.</summary>
+    public static bool IsHttps(S3StoreOptions options) => string.IsNullOrEmpty(options.ServiceUrl)
+        || options.ServiceUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
 }

@@ -77,6 +77,8 @@ internal sealed class S3StagingFile : IStagingFile
     public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
         _scratch.WriteAsync(offset, data, cancellationToken);
 
+    public bool KeepsBytesUntilCommitted => true;
+
     public async Task<StagedCommit> CommitAsync(long from, long to, CancellationToken cancellationToken)
     {
         var added = new List<StagedPart>();
@@ -154,22 +156,25 @@ internal sealed class S3StagingFile : IStagingFile
         {
             BucketName = _store.Bucket, Key = _store.Keys.File(_target.UploadId),
         }, cancellationToken))).UploadId;
-        await using var body = _scratch.OpenRange(start, end);
+        await using var body = await _scratch.OpenBodyAsync(start, end, cancellationToken);
         var response = await S3UploadStore.Call(() => _store.Client.UploadPartAsync(new UploadPartRequest
         {
             BucketName = _store.Bucket, Key = _store.Keys.File(_target.UploadId), UploadId = _multipartId, PartNumber = number,
-            InputStream = body, PartSize = end - start, UseChunkEncoding = false,
+            InputStream = body, PartSize = end - start, UseChunkEncoding = false, DisablePayloadSigning = _store.SendsUnsignedPayload,
         }, cancellationToken));
         return new StagedPart(start, end - start, $"p{number}@{_target.Epoch}", response.ETag);
     }
 
     private async Task<string> PutAsync(string key, long start, long end, CancellationToken cancellationToken)
     {
-        await using var body = _scratch.OpenRange(start, end);
-        var response = await S3UploadStore.Call(() => _store.Client.PutObjectAsync(new PutObjectRequest
+        await using var body = await _scratch.OpenBodyAsync(start, end, cancellationToken);
+        var request = new PutObjectRequest
         {
             BucketName = _store.Bucket, Key = key, InputStream = body, UseChunkEncoding = false, AutoCloseStream = false,
-        }, cancellationToken));
+            DisablePayloadSigning = _store.SendsUnsignedPayload,
+        };
+        request.Headers.ContentLength = end - start;
+        var response = await S3UploadStore.Call(() => _store.Client.PutObjectAsync(request, cancellationToken));
         return response.ETag;
     }
 }

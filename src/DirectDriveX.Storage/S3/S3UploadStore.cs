@@ -31,6 +31,7 @@ public sealed class S3UploadStore : IUploadStore, IDisposable
         _keys = new ObjectKeys(_options.Prefix);
         Scratch = new ScratchDirectory(options.Value.RootDirectory);
         Client = S3ClientFactory.Create(_options);
+        SendsUnsignedPayload = S3ClientFactory.IsHttps(_options);
         _ready = new Lazy<Task>(() => _options.CreateBucket ? CreateBucketAsync() : Task.CompletedTask);
     }
 
@@ -41,6 +42,11 @@ public sealed class S3UploadStore : IUploadStore, IDisposable
     internal ObjectKeys Keys => _keys;
     internal string Bucket => _options.Bucket!;
     internal int MaxParts => _options.MaxParts;
+
+    /// <summary>Whether parts go as UNSIGNED-PAYLOAD (the SDK's DisablePayloadSigning): over https (AWS itself, R2, an https
+    /// MinIO), where TLS protects the body and the SDK then reads it once instead of twice (to hash it for SigV4, then to send
+    /// it). Over http the payload must be signed (the SDK refuses otherwise).</summary>
+    internal bool SendsUnsignedPayload { get; }
 
     public long? AvailableBytes() => null;
 

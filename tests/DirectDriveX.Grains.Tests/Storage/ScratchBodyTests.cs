@@ -1,0 +1,37 @@
+using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Storage.Objects;
+
+namespace DirectDriveX.Grains.Tests.Storage;
+
+/// <summary>A scratch range as a request body, as the AWS SDK reads it: its length, 4 KiB synchronous reads, a seek back to
+/// the start and the same bytes again (SigV4 hashes the body, then sends it), across scratch windows; a body small enough
+/// for one pooled buffer and one past <see cref="ScratchFile.MaxPooledBodyBytes"/>.</summary>
+public sealed class ScratchBodyTests : IDisposable
+{
+    private const int MiB = 1024 * 1024;
+    private readonly string _root = Directory.CreateTempSubdirectory("ddx-scratch-body-").FullName;
+
+    [Theory]
+    [InlineData(3 * MiB + 7, 11 * MiB)]              // pooled: one buffer, three windows
+    [InlineData(MiB + 1, 2 * MiB + 17 * MiB + 5)]    // past the pooled limit: read through a 1 MiB buffer
+    public async Task A_body_has_the_range_s_length_and_bytes_read_twice_in_small_synchronous_reads(int start, int end)
+    {
+        var data = TestBytes.Random(20 * MiB, seed: 162);
+        using var scratch = new ScratchDirectory(_root).Open(UploadIds.NewId(), 1, 5 * MiB);
+        for (var offset = 0; offset < data.Length; offset += 256 * 1024)
+            await scratch.WriteAsync(offset, data.AsMemory(offset, 256 * 1024), CancellationToken.None);
+
+        await using var body = await scratch.OpenBodyAsync(start, end, CancellationToken.None);
+        Assert.Equal(end - start, body.Length);
+        for (var pass = 0; pass < 2; pass++)
+        {
+            body.Seek(0, SeekOrigin.Begin);
+            var read = new MemoryStream();
+            var piece = new byte[4096];
+            for (int n; (n = body.Read(piece, 0, piece.Length)) > 0;) read.Write(piece, 0, n);
+            Assert.Equal(data.AsSpan(start, end - start).ToArray(), read.ToArray());
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+}

@@ -1,0 +1,74 @@
+using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Storage;
+
+namespace DirectDriveX.Grains.Tests.Storage;
+
+/// <summary>
+/// A real store whose commits are slow on demand: each commit waits until <see cref="MayCommit"/> holds, and every write and
+/// commit samples the bytes in the node's scratch directory (the files themselves, as <c>du</c> would count them) for
+/// <see cref="PeakScratchBytes"/>. <see cref="WrittenEnd"/> is how far the writer has written.
+/// </summary>
+public sealed class SlowCommitStore(IUploadStore inner, string scratchDirectory) : IUploadStore
+{
+    private long _peak;
+    private long _written;
+
+    /// <summary>Asked with the end of the commit waiting; the commit goes ahead once it answers true.</summary>
+    public Func<long, bool> MayCommit { get; set; } = _ => true;
+
+    public long PeakScratchBytes => Interlocked.Read(ref _peak);
+    public long WrittenEnd => Interlocked.Read(ref _written);
+
+    public StoreKind Kind => inner.Kind;
+    public long? AvailableBytes() => inner.AvailableBytes();
+    public async Task<IStagingFile> OpenStagingAsync(StagingTarget target, CancellationToken cancellationToken) =>
+        new StagingFile(await inner.OpenStagingAsync(target, cancellationToken), this);
+    public Task<int> ReadStagedAsync(string uploadId, IReadOnlyList<StagedPart> parts, long offset, Memory<byte> buffer, CancellationToken cancellationToken) =>
+        inner.ReadStagedAsync(uploadId, parts, offset, buffer, cancellationToken);
+    public Task AssembleAsync(StagingTarget target, CancellationToken cancellationToken) => inner.AssembleAsync(target, cancellationToken);
+    public Task<Stream> OpenAssembledAsync(StagingTarget target, CancellationToken cancellationToken) => inner.OpenAssembledAsync(target, cancellationToken);
+    public Task PublishAsync(StagingTarget target, StoredFileRecord record, CancellationToken cancellationToken) => inner.PublishAsync(target, record, cancellationToken);
+    public Task DeleteStagingAsync(StagingRemains remains, bool published, CancellationToken cancellationToken) =>
+        inner.DeleteStagingAsync(remains, published, cancellationToken);
+    public IAsyncEnumerable<StagedFile> ListStagingAsync(CancellationToken cancellationToken) => inner.ListStagingAsync(cancellationToken);
+    public IAsyncEnumerable<StoredFileEntry> ListStoredAsync(CancellationToken cancellationToken) => inner.ListStoredAsync(cancellationToken);
+    public Task<StoredFileRecord?> ReadRecordAsync(string fileId, CancellationToken cancellationToken = default) => inner.ReadRecordAsync(fileId, cancellationToken);
+    public Task<Stream?> OpenStoredAsync(string fileId, long length, CancellationToken cancellationToken = default) =>
+        inner.OpenStoredAsync(fileId, length, cancellationToken);
+    public Task<bool> DeleteStoredAsync(string fileId, CancellationToken cancellationToken = default) => inner.DeleteStoredAsync(fileId, cancellationToken);
+
+    /// <summary>The bytes in the scratch directory now.</summary>
+    public long ScratchBytes() => new DirectoryInfo(scratchDirectory).GetFiles().Sum(file => file.Length);
+
+    private void Sample()
+    {
+        var now = ScratchBytes();
+        long peak;
+        while (now > (peak = Interlocked.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, now, peak) != peak) { }
+    }
+
+    private sealed class StagingFile(IStagingFile file, SlowCommitStore store) : IStagingFile
+    {
+        public bool KeepsBytesUntilCommitted => file.KeepsBytesUntilCommitted;
+
+        public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+        {
+            await file.WriteAsync(offset, data, cancellationToken);
+            var end = offset + data.Length;
+            long written;
+            while (end > (written = store.WrittenEnd) && Interlocked.CompareExchange(ref store._written, end, written) != written) { }
+            store.Sample();
+        }
+
+        public async Task<StagedCommit> CommitAsync(long from, long to, CancellationToken cancellationToken)
+        {
+            await Eventually.Holds(() => Task.FromResult(store.MayCommit(to)), may => may, TimeSpan.FromSeconds(60), $"the commit up to {to} may go");
+            store.Sample();
+            var commit = await file.CommitAsync(from, to, cancellationToken);
+            store.Sample();
+            return commit;
+        }
+
+        public ValueTask DisposeAsync() => file.DisposeAsync();
+    }
+}
