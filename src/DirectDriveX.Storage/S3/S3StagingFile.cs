@@ -9,13 +9,19 @@ namespace DirectDriveX.Storage.S3;
 /// One writer's staging in an S3 bucket. Received bytes go to the writer's scratch, one window per part. A commit sends every
 /// part it makes whole (UploadPart, or one PutObject for a file of one part) and the rest of the commit as a staged object;
 /// the parts it returns name part numbers and ETags (<c>p{number}@{epoch}</c>), staged objects their keys (<c>s{epoch}</c>).
-/// Part numbers: each epoch numbers its parts on from one past the last recorded part, skipping one number when it takes
-/// over from another epoch, so a writer of an earlier epoch that sends one more part (its commit is then refused) never
-/// overwrites a part the session recorded.
+/// Part numbers: each epoch numbers its parts on from one past the last recorded part, skipping <see cref="TakeoverGap"/>
+/// numbers when it takes over from another epoch, so a writer of an earlier epoch whose last commit was in flight (it sends
+/// at most two parts: a writer on an object store holds at most two chunks uncommitted, and a part is whole chunks; the
+/// commit is then refused) never overwrites a part the new epoch records. A tus body held for its checksum is not bounded
+/// so: should its writer be superseded mid-commit, a part it overwrites no longer matches its recorded ETag, and S3 refuses
+/// the completion (InvalidPart) rather than storing other bytes.
 /// </summary>
 internal sealed class S3StagingFile : IStagingFile
 {
     public const string WholeLocator = "whole";
+
+    /// <summary>Part numbers left unused when an epoch takes over: as many as one in-flight commit of the epoch before may send.</summary>
+    public const int TakeoverGap = 2;
 
     private readonly S3UploadStore _store;
     private readonly StagingTarget _target;
@@ -59,7 +65,7 @@ internal sealed class S3StagingFile : IStagingFile
         var lastNumber = last is null ? 0 : PartNumberOf(last)!.Value;
         var current = ObjectPartPlan.IndexOf(target.Committed, partSize);
         var ownLast = last is not null && EpochOf(last) == target.Epoch;
-        var firstNumber = ownLast ? lastNumber + 1 : lastNumber + (target.Epoch > 1 || last is not null ? 2 : 1);
+        var firstNumber = ownLast ? lastNumber + 1 : lastNumber + 1 + (target.Epoch > 1 || last is not null ? TakeoverGap : 0);
         var firstIndex = ownLast ? ObjectPartPlan.IndexOf(last!.End, partSize) : current;
         var staging = new S3StagingFile(store, target, partSize, firstNumber, firstIndex);
         try
