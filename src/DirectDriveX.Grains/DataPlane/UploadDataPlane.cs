@@ -63,10 +63,11 @@ public sealed class UploadDataPlane(
         return (new UploadSessionHandle(this, grain, status), null);
     }
 
-    /// <summary>Starts a session on this node (a request whose bytes are already arriving here: multipart) and opens it.</summary>
-    public async Task<(UploadSessionHandle? Handle, UploadRefusal? Refusal)> StartHereAsync(UploadRequest request)
+    /// <summary>Starts a session on this node (a request whose bytes are already arriving here: multipart) and opens it; under
+    /// <paramref name="uploadId"/> when the caller fixed it beforehand (a tus final upload's session), else a new id.</summary>
+    public async Task<(UploadSessionHandle? Handle, UploadRefusal? Refusal)> StartHereAsync(UploadRequest request, string? uploadId = null)
     {
-        var grain = grains.GetGrain<IUploadSessionGrain>(UploadIds.NewId());
+        var grain = grains.GetGrain<IUploadSessionGrain>(uploadId ?? UploadIds.NewId());
         UploadStartResult started;
         using (UploadPlacementHint.Target(silo.SiloAddress))
             started = await grain.Start(request);

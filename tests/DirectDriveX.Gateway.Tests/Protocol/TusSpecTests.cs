@@ -298,7 +298,7 @@ public class TusSpecTests(DefaultGatewayFixture fixture)
         await DeleteAsync(url);
     }
 
-    private const string TusExtensions = "creation,creation-with-upload,creation-defer-length,termination,checksum,checksum-trailer,expiration,concatenation";
+    private const string TusExtensions = "creation,creation-with-upload,creation-defer-length,termination,checksum,checksum-trailer,expiration,concatenation,concatenation-unfinished";
 
     /// <summary>The data plane of the node holding the upload (its tus endpoint answers there too).</summary>
     private async Task<Uri> NodeOfAsync(string url)
