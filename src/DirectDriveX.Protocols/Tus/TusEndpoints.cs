@@ -156,6 +156,8 @@ public static class TusEndpoints
         }
 
         var handle = session.Handle!;
+        // Upload-Expires on every PATCH answer of an upload that will expire (MUST), a refused one too (409, 460, …).
+        TusProtocol.SetExpires(context.Response, handle.Status, Uploads(context));
         using var connection = context.RequestServices.GetRequiredService<UploadConnections>().Open(context, handle.UploadId);
         connection.SessionHere = true;
         var written = await TusBodyWriter.WriteBodyAsync(context, handle, offset, connection);

@@ -41,6 +41,8 @@ public static class TusProtocol
         // The header MUST be taken for the method, whatever the request's own (a GET overridden to OPTIONS is an OPTIONS).
         if (request.Headers["X-HTTP-Method-Override"].ToString().Trim() is { Length: > 0 } method)
             request.Method = method.ToUpperInvariant();
+        // No answer to a HEAD may be cached (MUST), whatever it says: a 404 now may be an upload later, and the reverse.
+        if (HttpMethods.IsHead(request.Method)) response.Headers.CacheControl = "no-store";
 
         if (HttpMethods.IsOptions(request.Method))
         {
@@ -138,7 +140,11 @@ public static class TusProtocol
 
     public static void SetExpires(HttpResponse response, UploadState state, DateTimeOffset lastActivity, UploadOptions uploads)
     {
-        if (state.IsFinal()) return;
+        if (state.IsFinal())
+        {
+            response.Headers.Remove("Upload-Expires"); // a finished upload does not expire (one set before its last bytes goes)
+            return;
+        }
         var window = state is UploadState.Created or UploadState.Reserved ? uploads.FirstByteTimeout : uploads.ResumeWindow;
         response.Headers["Upload-Expires"] = (lastActivity + window).ToString("R", CultureInfo.InvariantCulture);
     }
