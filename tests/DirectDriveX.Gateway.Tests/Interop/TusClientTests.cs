@@ -99,6 +99,14 @@ public abstract class TusClientTests(Uri baseAddress, HttpClient http)
     }
 
     [Fact]
+    public async Task Tuspy_resumes_by_fingerprint_from_its_URL_storage()
+    {
+        var report = await TuspyAsync("fingerprint", 3 * 1024 * 1024 + 1);
+        Assert.Equal((report.GetProperty("firstUrl").GetString(), 1024L * 1024), (report.GetProperty("url").GetString(), report.GetProperty("resumedFrom").GetInt64()));
+        await AssertStoredAsync(report);
+    }
+
+    [Fact]
     public async Task Tuspy_resumes_from_the_upload_URL_alone()
     {
         var report = await TuspyAsync("resume", 5 * 1024 * 1024 + 11);
