@@ -50,9 +50,14 @@ public class TusUnfinishedConcatenationTests(DefaultGatewayFixture fixture)
         using (var head = await HeadAsync(final)) Assert.Equal((HttpStatusCode.OK, ""), (head.StatusCode, Header(head, "Upload-Offset")));
         using (var patch = await Http.SendAsync(Patch(second, 0, data.AsMemory(100_000)))) Assert.Equal(HttpStatusCode.NoContent, patch.StatusCode);
 
-        // The last partial's completion starts the copy, on the node that completed it; the final completes on its own.
-        await Eventually.Holds(async () => (await fixture.Grains.GetGrain<IUploadSessionGrain>(UploadId(final)).GetState()).State,
-            state => state == UploadState.Completed, Deadline, "the final upload concatenated");
+        // The last partial's completion starts the copy, on the node that completed it; the final completes on its own, and
+        // a client learns it as a tus client does: HEAD until Upload-Offset comes.
+        await Eventually.Holds(async () =>
+        {
+            using var head = await HeadAsync(final);
+            return Header(head, "Upload-Offset");
+        }, offset => offset != "", Deadline, "HEAD of the final answers Upload-Offset");
+        Assert.Equal(UploadState.Completed, (await fixture.Grains.GetGrain<IUploadSessionGrain>(UploadId(final)).GetState()).State);
         using (var head = await HeadAsync(final))
             Assert.Equal((HttpStatusCode.OK, "300000", "300000", concat, metadata),
                 (head.StatusCode, Header(head, "Upload-Offset"), Header(head, "Upload-Length"), Header(head, "Upload-Concat"), Header(head, "Upload-Metadata")));
