@@ -82,6 +82,10 @@ public sealed partial class FailureExceptionHandler(RefusalResults refusals, ILo
         else if (refusal.Reason == RefusalReason.NodeUnavailable) LogUnavailable(logger, context.Request.Method, context.Request.Path, exception.GetType().Name, exception.Message);
         else LogFailed(logger, exception, context.Request.Method, context.Request.Path);
         if (context.Response.HasStarted) return false;
+        // The exception handler cleared the response: a tus answer gets its tus headers again (Tus-Resumable on every response).
+        if (context.RequestServices.GetService<Microsoft.Extensions.Options.IOptions<Tus.TusOptions>>()?.Value is { } tus
+            && context.Request.Path.StartsWithSegments(tus.Path.TrimEnd('/'), StringComparison.Ordinal))
+            Tus.TusProtocol.ApplyResponseHeaders(context, tus);
         await FailureRefusals.RefuseRequestAsync(context, refusals, refusal);
         return true;
     }

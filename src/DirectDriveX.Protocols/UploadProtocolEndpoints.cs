@@ -22,6 +22,7 @@ public static class UploadProtocolEndpoints
         services.AddOptions<Tus.TusOptions>().BindConfiguration(Tus.TusOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DirectDriveX.Grains.Sessions.UploadOptions>().BindConfiguration(DirectDriveX.Grains.Sessions.UploadOptions.Section);
         services.TryAddSingleton<Tus.ITusSessionStarter, Tus.LocalTusSessionStarter>();
+        services.TryAddSingleton<Tus.TusConcatenation>(); // resolved only where a data plane is (nodes, the embedded gateway)
         services.AddOptions<Clients.AuthOptions>().BindConfiguration(Clients.AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<Clients.ClientOptions>().BindConfiguration(Clients.ClientOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<Clients.UploadClientIdentity>();

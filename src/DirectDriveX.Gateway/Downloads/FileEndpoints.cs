@@ -28,7 +28,7 @@ public static class FileEndpoints
     /// <summary>DELETE: 204 once the bytes and the record are gone; 404 for no such file (or one already deleted or expired);
     /// 401 with neither a key nor a token, 403 with a key or token that is not the uploader's. A download in progress from the
     /// file system finishes (its open file outlives the deletion); from object storage it is cut off at its next ranged read.</summary>
-    private static async Task<IResult> DeleteAsync(HttpContext context, string fileId, IClusterClient client, RefusalResults refusals,
+    public static async Task<IResult> DeleteAsync(HttpContext context, string fileId, IClusterClient client, RefusalResults refusals,
         DirectDriveX.Protocols.Clients.UploadClientIdentity identity)
     {
         if (await RecordOf(client, fileId) is not { } record) return refusals.Problem(context, NotFound(fileId));

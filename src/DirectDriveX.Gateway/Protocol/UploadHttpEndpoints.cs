@@ -45,18 +45,21 @@ public static class UploadHttpEndpoints
         return refusal is null ? Results.Ok(UploadStatusResponse.From(status!)) : refusals.Problem(context, refusal);
     }
 
-    private static async Task<IResult> AbortAsync(HttpContext context, string uploadId, UploadAccess access, RefusalResults refusals)
+    /// <summary>An unfinished upload (its token) is aborted: 204, its staged bytes deleted. A completed one's stored file is
+    /// deleted as <c>DELETE /api/v1/files/{id}</c> deletes it, with the same authorisation besides the token (its uploader's
+    /// API key, or the deleteToken its completion gave): 204, and 404 for the file from then on; 401/403 without it.</summary>
+    private static async Task<IResult> AbortAsync(HttpContext context, string uploadId, UploadAccess access, RefusalResults refusals,
+        IClusterClient client, UploadClientIdentity identity)
     {
         var (grain, status, refusal) = await access.OpenAsync(uploadId, UploadToken.Of(context.Request));
         if (refusal is not null) return refusals.Problem(context, refusal);
         if (status!.State != UploadState.Completed)
         {
             await grain!.Abort();
-            status = await grain.GetState(); // it may have completed meanwhile: then it stays completed
+            status = await grain.GetState(); // it may have completed meanwhile: then its file is what a delete is about
         }
         return status.State == UploadState.Completed
-            ? refusals.Problem(context, new UploadRefusal(RefusalReason.InvalidState,
-                $"Upload {uploadId} is completed; its file {status.FileId} is kept and cannot be aborted."))
+            ? await Downloads.FileEndpoints.DeleteAsync(context, status.FileId!, client, refusals, identity)
             : Results.NoContent();
     }
 }

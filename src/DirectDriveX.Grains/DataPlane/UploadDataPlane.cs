@@ -63,10 +63,20 @@ public sealed class UploadDataPlane(
         return (new UploadSessionHandle(this, grain, status), null);
     }
 
-    /// <summary>Starts a session on this node (a request whose bytes are already arriving here: multipart) and opens it.</summary>
-    public async Task<(UploadSessionHandle? Handle, UploadRefusal? Refusal)> StartHereAsync(UploadRequest request)
+    /// <summary>Starts a session on this node (a request whose bytes are already arriving here: multipart) and opens it; under
+    /// <paramref name="uploadId"/> when the caller fixed it beforehand (a tus final upload's session), else a new id.</summary>
+    public async Task<(UploadSessionHandle? Handle, UploadRefusal? Refusal)> StartHereAsync(UploadRequest request, string? uploadId = null)
     {
-        var grain = grains.GetGrain<IUploadSessionGrain>(UploadIds.NewId());
+        var grain = grains.GetGrain<IUploadSessionGrain>(uploadId ?? UploadIds.NewId());
+        // An id fixed beforehand may have been asked about (a status call activates an empty session, which deactivates
+        // once it has answered): wait, a little, until no activation of it is left on another node, so that this Start
+        // lands here. A session that lands elsewhere all the same is found by its next caller there.
+        for (var attempt = 0; uploadId is not null && attempt < 40; attempt++)
+        {
+            var where = await grain.GetState();
+            if (where.Failure?.Reason != RefusalReason.NotFound || where.HostNodeId == NodeId) break;
+            await Task.Delay(50);
+        }
         UploadStartResult started;
         using (UploadPlacementHint.Target(silo.SiloAddress))
             started = await grain.Start(request);

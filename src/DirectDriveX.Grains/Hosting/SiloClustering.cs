@@ -27,6 +27,8 @@ public static class SiloClustering
             {
                 [UploadSessionGrain.StateName] = services.GetRequiredService<IOptions<UploadOptions>>().Value.SessionRecordLifetime,
                 [UploadClientGrain.StateName] = UploadClientGrain.RecordLifetime,
+                [Tus.TusFinalUploadGrain.StateName] = services.GetRequiredService<IOptions<UploadOptions>>().Value.SessionRecordLifetime,
+                [Tus.TusPartialUploadGrain.StateName] = services.GetRequiredService<IOptions<UploadOptions>>().Value.SessionRecordLifetime,
             }));
         silo.Services.AddGrainStorage(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME,
             (services, _) => services.GetRequiredService<FileGrainStorage>());

@@ -191,7 +191,12 @@ public sealed partial class UploadSessionGrain(
     {
         UploadPlacementHint.Clear();
         if (!state.RecordExists)
+        {
+            // An unknown upload keeps no activation: one left on this node would take a later Start meant for another (a tus
+            // final upload's session starts under an id its URL carries, which requests may ask about first).
+            DeactivateOnIdle();
             return new UploadOpening(null, Refusal(RefusalReason.NotFound, $"No upload {UploadId}."));
+        }
         if (requireToken && (string.IsNullOrEmpty(resumeToken) || !CryptographicOperations.FixedTimeEquals(
                 SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(resumeToken)), S.ResumeTokenHash)))
             return new UploadOpening(null, Refusal(RefusalReason.Unauthorized, $"The resume token does not match upload {UploadId}."));
@@ -350,8 +355,11 @@ public sealed partial class UploadSessionGrain(
     {
         UploadPlacementHint.Clear(); // the gateway's hint placed this activation (a parked session's, on the roomiest node)
         if (!state.RecordExists)
+        {
+            DeactivateOnIdle(); // as in Open
             return new UploadStatus(UploadId, UploadState.Created, 0, 0, 0, 0, null, null, null, null,
                 Refusal(RefusalReason.NotFound, $"No upload {UploadId}."), null, HostNodeId: HostNodeId);
+        }
         await ExpireIfOverdueAsync();
         return Status();
     }

@@ -17,9 +17,10 @@ public static class TusProtocol
     public const string OctetStream = "application/offset+octet-stream";
 
     /// <summary>Advertised extensions: each one offered in full. creation-defer-length: an upload of unknown length reserves as
-    /// the largest file it may become (the top tier), and is re-tiered when a PATCH declares its length. Not
-    /// concatenation-unfinished: a final upload is made of complete partial uploads only.</summary>
-    public const string Extensions = "creation,creation-with-upload,creation-defer-length,termination,checksum,checksum-trailer,expiration,concatenation";
+    /// the largest file it may become (the top tier), and is re-tiered when a PATCH declares its length.
+    /// concatenation-unfinished: a final upload may name partial uploads still in progress; it is concatenated when the last
+    /// of them completes (<see cref="TusConcatenation"/>).</summary>
+    public const string Extensions = "creation,creation-with-upload,creation-defer-length,termination,checksum,checksum-trailer,expiration,concatenation,concatenation-unfinished";
 
     public const string ChecksumAlgorithms = TusChecksum.Algorithms;
 
@@ -40,6 +41,8 @@ public static class TusProtocol
         // The header MUST be taken for the method, whatever the request's own (a GET overridden to OPTIONS is an OPTIONS).
         if (request.Headers["X-HTTP-Method-Override"].ToString().Trim() is { Length: > 0 } method)
             request.Method = method.ToUpperInvariant();
+        // No answer to a HEAD may be cached (MUST), whatever it says: a 404 now may be an upload later, and the reverse.
+        if (HttpMethods.IsHead(request.Method)) response.Headers.CacheControl = "no-store";
 
         if (HttpMethods.IsOptions(request.Method))
         {
@@ -137,7 +140,11 @@ public static class TusProtocol
 
     public static void SetExpires(HttpResponse response, UploadState state, DateTimeOffset lastActivity, UploadOptions uploads)
     {
-        if (state.IsFinal()) return;
+        if (state.IsFinal())
+        {
+            response.Headers.Remove("Upload-Expires"); // a finished upload does not expire (one set before its last bytes goes)
+            return;
+        }
         var window = state is UploadState.Created or UploadState.Reserved ? uploads.FirstByteTimeout : uploads.ResumeWindow;
         response.Headers["Upload-Expires"] = (lastActivity + window).ToString("R", CultureInfo.InvariantCulture);
     }

@@ -7,11 +7,11 @@ namespace DirectDriveX.Gateway.Tests.Interop;
 
 /// <summary>
 /// The tus endpoint driven by clients we did not write: tus-js-client (npm, js/tus-upload.mjs, installed from the lock file
-/// when missing) and tuspy (Debian python3-tuspy, js/tuspy-upload.py; scripts/test installs it). Every upload is downloaded
-/// back through the gateway and compared by SHA-256. A missing node, npm or tuspy fails the test (never skipped).
+/// when missing) and tuspy (Debian python3-tuspy, js/tuspy-upload.py; scripts/test installs it), against the cluster (the
+/// gateway in front of three silos) and the embedded default alike. Every upload is downloaded back through the gateway and
+/// compared by SHA-256. A missing node, npm or tuspy fails the test (never skipped).
 /// </summary>
-[Collection(GatewayCollection.Name)]
-public class TusClientTests(DefaultGatewayFixture fixture)
+public abstract class TusClientTests(Uri baseAddress, HttpClient http)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(3);
 
@@ -66,45 +66,43 @@ public class TusClientTests(DefaultGatewayFixture fixture)
     }
 
     [Fact]
-    public async Task Tus_js_client_retries_a_503_when_no_node_has_headroom_and_succeeds_when_room_appears()
+    public async Task Tus_js_client_resumes_by_fingerprint_from_its_URL_storage()
     {
-        var blockers = new List<(SiloAddress Silo, string Id)>();
-        foreach (var node in await fixture.SnapshotsAsync())
-        {
-            var id = UploadIds.NewId();
-            var silo = MemoryBudgetKey.ToSilo(node.NodeId);
-            Assert.True((await fixture.Grains.BudgetOf(silo).TryReserve(id, node.HeadroomBytes - 1024)).Granted);
-            blockers.Add((silo, id));
-        }
-        var released = false;
-        async Task ReleaseAsync()
-        {
-            if (released) return;
-            released = true;
-            foreach (var (silo, id) in blockers) await fixture.Grains.BudgetOf(silo).Release(id);
-        }
-        try
-        {
-            // Room appears when the client reports its first retried refusal.
-            var report = await TusJsAsync("retry", 8 * 1024 * 1024, async line =>
-            {
-                using var retry = JsonDocument.Parse(line);
-                Assert.Equal((503, "5"), (retry.RootElement.GetProperty("status").GetInt32(), retry.RootElement.GetProperty("retryAfter").GetString()));
-                await ReleaseAsync();
-            });
-            Assert.True(report.GetProperty("refusals").GetInt32() >= 1);
-            await AssertStoredAsync(report);
-        }
-        finally
-        {
-            await ReleaseAsync();
-        }
+        var report = await TusJsAsync("fingerprint", 6 * 1024 * 1024 + 9);
+        Assert.Equal(report.GetProperty("firstUrl").GetString(), report.GetProperty("url").GetString());
+        Assert.InRange(report.GetProperty("resumedFrom").GetInt64(), 1024 * 1024, report.GetProperty("size").GetInt64() - 1);
+        await AssertStoredAsync(report);
+    }
+
+    [Fact]
+    public async Task Tus_js_client_sends_a_right_Upload_Checksum_from_an_onBeforeRequest_hook_on_every_PATCH()
+    {
+        var report = await TusJsAsync("checksum-hook", 5 * 1024 * 1024 + 3);
+        Assert.Equal(6, report.GetProperty("checksummedPatches").GetInt32()); // 1 MiB chunks
+        await AssertStoredAsync(report);
+    }
+
+    [Fact]
+    public async Task Tus_js_client_partial_uploads_make_a_final_upload_created_before_they_finish()
+    {
+        var report = await TusJsAsync("unfinished", 8 * 1024 * 1024 + 5);
+        Assert.Equal((4, (string?)null, report.GetProperty("size").GetInt64().ToString()),
+            (report.GetProperty("partials").GetArrayLength(), report.GetProperty("offsetBefore").GetString(), report.GetProperty("lengthBefore").GetString()));
+        await AssertStoredAsync(report);
     }
 
     [Fact]
     public async Task Tuspy_uploads_a_file_with_checksums()
     {
         var report = await TuspyAsync("upload", 5 * 1024 * 1024 + 11);
+        await AssertStoredAsync(report);
+    }
+
+    [Fact]
+    public async Task Tuspy_resumes_by_fingerprint_from_its_URL_storage()
+    {
+        var report = await TuspyAsync("fingerprint", 3 * 1024 * 1024 + 1);
+        Assert.Equal((report.GetProperty("firstUrl").GetString(), 1024L * 1024), (report.GetProperty("url").GetString(), report.GetProperty("resumedFrom").GetInt64()));
         await AssertStoredAsync(report);
     }
 
@@ -116,11 +114,11 @@ public class TusClientTests(DefaultGatewayFixture fixture)
         await AssertStoredAsync(report);
     }
 
-    private async Task AssertStoredAsync(JsonElement report)
+    protected async Task AssertStoredAsync(JsonElement report)
     {
         var url = report.GetProperty("url").GetString()!;
         var id = url[(url.LastIndexOf('/') + 1)..].Split('.')[0];
-        using var download = await fixture.Http.GetAsync($"/api/v1/files/{id}", HttpCompletionOption.ResponseHeadersRead);
+        using var download = await http.GetAsync($"/api/v1/files/{id}", HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(System.Net.HttpStatusCode.OK, download.StatusCode);
         Assert.Equal(report.GetProperty("size").GetInt64(), download.Content.Headers.ContentLength);
         await using var body = await download.Content.ReadAsStreamAsync();
@@ -128,7 +126,7 @@ public class TusClientTests(DefaultGatewayFixture fixture)
         Assert.Equal((report.GetProperty("sha256").GetString(), report.GetProperty("sha256").GetString()), (bytes, download.Headers.GetValues("X-Content-SHA256").Single()));
     }
 
-    private async Task<JsonElement> TusJsAsync(string mode, long size, Func<string, Task>? onEvent = null)
+    protected async Task<JsonElement> TusJsAsync(string mode, long size, Func<string, Task>? onEvent = null)
     {
         var scripts = ScriptDirectory();
         if (!File.Exists(Path.Combine(scripts, "node_modules", "tus-js-client", "package.json")))
@@ -136,11 +134,11 @@ public class TusClientTests(DefaultGatewayFixture fixture)
             var install = await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], scripts, null);
             Assert.True(install.ExitCode == 0, $"npm ci failed ({install.ExitCode}): {install.Error}");
         }
-        return Report(await RunAsync("node", ["tus-upload.mjs", mode, fixture.BaseAddress.ToString(), size.ToString()], scripts, onEvent));
+        return Report(await RunAsync("node", ["tus-upload.mjs", mode, baseAddress.ToString(), size.ToString()], scripts, onEvent));
     }
 
     private async Task<JsonElement> TuspyAsync(string mode, long size) =>
-        Report(await RunAsync("/usr/bin/python3", ["tuspy-upload.py", mode, fixture.BaseAddress.ToString(), size.ToString()], ScriptDirectory(), null));
+        Report(await RunAsync("/usr/bin/python3", ["tuspy-upload.py", mode, baseAddress.ToString(), size.ToString()], ScriptDirectory(), null));
 
     private static JsonElement Report((int ExitCode, string Output, string Error) run)
     {
@@ -190,3 +188,45 @@ public class TusClientTests(DefaultGatewayFixture fixture)
         return (process.ExitCode, output.ToString(), await error);
     }
 }
+
+[Collection(GatewayCollection.Name)]
+public sealed class TusClientClusterTests(DefaultGatewayFixture fixture) : TusClientTests(fixture.BaseAddress, fixture.Http)
+{
+    [Fact]
+    public async Task Tus_js_client_retries_a_503_when_no_node_has_headroom_and_succeeds_when_room_appears()
+    {
+        var blockers = new List<(SiloAddress Silo, string Id)>();
+        foreach (var node in await fixture.SnapshotsAsync())
+        {
+            var id = UploadIds.NewId();
+            var silo = MemoryBudgetKey.ToSilo(node.NodeId);
+            Assert.True((await fixture.Grains.BudgetOf(silo).TryReserve(id, node.HeadroomBytes - 1024)).Granted);
+            blockers.Add((silo, id));
+        }
+        var released = false;
+        async Task ReleaseAsync()
+        {
+            if (released) return;
+            released = true;
+            foreach (var (silo, id) in blockers) await fixture.Grains.BudgetOf(silo).Release(id);
+        }
+        try
+        {
+            // Room appears when the client reports its first retried refusal.
+            var report = await TusJsAsync("retry", 8 * 1024 * 1024, async line =>
+            {
+                using var retry = JsonDocument.Parse(line);
+                Assert.Equal((503, "5"), (retry.RootElement.GetProperty("status").GetInt32(), retry.RootElement.GetProperty("retryAfter").GetString()));
+                await ReleaseAsync();
+            });
+            Assert.True(report.GetProperty("refusals").GetInt32() >= 1);
+            await AssertStoredAsync(report);
+        }
+        finally
+        {
+            await ReleaseAsync();
+        }
+    }
+}
+
+public sealed class TusClientEmbeddedTests(EmbeddedGatewayFixture fixture) : TusClientTests(fixture.BaseAddress, fixture.Http), IClassFixture<EmbeddedGatewayFixture>;

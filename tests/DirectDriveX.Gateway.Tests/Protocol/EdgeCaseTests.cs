@@ -56,21 +56,42 @@ public class EdgeCaseTests(DefaultGatewayFixture fixture)
     }
 
     [Fact]
-    public async Task Deleting_a_completed_upload_is_a_409_and_keeps_the_file()
+    public async Task Deleting_a_completed_upload_deletes_its_file_with_the_files_own_authorisation_and_401_without_it()
     {
         var data = TestBytes.Random(50_000, seed: 80);
         var created = await fixture.CreateUploadAsync("keep.bin", data.Length);
-        using (var put = await PutAsync(created, 0, data)) Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        string deleteToken;
+        using (var put = await PutAsync(created, 0, data))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            deleteToken = (await put.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("deleteToken").GetString()!;
+        }
+        HttpRequestMessage Delete(string? token)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Delete, created.StatusUrl) { Headers = { { "Upload-Token", created.ResumeToken } } };
+            if (token is not null) request.Headers.Add("X-Delete-Token", token);
+            return request;
+        }
 
-        using var delete = new HttpRequestMessage(HttpMethod.Delete, created.StatusUrl) { Headers = { { "Upload-Token", created.ResumeToken } } };
-        using var response = await Http.SendAsync(delete);
-
-        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(("InvalidState", $"Upload {created.UploadId} is completed; its file {created.UploadId} is kept and cannot be aborted."),
-            (problem.GetProperty("reason").GetString(), problem.GetProperty("detail").GetString()));
+        // The resume token alone authorises the upload, not its stored file: the file's uploader deletes it (as DELETE /api/v1/files/{id}).
+        using (var response = await Http.SendAsync(Delete(null)))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(("Unauthenticated", $"Deleting file {created.UploadId} needs the API key that uploaded it, or the deleteToken its upload was given."),
+                (problem.GetProperty("reason").GetString(), problem.GetProperty("detail").GetString()));
+        }
+        using (var response = await Http.SendAsync(Delete(DirectDriveX.Grains.Interfaces.FileLifecycle.NewDeleteToken().Token)))
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal(data, await Http.GetByteArrayAsync($"/api/v1/files/{created.UploadId}"));
-        Assert.Equal("Completed", (await StatusAsync(created)).GetProperty("state").GetString());
+
+        using (var response = await Http.SendAsync(Delete(deleteToken))) Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        using (var download = await Http.GetAsync($"/api/v1/files/{created.UploadId}")) Assert.Equal(HttpStatusCode.NotFound, download.StatusCode);
+        using (var again = await Http.SendAsync(Delete(deleteToken)))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+            Assert.Equal("NotFound", (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reason").GetString());
+        }
     }
 
     [Theory]

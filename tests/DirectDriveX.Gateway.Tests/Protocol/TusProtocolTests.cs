@@ -26,7 +26,7 @@ public class TusProtocolTests(DefaultGatewayFixture fixture)
     {
         using var response = await Http.SendAsync(Request(HttpMethod.Options, TusPath, tusResumable: false));
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-        Assert.Equal(("1.0.0", "1.0.0", "creation,creation-with-upload,creation-defer-length,termination,checksum,checksum-trailer,expiration,concatenation", (20 * GatewayFixture.GiB).ToString(), "sha1,sha256,md5"),
+        Assert.Equal(("1.0.0", "1.0.0", "creation,creation-with-upload,creation-defer-length,termination,checksum,checksum-trailer,expiration,concatenation,concatenation-unfinished", (20 * GatewayFixture.GiB).ToString(), "sha1,sha256,md5"),
             (Header(response, "Tus-Resumable"), Header(response, "Tus-Version"), Header(response, "Tus-Extension"), Header(response, "Tus-Max-Size"), Header(response, "Tus-Checksum-Algorithm")));
     }
 
@@ -226,11 +226,19 @@ public class TusProtocolTests(DefaultGatewayFixture fixture)
             urls.Add(url);
         }
 
+        // concatenation-unfinished: a final upload of a partial upload still in progress is created, and ends (410) when that
+        // partial upload is terminated instead of completed.
         var unfinished = await CreateAsync(10, concat: "partial");
+        string pending;
         using (var incomplete = await Http.SendAsync(Create(0, "x", concat: $"final;{urls[0]} {unfinished}")))
-            Assert.Equal(HttpStatusCode.BadRequest, incomplete.StatusCode);
+        {
+            Assert.Equal(HttpStatusCode.Created, incomplete.StatusCode);
+            pending = incomplete.Headers.Location!.OriginalString;
+        }
         using (var terminated = await Http.SendAsync(Request(HttpMethod.Delete, unfinished)))
             Assert.Equal(HttpStatusCode.NoContent, terminated.StatusCode);
+        using (var head = await Http.SendAsync(Request(HttpMethod.Head, pending)))
+            Assert.Equal((HttpStatusCode.Gone, ""), (head.StatusCode, Header(head, "Upload-Offset")));
 
         var final = Request(HttpMethod.Post, TusPath);
         final.Headers.Add("Upload-Concat", "final;" + string.Join(' ', urls.Select(u => new Uri(fixture.BaseAddress, u).ToString())));

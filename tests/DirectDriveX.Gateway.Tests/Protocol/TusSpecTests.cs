@@ -233,6 +233,34 @@ public class TusSpecTests(DefaultGatewayFixture fixture)
         using (var head = await HeadAsync(url)) Assert.Equal("", Header(head, "Upload-Expires"));
     }
 
+    [Fact]
+    public async Task Refusals_carry_Tus_Resumable_a_refused_PATCH_Upload_Expires_and_any_HEAD_Cache_Control_no_store()
+    {
+        var url = await CreateAsync(Create(2000));
+        using (var patch = await Http.SendAsync(Patch(url, 0, new byte[500]))) Assert.Equal(HttpStatusCode.NoContent, patch.StatusCode);
+        using (var conflict = await Http.SendAsync(Patch(url, 100, new byte[10])))
+        {
+            Assert.Equal((HttpStatusCode.Conflict, "1.0.0"), (conflict.StatusCode, Header(conflict, "Tus-Resumable")));
+            AssertExpires(Header(conflict, "Upload-Expires"), DateTimeOffset.UtcNow.AddSeconds(-30), TimeSpan.FromHours(24));
+        }
+        using (var mismatch = await Http.SendAsync(Patch(url, 500, new byte[10], Sha1(new byte[11]))))
+        {
+            Assert.Equal((HttpStatusCode)460, mismatch.StatusCode);
+            Assert.NotEqual("", Header(mismatch, "Upload-Expires"));
+        }
+        using (var head = await HeadAsync($"{TusPath}{UploadIds.NewId()}.{UploadIds.NewResumeToken()}"))
+            Assert.Equal((HttpStatusCode.NotFound, "1.0.0", "no-store", ""),
+                (head.StatusCode, Header(head, "Tus-Resumable"), head.Headers.CacheControl?.ToString(), Header(head, "Upload-Offset")));
+        using (var wrongVersion = await Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, url) { Headers = { { "Tus-Resumable", "0.2.2" } } }))
+            Assert.Equal((HttpStatusCode.PreconditionFailed, "1.0.0", "1.0.0", ""),
+                (wrongVersion.StatusCode, Header(wrongVersion, "Tus-Version"), Header(wrongVersion, "Tus-Resumable"), Header(wrongVersion, "Upload-Offset")));
+        using (var options = await Http.SendAsync(new HttpRequestMessage(HttpMethod.Options, TusPath) { Headers = { { "Tus-Resumable", "0.2.2" } } }))
+            Assert.Equal((HttpStatusCode.NoContent, "1.0.0", (20 * GatewayFixture.GiB).ToString()),
+                (options.StatusCode, Header(options, "Tus-Version"), Header(options, "Tus-Max-Size"))); // OPTIONS ignores Tus-Resumable
+        using (var patch = await Http.SendAsync(Patch(url, 500, new byte[1500])))
+            Assert.Equal((HttpStatusCode.NoContent, ""), (patch.StatusCode, Header(patch, "Upload-Expires")));
+    }
+
     private static void AssertExpires(string value, DateTimeOffset from, TimeSpan window)
     {
         var expires = DateTimeOffset.ParseExact(value, "r", CultureInfo.InvariantCulture);
@@ -298,7 +326,7 @@ public class TusSpecTests(DefaultGatewayFixture fixture)
         await DeleteAsync(url);
     }
 
-    private const string TusExtensions = "creation,creation-with-upload,creation-defer-length,termination,checksum,checksum-trailer,expiration,concatenation";
+    private const string TusExtensions = "creation,creation-with-upload,creation-defer-length,termination,checksum,checksum-trailer,expiration,concatenation,concatenation-unfinished";
 
     /// <summary>The data plane of the node holding the upload (its tus endpoint answers there too).</summary>
     private async Task<Uri> NodeOfAsync(string url)

@@ -1,0 +1,7 @@
+namespace DirectDriveX.Grains.Tus;
+
+[GenerateSerializer]
+public sealed record TusPartialUploadState
+{
+    [Id(0)] public string[] Finals { get; init; } = [];
+}

@@ -1,0 +1,197 @@
+using DirectDriveX.Grains.DataPlane;
+using DirectDriveX.Grains.Interfaces;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace DirectDriveX.Protocols.Tus;
+
+/// <summary>
+/// tus concatenation on this node. A final upload (<c>Upload-Concat: final;url url …</c>) is one ordinary session of the
+/// partial uploads' total size, reserving its tier like any upload, into which their stored bytes are copied in order
+/// through one writer, which hashes them; completion stores one file with its SHA-256. The partial uploads are sessions
+/// of their own, possibly on other nodes (their stored bytes are read from the store, whichever it is).
+/// <para>When every partial upload is complete at creation, the copy runs in the creating request. When one is not
+/// (concatenation-unfinished), the final upload is recorded (<see cref="ITusFinalUploadGrain"/>) and named by each partial
+/// (<see cref="ITusPartialUploadGrain"/>); whoever completes the last partial, on whichever node, starts the copy here in the
+/// background (<see cref="PartialCompleted"/>), and a HEAD of the final starts it again when it was cut short (a node that
+/// stopped, no headroom then): the session's id is fixed at creation, so a second start finds it and resumes it at its
+/// committed offset.</para>
+/// </summary>
+public sealed partial class TusConcatenation(
+    UploadDataPlane plane,
+    IGrainFactory grains,
+    IHostApplicationLifetime lifetime,
+    TimeProvider clock,
+    ILogger<TusConcatenation> logger)
+{
+    /// <summary>Finals being concatenated by this node, and whether they were asked for again meanwhile.</summary>
+    private readonly Dictionary<string, bool> _running = new(StringComparer.Ordinal);
+
+    /// <summary>The partial uploads an <c>Upload-Concat: final;…</c> names, in order, each authorised by the token its URL
+    /// carries; the refusal when one is unknown, not a partial upload, or ended without completing.</summary>
+    public async Task<(IReadOnlyList<UploadStatus>? Parts, UploadRefusal? Refusal)> PartialsAsync(TusConcat concat)
+    {
+        var parts = new List<UploadStatus>();
+        foreach (var url in concat.PartialUrls)
+        {
+            var (uploadId, token) = TusProtocol.ParseKey(TusProtocol.KeyOfUrl(url) ?? "");
+            var opening = await OpenPartAsync(uploadId, token, requireToken: true);
+            if (opening.Refusal is { } refused) return (null, refused with { Message = $"Partial upload {url}: {refused.Message}" });
+            var status = opening.Status!;
+            if (status.TusConcat != TusConcat.Partial)
+                return (null, new UploadRefusal(RefusalReason.InvalidRequest, $"Upload-Concat: {url} is not a partial upload (one created with Upload-Concat: partial)."));
+            if (status.State.IsFinal() && status.State != UploadState.Completed)
+            {
+                var ended = UploadSessionHandle.RefusalFor(status);
+                return (null, ended with { Message = $"Partial upload {url}: {ended.Message}" });
+            }
+            parts.Add(status);
+        }
+        return (parts, null);
+    }
+
+    /// <summary>Records a final upload whose partial uploads are not all complete yet and returns its URL's key; the copy starts
+    /// once the last of them completes.</summary>
+    public async Task<string> AwaitPartialsAsync(IReadOnlyList<UploadStatus> parts, UploadRequest final)
+    {
+        var finalId = UploadIds.NewId();
+        var token = UploadIds.NewResumeToken();
+        // Its session takes the final's own id (its stored file is /api/v1/files/{finalId}); the session's resume token is its
+        // own, so the URL's token is checked by the final upload's grain.
+        var upload = new TusFinalUpload(finalId, [.. parts.Select(p => p.UploadId)], final.FileName, final.ContentType, final.Client,
+            final.TusConcat!, final.TusMetadata, clock.GetUtcNow());
+        await grains.GetGrain<ITusFinalUploadGrain>(finalId).Create(upload, token);
+        foreach (var partialId in upload.PartialIds.Distinct(StringComparer.Ordinal))
+            await grains.GetGrain<ITusPartialUploadGrain>(partialId).AddFinal(finalId);
+        // A partial that completed after it was read above found no final to start: look again, now that every one names it.
+        Kick(finalId);
+        return TusProtocol.Key(finalId, token);
+    }
+
+    /// <summary>Partial upload <paramref name="partialId"/> has just completed: each final upload made of it is concatenated
+    /// (in the background) when its other partial uploads are complete too.</summary>
+    public void PartialCompleted(string partialId) => _ = Task.Run(async () =>
+    {
+        try
+        {
+            foreach (var finalId in await grains.GetGrain<ITusPartialUploadGrain>(partialId).Finals()) Kick(finalId);
+        }
+        catch (Exception e)
+        {
+            LogFailed(partialId, e.Message);
+        }
+    });
+
+    /// <summary>Concatenates final upload <paramref name="finalId"/> in the background when its partial uploads are complete
+    /// and its copy is not done or running here already (asked again while it runs, it looks again once it ends).</summary>
+    public void Kick(string finalId)
+    {
+        lock (_running)
+        {
+            if (_running.ContainsKey(finalId))
+            {
+                _running[finalId] = true;
+                return;
+            }
+            _running[finalId] = false;
+        }
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                try
+                {
+                    await ConcatenateAsync(finalId, lifetime.ApplicationStopping);
+                }
+                catch (Exception e)
+                {
+                    LogFailed(finalId, e.Message);
+                }
+                lock (_running)
+                {
+                    if (!_running[finalId] || lifetime.ApplicationStopping.IsCancellationRequested)
+                    {
+                        _running.Remove(finalId);
+                        return;
+                    }
+                    _running[finalId] = false;
+                }
+            }
+        });
+    }
+
+    private async Task ConcatenateAsync(string finalId, CancellationToken cancellationToken)
+    {
+        if (await grains.GetGrain<ITusFinalUploadGrain>(finalId).Get() is not { } final) return;
+        var parts = new List<UploadStatus>();
+        foreach (var partialId in final.PartialIds)
+        {
+            if ((await OpenPartAsync(partialId, null, requireToken: false)).Status is not { State: UploadState.Completed } part) return; // not yet
+            parts.Add(part);
+        }
+        var (session, refused) = await plane.OpenAsync(final.SessionId, null, requireToken: false);
+        if (refused is { Reason: RefusalReason.NotFound })
+            (session, refused) = await plane.StartHereAsync(new UploadRequest(final.FileName, parts.Sum(p => p.Size), final.ContentType,
+                Client: final.Client, TusMetadata: final.TusMetadata, TusConcat: final.TusConcat), final.SessionId);
+        if (refused is not null)
+        {
+            LogNotNow(finalId, refused.Reason, refused.Message);
+            return;
+        }
+        if (session!.Status.State.IsFinal() || session.StoredAtStart is not null) return;
+        var stored = await CopyAsync(session, parts, cancellationToken);
+        LogConcatenated(finalId, parts.Count, stored.File.Size, stored.File.Sha256);
+    }
+
+    /// <summary>Copies the partial uploads' stored bytes, in order, into <paramref name="session"/> from its committed offset
+    /// on, and completes it; the refusal is thrown.</summary>
+    public async Task<StoredUpload> CopyAsync(UploadSessionHandle session, IReadOnlyList<UploadStatus> parts, CancellationToken cancellationToken)
+    {
+        await using var writer = await session.OpenWriterAsync(onCommitted: null);
+        var skip = writer.CommittedOffset;
+        foreach (var part in parts)
+        {
+            if (skip >= part.Size)
+            {
+                skip -= part.Size;
+                continue;
+            }
+            await using var stored = await plane.OpenStoredFileAsync(part.FileId!, part.Size, cancellationToken) ?? throw new UploadRefusedException(
+                new UploadRefusal(RefusalReason.StorageFailure, $"The stored bytes of partial upload {part.UploadId} are missing."));
+            if (skip > 0) stored.Seek(skip, SeekOrigin.Begin);
+            var copied = await writer.CopyFromAsync(stored, part.Size - skip, cancellationToken);
+            if (copied != part.Size - skip)
+                throw new UploadRefusedException(new UploadRefusal(RefusalReason.StorageFailure,
+                    $"Partial upload {part.UploadId} holds {copied + skip} bytes, not {part.Size}."));
+            skip = 0;
+        }
+        return await session.CompleteAsync(writer, cancellationToken);
+    }
+
+    /// <summary>A partial upload's status from its session wherever it is active (a completed one whose file was deleted is
+    /// gone, as for every protocol).</summary>
+    public async Task<UploadOpening> OpenPartAsync(string uploadId, string? token, bool requireToken)
+    {
+        if (!UploadIds.IsWellFormed(uploadId)) return new UploadOpening(null, new UploadRefusal(RefusalReason.NotFound, $"No upload {uploadId}."));
+        try
+        {
+            var opening = await grains.GetGrain<IUploadSessionGrain>(uploadId).Open(token, requireToken);
+            if (opening.Status is { State: UploadState.Completed, FileId: { } fileId } && await grains.GetGrain<IStoredFileGrain>(fileId).GetRecord() is null)
+                return new UploadOpening(null, new UploadRefusal(RefusalReason.NotFound, $"Upload {uploadId} is complete, and its file {fileId} no longer exists."));
+            return opening;
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException)
+        {
+            return new UploadOpening(null, new UploadRefusal(RefusalReason.NodeUnavailable, $"The session of upload {uploadId} cannot be reached now; retry shortly."));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "tus final upload {FinalId}: {Parts} partial uploads concatenated, {Size} bytes, sha256 {Sha256}")]
+    private partial void LogConcatenated(string finalId, int parts, long size, string sha256);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "tus final upload {FinalId} cannot be concatenated now ({Reason}: {Detail}); its next HEAD tries again")]
+    private partial void LogNotNow(string finalId, RefusalReason reason, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "tus concatenation for {UploadId} failed: {Detail}; the final upload's next HEAD tries again")]
+    private partial void LogFailed(string uploadId, string detail);
+}
