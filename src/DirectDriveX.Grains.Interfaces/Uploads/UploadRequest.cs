@@ -14,6 +14,10 @@ namespace DirectDriveX.Grains.Interfaces;
 /// <param name="DeferLength">tus <c>Upload-Defer-Length: 1</c>: the length is not known yet (<paramref name="Size"/> is 0). The
 /// session reserves as for the largest file it may become and is told the length later
 /// (<see cref="IUploadSessionGrain.DeclareLength"/>).</param>
+/// <param name="HostNodeId">The node the session must run on, for a caller that writes its bytes there itself (a tus final
+/// upload's concatenation, whose id was fixed earlier and may have been activated elsewhere by a status call): a session
+/// activated on another node refuses the start with <see cref="RefusalReason.NodeUnavailable"/>, records nothing and
+/// migrates to the node named, where the caller's next start finds it. Null: wherever it was placed.</param>
 [GenerateSerializer, Immutable]
 public sealed record UploadRequest(
     [property: Id(0)] string FileName,
@@ -23,4 +27,5 @@ public sealed record UploadRequest(
     [property: Id(4)] UploadClient? Client = null,
     [property: Id(5)] string? TusMetadata = null,
     [property: Id(6)] string? TusConcat = null,
-    [property: Id(7)] bool DeferLength = false);
+    [property: Id(7)] bool DeferLength = false,
+    [property: Id(8)] string? HostNodeId = null);

@@ -75,6 +75,14 @@ public sealed partial class UploadSessionGrain(
             return UploadStartResult.Refused(Refusal(RefusalReason.InvalidState, $"Upload {UploadId} has already been started."));
         if (!UploadIds.IsWellFormed(UploadId))
             return UploadStartResult.Refused(Refusal(RefusalReason.InvalidRequest, "uploadId: not a well-formed upload id."));
+        if (request.HostNodeId is { } required && required != HostNodeId)
+        {
+            // Nothing recorded: the activation moves to the node named (a deactivation would not do: a caller's cached address
+            // brings its next call back here, and this silo activates the grain again), where the caller's next start finds it.
+            using (UploadPlacementHint.Target(MemoryBudgetKey.ToSilo(required))) MigrateOnIdle();
+            return UploadStartResult.Refused(Refusal(RefusalReason.NodeUnavailable,
+                $"Upload {UploadId} was activated on node {silo.Name}, not on the node that must write it; start it again."));
+        }
         request = UploadRequestValidation.Normalize(request);
         if (UploadRequestValidation.Check(request, _uploads) is { } invalid)
             return UploadStartResult.Refused(invalid);

@@ -1,3 +1,4 @@
+using DirectDriveX.Testing;
 using DirectDriveX.Grains.DataPlane;
 using DirectDriveX.Grains.Interfaces;
 using static DirectDriveX.Grains.Tests.Cluster.ClusterFixture;
@@ -154,6 +155,28 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
         await using var writer = await (await UploadDriver.Open(fixture.Cluster, info)).OpenWriterAsync(null);
         var refused = await Assert.ThrowsAsync<UploadRefusedException>(async () => await writer.WriteAsync(new byte[40_000], CancellationToken.None));
         Assert.Equal(new UploadRefusal(RefusalReason.PastDeclaredSize, "The data runs past the declared size of 100000 bytes."), refused.Refusal);
+        await grain.Abort();
+    }
+
+    [Fact]
+    public async Task A_start_that_names_its_node_is_refused_by_an_activation_elsewhere_which_records_nothing_and_moves_there()
+    {
+        var grain = Grains.GetGrain<IUploadSessionGrain>(UploadIds.NewId());
+        var wanted = MemoryBudgetKey.For(fixture.Silo("Silo_1"));
+        var request = new UploadRequest("final.bin", 1000, HostNodeId: wanted);
+        UploadStartResult elsewhere;
+        using (UploadPlacementHint.Target(fixture.Silo("Silo_0")))
+            elsewhere = await grain.Start(request);
+        Assert.Equal((RefusalReason.NodeUnavailable, $"Upload {grain.GetPrimaryKeyString()} was activated on node Silo_0, not on the node that must write it; start it again."),
+            (elsewhere.Refusal!.Reason, elsewhere.Refusal.Message));
+
+        var started = await Eventually.Holds(async () =>
+        {
+            using (UploadPlacementHint.Target(fixture.Silo("Silo_1")))
+                return await grain.Start(request);
+        }, result => result.Accepted, TimeSpan.FromSeconds(10), "the next start lands on the node it names");
+        Assert.Equal(wanted, started.Session!.NodeId);
+        Assert.Equal(wanted, (await grain.GetState()).HostNodeId);
         await grain.Abort();
     }
 
