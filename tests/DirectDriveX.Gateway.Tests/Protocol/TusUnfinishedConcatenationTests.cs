@@ -77,6 +77,27 @@ public class TusUnfinishedConcatenationTests(DefaultGatewayFixture fixture)
     }
 
     [Fact]
+    public async Task A_final_upload_completes_without_a_HEAD_while_status_calls_activate_its_id_on_any_silo()
+    {
+        // Status calls about the final's session id (from a client with no placement hint: any silo) may race the concatenation's
+        // start on the node that completed the last partial; the final must complete by itself all the same. (The race is rare
+        // here; the way a start lands where it must is tested deterministically in UploadSessionGrainTests.)
+        var data = TestBytes.Random(200_000, seed: 186);
+        var nodes = (await fixture.SnapshotsAsync()).OrderBy(n => n.NodeName).ToList();
+        var first = await CreateOnNodeAsync(new Uri(nodes[0].DataPlaneUrl!), Create(100_000, concat: "partial"));
+        var second = await CreateOnNodeAsync(new Uri(nodes[1].DataPlaneUrl!), Create(100_000, concat: "partial"));
+        var final = await CreateFinalAsync($"final;{first} {new Uri(fixture.BaseAddress, second)}", null);
+        var session = fixture.Grains.GetGrain<IUploadSessionGrain>(UploadId(final));
+        using (var patch = await Http.SendAsync(Patch(first, 0, data.AsMemory(0, 100_000)))) Assert.Equal(HttpStatusCode.NoContent, patch.StatusCode);
+        using (var patch = await Http.SendAsync(Patch(second, 0, data.AsMemory(100_000)))) Assert.Equal(HttpStatusCode.NoContent, patch.StatusCode);
+
+        await Eventually.Holds(async () => (await session.GetState()).State, state => state == UploadState.Completed, Deadline,
+            "the final completes with no HEAD asked");
+        using var download = await Http.GetAsync($"/api/v1/files/{UploadId(final)}");
+        Assert.Equal(data, await download.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task Its_Upload_Length_is_answered_once_a_partial_of_deferred_length_declares_its_own()
     {
         var data = TestBytes.Random(3000, seed: 186);
