@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Net;
 using DirectDriveX.Grains.Clients;
 using DirectDriveX.Grains.Sessions;
@@ -65,15 +66,22 @@ public static class SiloClustering
     /// after theirs, so that Redis does not grow with every upload and every address ever served. A cleared state deletes its
     /// key: the provider's default would leave an empty hash behind for every grain that ever cleared its state.
     /// </summary>
-    public static ISiloBuilder AddDirectDriveXRedisStorage(this ISiloBuilder silo, string redis) => silo
-        .AddRedisGrainStorageAsDefault(o => ConfigureRedisStorage(o, redis, expiry: null))
-        .AddRedisGrainStorage(UploadSessionGrain.StorageName, builder => builder.Configure<IOptions<UploadOptions>>((o, uploads) =>
-            ConfigureRedisStorage(o, redis, uploads.Value.SessionRecordLifetime)))
-        .AddRedisGrainStorage(UploadClientGrain.StorageName, o => ConfigureRedisStorage(o, redis, UploadClientGrain.RecordLifetime));
+    public static ISiloBuilder AddDirectDriveXRedisStorage(this ISiloBuilder silo, string redis)
+    {
+        silo.Services.TryAddSingleton<RedisReplicaWatch>();
+        return silo
+            .AddRedisGrainStorageAsDefault(builder => builder.Configure<RedisReplicaWatch>((o, watch) =>
+                ConfigureRedisStorage(o, redis, expiry: null, watch)))
+            .AddRedisGrainStorage(UploadSessionGrain.StorageName, builder => builder.Configure<IOptions<UploadOptions>, RedisReplicaWatch>((o, uploads, watch) =>
+                ConfigureRedisStorage(o, redis, uploads.Value.SessionRecordLifetime, watch)))
+            .AddRedisGrainStorage(UploadClientGrain.StorageName, builder => builder.Configure<RedisReplicaWatch>((o, watch) =>
+                ConfigureRedisStorage(o, redis, UploadClientGrain.RecordLifetime, watch)));
+    }
 
-    private static void ConfigureRedisStorage(RedisStorageOptions options, string redis, TimeSpan? expiry)
+    private static void ConfigureRedisStorage(RedisStorageOptions options, string redis, TimeSpan? expiry, RedisReplicaWatch watch)
     {
         options.ConfigurationOptions = RedisConnection.Options(redis);
+        options.CreateMultiplexer = o => watch.ConnectAsync(o.ConfigurationOptions!);
         options.DeleteStateOnClear = true;
         options.EntryExpiry = expiry;
     }
