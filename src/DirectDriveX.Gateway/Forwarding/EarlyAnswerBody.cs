@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using DirectDriveX.Protocols;
 
 namespace DirectDriveX.Gateway.Forwarding;
 
@@ -14,7 +15,7 @@ namespace DirectDriveX.Gateway.Forwarding;
 /// sends is then read and discarded by Kestrel, as after any answer given before the whole body (for at most 5 s), so that a
 /// client that reads no answer before its body is sent (HttpClient) still gets it if it finishes within that time.
 /// </summary>
-public sealed class EarlyAnswerBody : Stream
+public sealed class EarlyAnswerBody : ForwardReadStream
 {
     private static readonly AsyncLocal<EarlyAnswerBody?> Forwarding = new();
     private readonly HttpContext _context;
@@ -82,20 +83,6 @@ public sealed class EarlyAnswerBody : Stream
         _read += rest;
         return rest;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

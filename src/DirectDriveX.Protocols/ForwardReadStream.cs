@@ -1,7 +1,8 @@
-namespace DirectDriveX.Protocols.Tus;
+namespace DirectDriveX.Protocols;
 
-/// <summary>A request body seen through a wrapper: read forward, asynchronously, once; a subclass says what a read does.</summary>
-internal abstract class ForwardReadStream : Stream
+/// <summary>A request body seen through a wrapper: read forward, asynchronously, once; a subclass says what a read does (the tus
+/// checksum and trailer bodies, the gateway's early-answer body).</summary>
+public abstract class ForwardReadStream : Stream
 {
     public abstract override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default);
 
