@@ -58,25 +58,25 @@ public sealed partial class UploadClientGrain(
 
     private Task SaveAsync() => _record.SaveAsync();
     private Task WrittenAsync() => _record.WrittenAsync();
+
+    /// <summary>Whether <paramref name="uploadId"/> holds a slot already; if so, once the write that recorded it has landed.</summary>
+    private async Task<bool> HoldsSlotAsync(string uploadId)
+    {
+        if (!S.Live.ContainsKey(uploadId)) return false;
+        await WrittenAsync();
+        return true;
+    }
     private IGrainTimer? _releaseWrite;
 
     public async Task<UploadRefusal?> TryAdmit(string uploadId, long size, ClientLimits limits)
     {
-        if (S.Live.ContainsKey(uploadId))
-        {
-            await WrittenAsync();
-            return null;
-        }
+        if (await HoldsSlotAsync(uploadId)) return null;
         var now = clock.GetUtcNow();
         RollDay(now);
         if (S.Live.Count >= limits.MaxConcurrentUploads) await ForgetEndedAsync(now);
         // Interleaved calls may have changed the count while this one waited for its older sessions: decided from here on
         // within this turn.
-        if (S.Live.ContainsKey(uploadId))
-        {
-            await WrittenAsync();
-            return null;
-        }
+        if (await HoldsSlotAsync(uploadId)) return null;
         if (ClientAdmissionPolicy.Check(ClientId, S.Live.Count, S.BytesToday, size, limits, now) is { } refusal)
         {
             LogRefused(ClientId, uploadId, refusal.Reason, S.Live.Count, S.BytesToday);
@@ -127,19 +127,11 @@ public sealed partial class UploadClientGrain(
 
     public async Task<UploadRefusal?> TryResume(string uploadId, ClientLimits limits)
     {
-        if (S.Live.ContainsKey(uploadId))
-        {
-            await WrittenAsync();
-            return null;
-        }
+        if (await HoldsSlotAsync(uploadId)) return null;
         var now = clock.GetUtcNow();
         RollDay(now);
         if (S.Live.Count >= limits.MaxConcurrentUploads) await ForgetEndedAsync(now);
-        if (S.Live.ContainsKey(uploadId))
-        {
-            await WrittenAsync();
-            return null;
-        }
+        if (await HoldsSlotAsync(uploadId)) return null;
         if (ClientAdmissionPolicy.CheckResume(ClientId, S.Live.Count, limits) is { } refusal)
         {
             LogRefused(ClientId, uploadId, refusal.Reason, S.Live.Count, S.BytesToday);
