@@ -44,6 +44,13 @@ const SHORT = { gateway: 'gw', 'silo-1': 's1', 'silo-2': 's2', 'silo-3': 's3', r
 // Issue 16's rows: the object stores, their peer, and the file-system cluster as the reference.
 const OBJECT_ROWS = ['cluster-ws', 'tus-azure-8m', 'tus-azure-64m', 'cluster-azure-ws', 'cluster-azure-ws-w2', 'cluster-azure-tus-1req',
   'cluster-azure-tus-8m', 'cluster-s3-ws', 'cluster-s3-ws-w2', 'cluster-s3-tus-1req', 's3rver-put'];
+// A baseline row (DDX_BENCH_BASELINE: the same path on another build of the cluster, in the same run) follows its own row.
+const BASELINE = 'base-';
+for (const row of [...OBJECT_ROWS].reverse()) {
+  if (row === 'cluster-ws' || !row.startsWith('cluster-')) continue;
+  LABELS[BASELINE + row] = `${LABELS[row]} (baseline build)`;
+  OBJECT_ROWS.splice(OBJECT_ROWS.indexOf(row), 0, BASELINE + row);
+}
 const isObjectRow = (row) => OBJECT_ROWS.includes(row) && row !== 'cluster-ws';
 
 const median = (values) => {
@@ -171,14 +178,14 @@ if (objects.length) {
   // file-system cluster (ws).
   const peerBest = best(['tus-azure-8m', 'tus-azure-64m']);
   const fileCluster = summaries.get('cluster-ws');
-  const reference = (row) => (row.startsWith('cluster-azure-') || row.startsWith('tus-azure-') ? peerBest
-    : row.startsWith('cluster-s3-') || row === 'cluster-ws' || row === 's3rver-put' ? fileCluster : undefined);
+  const reference = (row) => (row.replace(BASELINE, '').startsWith('cluster-azure-') || row.startsWith('tus-azure-') ? peerBest
+    : row.replace(BASELINE, '').startsWith('cluster-s3-') || row === 'cluster-ws' || row === 's3rver-put' ? fileCluster : undefined);
   const s3rverCeiling = summaries.get('s3rver-put');
   const objectLine = (s) => {
     const ref = reference(s.row);
     const label = LABELS[s.row] + (s === peerBest ? ' **(peer best)**' : '') + (s.row === 'cluster-ws' ? ' (file system, reference)' : '');
     const ratio = (ref && ref !== s ? `${fmt(s.median / ref.median, 2)}× ${ref === peerBest ? 'peer' : 'file'}` : (ref ? '1.00×' : '–'))
-      + (s3rverCeiling && s.row.startsWith('cluster-s3-') ? ` · ${fmt(s.median / s3rverCeiling.median, 2)}× s3rver PUT` : '');
+      + (s3rverCeiling && s.row.replace(BASELINE, '').startsWith('cluster-s3-') ? ` · ${fmt(s.median / s3rverCeiling.median, 2)}× s3rver PUT` : '');
     return `| ${label} | **${fmt(s.median)}** | ${s.rates.map((r) => fmt(r)).join(', ')} | ${ratio} | `
       + `${processes(s.peak, 0)} | ${processes(s.cpu, 2)} | ${processes(s.idle, 0)} |`;
   };

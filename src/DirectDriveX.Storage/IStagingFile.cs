@@ -20,4 +20,10 @@ public interface IStagingFile : IAsyncDisposable
     /// so that a writer must not run ahead of its commits: it stops reading its socket while more than a chunk waits. A file
     /// system store writes them where they stay (the page cache of the final file), and a writer may run ahead.</summary>
     bool KeepsBytesUntilCommitted => false;
+
+    /// <summary>Whether a commit may start while the one before is still running (their ranges follow each other; the session
+    /// records them in order): a store whose commits are independent requests (Azure blocks), so one writer keeps two in flight.
+    /// False where a commit depends on the one before (S3: a multipart upload is created by the first part; part numbers and a
+    /// takeover's gap count on one commit in flight) and for the file system (an fsync).</summary>
+    bool CommitsConcurrently => false;
 }

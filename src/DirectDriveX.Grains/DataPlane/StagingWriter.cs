@@ -372,6 +372,11 @@ public sealed partial class StagingWriter : IAsyncDisposable
     private async Task CommitAsync()
     {
         await Task.Yield();
+        if (_file.CommitsConcurrently)
+        {
+            await CommitConcurrentlyAsync();
+            return;
+        }
         var reader = _commits.Reader;
         while (await reader.WaitToReadAsync())
         {
@@ -396,27 +401,47 @@ public sealed partial class StagingWriter : IAsyncDisposable
             }
             var started = _clock.GetTimestamp();
             var staged = await _file.CommitAsync(committed, end, CancellationToken.None);
-            Interlocked.Exchange(ref _stored, end);
-            _commitEnded.Pulse(); // its scratch is gone: a writer waiting to receive its next chunk goes on while the session records it
-            var ack = await _grain.Commit(_epoch, committed, end - committed, _nodeId, staged);
-            if (!ack.Accepted)
-            {
-                Fail(ack.Refusal!);
-                return;
-            }
-            Volatile.Write(ref _parts, StagedLayout.AfterCommit(Parts, committed, end, staged.Parts));
-            Volatile.Write(ref _storeUploadId, StoreUploadId ?? staged.StoreUploadId);
-            Interlocked.Exchange(ref _committed, ack.CommittedOffset);
-            _metrics.RecordChunkWrite(_clock.GetElapsedTime(started));
-            await _onCommitted(ack.CommittedOffset);
+            await RecordAsync(committed, end, staged, started);
         }
-        catch (IOException e)
+        catch (Exception e)
         {
-            Fail(StorageRefusal(e, $"This node could not make the bytes at {committed} durable: {e.Message}"));
+            FailCommit(e, committed);
         }
-        catch (Exception e) when (e is OrleansException or TimeoutException)
+    }
+
+    /// <summary>The store holds [<paramref name="from"/>, <paramref name="end"/>): its scratch is gone, so a writer waiting to
+    /// receive its next chunk goes on while the session records the range and the client is told.</summary>
+    private async Task RecordAsync(long from, long end, StagedCommit staged, long started)
+    {
+        Interlocked.Exchange(ref _stored, end);
+        _commitEnded.Pulse();
+        var ack = await _grain.Commit(_epoch, from, end - from, _nodeId, staged);
+        if (!ack.Accepted)
         {
-            Fail(new UploadRefusal(RefusalReason.NodeUnavailable, "The upload's session could not be reached; reconnect to continue."));
+            Fail(ack.Refusal!);
+            return;
+        }
+        Volatile.Write(ref _parts, StagedLayout.AfterCommit(Parts, from, end, staged.Parts));
+        Volatile.Write(ref _storeUploadId, StoreUploadId ?? staged.StoreUploadId);
+        Interlocked.Exchange(ref _committed, ack.CommittedOffset);
+        _metrics.RecordChunkWrite(_clock.GetElapsedTime(started));
+        await _onCommitted(ack.CommittedOffset);
+    }
+
+    /// <summary>A commit that failed: the store's error, or the session out of reach. Anything else is a fault.</summary>
+    private void FailCommit(Exception e, long committed)
+    {
+        switch (e)
+        {
+            case IOException io:
+                Fail(StorageRefusal(io, $"This node could not make the bytes at {committed} durable: {io.Message}"));
+                break;
+            case OrleansException or TimeoutException:
+                Fail(new UploadRefusal(RefusalReason.NodeUnavailable, "The upload's session could not be reached; reconnect to continue."));
+                break;
+            default:
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
+                break;
         }
     }
 

@@ -8,8 +8,8 @@ namespace DirectDriveX.Storage.Azure;
 /// <summary>
 /// One writer's staging in Azure Blob Storage: received bytes wait in the writer's scratch, and each commit stages them as one
 /// block of the upload's blob (Put Block), named by epoch and offset (<c>{epoch:D10}-{offset:D20}</c>, base64: every id of a
-/// blob has one length), so writers of two epochs never stage the same block id. A commit of the whole file at once is one
-/// Put Blob.
+/// blob has one length), so writers of two epochs never stage the same block id; a commit that spans several windows of the
+/// scratch (chunks) is one block per window. A file committed at once is one Put Blob.
 /// </summary>
 internal sealed class AzureBlobStagingFile(AzureBlobUploadStore store, StagingTarget target) : IStagingFile
 {
@@ -22,24 +22,34 @@ internal sealed class AzureBlobStagingFile(AzureBlobUploadStore store, StagingTa
 
     public bool KeepsBytesUntilCommitted => true;
 
+    /// <summary>Blocks of one blob are independent until the block list is committed: a writer may send the next block while
+    /// the one before is still being stored.</summary>
+    public bool CommitsConcurrently => true;
+
     public async Task<StagedCommit> CommitAsync(long from, long to, CancellationToken cancellationToken)
     {
         var blob = store.Blob(target.UploadId);
-        await using var body = await _scratch.OpenBodyAsync(from, to, cancellationToken);
-        StagedPart part;
         if (from == 0 && to == target.Size)
         {
-            var uploaded = await AzureBlobUploadStore.Call(() => blob.UploadAsync(body, cancellationToken: cancellationToken));
-            part = new StagedPart(0, to, WholeLocator, uploaded.Value.ETag.ToString());
+            await using var whole = await _scratch.OpenBodyAsync(from, to, cancellationToken);
+            var uploaded = await AzureBlobUploadStore.Call(() => blob.UploadAsync(whole, cancellationToken: cancellationToken));
+            _scratch.DropBelow(to);
+            return new StagedCommit([new StagedPart(0, to, WholeLocator, uploaded.Value.ETag.ToString())]);
         }
-        else
+        // One block per scratch window the range touches: a request body is never more than one window (a chunk), so the
+        // process's body buffers are all of one size, however many chunks one commit covers (a tus body held for its checksum).
+        var parts = new List<StagedPart>();
+        for (var start = from; start < to;)
         {
-            var id = BlockId(target.Epoch, from);
-            await AzureBlobUploadStore.Call(() => blob.StageBlockAsync(id, body, cancellationToken: cancellationToken));
-            part = new StagedPart(from, to - from, $"b{target.Epoch}", id);
+            var end = Math.Min(to, (start / _scratch.WindowSize + 1) * _scratch.WindowSize);
+            var id = BlockId(target.Epoch, start);
+            await using (var body = await _scratch.OpenBodyAsync(start, end, cancellationToken))
+                await AzureBlobUploadStore.Call(() => blob.StageBlockAsync(id, body, cancellationToken: cancellationToken));
+            parts.Add(new StagedPart(start, end - start, $"b{target.Epoch}", id));
+            _scratch.DropCommitted(start, end);
+            start = end;
         }
-        _scratch.DropBelow(to);
-        return new StagedCommit([part]);
+        return new StagedCommit([.. parts]);
     }
 
     public ValueTask DisposeAsync()

@@ -22,10 +22,12 @@ internal sealed class PooledRequestBody : MemoryStream
 
     private PooledRequestBody(byte[] buffer, int length) : base(buffer, 0, length, writable: false) => _buffer = buffer;
 
-    /// <summary>Rents a buffer of <paramref name="length"/> bytes and fills it with <paramref name="fill"/>.</summary>
-    public static async Task<PooledRequestBody> FillAsync(int length, Func<Memory<byte>, ValueTask> fill)
+    /// <summary>Rents a buffer of <paramref name="bufferLength"/> bytes (at least <paramref name="length"/>) and fills its first
+    /// <paramref name="length"/> with <paramref name="fill"/>.</summary>
+    public static async Task<PooledRequestBody> FillAsync(int length, int bufferLength, Func<Memory<byte>, ValueTask> fill)
     {
-        var buffer = Buffers.Rent(length);
+        ArgumentOutOfRangeException.ThrowIfLessThan(bufferLength, length);
+        var buffer = Buffers.Rent(bufferLength);
         try
         {
             await fill(buffer.AsMemory(0, length));

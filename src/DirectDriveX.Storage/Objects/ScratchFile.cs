@@ -47,12 +47,30 @@ internal sealed class ScratchFile(string directory, string uploadId, int epoch, 
 
     /// <summary>[start, end) of the scratch as a request body: seekable, so an SDK can sign, send and retry it. Up to
     /// <see cref="MaxPooledBodyBytes"/> it is read at once into one pooled buffer (given back when the body is disposed);
-    /// a larger one is read from the scratch <see cref="LargeBodyReadBytes"/> at a time, whatever size the SDK reads in.</summary>
+    /// a larger one is read from the scratch <see cref="LargeBodyReadBytes"/> at a time, whatever size the SDK reads in.
+    /// Every pooled body, whatever its length, takes a buffer of the window's size (a shorter body uses its start), so the
+    /// process keeps buffers of one size only (<see cref="PooledRequestBody.KeptPerSize"/> of them) instead of two of every
+    /// power of two a commit's length rounded up to (a 16 MiB commit of two chunks, a quiet commit of 3 MiB, a last chunk).</summary>
     public async Task<Stream> OpenBodyAsync(long start, long end, CancellationToken cancellationToken)
     {
         var length = end - start;
         if (length > MaxPooledBodyBytes) return new BufferedStream(new ScratchRangeStream(this, start, end), LargeBodyReadBytes);
-        return await PooledRequestBody.FillAsync((int)length, buffer => ReadExactlyAsync(start, buffer, cancellationToken));
+        var buffer = (int)Math.Clamp(windowSize, length, MaxPooledBodyBytes);
+        return await PooledRequestBody.FillAsync((int)length, buffer, memory => ReadExactlyAsync(start, memory, cancellationToken));
+    }
+
+    /// <summary>Deletes the windows a commit of [<paramref name="from"/>, <paramref name="to"/>) made whole in the store: those
+    /// that end within (from, to]. Windows below are an earlier commit's to drop, which may still be reading them (a store
+    /// whose commits run concurrently).</summary>
+    public void DropCommitted(long from, long to)
+    {
+        foreach (var window in _windows.Keys)
+        {
+            var end = (window + 1) * windowSize;
+            if (end <= from || end > to) continue;
+            if (_windows.TryRemove(window, out var file)) file.Dispose();
+            File.Delete(PathOf(window));
+        }
     }
 
     /// <summary>Deletes every window that lies wholly below <paramref name="offset"/>.</summary>

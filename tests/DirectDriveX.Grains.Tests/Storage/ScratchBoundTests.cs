@@ -74,12 +74,43 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
         await UploadDriver.SendAll(_cluster, info, data);
 
         Assert.InRange(store.PeakScratchBytes, chunk + 1, 2L * chunk); // the pipeline ran: two chunks, and never a third
+        Assert.InRange(store.LargestPart, 1, chunk); // commits that queued up together still go as bodies of one chunk each
         var done = await UploadDriver.Complete(_cluster, info);
         Assert.Equal(TestBytes.Sha256Hex(data), done.File!.Sha256);
         Assert.Equal(0, store.ScratchBytes());
     }
+
+    /// <summary>Store commits one writer keeps in flight: two where the store's commits are independent (Azure blocks), one
+    /// where a commit depends on the one before (S3: part numbers, the multipart upload the first part creates).</summary>
+    protected abstract int CommitsInFlight { get; }
+
+    [Fact]
+    public async Task A_writer_keeps_as_many_commits_in_flight_as_its_store_takes_and_its_scratch_still_holds_two_chunks_at_most()
+    {
+        var silo = _cluster.Silos[0].SiloAddress;
+        var store = _cluster.GetSiloServiceProvider(silo).GetRequiredService<SlowCommitStore>();
+        var data = TestBytes.Random(64 * MiB + 99, seed: 162);
+        var (_, info) = await UploadDriver.StartOn(_cluster.Client, silo, new UploadRequest("in-flight.bin", data.Length, null, TestBytes.Sha256Hex(data)));
+        var chunk = info.ChunkSize;
+
+        // A commit goes once as many as the store takes are in flight, or once nothing more can come.
+        store.MayCommit = _ => store.CommitsInFlight >= CommitsInFlight || store.WrittenEnd == data.Length;
+        await UploadDriver.SendAll(_cluster, info, data);
+
+        Assert.Equal(CommitsInFlight, store.PeakCommitsInFlight);
+        Assert.InRange(store.PeakScratchBytes, chunk + 1, 2L * chunk);
+        Assert.InRange(store.LargestPart, 1, chunk);
+        var done = await UploadDriver.Complete(_cluster, info);
+        Assert.Equal(TestBytes.Sha256Hex(data), done.File!.Sha256);
+    }
 }
 
-public sealed class S3ScratchBoundTests(S3rverServer server) : ScratchBoundTests(server), IClassFixture<S3rverServer>;
+public sealed class S3ScratchBoundTests(S3rverServer server) : ScratchBoundTests(server), IClassFixture<S3rverServer>
+{
+    protected override int CommitsInFlight => 1;
+}
 
-public sealed class AzureBlobScratchBoundTests(AzuriteServer server) : ScratchBoundTests(server), IClassFixture<AzuriteServer>;
+public sealed class AzureBlobScratchBoundTests(AzuriteServer server) : ScratchBoundTests(server), IClassFixture<AzuriteServer>
+{
+    protected override int CommitsInFlight => 2;
+}

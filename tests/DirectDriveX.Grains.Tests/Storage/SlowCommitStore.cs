@@ -12,12 +12,22 @@ public sealed class SlowCommitStore(IUploadStore inner, string scratchDirectory)
 {
     private long _peak;
     private long _written;
+    private int _inFlight;
+    private int _peakInFlight;
+    private long _largestPart;
 
     /// <summary>Asked with the end of the commit waiting; the commit goes ahead once it answers true.</summary>
     public Func<long, bool> MayCommit { get; set; } = _ => true;
 
     public long PeakScratchBytes => Interlocked.Read(ref _peak);
     public long WrittenEnd => Interlocked.Read(ref _written);
+
+    /// <summary>Commits started and not yet answered, now and at most.</summary>
+    public int CommitsInFlight => Volatile.Read(ref _inFlight);
+    public int PeakCommitsInFlight => Volatile.Read(ref _peakInFlight);
+
+    /// <summary>The longest part a commit returned: what one request body to the store held.</summary>
+    public long LargestPart => Interlocked.Read(ref _largestPart);
 
     public StoreKind Kind => inner.Kind;
     public long? AvailableBytes() => inner.AvailableBytes();
@@ -51,6 +61,8 @@ public sealed class SlowCommitStore(IUploadStore inner, string scratchDirectory)
     {
         public bool KeepsBytesUntilCommitted => file.KeepsBytesUntilCommitted;
 
+        public bool CommitsConcurrently => file.CommitsConcurrently;
+
         public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
         {
             await file.WriteAsync(offset, data, cancellationToken);
@@ -62,11 +74,24 @@ public sealed class SlowCommitStore(IUploadStore inner, string scratchDirectory)
 
         public async Task<StagedCommit> CommitAsync(long from, long to, CancellationToken cancellationToken)
         {
-            await Eventually.Holds(() => Task.FromResult(store.MayCommit(to)), may => may, TimeSpan.FromSeconds(60), $"the commit up to {to} may go");
-            store.Sample();
-            var commit = await file.CommitAsync(from, to, cancellationToken);
-            store.Sample();
-            return commit;
+            var inFlight = Interlocked.Increment(ref store._inFlight);
+            int peak;
+            while (inFlight > (peak = store.PeakCommitsInFlight) && Interlocked.CompareExchange(ref store._peakInFlight, inFlight, peak) != peak) { }
+            try
+            {
+                await Eventually.Holds(() => Task.FromResult(store.MayCommit(to)), may => may, TimeSpan.FromSeconds(60), $"the commit up to {to} may go");
+                store.Sample();
+                var commit = await file.CommitAsync(from, to, cancellationToken);
+                store.Sample();
+                var longest = commit.Parts.Max(part => part.Length);
+                long largest;
+                while (longest > (largest = store.LargestPart) && Interlocked.CompareExchange(ref store._largestPart, longest, largest) != largest) { }
+                return commit;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref store._inFlight);
+            }
         }
 
         public ValueTask DisposeAsync() => file.DisposeAsync();
