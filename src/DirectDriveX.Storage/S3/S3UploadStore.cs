@@ -66,7 +66,7 @@ public sealed class S3UploadStore : IUploadStore, IDisposable
         {
             var from = offset + total;
             var wanted = (int)Math.Min(buffer.Length - total, part.End - from);
-            var read = await Call(async () =>
+            var read = await S3Failures.Call(async () =>
             {
                 using var response = await Client.GetObjectAsync(new GetObjectRequest
                 {
@@ -85,7 +85,7 @@ public sealed class S3UploadStore : IUploadStore, IDisposable
         await _ready.Value;
         if (target.Size == 0)
         {
-            await Call(() => Client.PutObjectAsync(new PutObjectRequest
+            await S3Failures.Call(() => Client.PutObjectAsync(new PutObjectRequest
             {
                 BucketName = Bucket, Key = _keys.File(target.UploadId), InputStream = new MemoryStream([]), UseChunkEncoding = false,
             }, cancellationToken));
@@ -128,12 +128,12 @@ public sealed class S3UploadStore : IUploadStore, IDisposable
 
     public async Task<Stream> OpenAssembledAsync(StagingTarget target, CancellationToken cancellationToken)
     {
-        var response = await Call(() => Client.GetObjectAsync(Bucket, _keys.File(target.UploadId), cancellationToken));
+        var response = await S3Failures.Call(() => Client.GetObjectAsync(Bucket, _keys.File(target.UploadId), cancellationToken));
         return new ResponseOwningStream(response.ResponseStream, response);
     }
 
     public Task PublishAsync(StagingTarget target, StoredFileRecord record, CancellationToken cancellationToken) =>
-        Call(() => Client.PutObjectAsync(new PutObjectRequest
+        S3Failures.Call(() => Client.PutObjectAsync(new PutObjectRequest
         {
             BucketName = Bucket, Key = _keys.Record(record.FileId), ContentType = "application/json",
             InputStream = new MemoryStream(StoredFileRecordJson.Serialize(record)), UseChunkEncoding = false,
@@ -142,12 +142,8 @@ public sealed class S3UploadStore : IUploadStore, IDisposable
     public async Task DeleteStagingAsync(StagingRemains remains, bool published, CancellationToken cancellationToken)
     {
         await Scratch.DeleteAsync(remains.UploadId, cancellationToken);
-        var staged = await Call(() => Client.ListObjectsV2Async(new ListObjectsV2Request
-        {
-            BucketName = Bucket, Prefix = _keys.StagingOf(remains.UploadId),
-        }, cancellationToken));
-        foreach (var item in staged.S3Objects ?? [])
-            await Call(() => Client.DeleteObjectAsync(Bucket, item.Key, cancellationToken));
+        await foreach (var item in S3KeyListing.ListAsync(Client, Bucket, _keys.StagingOf(remains.UploadId), cancellationToken))
+            await S3Failures.Call(() => Client.DeleteObjectAsync(Bucket, item.Key, cancellationToken));
         if (published) return;
         if (remains.StoreUploadId is { } multipart)
         {
@@ -161,40 +157,22 @@ public sealed class S3UploadStore : IUploadStore, IDisposable
                 // (AbortIncompleteMultipartUpload) removes them.
             }
         }
-        await Call(() => Client.DeleteObjectAsync(Bucket, _keys.File(remains.UploadId), cancellationToken));
+        await S3Failures.Call(() => Client.DeleteObjectAsync(Bucket, _keys.File(remains.UploadId), cancellationToken));
     }
 
     public async IAsyncEnumerable<StagedFile> ListStagingAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var file in Scratch.ListAsync(cancellationToken)) yield return file;
-        string? token = null;
-        do
-        {
-            var page = await Call(() => Client.ListObjectsV2Async(new ListObjectsV2Request
-            {
-                BucketName = Bucket, Prefix = _keys.StagingRoot, ContinuationToken = token,
-            }, cancellationToken));
-            foreach (var item in page.S3Objects ?? [])
-                if (_keys.ParseStaged(item.Key) is { } staged)
-                    yield return new StagedFile(staged.UploadId, staged.Epoch, item.LastModified ?? DateTime.UtcNow);
-            token = page.IsTruncated == true ? page.NextContinuationToken : null;
-        } while (token is not null);
+        await foreach (var item in S3KeyListing.ListAsync(Client, Bucket, _keys.StagingRoot, cancellationToken))
+            if (_keys.ParseStaged(item.Key) is { } staged)
+                yield return new StagedFile(staged.UploadId, staged.Epoch, item.LastModified ?? DateTime.UtcNow);
     }
 
     public async IAsyncEnumerable<StoredFileEntry> ListStoredAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        string? token = null;
-        do
-        {
-            var page = await Call(() => Client.ListObjectsV2Async(new ListObjectsV2Request
-            {
-                BucketName = Bucket, Prefix = _keys.RecordRoot, ContinuationToken = token,
-            }, cancellationToken));
-            foreach (var item in page.S3Objects ?? [])
-                if (_keys.ParseRecord(item.Key) is { } fileId)
-                    yield return new StoredFileEntry(fileId, item.LastModified ?? DateTime.UtcNow);
-            token = page.IsTruncated == true ? page.NextContinuationToken : null;
-        } while (token is not null);
+        await foreach (var item in S3KeyListing.ListAsync(Client, Bucket, _keys.RecordRoot, cancellationToken))
+            if (_keys.ParseRecord(item.Key) is { } fileId)
+                yield return new StoredFileEntry(fileId, item.LastModified ?? DateTime.UtcNow);
     }
 
     public async Task<StoredFileRecord?> ReadRecordAsync(string fileId, CancellationToken cancellationToken = default)
@@ -221,7 +199,7 @@ public sealed class S3UploadStore : IUploadStore, IDisposable
         var key = _keys.File(fileId);
         Stream stream = length == 0 ? new MemoryStream([], writable: false) : new ObjectReadStream(length, async (position, ct) =>
         {
-            var response = await Call(() => Client.GetObjectAsync(new GetObjectRequest
+            var response = await S3Failures.Call(() => Client.GetObjectAsync(new GetObjectRequest
             {
                 BucketName = Bucket, Key = key, ByteRange = new ByteRange(position, length - 1),
             }, ct));
@@ -233,26 +211,12 @@ public sealed class S3UploadStore : IUploadStore, IDisposable
     public async Task<bool> DeleteStoredAsync(string fileId, CancellationToken cancellationToken = default)
     {
         var existed = await ReadRecordAsync(fileId, cancellationToken) is not null;
-        await Call(() => Client.DeleteObjectAsync(Bucket, _keys.Record(fileId), cancellationToken));
-        await Call(() => Client.DeleteObjectAsync(Bucket, _keys.File(fileId), cancellationToken));
+        await S3Failures.Call(() => Client.DeleteObjectAsync(Bucket, _keys.Record(fileId), cancellationToken));
+        await S3Failures.Call(() => Client.DeleteObjectAsync(Bucket, _keys.File(fileId), cancellationToken));
         return existed;
     }
 
     public void Dispose() => Client.Dispose();
-
-    /// <summary>Runs an S3 call; the service's and the network's failures become <see cref="IOException"/>s (a store failure
-    /// every caller maps to a typed refusal).</summary>
-    internal static async Task<T> Call<T>(Func<Task<T>> call)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (Exception e) when (e is AmazonServiceException or HttpRequestException or AmazonClientException)
-        {
-            throw new IOException($"S3: {e.Message}", e);
-        }
-    }
 
     private async Task CreateBucketAsync()
     {

@@ -1,0 +1,20 @@
+using Amazon.Runtime;
+
+namespace DirectDriveX.Storage.S3;
+
+/// <summary>How an S3 call fails to its callers: the service's and the network's failures become <see cref="IOException"/>s
+/// (a store failure every caller maps to a typed refusal).</summary>
+internal static class S3Failures
+{
+    public static async Task<T> Call<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception e) when (e is AmazonServiceException or HttpRequestException or AmazonClientException)
+        {
+            throw new IOException($"S3: {e.Message}", e);
+        }
+    }
+}
