@@ -26,4 +26,9 @@ public interface IStagingFile : IAsyncDisposable
     /// False where a commit depends on the one before (S3: a multipart upload is created by the first part; part numbers and a
     /// takeover's gap count on one commit in flight) and for the file system (an fsync).</summary>
     bool CommitsConcurrently => false;
+
+    /// <summary>Gives up what was written at or past <paramref name="offset"/> and never committed (a body that failed its
+    /// checksum): a store that keeps it on the node's scratch disk deletes it there, so that the next writer's scratch does not
+    /// start with it.</summary>
+    void Discard(long offset) { }
 }

@@ -32,6 +32,12 @@ public interface IUploadSessionGrain : IGrainWithStringKey
     /// Refused when the writer is not on this session's silo or its epoch is not this activation's.</summary>
     Task<ChunkAck> Commit(int epoch, long offset, long length, string writerNodeId, StagedCommit staged);
 
+    /// <summary>Why the data plane of node <paramref name="writerNodeId"/>, in epoch <paramref name="epoch"/>, may no longer write
+    /// to the store for this session (finished, served by another node, superseded by a later epoch), or null while it may.
+    /// Asked by a writer that sends bytes to the store before it commits them (a tus body held for its checksum), before each
+    /// send: a superseded writer so sends at most one more commit's parts, which a takeover's gap of part numbers leaves free.</summary>
+    Task<UploadRefusal?> CheckWriter(int epoch, string writerNodeId);
+
     /// <summary>Verifies length and <paramref name="sha256"/> (of the staged bytes, computed by the data plane of epoch
     /// <paramref name="epoch"/>) against the declared hash, stores the file and releases the lease. Refused for any epoch
     /// but this activation's.</summary>

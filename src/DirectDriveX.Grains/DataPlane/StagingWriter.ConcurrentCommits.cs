@@ -25,7 +25,7 @@ public sealed partial class StagingWriter
     {
         var reader = _commits.Reader;
         var inFlight = new Queue<StoreCommit>();
-        var sent = CommittedOffset;
+        var sent = Interlocked.Read(ref _stored);
         var open = true;
         Task<bool>? more = null; // a wait for the next queued end, kept until it ends (the channel has one reader)
         while (open || inFlight.Count > 0)
@@ -75,7 +75,7 @@ public sealed partial class StagingWriter
         try
         {
             var staged = await commit.Stored;
-            if (_failure is null) await RecordAsync(commit.From, commit.End, staged, commit.Started);
+            if (_failure is null) await StoredAsync(commit.From, commit.End, staged, commit.Started);
         }
         catch (Exception e)
         {

@@ -35,6 +35,7 @@ public sealed partial class StagingWriter
             _commits.Writer.TryComplete();
         }
         await _committer;
+        await RecordHeldAsync();
         ThrowIfFailed();
         var committed = CommittedOffset;
         if (final <= committed) return null;

@@ -61,6 +61,8 @@ public sealed partial class StagingWriter : IAsyncDisposable
     private bool _completed;
     private bool _holding;
     private long _heldEnd = -1;
+    /// <summary>What the store holds of a held body, not recorded by the session until the body is verified.</summary>
+    private readonly List<StagedCommit> _held = [];
     /// <summary>The end of the upload's last range, written and not committed yet (<see cref="CompleteForStoringAsync"/>).</summary>
     private long _finalEnd = -1;
     private readonly bool _finalAtCompletion;
@@ -144,10 +146,10 @@ public sealed partial class StagingWriter : IAsyncDisposable
     /// committed (an object store), wait while more than one chunk is not in the store yet, with the pooled buffer given back and the
     /// socket not read (back-pressure: TCP's window closes and the client waits). The scratch so holds at most the chunk being
     /// committed and the one being received: two chunks per live upload, however slow the store. A writer that holds its commits
-    /// (<see cref="HoldCommits"/>) commits nothing before its end and does not wait.</summary>
+    /// (<see cref="HoldCommits"/>) is bound alike: it sends its chunks to the store as they fill and records them only at its end.</summary>
     private async ValueTask WaitForCommitsAsync(CancellationToken cancellationToken)
     {
-        if (_holding || !_file.KeepsBytesUntilCommitted) return;
+        if (!_file.KeepsBytesUntilCommitted) return;
         while (true)
         {
             var ended = _commitEnded.Next;
@@ -228,7 +230,11 @@ public sealed partial class StagingWriter : IAsyncDisposable
     /// until <see cref="CompleteAsync"/>; <see cref="DiscardAsync"/> gives them up instead. For a protocol that must verify a
     /// request's bytes (a checksum over the whole body) before any of them count: uncommitted bytes past the committed offset
     /// are overwritten by the next writer of the epoch, and a later epoch writes a staging file of its own, so discarded bytes are
-    /// never part of a stored file.</summary>
+    /// never part of a stored file. On an object store each chunk still goes to the store as it fills (the scratch keeps at most
+    /// two), and the session records them all at the end: parts and blocks it never records are overwritten by the epoch's next
+    /// writer or dropped with the upload. Before each such send the writer asks the session whether its epoch still holds
+    /// (<see cref="IUploadSessionGrain.CheckWriter"/>), so a writer taken over by another node's epoch sends at most one more
+    /// commit's S3 parts, in the part numbers a takeover leaves unused.</summary>
     public void HoldCommits()
     {
         if (ReceivedOffset != CommittedOffset)
@@ -254,6 +260,7 @@ public sealed partial class StagingWriter : IAsyncDisposable
             _commits.Writer.TryComplete();
         }
         await _committer;
+        await RecordHeldAsync();
         ThrowIfFailed();
         return CommittedOffset;
     }
@@ -267,6 +274,8 @@ public sealed partial class StagingWriter : IAsyncDisposable
         _heldEnd = -1;
         _commits.Writer.TryComplete();
         await _committer;
+        _held.Clear(); // sent to the store, never recorded
+        _file.Discard(CommittedOffset);
     }
 
     public async ValueTask DisposeAsync()
@@ -304,7 +313,11 @@ public sealed partial class StagingWriter : IAsyncDisposable
         var end = _chunkStart + _filled;
         _chunkStart = end;
         _filled = _written = 0;
-        if (_holding) _heldEnd = end;
+        if (_holding)
+        {
+            _heldEnd = end;
+            if (_file.KeepsBytesUntilCommitted) QueueCommit(end); // to the store now, recorded at the end
+        }
         else if (_finalAtCompletion && end == _size) _finalEnd = end; // committed with the completion, or by CompleteAsync
         else QueueCommit(end);
     }
@@ -391,9 +404,14 @@ public sealed partial class StagingWriter : IAsyncDisposable
         var end = 0L;
         while (reader.TryRead(out var next)) end = next;
         if (_failure is not null) return;
-        var committed = CommittedOffset;
+        var committed = _holding ? Interlocked.Read(ref _stored) : CommittedOffset;
         try
         {
+            if (_holding && _file.KeepsBytesUntilCommitted && await _grain.CheckWriter(_epoch, _nodeId) is { } superseded)
+            {
+                Fail(superseded);
+                return;
+            }
             if (end <= committed)
             {
                 await _onCommitted(end); // bytes sent again that were already committed: acknowledged again
@@ -401,7 +419,7 @@ public sealed partial class StagingWriter : IAsyncDisposable
             }
             var started = _clock.GetTimestamp();
             var staged = await _file.CommitAsync(committed, end, CancellationToken.None);
-            await RecordAsync(committed, end, staged, started);
+            await StoredAsync(committed, end, staged, started);
         }
         catch (Exception e)
         {
@@ -410,11 +428,36 @@ public sealed partial class StagingWriter : IAsyncDisposable
     }
 
     /// <summary>The store holds [<paramref name="from"/>, <paramref name="end"/>): its scratch is gone, so a writer waiting to
-    /// receive its next chunk goes on while the session records the range and the client is told.</summary>
-    private async Task RecordAsync(long from, long end, StagedCommit staged, long started)
+    /// receive its next chunk goes on while the session records the range and the client is told (a held body's ranges are
+    /// recorded together once it is verified: <see cref="RecordHeldAsync"/>).</summary>
+    private async Task StoredAsync(long from, long end, StagedCommit staged, long started)
     {
         Interlocked.Exchange(ref _stored, end);
         _commitEnded.Pulse();
+        if (_holding) _held.Add(staged);
+        else await RecordAsync(from, end, staged, started);
+    }
+
+    /// <summary>A verified held body: the session records everything of it the store holds, as one commit.</summary>
+    private async Task RecordHeldAsync()
+    {
+        if (_held.Count == 0 || _failure is not null) return;
+        var from = CommittedOffset;
+        var end = Interlocked.Read(ref _stored);
+        var staged = new StagedCommit([.. _held.SelectMany(commit => commit.Parts)], _held.Select(commit => commit.StoreUploadId).FirstOrDefault(id => id is not null));
+        _held.Clear();
+        try
+        {
+            await RecordAsync(from, end, staged, _clock.GetTimestamp());
+        }
+        catch (Exception e)
+        {
+            FailCommit(e, from);
+        }
+    }
+
+    private async Task RecordAsync(long from, long end, StagedCommit staged, long started)
+    {
         var ack = await _grain.Commit(_epoch, from, end - from, _nodeId, staged);
         if (!ack.Accepted)
         {

@@ -253,16 +253,29 @@ public sealed partial class UploadSessionGrain(
         return new ChunkAck(S.CommittedOffset, null);
     }
 
+    public async Task<UploadRefusal?> CheckWriter(int epoch, string writerNodeId)
+    {
+        await ExpireIfOverdueAsync();
+        return WriterRefusal(epoch, writerNodeId);
+    }
+
+    /// <summary>Why a writer of epoch <paramref name="epoch"/> on node <paramref name="writerNodeId"/> may not write now, or null.</summary>
+    private UploadRefusal? WriterRefusal(int epoch, string writerNodeId)
+    {
+        if (StateRefusal() is { } closed) return closed;
+        var committed = S.CommittedOffset;
+        if (writerNodeId != HostNodeId)
+            return Refusal(RefusalReason.NodeUnavailable, $"Upload {UploadId} is now served by node {silo.Name}; reconnect to continue from {committed}.");
+        return epoch != _epoch ? Superseded(committed) : null;
+    }
+
     /// <summary>Why a commit of epoch <paramref name="epoch"/> cannot be taken now, or null, with the parts that hold the
     /// committed bytes once it is.</summary>
     private UploadRefusal? CommitRefusal(int epoch, long offset, long length, string writerNodeId, StagedCommit staged, out StagedPart[] parts)
     {
         parts = [];
-        if (StateRefusal() is { } closed) return closed;
+        if (WriterRefusal(epoch, writerNodeId) is { } writer) return writer;
         var committed = S.CommittedOffset;
-        if (writerNodeId != HostNodeId)
-            return Refusal(RefusalReason.NodeUnavailable, $"Upload {UploadId} is now served by node {silo.Name}; reconnect to continue from {committed}.");
-        if (epoch != _epoch) return Superseded(committed);
         if (length <= 0) return Refusal(RefusalReason.InvalidRequest, "A commit must cover at least one byte.");
         if (offset < 0 || offset + length > S.Size)
             return S.LengthDeferred

@@ -22,6 +22,8 @@ internal sealed class AzureBlobStagingFile(AzureBlobUploadStore store, StagingTa
 
     public bool KeepsBytesUntilCommitted => true;
 
+    public void Discard(long offset) => _scratch.DropFrom(offset);
+
     /// <summary>Blocks of one blob are independent until the block list is committed: a writer may send the next block while
     /// the one before is still being stored.</summary>
     public bool CommitsConcurrently => true;

@@ -73,6 +73,17 @@ internal sealed class ScratchFile(string directory, string uploadId, int epoch, 
         }
     }
 
+    /// <summary>Deletes every window that starts at or past <paramref name="offset"/> (the window holding it keeps the bytes below).</summary>
+    public void DropFrom(long offset)
+    {
+        foreach (var window in _windows.Keys)
+        {
+            if (window * windowSize < offset) continue;
+            if (_windows.TryRemove(window, out var file)) file.Dispose();
+            File.Delete(PathOf(window));
+        }
+    }
+
     /// <summary>Deletes every window that lies wholly below <paramref name="offset"/>.</summary>
     public void DropBelow(long offset)
     {

@@ -12,9 +12,11 @@ namespace DirectDriveX.Storage.S3;
 /// Part numbers: each epoch numbers its parts on from one past the last recorded part, skipping <see cref="TakeoverGap"/>
 /// numbers when it takes over from another epoch, so a writer of an earlier epoch whose last commit was in flight (it sends
 /// at most two parts: a writer on an object store holds at most two chunks uncommitted, and a part is whole chunks; the
-/// commit is then refused) never overwrites a part the new epoch records. A tus body held for its checksum is not bounded
-/// so: should its writer be superseded mid-commit, a part it overwrites no longer matches its recorded ETag, and S3 refuses
-/// the completion (InvalidPart) rather than storing other bytes.
+/// commit is then refused) never overwrites a part the new epoch records. A tus body held for its checksum is bound alike:
+/// its writer sends a chunk at a time, records the parts only once the body is verified, and asks the session before each
+/// send whether its epoch still holds, so after a takeover it sends at most one more commit's parts. Parts it sent and never
+/// recorded (a body that failed its checksum) are overwritten by the epoch's next writer, which numbers on from the last
+/// recorded part.
 /// </summary>
 internal sealed class S3StagingFile : IStagingFile
 {
@@ -85,6 +87,8 @@ internal sealed class S3StagingFile : IStagingFile
 
     public bool KeepsBytesUntilCommitted => true;
 
+    public void Discard(long offset) => _scratch.DropFrom(offset);
+
     public async Task<StagedCommit> CommitAsync(long from, long to, CancellationToken cancellationToken)
     {
         var added = new List<StagedPart>();
@@ -125,7 +129,7 @@ internal sealed class S3StagingFile : IStagingFile
         foreach (var part in _target.Parts)
         {
             if (part.End <= start || !IsStaged(part) || (own && EpochOf(part) == _target.Epoch)) continue;
-            var response = await S3UploadStore.Call(() => _store.Client.GetObjectAsync(_store.Bucket, part.Tag, cancellationToken));
+            var response = await S3Failures.Call(() => _store.Client.GetObjectAsync(_store.Bucket, part.Tag, cancellationToken));
             using (response)
             {
                 var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(256 * 1024);
@@ -158,12 +162,12 @@ internal sealed class S3StagingFile : IStagingFile
         var number = _firstNumber + (int)(index - _firstIndex);
         if (number > ObjectPartPlan.MaxPartNumber)
             throw new IOException($"Upload {_target.UploadId} has used all {ObjectPartPlan.MaxPartNumber} S3 part numbers (it was taken over too often).");
-        _multipartId ??= (await S3UploadStore.Call(() => _store.Client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
+        _multipartId ??= (await S3Failures.Call(() => _store.Client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
         {
             BucketName = _store.Bucket, Key = _store.Keys.File(_target.UploadId),
         }, cancellationToken))).UploadId;
         await using var body = await _scratch.OpenBodyAsync(start, end, cancellationToken);
-        var response = await S3UploadStore.Call(() => _store.Client.UploadPartAsync(new UploadPartRequest
+        var response = await S3Failures.Call(() => _store.Client.UploadPartAsync(new UploadPartRequest
         {
             BucketName = _store.Bucket, Key = _store.Keys.File(_target.UploadId), UploadId = _multipartId, PartNumber = number,
             InputStream = body, PartSize = end - start, UseChunkEncoding = false, DisablePayloadSigning = _store.SendsUnsignedPayload,
@@ -180,7 +184,7 @@ internal sealed class S3StagingFile : IStagingFile
             DisablePayloadSigning = _store.SendsUnsignedPayload,
         };
         request.Headers.ContentLength = end - start;
-        var response = await S3UploadStore.Call(() => _store.Client.PutObjectAsync(request, cancellationToken));
+        var response = await S3Failures.Call(() => _store.Client.PutObjectAsync(request, cancellationToken));
         return response.ETag;
     }
 }

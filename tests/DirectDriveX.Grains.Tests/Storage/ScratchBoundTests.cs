@@ -80,6 +80,45 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
         Assert.Equal(0, store.ScratchBytes());
     }
 
+    [Fact]
+    public async Task A_body_held_for_its_checksum_goes_to_the_store_a_chunk_at_a_time_and_counts_only_once_it_is_verified()
+    {
+        var silo = _cluster.Silos[0].SiloAddress;
+        var services = _cluster.GetSiloServiceProvider(silo);
+        var store = services.GetRequiredService<SlowCommitStore>();
+        var pool = services.GetRequiredService<ChunkBufferPool>();
+        var data = TestBytes.Random(64 * MiB + 777, seed: 163);
+        var (_, info) = await UploadDriver.StartOn(_cluster.Client, silo, new UploadRequest("held.bin", data.Length, null, TestBytes.Sha256Hex(data)));
+        var chunk = info.ChunkSize;
+        store.MayCommit = end => pool.Statistics.BuffersInUse == 0 || store.WrittenEnd >= Math.Min(data.Length, end + 2L * chunk);
+
+        // A body whose checksum fails (tus Upload-Checksum): sent to the store as it came, never recorded.
+        var handle = await UploadDriver.Open(_cluster, info);
+        await using (var writer = await handle.OpenWriterAsync(onCommitted: null))
+        {
+            writer.HoldCommits();
+            await writer.WriteAsync(data.AsMemory(0, 40 * MiB), CancellationToken.None);
+            await writer.DiscardAsync();
+            Assert.Equal(0, writer.CommittedOffset);
+        }
+        Assert.InRange(store.PeakScratchBytes, chunk + 1, 2L * chunk);
+        Assert.Equal(0, (await _cluster.Client.GetGrain<IUploadSessionGrain>(info.UploadId).GetState()).CommittedOffset);
+
+        // The client sends it again, whole, and this time it is verified: the session records every part the store holds.
+        handle = await UploadDriver.Open(_cluster, info);
+        await using (var writer = await handle.OpenWriterAsync(onCommitted: null))
+        {
+            writer.HoldCommits();
+            await writer.WriteAsync(data, CancellationToken.None);
+            Assert.Equal(data.Length, await writer.CompleteAsync());
+        }
+        Assert.InRange(store.PeakScratchBytes, chunk + 1, 2L * chunk);
+        Assert.InRange(store.LargestPart, 1, chunk);
+        var done = await UploadDriver.Complete(_cluster, info);
+        Assert.Equal(TestBytes.Sha256Hex(data), done.File!.Sha256);
+        Assert.Equal(0, store.ScratchBytes());
+    }
+
     /// <summary>Store commits one writer keeps in flight: two where the store's commits are independent (Azure blocks), one
     /// where a commit depends on the one before (S3: part numbers, the multipart upload the first part creates).</summary>
     protected abstract int CommitsInFlight { get; }
@@ -93,8 +132,9 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
         var (_, info) = await UploadDriver.StartOn(_cluster.Client, silo, new UploadRequest("in-flight.bin", data.Length, null, TestBytes.Sha256Hex(data)));
         var chunk = info.ChunkSize;
 
-        // A commit goes once as many as the store takes are in flight, or once nothing more can come.
-        store.MayCommit = _ => store.CommitsInFlight >= CommitsInFlight || store.WrittenEnd == data.Length;
+        // The first commits wait until as many as the store takes have been in flight at once (or nothing more can come); the
+        // rest go at once. (Not "are in flight now": the second of two could finish before the first looked again.)
+        store.MayCommit = _ => store.PeakCommitsInFlight >= CommitsInFlight || store.WrittenEnd == data.Length;
         await UploadDriver.SendAll(_cluster, info, data);
 
         Assert.Equal(CommitsInFlight, store.PeakCommitsInFlight);

@@ -63,6 +63,8 @@ public sealed class SlowCommitStore(IUploadStore inner, string scratchDirectory)
 
         public bool CommitsConcurrently => file.CommitsConcurrently;
 
+        public void Discard(long offset) => file.Discard(offset);
+
         public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
         {
             await file.WriteAsync(offset, data, cancellationToken);
