@@ -38,14 +38,16 @@ internal sealed class AzureBlobStagingFile(AzureBlobUploadStore store, StagingTa
             _scratch.DropBelow(to);
             return new StagedCommit([new StagedPart(0, to, WholeLocator, uploaded.Value.ETag.ToString())]);
         }
-        // One block per scratch window the range touches: a request body is never more than one window (a chunk), so the
-        // process's body buffers are all of one size, however many chunks one commit covers (a tus body held for its checksum).
+        // One block per scratch window the range touches (a chunk), however many chunks one commit covers (a tus body held for
+        // its checksum). The SDK reads a block's body once, 80 KiB at a time: it is read from the scratch as it goes, with
+        // no body buffer (two blocks in flight held two chunk-sized buffers, 16 MiB of a node's memory its leases did not
+        // count).
         var parts = new List<StagedPart>();
         for (var start = from; start < to;)
         {
             var end = Math.Min(to, (start / _scratch.WindowSize + 1) * _scratch.WindowSize);
             var id = BlockId(target.Epoch, start);
-            await using (var body = await _scratch.OpenBodyAsync(start, end, cancellationToken))
+            await using (var body = _scratch.OpenStreamingBody(start, end))
                 await AzureBlobUploadStore.Call(() => blob.StageBlockAsync(id, body, cancellationToken: cancellationToken));
             parts.Add(new StagedPart(start, end - start, $"b{target.Epoch}", id));
             _scratch.DropCommitted(start, end);

@@ -59,6 +59,11 @@ internal sealed class ScratchFile(string directory, string uploadId, int epoch, 
         return await PooledRequestBody.FillAsync((int)length, buffer, memory => ReadExactlyAsync(start, memory, cancellationToken));
     }
 
+    /// <summary>[start, end) of the scratch as a request body read straight from the scratch in the reader's own pieces, with no
+    /// buffer of its own: for an SDK that reads its body once, in pieces of tens of KiB (the Azure SDK: 80 KiB), so that a
+    /// body costs no memory beyond the reader's buffer. Seekable, for retries.</summary>
+    public Stream OpenStreamingBody(long start, long end) => new ScratchRangeStream(this, start, end);
+
     /// <summary>Deletes the windows a commit of [<paramref name="from"/>, <paramref name="to"/>) made whole in the store: those
     /// that end within (from, to]. Windows below are an earlier commit's to drop, which may still be reading them (a store
     /// whose commits run concurrently).</summary>
