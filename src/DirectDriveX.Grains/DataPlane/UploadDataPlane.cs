@@ -81,7 +81,7 @@ public sealed class UploadDataPlane(
             await Task.Delay(50);
         }
         if (!started.Accepted) return (null, started.Refusal);
-        var status = await grain.GetState();
+        var status = started.Status ?? await grain.GetState(); // a silo of the version before answers no status
         var stored = started.Completion is { File: { } file } completion ? new StoredUpload(file, completion.DeleteToken) : null;
         return (new UploadSessionHandle(this, grain, status) { ResumeToken = started.Session!.ResumeToken, StoredAtStart = stored }, null);
     }

@@ -44,6 +44,12 @@ public sealed partial class UploadSessionGrain(
     private IGrainTimer? _expiryTimer;
     /// <summary>The fencing epoch this activation's node writes under, once taken (<see cref="BeginWriting"/>).</summary>
     private int? _epoch;
+    /// <summary>Started for a request that carries its bytes (<see cref="UploadRequest.BodyFollows"/>) and not written yet: the
+    /// first state write (a commit's, the completion's) records it, and a call that answers about the upload writes it first.</summary>
+    private bool _startUnwritten;
+
+    /// <summary>Whether the session exists: recorded, or started here and to be recorded with its first commit.</summary>
+    private bool Exists => state.RecordExists || _startUnwritten;
 
     private string UploadId => this.GetPrimaryKeyString();
     private UploadSessionState S => state.State;
@@ -63,15 +69,18 @@ public sealed partial class UploadSessionGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (state.RecordExists && !S.State.IsFinal()) metrics.SessionClosed(); // it lives on in storage, not here
-        return Task.CompletedTask;
+        if (!Exists || S.State.IsFinal()) return Task.CompletedTask;
+        metrics.SessionClosed(); // it lives on in storage, not here
+        // Deactivated before its first commit (the silo is stopping): recorded now, so that the client's request, which may
+        // still go on elsewhere, finds it.
+        return _startUnwritten ? WriteFencedStateAsync() : Task.CompletedTask;
     }
 
     public async Task<UploadStartResult> Start(UploadRequest request)
     {
         // The routing hint placed this activation; it must not steer the grains this session calls.
         UploadPlacementHint.Clear();
-        if (state.RecordExists)
+        if (Exists)
             return UploadStartResult.Refused(Refusal(RefusalReason.InvalidState, $"Upload {UploadId} has already been started."));
         if (!UploadIds.IsWellFormed(UploadId))
             return UploadStartResult.Refused(Refusal(RefusalReason.InvalidRequest, "uploadId: not a well-formed upload id."));
@@ -145,7 +154,10 @@ public sealed partial class UploadSessionGrain(
         };
         try
         {
-            await state.WriteStateAsync();
+            // A request that carries the bytes is answered only after a commit or the completion, each a state write that
+            // records the start with it: one write per upload fewer (issue 19).
+            if (request.BodyFollows && bound > 0) _startUnwritten = true;
+            else await state.WriteStateAsync();
         }
         catch
         {
@@ -160,7 +172,7 @@ public sealed partial class UploadSessionGrain(
         metrics.SessionOpened();
         LogStarted(UploadId, silo.Name, bound, grant.Bytes, grant.HeadroomLeftBytes, plan.ChunkSize, client?.ClientId ?? "-");
         var info = new UploadSessionInfo(UploadId, token, nodeId, silo.Name, bound, grant.Bytes, plan.ChunkSize, plan.MaxChunksInFlight, S.FileName);
-        if (bound > 0) return new UploadStartResult(info, null);
+        if (bound > 0) return new UploadStartResult(info, null, Status: Status());
 
         // Nothing to wait for: every protocol's client of an empty file (tus-js-client among them) takes it as complete once
         // created, so it is stored now, with the SHA-256 of no bytes.
@@ -198,7 +210,7 @@ public sealed partial class UploadSessionGrain(
     public async Task<UploadOpening> Open(string? resumeToken, bool requireToken)
     {
         UploadPlacementHint.Clear();
-        if (!state.RecordExists)
+        if (!Exists)
         {
             // An unknown upload keeps no activation: one left on this node would take a later Start meant for another (a tus
             // final upload's session starts under an id its URL carries, which requests may ask about first).
@@ -209,13 +221,14 @@ public sealed partial class UploadSessionGrain(
                 SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(resumeToken)), S.ResumeTokenHash)))
             return new UploadOpening(null, Refusal(RefusalReason.Unauthorized, $"The resume token does not match upload {UploadId}."));
         await ExpireIfOverdueAsync();
+        await RecordStartAsync();
         return new UploadOpening(Status(), null);
     }
 
     public async Task<WritingGrant> BeginWriting(string writerNodeId)
     {
         UploadPlacementHint.Clear();
-        if (!state.RecordExists) return WritingGrant.Refused(Refusal(RefusalReason.NotFound, $"No upload {UploadId}."));
+        if (!Exists) return WritingGrant.Refused(Refusal(RefusalReason.NotFound, $"No upload {UploadId}."));
         await ExpireIfOverdueAsync();
         if (S.State.IsFinal()) return new WritingGrant(0, Status(), [], null);
         if (writerNodeId != HostNodeId)
@@ -352,25 +365,30 @@ public sealed partial class UploadSessionGrain(
 
     public async Task Abort()
     {
-        if (!state.RecordExists || S.State.IsFinal()) return;
+        if (!Exists || S.State.IsFinal()) return;
         await FinishAsync(S with { State = UploadState.Aborted }, deleteStaging: true);
         LogAborted(UploadId, silo.Name, S.CommittedOffset);
     }
 
-    public Task<bool> HasEnded() => Task.FromResult(!state.RecordExists || S.State.IsFinal() || S.State == UploadState.Parked);
+    public Task<bool> HasEnded() => Task.FromResult(!Exists || S.State.IsFinal() || S.State == UploadState.Parked);
 
     public async Task<UploadStatus> GetState()
     {
         UploadPlacementHint.Clear(); // the gateway's hint placed this activation (a parked session's, on the roomiest node)
-        if (!state.RecordExists)
+        if (!Exists)
         {
             DeactivateOnIdle(); // as in Open
             return new UploadStatus(UploadId, UploadState.Created, 0, 0, 0, 0, null, null, null, null,
                 Refusal(RefusalReason.NotFound, $"No upload {UploadId}."), null, HostNodeId: HostNodeId);
         }
         await ExpireIfOverdueAsync();
+        await RecordStartAsync();
         return Status();
     }
+
+    /// <summary>Writes a start not written yet (<see cref="UploadRequest.BodyFollows"/>) before a call answers about the upload:
+    /// whoever learns of it (a status call, an open, a 201 that names it) finds it in storage afterwards.</summary>
+    private Task RecordStartAsync() => _startUnwritten && !S.State.IsFinal() ? WriteFencedStateAsync() : Task.CompletedTask;
 
     private UploadStatus Status() => new(UploadId, S.State, S.CommittedOffset, S.Size, S.ReservedBytes, S.ChunkSize, S.NodeId,
         S.FileName, S.ContentType, S.File?.FileId, S.Failure, S.LastActivityAt, S.NodeName, HostNodeId, S.MaxChunksInFlight,
@@ -387,6 +405,7 @@ public sealed partial class UploadSessionGrain(
         try
         {
             await state.WriteStateAsync();
+            _startUnwritten = false;
         }
         catch (InconsistentStateException)
         {
@@ -406,7 +425,7 @@ public sealed partial class UploadSessionGrain(
     /// <summary>The refusal for a call that needs a live session, or null when the session is live.</summary>
     private UploadRefusal? StateRefusal()
     {
-        if (!state.RecordExists) return Refusal(RefusalReason.NotFound, $"No upload {UploadId}.");
+        if (!Exists) return Refusal(RefusalReason.NotFound, $"No upload {UploadId}.");
         return FinishedUploadRefusal.For(UploadId, S.State, S.Failure);
     }
 
@@ -498,7 +517,7 @@ public sealed partial class UploadSessionGrain(
     /// asked again only hours later) expires before it answers.</summary>
     private async Task ExpireIfOverdueAsync()
     {
-        if (state.RecordExists && NextIdleStep() == IdlePolicy.Step.Expire) await ExpireAsync();
+        if (Exists && NextIdleStep() == IdlePolicy.Step.Expire) await ExpireAsync();
     }
 
     private IdlePolicy.Step NextIdleStep() => IdlePolicy.Next(S.State, clock.GetUtcNow() - S.LastActivityAt,
