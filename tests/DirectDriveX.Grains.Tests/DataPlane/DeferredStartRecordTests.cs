@@ -10,7 +10,8 @@ namespace DirectDriveX.Grains.Tests.DataPlane;
 
 /// <summary>A session started by a request that carries its bytes (<see cref="UploadRequest.BodyFollows"/>: tus
 /// creation-with-upload, multipart) is written once, with its first commit or its completion, not also at its start (issue
-/// 19); whatever answers about it first (a status call, an open, its activation going) writes it before it answers.</summary>
+/// 19); whatever answers about it first (a status call, an open, its activation going) writes it before it answers. A file
+/// of at most 1 MiB is committed once, at the end of its request, when nothing is acknowledged per commit.</summary>
 [Collection(BudgetCluster.Name)]
 public class DeferredStartRecordTests(BudgetClusterFixture fixture)
 {
@@ -82,5 +83,40 @@ public class DeferredStartRecordTests(BudgetClusterFixture fixture)
         Assert.Equal((UploadState.Reserved, 0L), (status.State, status.CommittedOffset));
         await UploadDriver.SendAll(fixture.Cluster, info, data); // on whichever silo it reactivated, with its resume token
         Assert.Equal(TestBytes.Sha256Hex(data), (await UploadDriver.Complete(fixture.Cluster, info)).File!.Sha256);
+    }
+
+    [Fact]
+    public async Task A_small_file_of_several_chunks_is_committed_and_recorded_once_by_its_completion()
+    {
+        var data = TestBytes.Random(200_000, seed: 63);
+        var (handle, _) = await Plane.StartHereAsync(new UploadRequest("two.bin", data.Length, BodyFollows: true));
+        Assert.True(handle!.Status.ChunkSize * 2 < data.Length); // more than its window of chunks
+
+        await using (var writer = await handle.OpenWriterAsync(onCommitted: null))
+        {
+            await writer.WriteAsync(data, CancellationToken.None);
+            Assert.Equal(0, writer.CommittedOffset); // no commit before the completion
+            Assert.False((await RecordOf(handle.UploadId)).RecordExists);
+            Assert.Equal(TestBytes.Sha256Hex(data), (await handle.CompleteAsync(writer, CancellationToken.None)).File.Sha256);
+        }
+        Assert.Equal(UploadState.Completed, (await RecordOf(handle.UploadId)).State!.State);
+        Assert.Equal(data, await File.ReadAllBytesAsync(fixture.StoredPath(handle.UploadId)));
+    }
+
+    [Fact]
+    public async Task A_small_file_whose_request_ends_early_has_what_arrived_committed_and_recorded_before_the_answer()
+    {
+        var data = TestBytes.Random(200_000, seed: 64);
+        var (handle, _) = await Plane.StartHereAsync(new UploadRequest("short.bin", data.Length, BodyFollows: true));
+
+        await using (var writer = await handle!.OpenWriterAsync(onCommitted: null))
+        {
+            await writer.WriteAsync(data.AsMemory(0, 150_000), CancellationToken.None);
+            Assert.Equal(150_000, await writer.CompleteAsync()); // the request ended: what arrived, committed as one
+        }
+
+        var record = await RecordOf(handle.UploadId);
+        Assert.Equal((UploadState.Receiving, 150_000L), (record.State!.State, record.State.CommittedOffset));
+        await handle.Grain.Abort();
     }
 }
