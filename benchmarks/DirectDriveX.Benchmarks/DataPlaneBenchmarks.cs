@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using DirectDriveX.Grains.DataPlane;
-using DirectDriveX.Grains.Hosting;
+using DirectDriveX.Node.DataPlane;
+using DirectDriveX.Silo.Hosting;
 using DirectDriveX.Grains.Interfaces;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

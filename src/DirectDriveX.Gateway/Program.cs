@@ -1,7 +1,8 @@
 using DirectDriveX.Gateway.Hosting;
 
-var app = GatewayApplication.Build(GatewayApplication.CreateBuilder(args));
-app.Run();
+namespace DirectDriveX.Gateway;
 
-/// <summary>Visible to tests.</summary>
-public partial class Program;
+internal static class Program
+{
+    public static void Main(string[] args) => GatewayApplication.Build(GatewayApplication.CreateBuilder(args)).Run();
+}

@@ -1,4 +1,4 @@
-using DirectDriveX.Grains.DataPlane;
+using DirectDriveX.Node.DataPlane;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;

@@ -1,5 +1,5 @@
 using System.Net.WebSockets;
-using DirectDriveX.Grains.DataPlane;
+using DirectDriveX.Node.DataPlane;
 using DirectDriveX.Grains.Interfaces;
 
 namespace DirectDriveX.Protocols;

@@ -1,6 +1,6 @@
 using System.Net.WebSockets;
 using System.Text;
-using DirectDriveX.Grains.DataPlane;
+using DirectDriveX.Node.DataPlane;
 using DirectDriveX.Grains.Interfaces;
 
 namespace DirectDriveX.Protocols;

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using DirectDriveX.Node;
 using DirectDriveX.Protocols.Tus;
 
 namespace DirectDriveX.Protocols;
@@ -20,16 +21,16 @@ public static class UploadProtocolEndpoints
         services.TryAddSingleton<RefusalResults>();
         services.AddUploadFailureRefusals();
         services.AddOptions<Tus.TusOptions>().BindConfiguration(Tus.TusOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<DirectDriveX.Grains.Sessions.UploadOptions>().BindConfiguration(DirectDriveX.Grains.Sessions.UploadOptions.Section);
+        services.AddUploadOptions();
         services.TryAddSingleton<Tus.ITusSessionStarter, Tus.LocalTusSessionStarter>();
         services.TryAddSingleton<Tus.TusConcatenation>(); // resolved only where a data plane is (nodes, the embedded gateway)
         services.AddOptions<Clients.AuthOptions>().BindConfiguration(Clients.AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<Clients.ClientOptions>().BindConfiguration(Clients.ClientOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<Clients.UploadClientIdentity>();
         // Every open upload connection, so a leaving node or gateway can end them cleanly (UploadConnections).
-        services.TryAddSingleton<DirectDriveX.Grains.Hosting.NodeDrain>();
+        services.TryAddSingleton<DirectDriveX.Node.Draining.NodeDrain>();
         services.TryAddSingleton<UploadConnections>();
-        services.TryAddSingleton<DirectDriveX.Grains.Hosting.IUploadConnectionDirectory>(sp => sp.GetRequiredService<UploadConnections>());
+        services.TryAddSingleton<DirectDriveX.Node.Draining.IUploadConnectionDirectory>(sp => sp.GetRequiredService<UploadConnections>());
         // Kestrel receives into 64 KiB blocks: 16× fewer recv calls per uploaded byte (benchmarks/README.md).
         services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, Transport.ReceiveBlockMemoryPoolFactory>();
         return services;

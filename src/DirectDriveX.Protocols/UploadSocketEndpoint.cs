@@ -1,6 +1,6 @@
 using System.Net.WebSockets;
 using System.Text.Json;
-using DirectDriveX.Grains.DataPlane;
+using DirectDriveX.Node.DataPlane;
 using DirectDriveX.Grains.Interfaces;
 using Microsoft.Extensions.Options;
 

@@ -1,3 +1,6 @@
-using DirectDriveX.Silo;
+namespace DirectDriveX.Silo;
 
-SiloApplication.Build(SiloApplication.CreateBuilder(args)).Run();
+internal static class Program
+{
+    public static void Main(string[] args) => SiloApplication.Build(SiloApplication.CreateBuilder(args)).Run();
+}

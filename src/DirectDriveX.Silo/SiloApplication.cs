@@ -1,5 +1,5 @@
 using DirectDriveX.Protocols.Clients;
-using DirectDriveX.Grains.Hosting;
+using DirectDriveX.Silo.Hosting;
 using DirectDriveX.Protocols;
 using DirectDriveX.HostDefaults;
 using Orleans.Dashboard;

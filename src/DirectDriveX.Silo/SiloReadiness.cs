@@ -1,5 +1,6 @@
-using DirectDriveX.Grains.Hosting;
+using DirectDriveX.Silo.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using DirectDriveX.Node.Draining;
 
 namespace DirectDriveX.Silo;
 

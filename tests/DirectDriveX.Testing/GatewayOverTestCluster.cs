@@ -1,5 +1,5 @@
 using DirectDriveX.Gateway.Hosting;
-using DirectDriveX.Grains.Hosting;
+using DirectDriveX.Silo.Hosting;
 using DirectDriveX.Grains.Memory;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -49,7 +49,7 @@ public sealed class GatewayOverTestCluster(int silos, Func<string, IDictionary<s
                 ["Protocol:SessionWatchInterval"] = "00:00:00.200",
             }));
             silo.Services.AddHostedService(services => services.GetRequiredService<SiloHttpServer>());
-            silo.Services.AddSingleton<DirectDriveX.Grains.Hosting.IUploadConnectionDirectory>(services => services.GetRequiredService<SiloHttpServer>());
+            silo.Services.AddSingleton<DirectDriveX.Node.Draining.IUploadConnectionDirectory>(services => services.GetRequiredService<SiloHttpServer>());
             configureSilo?.Invoke(silo);
             silo.AddFileGrainStorageAsDefault().AddDirectDriveX(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
         });

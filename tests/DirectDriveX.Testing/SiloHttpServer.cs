@@ -1,5 +1,5 @@
 using DirectDriveX.Protocols.Clients;
-using DirectDriveX.Grains.DataPlane;
+using DirectDriveX.Node.DataPlane;
 using DirectDriveX.Grains.Interfaces.Telemetry;
 using DirectDriveX.Protocols;
 using Microsoft.AspNetCore.Builder;
@@ -18,7 +18,7 @@ namespace DirectDriveX.Testing;
 /// budget snapshot so the gateway forwards upload connections to it. Started and stopped with the silo.
 /// </summary>
 public sealed class SiloHttpServer(IServiceProvider silo, IReadOnlyDictionary<string, string?> settings) : IHostedService,
-    DirectDriveX.Grains.Hosting.IUploadConnectionDirectory
+    DirectDriveX.Node.Draining.IUploadConnectionDirectory
 {
     private WebApplication? _app;
 
@@ -35,7 +35,7 @@ public sealed class SiloHttpServer(IServiceProvider silo, IReadOnlyDictionary<st
         builder.Services.AddSingleton(silo.GetRequiredService<UploadDataPlane>());
         builder.Services.AddSingleton(silo.GetRequiredService<IGrainFactory>());
         builder.Services.AddSingleton(silo.GetRequiredService<UploadMetrics>());
-        builder.Services.AddSingleton(silo.GetRequiredService<DirectDriveX.Grains.Hosting.NodeDrain>()); // the silo's: its budget and placement see the drain
+        builder.Services.AddSingleton(silo.GetRequiredService<DirectDriveX.Node.Draining.NodeDrain>()); // the silo's: its budget and placement see the drain
         builder.Services.AddUploadProtocols();
         _app = builder.Build();
         _app.UseTrustedProxies();

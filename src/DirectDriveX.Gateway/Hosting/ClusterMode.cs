@@ -3,9 +3,11 @@ namespace DirectDriveX.Gateway.Hosting;
 /// <summary>How the gateway reaches the grains.</summary>
 public enum ClusterMode
 {
-    /// <summary>One silo in this process, localhost clustering, grain state in files of the store: the whole system on a laptop (default).</summary>
+    /// <summary>One silo in this process, localhost clustering, grain state in files of the store: the whole system on a laptop
+    /// (the embedded host, <c>DirectDriveX.Embedded</c>, sets it).</summary>
     Embedded,
-    /// <summary>An Orleans client of silo processes on this machine (localhost clustering, gateway ports listed in options).</summary>
+    /// <summary>An Orleans client of silo processes on this machine (localhost clustering, gateway ports listed in options;
+    /// a gateway process's default).</summary>
     Localhost,
     /// <summary>An Orleans client of a Redis-clustered cluster (chosen whenever ConnectionStrings:Redis is set).</summary>
     Redis,

@@ -18,9 +18,31 @@ public static class GatewayApplication
 {
     public const string DefaultUrl = "http://127.0.0.1:8080";
 
+    /// <summary>A gateway process: an Orleans client of silo processes (<c>Gateway:Mode</c> Localhost, Redis whenever
+    /// <c>ConnectionStrings:Redis</c> is set, or External for tests); their data planes take the bytes, this process
+    /// forwards.</summary>
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args).AddHostDefaults("directdrivex-gateway", DefaultUrl);
+        var builder = WebApplication.CreateBuilder(args);
+        if (GatewayOrleans.ResolveMode(builder.Configuration) == ClusterMode.Embedded)
+            throw new InvalidOperationException(
+                "Gateway:Mode=Embedded is the whole system in one process: run the embedded host (dotnet run --project src/DirectDriveX.Embedded). " +
+                "A gateway process is a client of silo processes: Gateway:Mode=Localhost, or ConnectionStrings:Redis.");
+        return AddGateway(builder);
+    }
+
+    /// <summary>The gateway's part of a process that also hosts the node (the embedded host, which adds the silo): the
+    /// upload protocols are served here, on this process's own data plane, rather than forwarded.</summary>
+    public static WebApplicationBuilder CreateEmbeddedBuilder(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Configuration.AddInMemoryCollection([new($"{GatewayOptions.Section}:{nameof(GatewayOptions.Mode)}", nameof(ClusterMode.Embedded))]);
+        return AddGateway(builder);
+    }
+
+    private static WebApplicationBuilder AddGateway(WebApplicationBuilder builder)
+    {
+        builder.AddHostDefaults("directdrivex-gateway", DefaultUrl);
         builder.Services.AddReadinessCheck<GatewayReadiness>();
 
         builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -56,8 +78,7 @@ public static class GatewayApplication
         app.UseUploadFailureRefusals(); // every grain-call failure a typed refusal, never an empty 500 or a stack trace
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.UseGatewayDrain(); // leaving: every request but the probes refused (typed, retryable)
-        app.UseDefaultFiles();
-        app.UseStaticFiles();
+        app.UseGatewayPage();
 
         var mode = GatewayOrleans.ResolveMode(app.Configuration);
         app.MapUploadHttpEndpoints();

@@ -5,8 +5,9 @@ public sealed class GatewayOptions
 {
     public const string Section = "Gateway";
 
-    /// <summary>Embedded (default), Localhost or External; Redis is chosen whenever ConnectionStrings:Redis is set.</summary>
-    public ClusterMode Mode { get; set; } = ClusterMode.Embedded;
+    /// <summary>Localhost (default) or External; Redis is chosen whenever ConnectionStrings:Redis is set. Embedded is set by
+    /// the embedded host, never by a gateway process.</summary>
+    public ClusterMode Mode { get; set; } = ClusterMode.Localhost;
 
     /// <summary>Localhost mode: the silos' gateway ports on 127.0.0.1. Default 30000.</summary>
     public int[] LocalhostGatewayPorts { get; set; } = [30000];

@@ -1,18 +1,21 @@
 using System.Net;
-using DirectDriveX.Grains.Hosting;
 using Orleans.Configuration;
 using DirectDriveX.HostDefaults;
 using Orleans.Dashboard;
 
 namespace DirectDriveX.Gateway.Hosting;
 
-/// <summary>Wires Orleans for the chosen <see cref="ClusterMode"/>.</summary>
+/// <summary>Wires the gateway's Orleans client for the chosen <see cref="ClusterMode"/>; embedded, the host adds the silo.</summary>
 public static class GatewayOrleans
 {
-    public static ClusterMode ResolveMode(IConfiguration configuration) =>
-        !string.IsNullOrWhiteSpace(configuration.GetConnectionString("Redis"))
-            ? ClusterMode.Redis
-            : configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>()?.Mode ?? ClusterMode.Embedded;
+    /// <summary><see cref="ClusterMode.Embedded"/> when the host says so (<c>DirectDriveX.Embedded</c> sets it), else Redis
+    /// whenever <c>ConnectionStrings:Redis</c> is set, else <c>Gateway:Mode</c>.</summary>
+    public static ClusterMode ResolveMode(IConfiguration configuration)
+    {
+        var configured = configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>()?.Mode ?? ClusterMode.Localhost;
+        if (configured == ClusterMode.Embedded) return ClusterMode.Embedded;
+        return !string.IsNullOrWhiteSpace(configuration.GetConnectionString("Redis")) ? ClusterMode.Redis : configured;
+    }
 
     public static WebApplicationBuilder AddGatewayOrleans(this WebApplicationBuilder builder, ClusterMode mode)
     {
@@ -23,12 +26,7 @@ public static class GatewayOrleans
         switch (mode)
         {
             case ClusterMode.Embedded:
-                builder.UseOrleans(silo =>
-                {
-                    silo.UseDirectDriveXClustering(cluster, redis: null).AddDirectDriveX(configuration);
-                    if (dashboard) silo.AddDashboard();
-                });
-                break;
+                break; // the host adds the silo (DirectDriveX.Embedded)
             case ClusterMode.Localhost:
                 builder.UseOrleansClient(client =>
                 {

@@ -1,10 +1,11 @@
-using DirectDriveX.Grains.Buffers;
-using DirectDriveX.Grains.DataPlane;
+using DirectDriveX.Node.Buffers;
+using DirectDriveX.Node.DataPlane;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Grains.Placement;
 using DirectDriveX.Grains.Sampling;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using DirectDriveX.Node.Draining;
 
 namespace DirectDriveX.Grains.Budget;
 
@@ -23,7 +24,7 @@ public sealed partial class MemoryBudgetGrain(
     ChunkBufferPool bufferPool,
     LocalBudgetReading reading,
     NodeHttpAddress httpAddress,
-    DirectDriveX.Grains.Hosting.NodeDrain drain,
+    NodeDrain drain,
     ILocalSiloDetails silo,
     TimeProvider clock,
     IOptions<MemoryBudgetOptions> options,

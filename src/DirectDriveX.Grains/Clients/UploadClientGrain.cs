@@ -3,6 +3,7 @@ using DirectDriveX.Grains.Sessions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using DirectDriveX.Node.Uploads;
 
 namespace DirectDriveX.Grains.Clients;
 

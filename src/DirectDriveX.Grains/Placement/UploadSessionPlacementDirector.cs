@@ -1,5 +1,5 @@
-using DirectDriveX.Grains.Hosting;
 using Orleans.Runtime.Placement;
+using DirectDriveX.Node.Draining;
 
 namespace DirectDriveX.Grains.Placement;
 

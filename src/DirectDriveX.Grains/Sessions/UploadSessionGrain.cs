@@ -1,7 +1,7 @@
 using DirectDriveX.Storage;
 using System.Security.Cryptography;
 using DirectDriveX.Grains.Budget;
-using DirectDriveX.Grains.Buffers;
+using DirectDriveX.Node.Buffers;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Grains.Interfaces.Telemetry;
 using DirectDriveX.Grains.Placement;
@@ -9,6 +9,7 @@ using DirectDriveX.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
+using DirectDriveX.Node.Uploads;
 
 namespace DirectDriveX.Grains.Sessions;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using DirectDriveX.Grains.Interfaces;
-using DirectDriveX.Grains.Sessions;
+using DirectDriveX.Node.Uploads;
 using Microsoft.Extensions.Options;
 
 namespace DirectDriveX.Protocols.Clients;

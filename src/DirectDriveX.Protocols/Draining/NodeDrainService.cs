@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using DirectDriveX.Grains.Hosting;
+using DirectDriveX.Node.Draining;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 

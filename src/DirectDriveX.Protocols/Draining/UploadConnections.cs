@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
-using DirectDriveX.Grains.Hosting;
+using DirectDriveX.Node.Draining;
 using DirectDriveX.Grains.Interfaces;
 using Orleans.Core.Internal;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
-using DirectDriveX.Grains.DataPlane;
+using DirectDriveX.Node.DataPlane;
 using DirectDriveX.Grains.Interfaces;
-using DirectDriveX.Grains.Sessions;
+using DirectDriveX.Node.Uploads;
 using Microsoft.Extensions.Options;
 
 namespace DirectDriveX.Protocols.Tus;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using DirectDriveX.Grains.DataPlane;
+using DirectDriveX.Node.DataPlane;
 using DirectDriveX.Grains.Interfaces;
 
 namespace DirectDriveX.Protocols.Tus;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using DirectDriveX.Grains.Interfaces;
-using DirectDriveX.Grains.Sessions;
+using DirectDriveX.Node.Uploads;
 
 namespace DirectDriveX.Protocols.Tus;
 

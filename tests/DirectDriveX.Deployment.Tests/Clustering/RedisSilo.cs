@@ -1,7 +1,8 @@
-using DirectDriveX.Grains.Hosting;
+using DirectDriveX.Silo.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using DirectDriveX.HostDefaults;
 
 namespace DirectDriveX.Deployment.Tests.Clustering;
 

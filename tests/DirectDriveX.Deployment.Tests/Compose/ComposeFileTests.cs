@@ -3,7 +3,8 @@ using System.Net;
 using System.Text.RegularExpressions;
 using DirectDriveX.Grains.Budget;
 using DirectDriveX.Grains.Storage;
-using DirectDriveX.Grains.Hosting;
+using DirectDriveX.Silo.Hosting;
+using DirectDriveX.HostDefaults;
 
 namespace DirectDriveX.Deployment.Tests.Compose;
 

@@ -15,16 +15,21 @@ public class ProjectReferenceTests
         ["DirectDriveX.Grains.Interfaces"] = [],
         // Where bytes live: the store interface and its file-system, S3 and Azure implementations.
         ["DirectDriveX.Storage"] = ["DirectDriveX.Grains.Interfaces"],
-        // What both hosts set up alike: logging, probes, telemetry, the management port.
+        // What every host sets up and reads alike: logging, probes, telemetry, the management port, the cluster's identity
+        // and the Redis connection string.
         ["DirectDriveX.HostDefaults"] = ["DirectDriveX.Grains.Interfaces"],
-        // The grains, their policies, and (still) the node's data plane and silo wiring (issue 20: a node project of its own).
-        ["DirectDriveX.Grains"] = ["DirectDriveX.Grains.Interfaces", "DirectDriveX.Storage"],
-        // The protocol adapters over the data plane.
-        ["DirectDriveX.Protocols"] = ["DirectDriveX.Grains"],
+        // The node's data plane: buffers, the staging writer, drain state, upload options; over the store, never grain code.
+        ["DirectDriveX.Node"] = ["DirectDriveX.Grains.Interfaces", "DirectDriveX.Storage"],
+        // The grains and their policies; they govern the node (the budget lends its buffers, sessions plan its chunks).
+        ["DirectDriveX.Grains"] = ["DirectDriveX.Grains.Interfaces", "DirectDriveX.Storage", "DirectDriveX.Node"],
+        // The protocol adapters over the data plane, shared by the gateway (creation, status) and the node (the bytes).
+        ["DirectDriveX.Protocols"] = ["DirectDriveX.Node"],
+        // The silo host and its wiring (clustering, Redis, grain storage, the dashboard's counters).
         ["DirectDriveX.Silo"] = ["DirectDriveX.Grains", "DirectDriveX.Protocols", "DirectDriveX.HostDefaults"],
-        // The gateway references the grains only because the embedded default hosts a silo in its process (issue 20: an
-        // embedded host of its own would take that reference away).
-        ["DirectDriveX.Gateway"] = ["DirectDriveX.Grains", "DirectDriveX.Protocols", "DirectDriveX.HostDefaults"],
+        // Routing, forwarding, downloads, the page: never the grains' implementation.
+        ["DirectDriveX.Gateway"] = ["DirectDriveX.Protocols", "DirectDriveX.HostDefaults"],
+        // The embedded default: the gateway and one silo in one process; the only project that references both.
+        ["DirectDriveX.Embedded"] = ["DirectDriveX.Gateway", "DirectDriveX.Silo"],
         // The command-line client speaks HTTP and WebSocket only.
         ["DirectDriveX.Upload"] = [],
     };

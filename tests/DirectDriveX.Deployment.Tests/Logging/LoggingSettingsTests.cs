@@ -5,13 +5,13 @@ using Microsoft.Extensions.Logging;
 namespace DirectDriveX.Deployment.Tests.Logging;
 
 /// <summary>
-/// What the shipped appsettings.json of the gateway and the silo make of their logs: Polly's two Information lines per
+/// What the shipped appsettings.json of the gateway, the silo and the embedded host make of their logs: Polly's two Information lines per
 /// grain placement (Orleans' placement pipeline) are filtered out, our own Information lines are kept, and scopes stay on
 /// whichever console formatter is chosen (simple by default, json by Logging:Console:FormatterName).
 /// </summary>
 public sealed class LoggingSettingsTests
 {
-    public static TheoryData<string> Processes => new() { "DirectDriveX.Gateway", "DirectDriveX.Silo" };
+    public static TheoryData<string> Processes => new() { "DirectDriveX.Gateway", "DirectDriveX.Silo", "DirectDriveX.Embedded" };
 
     private static IConfiguration Settings(string project) =>
         new ConfigurationBuilder().AddJsonFile(RepositoryRoot.File("src", project, "appsettings.json"), optional: false).Build();

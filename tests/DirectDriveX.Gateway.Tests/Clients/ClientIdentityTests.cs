@@ -7,6 +7,7 @@ using DirectDriveX.Protocols;
 using DirectDriveX.Protocols.Clients;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using DirectDriveX.Node.Uploads;
 
 namespace DirectDriveX.Gateway.Tests.Clients;
 

@@ -4,7 +4,7 @@ using System.Text.Json;
 using DirectDriveX.Gateway.Hosting;
 using DirectDriveX.Silo;
 using DirectDriveX.Gateway.Tests.Infrastructure;
-using DirectDriveX.Grains.Hosting;
+using DirectDriveX.Silo.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -12,12 +12,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using DirectDriveX.Embedded;
 
 namespace DirectDriveX.Gateway.Tests.Hosting;
 
 /// <summary>
-/// The gateway as it is run, in the two cluster modes that need no Redis: Embedded (the default: the gateway co-hosts one
-/// silo, the whole system in one process) and Localhost (an Orleans client of a silo process on this machine, here the
+/// The system as it is run without Redis: the embedded host (the default: the gateway and one silo, the whole system in
+/// one process), and a gateway in Localhost mode (an Orleans client of a silo process on this machine, here the
 /// DirectDriveX.Silo host in this process, to which the gateway forwards the upload). Each starts, turns ready, and
 /// round-trips a file.
 /// </summary>
@@ -27,11 +28,11 @@ public sealed class ClusterModeTests : IDisposable
     private readonly string _clusterId = "mode-test-" + Guid.NewGuid().ToString("N")[..8];
 
     [Fact]
-    public async Task Embedded_mode_is_the_whole_system_in_the_gateway_process()
+    public async Task Embedded_host_is_the_whole_system_in_one_process()
     {
         var (siloPort, gatewayPort) = (FreePort.Next(), FreePort.Next());
-        await using var gateway = await StartGatewayAsync(
-            "--Gateway:Mode=Embedded", $"--Orleans:SiloPort={siloPort}", $"--Orleans:GatewayPort={gatewayPort}",
+        await using var gateway = await StartAsync(EmbeddedApplication.CreateBuilder, EmbeddedApplication.Build,
+            $"--Orleans:SiloPort={siloPort}", $"--Orleans:GatewayPort={gatewayPort}",
             $"--Orleans:SiloName=embedded-{siloPort}", $"--FileStore:RootDirectory={_store}");
 
         var nodes = await RoundTripAsync(gateway.Http);
@@ -80,11 +81,22 @@ public sealed class ClusterModeTests : IDisposable
         return await http.GetFromJsonAsync<List<JsonElement>>("/api/v1/cluster/nodes") ?? [];
     }
 
-    private async Task<RunningGateway> StartGatewayAsync(params string[] settings)
+    [Fact]
+    public void A_gateway_process_refuses_the_embedded_mode_and_names_the_host_that_has_it()
     {
-        var builder = GatewayApplication.CreateBuilder(
+        var refused = Assert.Throws<InvalidOperationException>(() => GatewayApplication.CreateBuilder(["--Gateway:Mode=Embedded"]));
+        Assert.Contains("dotnet run --project src/DirectDriveX.Embedded", refused.Message);
+    }
+
+    private Task<RunningGateway> StartGatewayAsync(params string[] settings) =>
+        StartAsync(GatewayApplication.CreateBuilder, GatewayApplication.Build, settings);
+
+    private async Task<RunningGateway> StartAsync(Func<string[], WebApplicationBuilder> create, Func<WebApplicationBuilder, WebApplication> build,
+        params string[] settings)
+    {
+        var builder = create(
             ["--urls=http://127.0.0.1:0", $"--Orleans:ClusterId={_clusterId}", $"--Orleans:ServiceId={_clusterId}", "--Logging:LogLevel:Default=Warning", .. settings]);
-        var app = GatewayApplication.Build(builder);
+        var app = build(builder);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new RunningGateway(app, new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(1) });

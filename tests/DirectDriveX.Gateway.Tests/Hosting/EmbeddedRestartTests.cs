@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using DirectDriveX.Embedded;
 
 namespace DirectDriveX.Gateway.Tests.Hosting;
 
@@ -114,13 +115,13 @@ public sealed class EmbeddedRestartTests : IDisposable
 
     private async Task<Running> StartAsync(int siloPort, int gatewayPort, params string[] settings)
     {
-        var builder = GatewayApplication.CreateBuilder(
+        var builder = EmbeddedApplication.CreateBuilder(
         [
-            "--urls=http://127.0.0.1:0", "--Gateway:Mode=Embedded", $"--Orleans:SiloPort={siloPort}", $"--Orleans:GatewayPort={gatewayPort}",
+            "--urls=http://127.0.0.1:0", $"--Orleans:SiloPort={siloPort}", $"--Orleans:GatewayPort={gatewayPort}",
             "--Orleans:SiloName=restarted", $"--FileStore:RootDirectory={_store}", "--Dashboard:Enabled=false", "--Logging:LogLevel:Default=Warning",
             .. settings,
         ]);
-        var app = GatewayApplication.Build(builder);
+        var app = EmbeddedApplication.Build(builder);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(1) };

@@ -1,5 +1,5 @@
 using System.Text;
-using DirectDriveX.Grains.Hosting;
+using DirectDriveX.Silo.Hosting;
 using DirectDriveX.Protocols;
 using DirectDriveX.HostDefaults;
 using Microsoft.Extensions.Configuration;

@@ -4,11 +4,12 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using DirectDriveX.Embedded;
 
 namespace DirectDriveX.Gateway.Tests.Infrastructure;
 
-/// <summary>The embedded default, as <c>dotnet run --project src/DirectDriveX.Gateway</c> starts it: one process, one silo
-/// hosted in the gateway, grain state and files in a temporary file store; on 127.0.0.1 with ports of its own. One client
+/// <summary>The embedded default, as <c>dotnet run --project src/DirectDriveX.Embedded</c> starts it: one process, one silo
+/// hosted with the gateway, grain state and files in a temporary file store; on 127.0.0.1 with ports of its own. One client
 /// (this test process) holds many uploads at once.</summary>
 public sealed class EmbeddedGatewayFixture : IAsyncLifetime
 {
@@ -20,13 +21,13 @@ public sealed class EmbeddedGatewayFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = GatewayApplication.CreateBuilder(
+        var builder = EmbeddedApplication.CreateBuilder(
         [
-            "--urls=http://127.0.0.1:0", "--Gateway:Mode=Embedded", $"--Orleans:SiloPort={FreePort.Next()}", $"--Orleans:GatewayPort={FreePort.Next()}",
+            "--urls=http://127.0.0.1:0", $"--Orleans:SiloPort={FreePort.Next()}", $"--Orleans:GatewayPort={FreePort.Next()}",
             "--Orleans:SiloName=embedded", $"--FileStore:RootDirectory={_store}", "--Dashboard:Enabled=false", "--Logging:LogLevel:Default=Warning",
             "--Clients:MaxConcurrentUploads=10000",
         ]);
-        _app = GatewayApplication.Build(builder);
+        _app = EmbeddedApplication.Build(builder);
         await _app.StartAsync();
         BaseAddress = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(2) };

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using DirectDriveX.Grains.Sessions;
+using DirectDriveX.Node.Uploads;
 
 namespace DirectDriveX.Gateway.Tests.Protocol;
 

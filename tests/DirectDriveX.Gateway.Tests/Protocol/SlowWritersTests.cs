@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text.Json;
 using DirectDriveX.Gateway.Tests.Infrastructure;
-using DirectDriveX.Grains.Buffers;
+using DirectDriveX.Node.Buffers;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DirectDriveX.Gateway.Tests.Protocol;

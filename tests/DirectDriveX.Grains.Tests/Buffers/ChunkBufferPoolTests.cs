@@ -1,4 +1,4 @@
-using DirectDriveX.Grains.Buffers;
+using DirectDriveX.Node.Buffers;
 using Microsoft.Extensions.Options;
 
 namespace DirectDriveX.Grains.Tests.Buffers;

@@ -1,4 +1,4 @@
-using DirectDriveX.Grains.Hosting;
+using DirectDriveX.Silo.Hosting;
 using DirectDriveX.Grains.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Configuration;

@@ -1,5 +1,5 @@
 using DirectDriveX.Testing;
-using DirectDriveX.Grains.DataPlane;
+using DirectDriveX.Node.DataPlane;
 using DirectDriveX.Grains.Interfaces;
 using static DirectDriveX.Grains.Tests.Cluster.ClusterFixture;
 
@@ -525,7 +525,7 @@ public class DeferredLengthTests(BudgetClusterFixture fixture)
         Assert.Equal(100_000L, info.Size);
 
         await using var writer = await (await UploadDriver.Open(fixture.Cluster, info)).OpenWriterAsync(null);
-        var refused = await Assert.ThrowsAsync<DirectDriveX.Grains.DataPlane.UploadRefusedException>(async () => await writer.WriteAsync(new byte[150_000], CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<DirectDriveX.Node.DataPlane.UploadRefusedException>(async () => await writer.WriteAsync(new byte[150_000], CancellationToken.None));
         Assert.Equal(new UploadRefusal(RefusalReason.FileTooLarge,
             "The data runs past 100000 bytes, the largest file this upload may become; its length was never declared."), refused.Refusal);
         await grain.Abort();

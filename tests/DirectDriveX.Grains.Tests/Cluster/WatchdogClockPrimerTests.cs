@@ -1,4 +1,4 @@
-using DirectDriveX.Grains.Hosting;
+using DirectDriveX.Silo.Hosting;
 using static DirectDriveX.Grains.Tests.Cluster.ClusterFixture;
 
 namespace DirectDriveX.Grains.Tests.Cluster;

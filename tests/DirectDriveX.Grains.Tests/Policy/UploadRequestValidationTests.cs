@@ -1,5 +1,6 @@
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Grains.Sessions;
+using DirectDriveX.Node.Uploads;
 
 namespace DirectDriveX.Grains.Tests.Policy;
 

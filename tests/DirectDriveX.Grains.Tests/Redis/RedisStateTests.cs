@@ -1,5 +1,5 @@
 using DirectDriveX.Grains.Clients;
-using DirectDriveX.Grains.Hosting;
+using DirectDriveX.Silo.Hosting;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Grains.Tests.Cluster;
 using Microsoft.Extensions.Configuration;

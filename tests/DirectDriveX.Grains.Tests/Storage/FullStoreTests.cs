@@ -1,7 +1,7 @@
 using DirectDriveX.Storage.FileSystem;
 using DirectDriveX.Storage;
-using DirectDriveX.Grains.DataPlane;
-using DirectDriveX.Grains.Hosting;
+using DirectDriveX.Node.DataPlane;
+using DirectDriveX.Silo.Hosting;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Grains.Memory;
 using DirectDriveX.Grains.Storage;

@@ -1,5 +1,5 @@
-using DirectDriveX.Grains.Buffers;
-using DirectDriveX.Grains.Hosting;
+using DirectDriveX.Node.Buffers;
+using DirectDriveX.Silo.Hosting;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Grains.Memory;
 using DirectDriveX.Grains.Tests.Cluster;

@@ -1,0 +1,44 @@
+using DirectDriveX.Node.Buffers;
+using DirectDriveX.Node.DataPlane;
+using DirectDriveX.Node.Draining;
+using DirectDriveX.Node.Uploads;
+using DirectDriveX.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace DirectDriveX.Node;
+
+public static class NodeServiceCollectionExtensions
+{
+    /// <summary>This node's data plane: the upload and chunk buffer options (bound from <paramref name="configuration"/> and
+    /// validated at start), the store, the buffer pool, the staged uploads, the data plane, the address it is published at
+    /// and the drain state. What the silo's grains and the protocol adapters share; the silo's wiring adds it.</summary>
+    public static IServiceCollection AddNode(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddUploadOptions(configuration);
+        services.AddOptions<ChunkBufferPoolOptions>().Bind(configuration.GetSection(ChunkBufferPoolOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddUploadStore(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ChunkBufferPool>();
+        services.TryAddSingleton<StagedUploads>();
+        services.TryAddSingleton<UploadDataPlane>();
+        services.TryAddSingleton<NodeHttpAddress>();
+        services.TryAddSingleton<NodeDrain>();
+        return services;
+    }
+
+    /// <summary>Section <c>Uploads</c>, bound and validated at start (<see cref="UploadOptionsValidator"/>), for every process
+    /// that reads it: the node's grains and data plane, and the protocol adapters on a gateway. From
+    /// <paramref name="configuration"/>, or the host's configuration when none is given.</summary>
+    public static IServiceCollection AddUploadOptions(this IServiceCollection services, IConfiguration? configuration = null)
+    {
+        var options = services.AddOptions<UploadOptions>();
+        if (configuration is null) options.BindConfiguration(UploadOptions.Section);
+        else options.Bind(configuration.GetSection(UploadOptions.Section));
+        options.ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<UploadOptions>, UploadOptionsValidator>());
+        return services;
+    }
+}
