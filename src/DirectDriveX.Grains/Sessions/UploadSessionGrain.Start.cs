@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using DirectDriveX.Node.Uploads;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Grains.Placement;
 

@@ -1,4 +1,4 @@
-using DirectDriveX.Grains.DataPlane;
+using DirectDriveX.Node.DataPlane;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Grains.Sessions;
 using DirectDriveX.Grains.Tests.Cluster;
