@@ -1,4 +1,5 @@
 using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Grains.Sessions;
 
 namespace DirectDriveX.Grains.Tests.Policy;
 

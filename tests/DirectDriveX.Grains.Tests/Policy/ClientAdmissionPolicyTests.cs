@@ -1,4 +1,5 @@
 using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Grains.Clients;
 
 namespace DirectDriveX.Grains.Tests.Policy;
 

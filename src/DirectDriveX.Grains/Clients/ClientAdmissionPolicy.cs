@@ -1,4 +1,6 @@
-namespace DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Grains.Interfaces;
+
+namespace DirectDriveX.Grains.Clients;
 
 /// <summary>
 /// Whether one client may start one more upload: pure arithmetic over what the client holds now (live sessions, bytes

@@ -1,4 +1,6 @@
-namespace DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Grains.Interfaces;
+
+namespace DirectDriveX.Grains.Sessions;
 
 /// <summary>
 /// The terms of one session: the chunk size (the unit of acknowledgement and the largest WebSocket message), the window
