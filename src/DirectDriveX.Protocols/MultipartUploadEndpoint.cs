@@ -56,7 +56,7 @@ public static class MultipartUploadEndpoint
         if (size == 0 && !await reader.DelimiterFollowsAsync(cancellationToken))
             return refusals.InvalidStart(context, "size: the file part is not empty; send the file as the last part, or its size as ?size=.");
         var (session, refused) = await plane.StartHereAsync(
-            new UploadRequest(part.FileName, size, part.ContentType, part.Fields.GetValueOrDefault("sha256"), client));
+            new UploadRequest(part.FileName, size, part.ContentType, part.Fields.GetValueOrDefault("sha256"), client, BodyFollows: true));
         if (refused is not null)
         {
             metrics.UploadRefused(refused.Reason);
@@ -80,6 +80,7 @@ public static class MultipartUploadEndpoint
                 // it, its resume token and the committed offset, so the client can send the rest (PUT chunks or WebSocket).
                 long committed;
                 try { committed = await writer.CompleteAsync(); } catch (UploadRefusedException) { committed = writer.CommittedOffset; }
+                await session.Grain.GetState(); // the answer names the upload: recorded first, should no commit have (BodyFollows)
                 context.Response.Headers.Connection = "close";
                 return refusals.Problem(context, notice.Refusal(committed), new Dictionary<string, object?>
                 {

@@ -40,6 +40,12 @@ public sealed class FileStoreOptions
     [Range(0, long.MaxValue)]
     public long FreeSpaceMarginBytes { get; set; } = 256L * 1024 * 1024;
 
+    /// <summary>Object stores: downloads answer <c>302 Found</c> to a link straight to the store (an S3 presigned GET, an
+    /// Azure SAS; ranges and validators answered by the store) valid this long, instead of streaming the bytes through the
+    /// process asked. Unset (default): streamed. Up to 7 days (S3's limit). The file system store always streams; so does
+    /// an Azure connection string without an account key, which cannot sign.</summary>
+    public TimeSpan? DownloadLinkLifetime { get; set; }
+
     /// <summary>How often each silo looks for staged bytes no session will finish. Default 10 minutes.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(10);
 

@@ -5,6 +5,8 @@ namespace DirectDriveX.Storage;
 /// <summary>The settings the chosen store cannot start without.</summary>
 public sealed class FileStoreOptionsValidator : IValidateOptions<FileStoreOptions>
 {
+    public static readonly TimeSpan MaxDownloadLinkLifetime = TimeSpan.FromDays(7);
+
     public ValidateOptionsResult Validate(string? name, FileStoreOptions options)
     {
         var failures = new List<string>();
@@ -26,6 +28,8 @@ public sealed class FileStoreOptionsValidator : IValidateOptions<FileStoreOption
                     failures.Add("FileStore:AzureBlob:Container is required when FileStore:Kind is AzureBlob.");
                 break;
         }
+        if (options.DownloadLinkLifetime is { } lifetime && (lifetime < TimeSpan.FromSeconds(1) || lifetime > MaxDownloadLinkLifetime))
+            failures.Add($"FileStore:DownloadLinkLifetime must be 1 s to {MaxDownloadLinkLifetime.TotalDays} days (S3's longest presigned URL).");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

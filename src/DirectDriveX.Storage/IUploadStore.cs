@@ -55,6 +55,12 @@ public interface IUploadStore
     /// downloads with ranges; null when its bytes are absent.</summary>
     Task<Stream?> OpenStoredAsync(string fileId, long length, CancellationToken cancellationToken = default);
 
+    /// <summary>A link a client can download a stored file from straight from the store, without this process in the way
+    /// (an S3 presigned GET, an Azure Blob SAS): signed locally, valid for <see cref="StoredFileLink.ValidFor"/>, ranges and
+    /// validators answered by the store. Null when this store cannot sign one: the file system, or an Azure connection
+    /// without an account key.</summary>
+    Task<Uri?> LinkToStoredAsync(StoredFileLink link, CancellationToken cancellationToken = default);
+
     /// <summary>Every stored file's record in the store (what the retention sweep checks), without reading the records.</summary>
     IAsyncEnumerable<StoredFileEntry> ListStoredAsync(CancellationToken cancellationToken);
 

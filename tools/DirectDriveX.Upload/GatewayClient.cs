@@ -8,7 +8,9 @@ namespace DirectDriveX.Upload;
 /// carrying the problem+json title and detail. Given several gateways (<c>--gateway</c> more than once), it talks to one at
 /// a time and moves to the next (<see cref="Next"/>) when the uploader has lost a connection or could not reach it: any
 /// gateway routes any upload.</summary>
-internal sealed class GatewayClient(HttpClient http, IReadOnlyList<Uri>? gateways = null)
+/// <param name="links">Follows a download's redirect to a link straight to the store: a client without the API key, which is
+/// the gateway's and never sent to a store. Default <paramref name="http"/>.</param>
+internal sealed class GatewayClient(HttpClient http, IReadOnlyList<Uri>? gateways = null, HttpClient? links = null)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -28,6 +30,7 @@ internal sealed class GatewayClient(HttpClient http, IReadOnlyList<Uri>? gateway
     }
 
     private Uri At(string relative) => new(BaseAddress, relative);
+
 
     public async Task<UploadTicket> CreateUploadAsync(CreateUploadRequest request, CancellationToken cancellationToken)
     {
@@ -77,10 +80,21 @@ internal sealed class GatewayClient(HttpClient http, IReadOnlyList<Uri>? gateway
         return await response.Content.ReadFromJsonAsync<JsonElement>(Json, cancellationToken);
     }
 
-    /// <summary>GET /api/v1/files/{id}, returned as soon as the headers are in: the body is still to be streamed.</summary>
+    /// <summary>GET /api/v1/files/{id}, returned as soon as the headers are in: the body is still to be streamed. A redirect
+    /// to a link straight to the store (<c>FileStore:DownloadLinkLifetime</c>) is followed with <c>links</c>, and the
+    /// gateway's digest headers on it are kept on the store's response.</summary>
     public async Task<HttpResponseMessage> GetFileAsync(string fileId, CancellationToken cancellationToken)
     {
         var response = await http.GetAsync(At($"api/v1/files/{Uri.EscapeDataString(fileId)}"), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if ((int)response.StatusCode is >= 300 and < 400 && response.Headers.Location is { } location)
+        {
+            var digests = Transfers.FileDownloader.Sha256Headers.Select(name => (name, values: response.Headers.TryGetValues(name, out var v) ? v.ToArray() : [])).ToArray();
+            response.Dispose();
+            response = await (links ?? http).GetAsync(location.IsAbsoluteUri ? location : new Uri(BaseAddress, location),
+                HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            foreach (var (name, values) in digests)
+                if (values.Length > 0) response.Headers.TryAddWithoutValidation(name, values);
+        }
         try
         {
             await EnsureSuccessAsync(response, cancellationToken);

@@ -101,11 +101,13 @@ internal static class UploadCommandLine
 
     private static async Task<int> RunAsync<TResult>(Uri[] gateways, string? apiKey, Func<GatewayClient, Task<TResult>> transfer)
     {
-        using var http = new HttpClient { BaseAddress = gateways[0], Timeout = Timeout.InfiniteTimeSpan };
+        // Redirects are followed by GatewayClient itself, with a client that does not carry the API key.
+        using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = gateways[0], Timeout = Timeout.InfiniteTimeSpan };
+        using var links = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         if (apiKey is not null) http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
         try
         {
-            var result = await transfer(new GatewayClient(http, gateways));
+            var result = await transfer(new GatewayClient(http, gateways, links));
             Console.Out.WriteLine(JsonSerializer.Serialize(result, GatewayClient.Json));
             return 0;
         }

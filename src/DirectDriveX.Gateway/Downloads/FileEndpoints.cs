@@ -1,13 +1,15 @@
 using DirectDriveX.Storage;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Protocols;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace DirectDriveX.Gateway.Downloads;
 
 /// <summary>Stored files: the record (a grain call) and the bytes, streamed straight from the store by this process (a file
 /// with a small buffer, or ranged GETs from object storage) with ASP.NET's range processing (Content-Length, Range, ETag,
-/// SHA-256 headers); and their deletion by their uploader (<see cref="FileLifecycle"/>). A file deleted, or past
+/// SHA-256 headers), or, with <c>FileStore:DownloadLinkLifetime</c> on an object store, a redirect to a link the store
+/// serves itself; and their deletion by their uploader (<see cref="FileLifecycle"/>). A file deleted, or past
 /// <c>Files:Retention</c>, is 404 on every route: its grain answers no record.</summary>
 public static class FileEndpoints
 {
@@ -42,17 +44,33 @@ public static class FileEndpoints
     private static async Task<IResult> ServeAsync(HttpContext context, string fileId, IClusterClient client, IUploadStore store, RefusalResults refusals,
         ILoggerFactory loggers, bool attachment)
     {
-        if (await RecordOf(client, fileId) is not { } record
-            || await store.OpenStoredAsync(fileId, record.Size, context.RequestAborted) is not { } opened)
+        if (await RecordOf(client, fileId) is not { } record) return refusals.Problem(context, NotFound(fileId));
+        var disposition = ContentDisposition(attachment, record.FileName);
+        var linkLifetime = context.RequestServices.GetRequiredService<IOptions<FileStoreOptions>>().Value.DownloadLinkLifetime;
+        if (record.Size > 0 && linkLifetime is { } validFor
+            && await store.LinkToStoredAsync(new StoredFileLink(fileId, record.ContentType, disposition, validFor), context.RequestAborted) is { } link)
+        {
+            context.Response.Headers.CacheControl = "no-store"; // the link expires; ask again for a fresh one
+            DigestHeaders(context.Response, record);
+            return Results.Redirect(link.AbsoluteUri);
+        }
+        if (await store.OpenStoredAsync(fileId, record.Size, context.RequestAborted) is not { } opened)
             return refusals.Problem(context, NotFound(fileId));
         var stream = new GoneWhileServedStream(opened, fileId, loggers.CreateLogger("DirectDriveX.Gateway.Downloads"));
-        context.Response.Headers["X-Content-SHA256"] = record.Sha256;
-        context.Response.Headers["Repr-Digest"] = $"sha-256=:{Convert.ToBase64String(Convert.FromHexString(record.Sha256))}:";
-        context.Response.Headers.ContentDisposition = ContentDisposition(attachment, record.FileName);
+        DigestHeaders(context.Response, record);
+        context.Response.Headers.ContentDisposition = disposition;
         IgnoreForeignRangeUnits(context.Request);
         // HEAD: the same headers (ranges, validators, length), no body.
         return Results.File(stream, record.ContentType, fileDownloadName: null, record.CreatedAt,
             new EntityTagHeaderValue($"\"{record.Sha256}\""), enableRangeProcessing: true);
+    }
+
+    /// <summary>The file's SHA-256, as the upload declared and the store verified: <c>X-Content-SHA256</c> (hex) and RFC 9530's
+    /// <c>Repr-Digest</c>.</summary>
+    private static void DigestHeaders(HttpResponse response, StoredFileRecord record)
+    {
+        response.Headers["X-Content-SHA256"] = record.Sha256;
+        response.Headers["Repr-Digest"] = $"sha-256=:{Convert.ToBase64String(Convert.FromHexString(record.Sha256))}:";
     }
 
     /// <summary>RFC 6266: <c>attachment</c> (a download) or <c>inline</c>, with an ASCII <c>filename</c> and the exact name

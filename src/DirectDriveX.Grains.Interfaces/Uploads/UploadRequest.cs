@@ -18,6 +18,11 @@ namespace DirectDriveX.Grains.Interfaces;
 /// upload's concatenation, whose id was fixed earlier and may have been activated elsewhere by a status call): a session
 /// activated on another node refuses the start with <see cref="RefusalReason.NodeUnavailable"/>, records nothing and
 /// migrates to the node named, where the caller's next start finds it. Null: wherever it was placed.</param>
+/// <param name="BodyFollows">The request that starts the session carries its bytes, on this node, and its answer names the
+/// upload only after them (tus creation-with-upload, multipart): the start is not written on its own but with the first commit
+/// or the completion, or before any call that answers about the upload (status, open) (issue 19). Until then, a crash of the
+/// node loses a session nobody has heard of: the client's request fails, its staged bytes are swept, its client's count frees
+/// the slot (the session <see cref="IUploadSessionGrain.HasEnded"/>), and its lease went with the node.</param>
 [GenerateSerializer, Immutable]
 public sealed record UploadRequest(
     [property: Id(0)] string FileName,
@@ -28,4 +33,5 @@ public sealed record UploadRequest(
     [property: Id(5)] string? TusMetadata = null,
     [property: Id(6)] string? TusConcat = null,
     [property: Id(7)] bool DeferLength = false,
-    [property: Id(8)] string? HostNodeId = null);
+    [property: Id(8)] string? HostNodeId = null,
+    [property: Id(9)] bool BodyFollows = false);

@@ -2,8 +2,125 @@ using DirectDriveX.Grains.Interfaces;
 
 namespace DirectDriveX.Grains.Sessions;
 
+/// <summary>The commit path: a node begins writing (its fencing epoch), commits ranges its data plane made durable, and
+/// completes: the hash checked, the file published by the store, its record kept, the session ended Completed.</summary>
 public sealed partial class UploadSessionGrain
 {
+    public async Task<WritingGrant> BeginWriting(string writerNodeId)
+    {
+        UploadPlacementHint.Clear();
+        if (!Exists) return WritingGrant.Refused(Refusal(RefusalReason.NotFound, $"No upload {UploadId}."));
+        await ExpireIfOverdueAsync();
+        if (S.State.IsFinal()) return new WritingGrant(0, Status(), [], null);
+        if (writerNodeId != HostNodeId)
+            return WritingGrant.Refused(Refusal(RefusalReason.NodeUnavailable,
+                $"Upload {UploadId} is served by another node now; reconnect through the gateway."));
+        if (S.State == UploadState.Parked)
+        {
+            if (await ResumeAsync() is { } refused) return WritingGrant.Refused(refused);
+        }
+        else
+        {
+            // A client that connects is not idle: its deadline (first byte, or the lease timeout) runs again from now, so time
+            // it spent refused for a resource this node lacked (a buffer, a reconnect after a move) never expires or parks it.
+            state.State = S with { LastActivityAt = clock.GetUtcNow() };
+            if (S.NodeId == HostNodeId) await GrainFactory.BudgetOf(silo.SiloAddress).Renew(UploadId); // else re-reserved at its first commit
+        }
+        if (_epoch is null)
+        {
+            state.State = S with { WriterEpoch = S.WriterEpoch + 1 };
+            await WriteFencedStateAsync();
+            _epoch = S.WriterEpoch;
+        }
+        return new WritingGrant(_epoch.Value, Status(), S.Parts, null, S.StoreUploadId);
+    }
+
+    public async Task<ChunkAck> Commit(int epoch, long offset, long length, string writerNodeId, StagedCommit staged)
+    {
+        await ExpireIfOverdueAsync();
+        var committed = S.CommittedOffset;
+        if (CommitRefusal(epoch, offset, length, writerNodeId, staged, out var parts) is { } refused) return ChunkAck.Refused(committed, refused);
+        // A writer that stayed connected while the session parked resumes it with this commit.
+        if (await (S.State == UploadState.Parked ? ResumeAsync() : EnsureLeaseAsync()) is { } noLease) return ChunkAck.Refused(committed, noLease);
+        RecordCommit(epoch, offset, length, parts, staged);
+        await WriteFencedStateAsync();
+        return new ChunkAck(S.CommittedOffset, null);
+    }
+
+    public async Task<UploadRefusal?> CheckWriter(int epoch, string writerNodeId)
+    {
+        await ExpireIfOverdueAsync();
+        return StateRefusal() ?? CommitRules.WriterRefusal(UploadId, S, writerNodeId == HostNodeId, epoch == _epoch, silo.Name);
+    }
+
+    /// <summary>Why a commit of epoch <paramref name="epoch"/> cannot be taken now (<see cref="CommitRules"/>), or null, with the
+    /// parts that hold the committed bytes once it is.</summary>
+    private UploadRefusal? CommitRefusal(int epoch, long offset, long length, string writerNodeId, StagedCommit staged, out StagedPart[] parts)
+    {
+        parts = [];
+        return StateRefusal() ?? CommitRules.CommitRefusal(UploadId, S, writerNodeId == HostNodeId, epoch == _epoch, silo.Name, offset, length, staged, out parts);
+    }
+
+    /// <summary>Takes a checked commit into the state (not written yet).</summary>
+    private void RecordCommit(int epoch, long offset, long length, StagedPart[] parts, StagedCommit staged)
+    {
+        state.State = S with
+        {
+            State = UploadState.Receiving,
+            CommittedOffset = offset + length,
+            Parts = parts,
+            StoreUploadId = S.StoreUploadId ?? staged.StoreUploadId,
+            LastActivityAt = clock.GetUtcNow(),
+        };
+        metrics.RecordBytesReceived(length);
+        LogCommitted(UploadId, silo.Name, epoch, offset, length);
+    }
+
+    public async Task<CompletionResult> Complete(int epoch, string sha256)
+    {
+        if (S.State == UploadState.Completed) return new CompletionResult(S.File, null);
+        if (StateRefusal() is { } closed) return new CompletionResult(null, closed);
+        if (epoch != _epoch) return new CompletionResult(null, CommitRules.Superseded(UploadId, S.CommittedOffset));
+        if (CommitRules.IncompleteRefusal(S) is { } incomplete) return new CompletionResult(null, incomplete);
+
+        sha256 = sha256.ToLowerInvariant();
+        if (CommitRules.HashRefusal(S.ExpectedSha256, sha256) is { } mismatch)
+        {
+            await FailAsync(mismatch);
+            return new CompletionResult(null, mismatch);
+        }
+
+        return await StoreAsync(epoch, sha256, assemble: false);
+    }
+
+    /// <summary>Publishes the assembled upload as a stored file (assembling it first when <paramref name="assemble"/>: an empty
+    /// file, which no data plane assembles), keeps its record and ends the session Completed.</summary>
+    private async Task<CompletionResult> StoreAsync(int epoch, string sha256, bool assemble)
+    {
+        // A client without an API key can delete its file only with a token it is given now, once; the record keeps its hash.
+        var (deleteToken, deleteTokenSha256) = FileLifecycle.GetsDeleteToken(S.ClientId) ? FileLifecycle.NewDeleteToken() : default;
+        var record = new StoredFileRecord(UploadId, S.FileName, S.Size, sha256, S.ContentType, clock.GetUtcNow(), S.NodeName,
+            S.ClientId, deleteTokenSha256);
+        try
+        {
+            if (assemble) await store.AssembleAsync(StagingOf(epoch), CancellationToken.None);
+            await store.PublishAsync(StagingOf(epoch), record, CancellationToken.None);
+        }
+        catch (IOException e)
+        {
+            // The bytes are assembled and verified; only the record did not land (an object store that failed this once).
+            // The session stays as it is, so completing again (assembly and publishing are idempotent) stores the file.
+            return new CompletionResult(null, new UploadRefusal(RefusalReason.StorageFailure,
+                $"Node {silo.Name} could not record the stored file now ({e.Message}); every byte is kept: complete the upload again shortly.",
+                ExpectedOffset: S.CommittedOffset));
+        }
+        await GrainFactory.GetGrain<IStoredFileGrain>(record.FileId).Register(record);
+        await FinishAsync(S with { State = UploadState.Completed, File = record }, deleteStaging: true); // what was not promoted
+        var seconds = Math.Max(0.001, (clock.GetUtcNow() - S.CreatedAt).TotalSeconds);
+        LogCompleted(UploadId, silo.Name, S.Size, seconds, S.Size / seconds / 1e6, sha256);
+        return new CompletionResult(record, null, deleteToken);
+    }
+
     /// <summary>
     /// The last commit and the completion in one call (issue 19): one grain call and one state write fewer per upload whose
     /// rest arrives in one request. What it costs nothing of: the client hears of these bytes only in the answer to the

@@ -65,6 +65,16 @@ public sealed partial class StagingWriter : IAsyncDisposable
     /// <summary>The end of the upload's last range, written and not committed yet (<see cref="CompleteForStoringAsync"/>).</summary>
     private long _finalEnd = -1;
     private readonly bool _finalAtCompletion;
+    /// <summary>A small file (<see cref="WholeAtCompletionBytes"/>) written by the request that started it, whose client has
+    /// heard nothing of it yet, and whose writer acknowledges nothing per commit: no range is
+    /// committed before the request ends, so the upload is fsynced and recorded once, by its completion (issue 19). On a store
+    /// that keeps bytes on the node until they are committed, only a file of at most two chunks (the scratch bound).</summary>
+    private readonly bool _wholeAtCompletion;
+
+    /// <summary>The largest file committed only when its request ends. Its client cannot resume before the answer names the
+    /// upload in any case; the bound keeps a large file's pages dropped chunk by chunk after their fsync and its lease renewed
+    /// by its commits.</summary>
+    internal const long WholeAtCompletionBytes = 1024 * 1024;
     private long _lastCommitQueuedAt;
 
     /// <param name="generation">This writer's generation on this node (<see cref="StagedUpload.TakeOverAsync"/>).</param>
@@ -72,7 +82,7 @@ public sealed partial class StagingWriter : IAsyncDisposable
     /// <param name="file">The epoch's staging file in the store.</param>
     internal StagingWriter(IUploadSessionGrain grain, string nodeId, StagedUpload upload, int generation, WritingGrant grant,
         IStagingFile file, IUploadStore store, ChunkBufferPool pool, UploadMetrics metrics, TimeProvider clock, long streamOffset,
-        Func<long, ValueTask>? onCommitted)
+        Func<long, ValueTask>? onCommitted, bool startedWithItsBody = false)
     {
         var status = grant.Status!;
         _grain = grain;
@@ -94,6 +104,8 @@ public sealed partial class StagingWriter : IAsyncDisposable
         _chunkStart = streamOffset;
         _onCommitted = onCommitted ?? (_ => ValueTask.CompletedTask);
         _finalAtCompletion = onCommitted is null && !_sizeIsLimit; // nothing is acknowledged to the client per commit
+        _wholeAtCompletion = _finalAtCompletion && startedWithItsBody && _size <= WholeAtCompletionBytes
+            && (!file.KeepsBytesUntilCommitted || _size <= 2L * _chunkSize);
         _lastCommitQueuedAt = clock.GetTimestamp();
         _committer = CommitAsync();
         upload.Register(generation, StopCommitting);
@@ -317,7 +329,7 @@ public sealed partial class StagingWriter : IAsyncDisposable
             _heldEnd = end;
             if (_file.KeepsBytesUntilCommitted) QueueCommit(end); // to the store now, recorded at the end
         }
-        else if (_finalAtCompletion && end == _size) _finalEnd = end; // committed with the completion, or by CompleteAsync
+        else if (_finalAtCompletion && (end == _size || _wholeAtCompletion)) _finalEnd = end; // committed with the completion, or by CompleteAsync
         else QueueCommit(end);
     }
 

@@ -78,9 +78,12 @@ public sealed class UploadDataPlane(
             await Task.Delay(50);
         }
         if (!started.Accepted) return (null, started.Refusal);
-        var status = await grain.GetState();
+        var status = started.Status ?? await grain.GetState(); // a silo of the version before answers no status
         var stored = started.Completion is { File: { } file } completion ? new StoredUpload(file, completion.DeleteToken) : null;
-        return (new UploadSessionHandle(this, grain, status) { ResumeToken = started.Session!.ResumeToken, StoredAtStart = stored }, null);
+        return (new UploadSessionHandle(this, grain, status)
+        {
+            ResumeToken = started.Session!.ResumeToken, StoredAtStart = stored, StartedWithItsBody = request.BodyFollows,
+        }, null);
     }
 
     /// <summary>The record of stored file <paramref name="fileId"/>, or null when there is none (any more).</summary>
@@ -88,7 +91,8 @@ public sealed class UploadDataPlane(
 
     internal Task<bool> DeleteStoredFileAsync(string fileId) => grains.GetGrain<IStoredFileGrain>(fileId).Delete();
 
-    internal async Task<StagingWriter> OpenWriterAsync(IUploadSessionGrain grain, string uploadId, long? streamOffset, Func<long, ValueTask>? onCommitted)
+    internal async Task<StagingWriter> OpenWriterAsync(IUploadSessionGrain grain, string uploadId, long? streamOffset, Func<long, ValueTask>? onCommitted,
+        bool startedWithItsBody = false)
     {
         var upload = staged.Get(uploadId);
         var generation = await upload.TakeOverAsync(TakeOverDrainTimeout);
@@ -117,7 +121,7 @@ public sealed class UploadDataPlane(
             throw new UploadRefusedException(StoreRefusal(uploadId, status.CommittedOffset, e));
         }
         return new StagingWriter(grain, NodeId, upload, generation, grant, file, store, pool, metrics, clock,
-            streamOffset ?? status.CommittedOffset, onCommitted);
+            streamOffset ?? status.CommittedOffset, onCommitted, startedWithItsBody);
     }
 
     /// <summary>Tells the session this node is about to write or complete it: the fencing epoch, settled status and segments;

@@ -29,6 +29,10 @@ public sealed class UploadSessionHandle
     /// <summary>The resume token, known only to the handle of a session this node has just started (<see cref="UploadDataPlane.StartHereAsync"/>).</summary>
     public string? ResumeToken { get; internal init; }
 
+    /// <summary>Started by the request that carries its bytes (<see cref="UploadRequest.BodyFollows"/>): its client has heard
+    /// nothing of the upload yet, so a small file's writer commits only when the request ends (<see cref="StagingWriter"/>).</summary>
+    internal bool StartedWithItsBody { get; init; }
+
     /// <summary>The stored file of a session this node has just started that completed as it started (an empty file), else null.</summary>
     public StoredUpload? StoredAtStart { get; internal init; }
 
@@ -46,7 +50,7 @@ public sealed class UploadSessionHandle
     /// returns the writer, which starts at the committed offset, or at <paramref name="streamOffset"/> for a client that
     /// sends from an earlier point (bytes already committed are then checked, not written again).</summary>
     public Task<StagingWriter> OpenWriterAsync(Func<long, ValueTask>? onCommitted, long? streamOffset = null) =>
-        _plane.OpenWriterAsync(Grain, UploadId, streamOffset, onCommitted);
+        _plane.OpenWriterAsync(Grain, UploadId, streamOffset, onCommitted, StartedWithItsBody);
 
     /// <summary>Commits what the writer holds, verifies the SHA-256 and stores the file; the refusal is thrown.</summary>
     /// <remarks>The writer's last range, of which its client was told nothing yet, is recorded by the completion itself

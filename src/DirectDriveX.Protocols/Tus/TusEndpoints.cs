@@ -85,15 +85,17 @@ public static class TusEndpoints
         {
             if (!IsOctetStream(request)) return UnsupportedMediaType(context);
             var plane = context.RequestServices.GetRequiredService<UploadDataPlane>();
-            var (session, refused) = await plane.StartHereAsync(upload);
+            var (session, refused) = await plane.StartHereAsync(upload with { BodyFollows = true });
             if (refused is not null) return refusals.Tus(context, refused);
             using var connection = context.RequestServices.GetRequiredService<UploadConnections>().Open(context, session!.UploadId);
             connection.SessionHere = true;
             var written = await TusBodyWriter.WriteBodyAsync(context, session!, 0, connection);
             TellIfPartialCompleted(context, session.Status, written.Offset);
             context.Response.Headers.Location = TusProtocol.Location(context, tus, session!.UploadId, session.ResumeToken!);
-            // The upload exists whatever became of its first bytes: the client continues from the offset given here.
-            var offset = written.Offset >= 0 ? written.Offset : (await session.Grain.GetState()).CommittedOffset;
+            // The upload exists whatever became of its first bytes: the client continues from the offset given here. Unless
+            // the body completed it, the status call records it first when no commit has (UploadRequest.BodyFollows).
+            var status = written.Offset == session.Status.Size ? null : await session.Grain.GetState();
+            var offset = written.Offset >= 0 ? written.Offset : status!.CommittedOffset;
             context.Response.Headers["Upload-Offset"] = offset.ToString(CultureInfo.InvariantCulture);
             TusBodyWriter.SetExpiresAfterWrite(context, session.Status, offset);
             return Results.StatusCode(StatusCodes.Status201Created);

@@ -6,6 +6,7 @@ using Azure.Storage.Blobs.Specialized;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Storage.Objects;
 using Microsoft.Extensions.Options;
+using Azure.Storage.Sas;
 
 namespace DirectDriveX.Storage.Azure;
 
@@ -114,6 +115,23 @@ public sealed class AzureBlobUploadStore : IUploadStore
         {
             throw new IOException($"Azure Blob Storage could not read the record of file {fileId}: {e.Message}", e);
         }
+    }
+
+    /// <summary>A SAS for reading the file's blob, when the connection string carries the account key (a SAS connection
+    /// string cannot sign another).</summary>
+    public Task<Uri?> LinkToStoredAsync(StoredFileLink link, CancellationToken cancellationToken = default)
+    {
+        var blob = Blob(link.FileId);
+        if (!blob.CanGenerateSasUri) return Task.FromResult<Uri?>(null);
+        var sas = new BlobSasBuilder(BlobSasPermissions.Read, DateTimeOffset.UtcNow + link.ValidFor)
+        {
+            BlobContainerName = blob.BlobContainerName,
+            BlobName = blob.Name,
+            Resource = "b",
+            ContentType = link.ContentType,
+            ContentDisposition = link.ContentDisposition,
+        };
+        return Task.FromResult<Uri?>(blob.GenerateSasUri(sas));
     }
 
     public Task<Stream?> OpenStoredAsync(string fileId, long length, CancellationToken cancellationToken = default)

@@ -164,6 +164,9 @@ public sealed class FileSystemUploadStore : IUploadStore
         return json is null ? null : StoredFileRecordJson.Deserialize(json);
     }
 
+    /// <summary>None: a directory has no one to sign a link; its files are served by the process asked.</summary>
+    public Task<Uri?> LinkToStoredAsync(StoredFileLink link, CancellationToken cancellationToken = default) => Task.FromResult<Uri?>(null);
+
     public Task<Stream?> OpenStoredAsync(string fileId, long length, CancellationToken cancellationToken = default)
     {
         try

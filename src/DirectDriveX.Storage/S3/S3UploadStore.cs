@@ -194,6 +194,9 @@ public sealed class S3UploadStore : IUploadStore, IDisposable
         }
     }
 
+    public async Task<Uri?> LinkToStoredAsync(StoredFileLink link, CancellationToken cancellationToken = default) =>
+        await S3PresignedDownload.CreateAsync(Client, Bucket, _keys.File(link.FileId), link, S3ClientFactory.IsHttps(_options));
+
     public Task<Stream?> OpenStoredAsync(string fileId, long length, CancellationToken cancellationToken = default)
     {
         var key = _keys.File(fileId);

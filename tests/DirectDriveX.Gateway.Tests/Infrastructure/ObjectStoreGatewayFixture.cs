@@ -8,9 +8,13 @@ namespace DirectDriveX.Gateway.Tests.Infrastructure;
 /// as a deployment gives them. One silo: its scratch directory is its own, as an object store requires, and grain state
 /// stays in files beside it.
 /// </summary>
-public abstract class ObjectStoreGatewayFixture(ObjectStoreServer store) : IAsyncLifetime
+/// <param name="settings">Settings of the deployment beyond the store's, given to the silo and the gateway alike.</param>
+public abstract class ObjectStoreGatewayFixture(ObjectStoreServer store, IReadOnlyDictionary<string, string?>? settings = null) : IAsyncLifetime
 {
     private GatewayOverTestCluster? _host;
+
+    /// <summary>Links valid five minutes.</summary>
+    public static readonly IReadOnlyDictionary<string, string?> DownloadLinks = new Dictionary<string, string?> { ["FileStore:DownloadLinkLifetime"] = "00:05:00" };
 
     public HttpClient Http { get; private set; } = null!;
     public IClusterClient Grains => _host!.Grains;
@@ -19,11 +23,13 @@ public abstract class ObjectStoreGatewayFixture(ObjectStoreServer store) : IAsyn
     public async Task InitializeAsync()
     {
         await store.InitializeAsync();
-        _host = new GatewayOverTestCluster(1, _ => new Dictionary<string, string?>(store.Settings)
+        var deployment = new Dictionary<string, string?>(store.Settings);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) deployment[key] = value;
+        _host = new GatewayOverTestCluster(1, _ => new Dictionary<string, string?>(deployment)
             {
                 ["MemoryBudget:MemoryLimitBytes"] = (4L * 1024 * 1024 * 1024).ToString(),
             }, configureSilo: null,
-            [.. store.Settings.Select(s => $"--{s.Key}={s.Value}")])
+            [.. deployment.Select(s => $"--{s.Key}={s.Value}")])
         {
             EdgeSettings = new Dictionary<string, string?> { ["Clients:MaxConcurrentUploads"] = "10000" },
         };
@@ -42,3 +48,10 @@ public abstract class ObjectStoreGatewayFixture(ObjectStoreServer store) : IAsyn
 public sealed class S3GatewayFixture() : ObjectStoreGatewayFixture(new S3rverServer());
 
 public sealed class AzureBlobGatewayFixture() : ObjectStoreGatewayFixture(new AzuriteServer());
+
+/// <summary>Downloads answer with a link straight to the store (<c>FileStore:DownloadLinkLifetime</c>).</summary>
+public sealed class S3LinkGatewayFixture() : ObjectStoreGatewayFixture(new S3rverServer(), DownloadLinks);
+
+/// <summary>Downloads answer with a link straight to the store (<c>FileStore:DownloadLinkLifetime</c>).</summary>
+public sealed class AzureBlobLinkGatewayFixture() : ObjectStoreGatewayFixture(new AzuriteServer(), DownloadLinks);
+

@@ -24,6 +24,9 @@ public sealed class FullDiskFileStore(FileSystemUploadStore inner) : IUploadStor
     public IAsyncEnumerable<StagedFile> ListStagingAsync(CancellationToken cancellationToken) => inner.ListStagingAsync(cancellationToken);
     public IAsyncEnumerable<StoredFileEntry> ListStoredAsync(CancellationToken cancellationToken) => inner.ListStoredAsync(cancellationToken);
     public Task<StoredFileRecord?> ReadRecordAsync(string fileId, CancellationToken cancellationToken = default) => inner.ReadRecordAsync(fileId, cancellationToken);
+    public Task<Uri?> LinkToStoredAsync(StoredFileLink link, CancellationToken cancellationToken = default) =>
+        inner.LinkToStoredAsync(link, cancellationToken);
+
     public Task<Stream?> OpenStoredAsync(string fileId, long length, CancellationToken cancellationToken = default) =>
         inner.OpenStoredAsync(fileId, length, cancellationToken);
     public Task<bool> DeleteStoredAsync(string fileId, CancellationToken cancellationToken = default) => inner.DeleteStoredAsync(fileId, cancellationToken);

@@ -6,8 +6,9 @@ namespace DirectDriveX.Upload.Transfers;
 /// <summary>Streams <c>GET /api/v1/files/{id}</c> to a file, hashing on the way; a SHA-256 the gateway names must match.</summary>
 internal sealed class FileDownloader(GatewayClient gateway)
 {
-    /// <summary>Response headers that may carry the stored file's SHA-256 (hex).</summary>
-    private static readonly string[] Sha256Headers = ["X-Content-SHA256", "X-Checksum-SHA256", "X-File-SHA256"];
+    /// <summary>Response headers that may carry the stored file's SHA-256 (hex): on the gateway's answer, or on its redirect
+    /// to the store (<see cref="GatewayClient.GetFileAsync"/> keeps them).</summary>
+    internal static readonly string[] Sha256Headers = ["X-Content-SHA256", "X-Checksum-SHA256", "X-File-SHA256"];
 
     public async Task<DownloadResult> DownloadAsync(string fileId, FileInfo destination, Func<long, TransferProgress> progressFor,
         CancellationToken cancellationToken)

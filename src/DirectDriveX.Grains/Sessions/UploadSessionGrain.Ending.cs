@@ -1,0 +1,117 @@
+using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Grains.Budget;
+using DirectDriveX.Storage;
+using Orleans.Storage;
+
+namespace DirectDriveX.Grains.Sessions;
+
+/// <summary>Every way out (completed, aborted, failed, expired): the final state written first, then the staging, the lease, the store
+/// space and the client's count given back.</summary>
+public sealed partial class UploadSessionGrain
+{
+    public async Task Abort()
+    {
+        if (!Exists || S.State.IsFinal()) return;
+        await FinishAsync(S with { State = UploadState.Aborted }, deleteStaging: true);
+        LogAborted(UploadId, silo.Name, S.CommittedOffset);
+    }
+
+    private Task FailAsync(UploadRefusal failure)
+    {
+        LogFailed(UploadId, silo.Name, failure.Reason, failure.Message);
+        return FinishAsync(S with { State = UploadState.Failed, Failure = failure }, deleteStaging: true);
+    }
+
+    /// <summary>Every way out goes through here: the final state is written, staging removed if asked, and the lease released.
+    /// The state is written first: an activation whose write is refused because another one holds the session (two activations
+    /// while a silo shuts down) deletes and releases nothing of that session's.</summary>
+    private async Task FinishAsync(UploadSessionState final, bool deleteStaging)
+    {
+        _expiryTimer?.Dispose();
+        _expiryTimer = null;
+        state.State = final with { LastActivityAt = clock.GetUtcNow() };
+        var superseded = false;
+        try
+        {
+            await WriteFencedStateAsync();
+            if (deleteStaging) await DeleteStagingAsync(final);
+        }
+        catch (InconsistentStateException)
+        {
+            superseded = true;
+            throw;
+        }
+        finally
+        {
+            if (!superseded)
+            {
+                await ReleaseLeaseAsync(final.NodeId);
+                await StoreSpace.Release(UploadId);
+                await ReleaseClientAsync(final.ClientId, final.State == UploadState.Completed ? final.Size : final.CommittedOffset);
+                metrics.SessionClosed();
+                if (final.State == UploadState.Completed) metrics.UploadCompleted();
+                else metrics.UploadFailed(final.Failure?.Reason ?? (final.State == UploadState.Aborted ? RefusalReason.Aborted : RefusalReason.Expired));
+            }
+        }
+    }
+
+    /// <summary>Deletes what the session staged and did not publish. A store that fails now leaves remnants for the staging
+    /// sweep; the session has ended either way.</summary>
+    private async Task DeleteStagingAsync(UploadSessionState final)
+    {
+        try
+        {
+            await store.DeleteStagingAsync(new StagingRemains(UploadId, final.WriterEpoch, final.Parts, final.StoreUploadId),
+                published: final.State == UploadState.Completed, CancellationToken.None);
+        }
+        catch (IOException e)
+        {
+            LogStagingLeft(UploadId, e.Message);
+        }
+    }
+
+    /// <summary>Releases this session's lease on <paramref name="nodeId"/>; a node that has left the cluster took its leases
+    /// with it, so failing to reach it is not an error.</summary>
+    private async Task ReleaseLeaseAsync(string nodeId)
+    {
+        if (string.IsNullOrEmpty(nodeId)) return;
+        try
+        {
+            await GrainFactory.BudgetOf(MemoryBudgetKey.ToSilo(nodeId)).Release(UploadId);
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException)
+        {
+            LogLeaseNodeGone(UploadId, nodeId, e.Message);
+        }
+    }
+
+    /// <summary>Ends this session's count on its client's grain. Should that grain be unreachable, the client's count is put
+    /// right when it next reaches its limit (the grain asks its older sessions where they stand), so this is not an error.</summary>
+    private async Task ReleaseClientAsync(string? clientId, long receivedBytes)
+    {
+        if (clientId is null) return;
+        try
+        {
+            await ClientGrain(clientId).Release(UploadId, receivedBytes);
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException)
+        {
+            LogClientReleaseFailed(UploadId, clientId, e.Message);
+        }
+    }
+
+    /// <summary>Frees this session's live slot on its client's grain while it is parked; like a release, a call that does not
+    /// arrive is put right by the client's grain at its limit (it asks <see cref="HasEnded"/>, true for a parked session).</summary>
+    private async Task ParkClientAsync(string? clientId)
+    {
+        if (clientId is null) return;
+        try
+        {
+            await ClientGrain(clientId).Park(UploadId);
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException)
+        {
+            LogClientReleaseFailed(UploadId, clientId, e.Message);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using DirectDriveX.Grains.Interfaces;
+using Microsoft.Extensions.Logging;
+
+namespace DirectDriveX.Grains.Sessions;
+
+/// <summary>What a session logs.</summary>
+public sealed partial class UploadSessionGrain
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} started on node {NodeName}: {Size} bytes, {ReservedBytes} reserved, {HeadroomLeftBytes} bytes of headroom left, chunks of {ChunkSize}, client {ClientId}")]
+    private partial void LogStarted(string uploadId, string nodeName, long size, long reservedBytes, long headroomLeftBytes, int chunkSize, string clientId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Upload {UploadId} on node {NodeName}: {Length} bytes at {Offset} committed in epoch {Epoch}")]
+    private partial void LogCommitted(string uploadId, string nodeName, int epoch, long offset, long length);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} on node {NodeName} completed: {Size} bytes in {Seconds:F1} s ({MegabytesPerSecond:F1} MB/s since it was created), sha256 {Sha256}")]
+    private partial void LogCompleted(string uploadId, string nodeName, long size, double seconds, double megabytesPerSecond, string sha256);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId}: the node {NodeId} of its old lease is gone ({Detail})")]
+    private partial void LogLeaseNodeGone(string uploadId, string nodeId, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId} could not release its count on client {ClientId} ({Detail}); the client's grain corrects it at its limit")]
+    private partial void LogClientReleaseFailed(string uploadId, string clientId, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId}: its staged bytes could not be deleted now ({Detail}); the staging sweep removes them")]
+    private partial void LogStagingLeft(string uploadId, string detail);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} on node {NodeName} aborted at {Committed} bytes")]
+    private partial void LogAborted(string uploadId, string nodeName, long committed);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} on node {NodeName} parked at {Committed} bytes: its lease is given back; resumable until {ResumableUntil:u}")]
+    private partial void LogParked(string uploadId, string nodeName, long committed, DateTimeOffset resumableUntil);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} on node {NodeName} declared its length: {Length} bytes; its reservation goes from {ReservedBefore} to {ReservedBytes}")]
+    private partial void LogDeclared(string uploadId, string nodeName, long length, long reservedBefore, long reservedBytes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} resumed on node {NodeName} at {Committed} bytes, {ReservedBytes} reserved again")]
+    private partial void LogResumed(string uploadId, string nodeName, long committed, long reservedBytes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId} on node {NodeName} expired at {Committed} bytes")]
+    private partial void LogExpired(string uploadId, string nodeName, long committed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId} on node {NodeName} failed: {Reason} {Detail}")]
+    private partial void LogFailed(string uploadId, string nodeName, RefusalReason reason, string detail);
+}
