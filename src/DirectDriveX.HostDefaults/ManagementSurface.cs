@@ -17,7 +17,7 @@ namespace DirectDriveX.HostDefaults;
 /// <item><c>Management:Token</c>: these paths need it, as <c>Authorization: Bearer TOKEN</c> or as the password of HTTP Basic
 /// (any user name; a browser asks for it, for the dashboard), compared in constant time; 401 otherwise.</item>
 /// </list>
-/// Either, both, or neither (the default: a laptop's embedded gateway, as before). <c>/healthz</c> and <c>/readyz</c> are
+/// Either, both, or neither (the default: the embedded host on a laptop, as before). <c>/healthz</c> and <c>/readyz</c> are
 /// never management paths: probes reach them on every port without a credential.
 /// </summary>
 public static class ManagementSurface

@@ -9,7 +9,7 @@ using DirectDriveX.Protocols.Tus;
 namespace DirectDriveX.Protocols;
 
 /// <summary>The upload protocols as one unit: the services they need and their endpoints, mapped by every process that hosts
-/// a silo (the silo host; the gateway in its embedded default). Each takes an upload's bytes into this node's data plane.</summary>
+/// a silo (the silo host; the embedded host, through the gateway's composition). Each takes an upload's bytes into this node's data plane.</summary>
 public static class UploadProtocolEndpoints
 {
     public static IServiceCollection AddUploadProtocols(this IServiceCollection services)
@@ -23,7 +23,7 @@ public static class UploadProtocolEndpoints
         services.AddOptions<Tus.TusOptions>().BindConfiguration(Tus.TusOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddUploadOptions();
         services.TryAddSingleton<Tus.ITusSessionStarter, Tus.LocalTusSessionStarter>();
-        services.TryAddSingleton<Tus.TusConcatenation>(); // resolved only where a data plane is (nodes, the embedded gateway)
+        services.TryAddSingleton<Tus.TusConcatenation>(); // resolved only where a data plane is (silo hosts, the embedded host)
         services.AddOptions<Clients.AuthOptions>().BindConfiguration(Clients.AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<Clients.ClientOptions>().BindConfiguration(Clients.ClientOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<Clients.UploadClientIdentity>();
