@@ -126,10 +126,11 @@ public static partial class UploadForwarding
         // Counted while it lasts, and named by this gateway's id, so that a leaving gateway can have the node end it cleanly.
         var drain = context.RequestServices.GetRequiredService<GatewayDrain>();
         using var forward = drain.BeginForward();
-        using var body = CarriesBody(context) ? EarlyAnswerBody.Begin(context) : null;
+        var carriesBody = CarriesBody(context);
+        using var body = carriesBody && !FitsSharedConnection(context) ? EarlyAnswerBody.Begin(context) : null;
         if (body is not null) http = context.RequestServices.GetRequiredKeyedService<HttpMessageInvoker>(typeof(EarlyAnswerBody));
         var error = await forwarder.SendAsync(context, destination, http, Config,
-            new GatewayTag(drain.Id, tus ? TusResponseHeaders.Instance : HttpTransformer.Default, body));
+            new GatewayTag(drain.Id, tus ? TusResponseHeaders.Instance : HttpTransformer.Default, carriesBody, body));
         if (error == ForwarderError.None) return;
         if (bodyRefusal?.Invoke() is { } refused)
         {
@@ -146,6 +147,14 @@ public static partial class UploadForwarding
     private static bool CarriesBody(HttpContext context) =>
         !context.WebSockets.IsWebSocketRequest && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true;
 
+    /// <summary>A small body of a declared length (<see cref="GatewayOptions.SharedConnectionBodyLimit"/>) goes over a pooled
+    /// connection: sent whole in a moment, an early answer would reach its client no sooner than the node's late one (a node
+    /// that answers first reads and drops the rest, as Kestrel does after any early answer), and it saves a TCP handshake and
+    /// a connection's setup per upload.</summary>
+    private static bool FitsSharedConnection(HttpContext context) =>
+        context.Request.ContentLength is { } length
+        && length <= context.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.SharedConnectionBodyLimit;
+
     /// <summary>A refusal in the request's own terms: problem+json, or for a WebSocket request an accepted socket that carries
     /// the typed error and a close whose status says what to do.</summary>
     private static async Task RefuseAsync(HttpContext context, RefusalResults refusals, UploadRefusal refusal, bool tus = false)
@@ -159,10 +168,10 @@ public static partial class UploadForwarding
     }
 
     /// <summary>Names this gateway (<see cref="UploadConnections.GatewayHeader"/>, its random id) on the forwarded request,
-    /// over any such header the client sent; otherwise as <paramref name="inner"/>. A request with a <paramref name="body"/>
-    /// has a connection to the node of its own (Connection: close), so that an early answer is its own, and no Expect (this
-    /// gateway answers any 100-continue itself).</summary>
-    private sealed class GatewayTag(string gatewayId, HttpTransformer inner, EarlyAnswerBody? body) : HttpTransformer
+    /// over any such header the client sent; otherwise as <paramref name="inner"/>. A request with a body has no Expect (this
+    /// gateway answers any 100-continue itself); with an <paramref name="earlyAnswer"/> body it also has a connection to the
+    /// node of its own (Connection: close), so that an early answer is its own.</summary>
+    private sealed class GatewayTag(string gatewayId, HttpTransformer inner, bool carriesBody, EarlyAnswerBody? earlyAnswer) : HttpTransformer
     {
         public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix,
             CancellationToken cancellationToken)
@@ -170,10 +179,10 @@ public static partial class UploadForwarding
             await inner.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
             proxyRequest.Headers.Remove(UploadConnections.GatewayHeader);
             proxyRequest.Headers.TryAddWithoutValidation(UploadConnections.GatewayHeader, gatewayId);
-            if (body is null) return;
-            proxyRequest.Headers.ConnectionClose = true;
+            if (!carriesBody) return;
             proxyRequest.Headers.ExpectContinue = null;
             proxyRequest.Headers.Remove("Expect");
+            if (earlyAnswer is not null) proxyRequest.Headers.ConnectionClose = true;
         }
 
         public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken) =>

@@ -18,6 +18,12 @@ public sealed class GatewayOptions
     /// <summary>How long one silo may take to answer for its snapshot before it is dropped from the view. Default 2 s.</summary>
     public TimeSpan SnapshotTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>A forwarded request whose body declares at most this many bytes (Content-Length) goes over the gateway's
+    /// pooled connections to its node; a longer or unbounded body gets a connection of its own that lets the node's early
+    /// answer through while the client still sends (<c>EarlyAnswerConnection</c>). 0: every body its own connection.
+    /// Default 1 MiB.</summary>
+    public long SharedConnectionBodyLimit { get; set; } = 1024 * 1024;
+
     /// <summary>Legacy drop-in protocol: file extensions refused at initiate (lowercase, with the dot).</summary>
     public string[] BlockedExtensions { get; set; } = [".exe", ".bat", ".cmd", ".com", ".scr", ".msi", ".ps1", ".vbs"];
 
