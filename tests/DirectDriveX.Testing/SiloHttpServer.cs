@@ -31,7 +31,8 @@ public sealed class SiloHttpServer(IServiceProvider silo, IReadOnlyDictionary<st
     {
         var builder = WebApplication.CreateSlimBuilder(["--urls=http://127.0.0.1:0"]);
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.ClearProviders();
+        // DDX_TEST_SILO_LOGS=1 keeps the console log of the node's protocols (to see why a test's request failed).
+        if (Environment.GetEnvironmentVariable("DDX_TEST_SILO_LOGS") is not "1") builder.Logging.ClearProviders();
         builder.Services.AddSingleton(silo.GetRequiredService<UploadDataPlane>());
         builder.Services.AddSingleton(silo.GetRequiredService<IGrainFactory>());
         builder.Services.AddSingleton(silo.GetRequiredService<UploadMetrics>());

@@ -10,6 +10,10 @@ namespace DirectDriveX.Storage.Objects;
 internal sealed class ScratchFile(string directory, string uploadId, int epoch, long windowSize) : IDisposable
 {
     private readonly ConcurrentDictionary<long, LocalFile> _windows = new();
+    private readonly Lock _gate = new();
+    /// <summary>Open streaming bodies per window: a window a body still reads is deleted when the last such body is disposed.</summary>
+    private readonly Dictionary<long, int> _readers = [];
+    private readonly HashSet<long> _doomed = [];
 
     public long WindowSize => windowSize;
 
@@ -54,15 +58,21 @@ internal sealed class ScratchFile(string directory, string uploadId, int epoch, 
     public async Task<Stream> OpenBodyAsync(long start, long end, CancellationToken cancellationToken)
     {
         var length = end - start;
-        if (length > MaxPooledBodyBytes) return new BufferedStream(new ScratchRangeStream(this, start, end), LargeBodyReadBytes);
+        if (length > MaxPooledBodyBytes) return new BufferedStream(OpenStreamingBody(start, end), LargeBodyReadBytes);
         var buffer = (int)Math.Clamp(windowSize, length, MaxPooledBodyBytes);
         return await PooledRequestBody.FillAsync((int)length, buffer, memory => ReadExactlyAsync(start, memory, cancellationToken));
     }
 
     /// <summary>[start, end) of the scratch as a request body read straight from the scratch in the reader's own pieces, with no
     /// buffer of its own: for an SDK that reads its body once, in pieces of tens of KiB (the Azure SDK: 80 KiB), so that a
-    /// body costs no memory beyond the reader's buffer. Seekable, for retries.</summary>
-    public Stream OpenStreamingBody(long start, long end) => new ScratchRangeStream(this, start, end);
+    /// body costs no memory beyond the reader's buffer. Seekable, for retries.
+    /// A window that another commit drops meanwhile (a later range that completes it, on a store whose commits run
+    /// concurrently) stays until this body is disposed: an SDK's retry reads it again from the start.</summary>
+    public Stream OpenStreamingBody(long start, long end)
+    {
+        Hold(start, end, +1); // released when the body is disposed
+        return new ScratchRangeStream(this, start, end);
+    }
 
     /// <summary>Deletes the windows a commit of [<paramref name="from"/>, <paramref name="to"/>) made whole in the store: those
     /// that end within (from, to]. Windows below are an earlier commit's to drop, which may still be reading them (a store
@@ -73,8 +83,7 @@ internal sealed class ScratchFile(string directory, string uploadId, int epoch, 
         {
             var end = (window + 1) * windowSize;
             if (end <= from || end > to) continue;
-            if (_windows.TryRemove(window, out var file)) file.Dispose();
-            File.Delete(PathOf(window));
+            Drop(window);
         }
     }
 
@@ -84,8 +93,7 @@ internal sealed class ScratchFile(string directory, string uploadId, int epoch, 
         foreach (var window in _windows.Keys)
         {
             if (window * windowSize < offset) continue;
-            if (_windows.TryRemove(window, out var file)) file.Dispose();
-            File.Delete(PathOf(window));
+            Drop(window);
         }
     }
 
@@ -95,8 +103,7 @@ internal sealed class ScratchFile(string directory, string uploadId, int epoch, 
         foreach (var window in _windows.Keys)
         {
             if ((window + 1) * windowSize > offset) continue;
-            if (_windows.TryRemove(window, out var file)) file.Dispose();
-            File.Delete(PathOf(window));
+            Drop(window);
         }
     }
 
@@ -104,6 +111,49 @@ internal sealed class ScratchFile(string directory, string uploadId, int epoch, 
     {
         foreach (var file in _windows.Values) file.Dispose();
         _windows.Clear();
+    }
+
+    /// <summary>Deletes a window's file now, or when the last body still reading it is disposed.</summary>
+    private void Drop(long window)
+    {
+        lock (_gate)
+        {
+            if (_readers.GetValueOrDefault(window) > 0)
+            {
+                _doomed.Add(window);
+                return;
+            }
+        }
+        Delete(window);
+    }
+
+    /// <summary>Counts a body reading [start, end) in (+1) or out (-1) of the windows it touches; the last one out of a
+    /// dropped window deletes it.</summary>
+    private void Hold(long start, long end, int delta)
+    {
+        if (end <= start) return;
+        var dropped = new List<long>();
+        lock (_gate)
+        {
+            for (var window = start / windowSize; window <= (end - 1) / windowSize; window++)
+            {
+                var readers = _readers.GetValueOrDefault(window) + delta;
+                if (readers > 0)
+                {
+                    _readers[window] = readers;
+                    continue;
+                }
+                _readers.Remove(window);
+                if (_doomed.Remove(window)) dropped.Add(window);
+            }
+        }
+        foreach (var window in dropped) Delete(window);
+    }
+
+    private void Delete(long window)
+    {
+        if (_windows.TryRemove(window, out var file)) file.Dispose();
+        File.Delete(PathOf(window));
     }
 
     private LocalFile Window(long window) => _windows.GetOrAdd(window, w => new LocalFile(
@@ -118,6 +168,14 @@ internal sealed class ScratchFile(string directory, string uploadId, int epoch, 
 
     private sealed class ScratchRangeStream(ScratchFile scratch, long start, long end) : ReadOnlySeekableStream(end - start)
     {
+        private int _disposed;
+
+        protected override void Dispose(bool disposing)
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0) scratch.Hold(start, end, -1);
+            base.Dispose(disposing);
+        }
+
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             var count = (int)Math.Min(buffer.Length, Length - Position);

@@ -33,5 +33,31 @@ public sealed class ScratchBodyTests : IDisposable
         }
     }
 
+    /// <summary>Two commits in flight on Azure: [0, 3 MiB), a quiet commit, is still being sent (or retried) when
+    /// [3 MiB, 5 MiB), which completes the window, is stored and drops it. The first body still reads its bytes, and the
+    /// window's file goes when that body is disposed (it failed every retry with "the scratch ends before 0" when the file
+    /// was deleted under it).</summary>
+    [Fact]
+    public async Task A_window_another_commit_drops_stays_until_the_body_still_reading_it_is_disposed()
+    {
+        var data = TestBytes.Random(6 * MiB, seed: 163);
+        using var scratch = new ScratchDirectory(_root).Open(UploadIds.NewId(), 1, 5 * MiB);
+        await scratch.WriteAsync(0, data, CancellationToken.None);
+
+        var first = scratch.OpenStreamingBody(0, 3 * MiB);
+        var read = new byte[3 * MiB];
+        await first.ReadExactlyAsync(read.AsMemory(0, MiB));
+        await using (scratch.OpenStreamingBody(3 * MiB, 5 * MiB)) { }
+        scratch.DropCommitted(3 * MiB, 5 * MiB);
+
+        first.Seek(0, SeekOrigin.Begin); // an SDK's retry
+        await first.ReadExactlyAsync(read);
+        Assert.Equal(data.AsSpan(0, 3 * MiB).ToArray(), read);
+        Assert.True(scratch.HasWindow(0));
+        await first.DisposeAsync();
+        Assert.False(scratch.HasWindow(0));
+        Assert.True(scratch.HasWindow(1));
+    }
+
     public void Dispose() => Directory.Delete(_root, recursive: true);
 }
