@@ -17,12 +17,8 @@ public class NpmWebSocketClientTests(DefaultGatewayFixture fixture)
     [Fact]
     public async Task The_npm_ws_client_uploads_gets_acks_completion_and_a_normal_close_and_a_wrong_token_gets_1008()
     {
-        var scripts = ScriptDirectory();
-        if (!File.Exists(Path.Combine(scripts, "node_modules", "ws", "package.json")))
-        {
-            var install = await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], scripts);
-            Assert.True(install.ExitCode == 0, $"npm ci failed ({install.ExitCode}): {install.Error}");
-        }
+        var scripts = JsPackages.Directory;
+        await JsPackages.EnsureInstalledAsync();
 
         const int size = 5 * 1024 * 1024 + 123;
         var run = await RunAsync("node", ["ws-upload.mjs", fixture.BaseAddress.ToString(), size.ToString()], scripts);
@@ -35,17 +31,6 @@ public class NpmWebSocketClientTests(DefaultGatewayFixture fixture)
         Assert.True(report.GetProperty("maxUnacked").GetInt64() <= report.GetProperty("reservedBytes").GetInt64());
         Assert.Equal(1008, report.GetProperty("refusal").GetProperty("code").GetInt32());
         Assert.Equal("Unauthorized", report.GetProperty("refusal").GetProperty("reason").GetString());
-    }
-
-    /// <summary>tests/DirectDriveX.Gateway.Tests/js in the source tree (the scripts are not copied to the output).</summary>
-    private static string ScriptDirectory()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "tests", "DirectDriveX.Gateway.Tests", "js");
-            if (File.Exists(Path.Combine(candidate, "ws-upload.mjs"))) return candidate;
-        }
-        throw new DirectoryNotFoundException($"tests/DirectDriveX.Gateway.Tests/js not found above {AppContext.BaseDirectory}.");
     }
 
     private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string program, string[] arguments, string directory)

@@ -128,32 +128,18 @@ public abstract class TusClientTests(Uri baseAddress, HttpClient http)
 
     protected async Task<JsonElement> TusJsAsync(string mode, long size, Func<string, Task>? onEvent = null)
     {
-        var scripts = ScriptDirectory();
-        if (!File.Exists(Path.Combine(scripts, "node_modules", "tus-js-client", "package.json")))
-        {
-            var install = await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], scripts, null);
-            Assert.True(install.ExitCode == 0, $"npm ci failed ({install.ExitCode}): {install.Error}");
-        }
+        var scripts = JsPackages.Directory;
+        await JsPackages.EnsureInstalledAsync();
         return Report(await RunAsync("node", ["tus-upload.mjs", mode, baseAddress.ToString(), size.ToString()], scripts, onEvent));
     }
 
     private async Task<JsonElement> TuspyAsync(string mode, long size) =>
-        Report(await RunAsync("/usr/bin/python3", ["tuspy-upload.py", mode, baseAddress.ToString(), size.ToString()], ScriptDirectory(), null));
+        Report(await RunAsync("/usr/bin/python3", ["tuspy-upload.py", mode, baseAddress.ToString(), size.ToString()], JsPackages.Directory, null));
 
     private static JsonElement Report((int ExitCode, string Output, string Error) run)
     {
         Assert.True(run.ExitCode == 0, $"client failed ({run.ExitCode}):\n{run.Error}\n{run.Output}");
         return JsonDocument.Parse(run.Output.Trim().Split('\n')[^1]).RootElement.Clone();
-    }
-
-    private static string ScriptDirectory()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "tests", "DirectDriveX.Gateway.Tests", "js");
-            if (File.Exists(Path.Combine(candidate, "tus-upload.mjs"))) return candidate;
-        }
-        throw new DirectoryNotFoundException($"tests/DirectDriveX.Gateway.Tests/js not found above {AppContext.BaseDirectory}.");
     }
 
     /// <summary>Runs a client; each stdout line that is an event (<c>{"event":…}</c>) is handed to <paramref name="onEvent"/> as it comes.</summary>
