@@ -21,22 +21,7 @@ public sealed partial class StagingWriter
     /// </summary>
     internal async Task<FinalRange?> CompleteForStoringAsync()
     {
-        var final = -1L;
-        if (!_completed)
-        {
-            _completed = true;
-            if (_failure is null && _filled > 0)
-            {
-                try { await EndChunkAsync(); }
-                catch (UploadRefusedException) { }
-            }
-            if (_holding && _heldEnd >= 0 && _failure is null) _commits.Writer.TryWrite(_heldEnd);
-            (final, _finalEnd) = (_finalEnd, -1); // not queued as a commit, as CompleteAsync would
-            _commits.Writer.TryComplete();
-        }
-        await _committer;
-        await RecordHeldAsync();
-        ThrowIfFailed();
+        var final = await EndCommitsAsync(queueLastRange: false);
         var committed = CommittedOffset;
         if (final <= committed) return null;
         try

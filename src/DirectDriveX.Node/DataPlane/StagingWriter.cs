@@ -142,6 +142,17 @@ public sealed partial class StagingWriter : IAsyncDisposable
     /// offset. The writer takes no more bytes after.</summary>
     public async Task<long> CompleteAsync()
     {
+        await EndCommitsAsync(queueLastRange: true);
+        return CommittedOffset;
+    }
+
+    /// <summary>Ends the writer once: what was received ends its chunk, a held body's end is queued, and the upload's last
+    /// range (<see cref="_finalEnd"/>) is queued as a commit or, without <paramref name="queueLastRange"/>, handed back for the
+    /// completion to record (<see cref="CompleteForStoringAsync"/>); then every commit is awaited and a held body recorded.
+    /// Returns the last range's end when it was handed back, else -1; a refusal is thrown.</summary>
+    private async Task<long> EndCommitsAsync(bool queueLastRange)
+    {
+        var last = -1L;
         if (!_completed)
         {
             _completed = true;
@@ -151,14 +162,18 @@ public sealed partial class StagingWriter : IAsyncDisposable
                 catch (UploadRefusedException) { }
             }
             if (_holding && _heldEnd >= 0 && _failure is null) _commits.Writer.TryWrite(_heldEnd);
-            if (_finalEnd >= 0 && _failure is null) _commits.Writer.TryWrite(_finalEnd);
-            _finalEnd = -1;
+            (last, _finalEnd) = (_finalEnd, -1);
+            if (queueLastRange)
+            {
+                if (last >= 0 && _failure is null) _commits.Writer.TryWrite(last);
+                last = -1;
+            }
             _commits.Writer.TryComplete();
         }
         await _committer;
         await RecordHeldAsync();
         ThrowIfFailed();
-        return CommittedOffset;
+        return last;
     }
 
     public async ValueTask DisposeAsync()
