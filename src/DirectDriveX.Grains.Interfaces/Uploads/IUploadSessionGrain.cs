@@ -35,7 +35,9 @@ public interface IUploadSessionGrain : IGrainWithStringKey
     /// <summary>Why the data plane of node <paramref name="writerNodeId"/>, in epoch <paramref name="epoch"/>, may no longer write
     /// to the store for this session (finished, served by another node, superseded by a later epoch), or null while it may.
     /// Asked by a writer that sends bytes to the store before it commits them (a tus body held for its checksum), before each
-    /// send: a superseded writer so sends at most one more commit's parts, which a takeover's gap of part numbers leaves free.</summary>
+    /// send: a superseded writer so sends at most one more commit's parts, which a takeover's gap of part numbers leaves free.
+    /// Also a writer's check-in (<see cref="WritingGrant.CheckInInterval"/>): while it may write, the session counts it as
+    /// activity and renews its lease, so bytes that arrive without a commit (a held body) neither expire nor park it.</summary>
     Task<UploadRefusal?> CheckWriter(int epoch, string writerNodeId);
 
     /// <summary>Verifies length and <paramref name="sha256"/> (of the staged bytes, computed by the data plane of epoch

@@ -8,13 +8,16 @@ namespace DirectDriveX.Grains.Interfaces;
 /// <param name="Epoch">This activation's fencing epoch: commits and the completion of any other epoch are refused.</param>
 /// <param name="Parts">The committed bytes' parts, in order (<see cref="StagedLayout"/>).</param>
 /// <param name="StoreUploadId">The store's id of the upload (an S3 multipart upload id), once it has one.</param>
+/// <param name="CheckInInterval">How long a writer that is receiving bytes may go without a commit before it tells the session
+/// it is still receiving (<see cref="IUploadSessionGrain.CheckWriter"/>), so the session neither expires nor parks under it.</param>
 [GenerateSerializer, Immutable]
 public sealed record WritingGrant(
     [property: Id(0)] int Epoch,
     [property: Id(1)] UploadStatus? Status,
     [property: Id(2)] StagedPart[] Parts,
     [property: Id(3)] UploadRefusal? Refusal,
-    [property: Id(4)] string? StoreUploadId = null)
+    [property: Id(4)] string? StoreUploadId = null,
+    [property: Id(5)] TimeSpan CheckInInterval = default)
 {
     public bool Granted => Refusal is null && Status is not null;
 

@@ -20,6 +20,13 @@ public static class IdlePolicy
         _ => Step.None,
     };
 
+    /// <summary>How often a writer receiving bytes it has not committed yet (a body held for its checksum, a chunk that fills
+    /// slowly, a small file committed only at its end) tells the session it is still receiving
+    /// (<see cref="IUploadSessionGrain.CheckWriter"/>): a third of the shorter deadline, so bytes that keep coming never let an
+    /// upload expire at its first-byte deadline or park at its lease timeout, even when a check-in is late by one interval.</summary>
+    public static TimeSpan CheckInInterval(TimeSpan firstByteTimeout, TimeSpan leaseTimeout) =>
+        TimeSpan.FromTicks(Math.Min(firstByteTimeout.Ticks, leaseTimeout.Ticks) / 3);
+
     /// <summary>What a client is told about an upload that expired: one that never had a byte expired without data; one with
     /// committed bytes went unresumed for its whole resume window, and its bytes are gone.</summary>
     public static UploadRefusal Expired(string uploadId, long committed, TimeSpan resumeWindow) => committed == 0

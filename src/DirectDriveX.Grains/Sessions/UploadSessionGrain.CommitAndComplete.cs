@@ -32,7 +32,7 @@ public sealed partial class UploadSessionGrain
             await WriteFencedStateAsync();
             _epoch = S.WriterEpoch;
         }
-        return new WritingGrant(_epoch.Value, Status(), S.Parts, null, S.StoreUploadId);
+        return new WritingGrant(_epoch.Value, Status(), S.Parts, null, S.StoreUploadId, CheckInInterval);
     }
 
     public async Task<ChunkAck> Commit(int epoch, long offset, long length, string writerNodeId, StagedCommit staged)
@@ -50,8 +50,19 @@ public sealed partial class UploadSessionGrain
     public async Task<UploadRefusal?> CheckWriter(int epoch, string writerNodeId)
     {
         await ExpireIfOverdueAsync();
-        return StateRefusal() ?? CommitRules.WriterRefusal(UploadId, S, writerNodeId == HostNodeId, epoch == _epoch, silo.Name);
+        if ((StateRefusal() ?? CommitRules.WriterRefusal(UploadId, S, writerNodeId == HostNodeId, epoch == _epoch, silo.Name)) is { } refused)
+            return refused;
+        // A writer that may write is receiving: not idle. Its lease is renewed (a parked session resumes, as at a commit), and
+        // its activity written once per check-in interval, so a session that moves on after a crash keeps the deadline too.
+        if (await (S.State == UploadState.Parked ? ResumeAsync() : EnsureLeaseAsync()) is { } noLease) return noLease;
+        var now = clock.GetUtcNow();
+        if (now - S.LastActivityAt < CheckInInterval) return null;
+        state.State = S with { LastActivityAt = now };
+        await WriteFencedStateAsync();
+        return null;
     }
+
+    private TimeSpan CheckInInterval => IdlePolicy.CheckInInterval(_uploads.FirstByteTimeout, _budget.LeaseTimeout);
 
     /// <summary>Why a commit of epoch <paramref name="epoch"/> cannot be taken now (<see cref="CommitRules"/>), or null, with the
     /// parts that hold the committed bytes once it is.</summary>

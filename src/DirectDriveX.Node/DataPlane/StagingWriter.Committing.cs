@@ -32,10 +32,14 @@ public sealed partial class StagingWriter
         var committed = _holding ? Interlocked.Read(ref _stored) : CommittedOffset;
         try
         {
-            if (_holding && _file.KeepsBytesUntilCommitted && await _grain.CheckWriter(_epoch, _nodeId) is { } superseded)
+            if (_holding && _file.KeepsBytesUntilCommitted)
             {
-                Fail(superseded);
-                return;
+                Heard();
+                if (await _grain.CheckWriter(_epoch, _nodeId) is { } superseded)
+                {
+                    Fail(superseded);
+                    return;
+                }
             }
             if (end <= committed)
             {
@@ -71,6 +75,7 @@ public sealed partial class StagingWriter
             Fail(ack.Refusal!);
             return;
         }
+        Heard();
         Volatile.Write(ref _parts, StagedLayout.AfterCommit(Parts, from, end, staged.Parts));
         Volatile.Write(ref _storeUploadId, StoreUploadId ?? staged.StoreUploadId);
         Interlocked.Exchange(ref _committed, ack.CommittedOffset);

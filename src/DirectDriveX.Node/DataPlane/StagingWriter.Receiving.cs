@@ -71,6 +71,7 @@ public sealed partial class StagingWriter
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, ChunkLength - _filled);
         if (ReceivedOffset + count > _size) throw new UploadRefusedException(PastTheEnd());
         _filled += count;
+        CheckInWhenDue();
         if (_filled == ChunkLength || ReceivedOffset == _size) await EndChunkAsync();
         else if (_filled - _written >= WriteSliceBytes) await WritePendingAsync();
         // Everything received is in the file and other connections wait for a buffer: take turns, a slice at a time.

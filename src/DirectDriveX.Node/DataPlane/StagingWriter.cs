@@ -106,7 +106,8 @@ public sealed partial class StagingWriter : IAsyncDisposable
         _finalAtCompletion = onCommitted is null && !_sizeIsLimit; // nothing is acknowledged to the client per commit
         _wholeAtCompletion = _finalAtCompletion && startedWithItsBody && _size <= WholeAtCompletionBytes
             && (!file.KeepsBytesUntilCommitted || _size <= 2L * _chunkSize);
-        _lastCommitQueuedAt = clock.GetTimestamp();
+        _lastCommitQueuedAt = _heardAt = clock.GetTimestamp();
+        _checkInInterval = grant.CheckInInterval;
         _committer = CommitAsync();
         upload.Register(generation, StopCommitting);
     }
@@ -180,6 +181,7 @@ public sealed partial class StagingWriter : IAsyncDisposable
     {
         _commits.Writer.TryComplete();
         await _committer;
+        await _checkIn;
         _buffer?.Dispose();
         _buffer = null;
         await _file.DisposeAsync();

@@ -54,4 +54,11 @@ public class IdlePolicyTests
             "Upload u expired: it was not resumed within 1.00:00:00 of its last commit, and its 13631488 committed bytes were deleted; start a new upload."), withData);
         Assert.DoesNotContain("without data", withData.Message);
     }
+
+    [Fact]
+    public void A_writer_checks_in_three_times_within_the_shorter_deadline()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(10), CheckInInterval(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)));
+        Assert.Equal(TimeSpan.FromSeconds(1), CheckInInterval(TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(3)));
+    }
 }
