@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using DirectDriveX.HostDefaults;
 using Orleans.Dashboard;
+using Microsoft.Extensions.Options;
 
 namespace DirectDriveX.Gateway.Hosting;
 
@@ -86,7 +87,7 @@ public static class GatewayApplication
         if (mode == ClusterMode.Embedded)
         {
             app.MapUploadProtocols(); // one process: this silo's data plane takes the bytes, no hop
-            app.PublishNodeHttpAddress();
+            app.PublishNodeHttpAddress(app.Services.GetRequiredService<IOptions<SiloHostOptions>>().Value.AdvertisedIP);
         }
         else
         {
