@@ -148,7 +148,7 @@ public static partial class LegacyUploadSocketEndpoint
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
         {
-            try { await writer.CompleteAsync(); } catch (UploadRefusedException) { }
+            await writer.KeepWhatArrivedAsync();
         }
     }
 

@@ -78,8 +78,7 @@ public static class MultipartUploadEndpoint
             {
                 // The node or gateway is leaving mid-file: what arrived is committed and the upload kept; the answer names
                 // it, its resume token and the committed offset, so the client can send the rest (PUT chunks or WebSocket).
-                long committed;
-                try { committed = await writer.CompleteAsync(); } catch (UploadRefusedException) { committed = writer.CommittedOffset; }
+                var committed = await writer.KeepWhatArrivedAsync();
                 await session.Grain.GetState(); // the answer names the upload: recorded first, should no commit have (BodyFollows)
                 context.Response.Headers.Connection = "close";
                 return refusals.Problem(context, notice.Refusal(committed), new Dictionary<string, object?>

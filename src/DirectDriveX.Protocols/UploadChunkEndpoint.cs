@@ -69,14 +69,12 @@ public static class UploadChunkEndpoint
         catch (OperationCanceledException) when (connection.Notice is { } notice && !context.RequestAborted.IsCancellationRequested)
         {
             // The node or gateway is leaving: what arrived is committed, and the answer says where to continue (elsewhere).
-            long committed;
-            try { committed = await writer.CompleteAsync(); } catch (UploadRefusedException) { committed = writer.CommittedOffset; }
-            return Reconnect(context, refusals, notice, committed);
+            return Reconnect(context, refusals, notice, await writer.KeepWhatArrivedAsync());
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
         {
             // The client went away mid-body: commit what arrived, so a retry continues from there.
-            try { await writer.CompleteAsync(); } catch (UploadRefusedException) { }
+            await writer.KeepWhatArrivedAsync();
             return Results.Empty;
         }
     }

@@ -154,8 +154,7 @@ public static partial class UploadSocketEndpoint
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
         {
             // The client dropped; what reached the node is committed, and a reconnect resumes from there.
-            long committed;
-            try { committed = await writer.CompleteAsync(); } catch (UploadRefusedException) { committed = writer.CommittedOffset; }
+            var committed = await writer.KeepWhatArrivedAsync();
             LogLeft(logger, uploadId, committed);
         }
         catch (Exception e)

@@ -147,6 +147,27 @@ public sealed partial class StagingWriter : IAsyncDisposable
         return CommittedOffset;
     }
 
+    /// <summary>The connection ended before the upload did (its client went away, or this node or gateway is leaving): what
+    /// arrived is committed, so the client resumes from there, and a refusal meanwhile leaves what was committed before it.
+    /// A body held for its checksum (<see cref="HoldCommits"/>) was never verified, so none of it is kept. Returns the committed
+    /// offset; never throws a refusal.</summary>
+    public async Task<long> KeepWhatArrivedAsync()
+    {
+        if (_holding)
+        {
+            await DiscardAsync();
+            return CommittedOffset;
+        }
+        try
+        {
+            return await CompleteAsync();
+        }
+        catch (UploadRefusedException)
+        {
+            return CommittedOffset;
+        }
+    }
+
     /// <summary>Ends the writer once: what was received ends its chunk, a held body's end is queued, and the upload's last
     /// range (<see cref="_finalEnd"/>) is queued as a commit or, without <paramref name="queueLastRange"/>, handed back for the
     /// completion to record (<see cref="CompleteForStoringAsync"/>); then every commit is awaited and a held body recorded.

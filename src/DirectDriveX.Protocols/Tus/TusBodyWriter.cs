@@ -81,17 +81,14 @@ internal static class TusBodyWriter
         {
             // The node or gateway is leaving: what arrived is committed (none of it under a checksum, which covers the whole
             // body), and the 503 says where the upload stands; the client's HEAD finds it on its next node.
-            long committed;
-            if (check is not null) { await writer.DiscardAsync(); committed = writer.CommittedOffset; }
-            else try { committed = await writer.CompleteAsync(); } catch (UploadRefusedException) { committed = writer.CommittedOffset; }
+            var committed = await writer.KeepWhatArrivedAsync();
             context.Response.Headers.Connection = "close";
             context.Response.Headers["Upload-Offset"] = committed.ToString(CultureInfo.InvariantCulture);
             return (-1, notice.Refusal(committed));
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
         {
-            if (check is not null) await writer.DiscardAsync();
-            else try { await writer.CompleteAsync(); } catch (UploadRefusedException) { }
+            await writer.KeepWhatArrivedAsync();
             return (-1, null);
         }
     }}
