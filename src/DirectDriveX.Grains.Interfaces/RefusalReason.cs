@@ -33,7 +33,7 @@ public enum RefusalReason
     Expired = 11,
     /// <summary>The session was aborted by the client.</summary>
     Aborted = 12,
-    /// <summary>The node failed to store the data (disk, I/O): a server fault, not the client's.</summary>
+    /// <summary>The node failed to store the data (disk, I/O, the object store): a server fault, not the client's.</summary>
     StorageFailure = 13,
     /// <summary>The resume token presented does not belong to this upload, or the API key or delete token presented to delete a
     /// stored file is not its uploader's.</summary>
@@ -60,4 +60,7 @@ public enum RefusalReason
     ReadOnly = 21,
     /// <summary>Bytes arrived past the upload's declared size: send nothing after its last byte.</summary>
     PastDeclaredSize = 22,
+    /// <summary>The server failed in a way it did not expect (a fault of its own, logged with the request; not the store's, which
+    /// is <see cref="StorageFailure"/>): retry later; committed bytes are kept.</summary>
+    ServerFault = 23,
 }

@@ -10,7 +10,7 @@ namespace DirectDriveX.Protocols;
 /// ConnectionFailedException …; or a <see cref="TimeoutException"/>) is <see cref="RefusalReason.NodeUnavailable"/>
 /// (retryable, 503 + Retry-After, WebSocket 1013); a request Kestrel could not read (<see cref="BadHttpRequestException"/>: a
 /// malformed chunked body, a body over the server's limit) is the client's <see cref="RefusalReason.InvalidRequest"/> (400,
-/// with Kestrel's own description of what was wrong); anything else is a <see cref="RefusalReason.StorageFailure"/> with a
+/// with Kestrel's own description of what was wrong); anything else is a <see cref="RefusalReason.ServerFault"/> with a
 /// generic message (500, WebSocket 1011), logged with its exception. No other exception text reaches a client.
 /// </summary>
 public static class FailureRefusals
@@ -40,7 +40,7 @@ public static class FailureRefusals
         ? new UploadRefusal(RefusalReason.NodeUnavailable, "The cluster's state store cannot be reached now; retry shortly.")
         : IsNodeUnavailable(exception)
             ? new UploadRefusal(RefusalReason.NodeUnavailable, "The node holding this upload or file cannot be reached now; retry shortly.")
-            : new UploadRefusal(RefusalReason.StorageFailure, "The server failed to handle this request; retry later.");
+            : new UploadRefusal(RefusalReason.ServerFault, "The server failed to handle this request; retry later.");
 
     /// <summary>Registers the exception handler (with <see cref="UseUploadFailureRefusals"/>, every HTTP endpoint of the
     /// process answers an unexpected exception with a typed problem+json, and a WebSocket request not yet accepted with a
@@ -96,6 +96,6 @@ public sealed partial class FailureExceptionHandler(RefusalResults refusals, ILo
     [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Path} answered InvalidRequest: {Detail}")]
     private static partial void LogMalformed(ILogger logger, string method, string path, string detail);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed; answered StorageFailure")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed; answered ServerFault")]
     private static partial void LogFailed(ILogger logger, Exception exception, string method, string path);
 }

@@ -40,7 +40,7 @@ public static partial class LegacyUploadSocketEndpoint
         }
         catch (Exception e) when (e is not (WebSocketException or OperationCanceledException))
         {
-            // A grain call or membership failure (NodeUnavailable), or anything unexpected (StorageFailure, generic):
+            // A grain call or membership failure (NodeUnavailable), or anything unexpected (ServerFault, generic):
             // a typed message and close, never a bare drop or an exception's text.
             var refusal = FailureRefusals.For(e);
             LogFailed(logger, e, refusal.Reason);

@@ -48,13 +48,13 @@ public static class RefusalMapping
             or RefusalReason.InsufficientStorage or RefusalReason.TooManyUploads => TryAgainLater,
         RefusalReason.FileTooLarge or RefusalReason.ChunkTooLarge or RefusalReason.PastDeclaredSize => WebSocketCloseStatus.MessageTooBig,
         RefusalReason.HashMismatch => WebSocketCloseStatus.InvalidPayloadData,
-        RefusalReason.StorageFailure => WebSocketCloseStatus.InternalServerError,
+        RefusalReason.StorageFailure or RefusalReason.ServerFault => WebSocketCloseStatus.InternalServerError,
         _ => WebSocketCloseStatus.PolicyViolation, // QuotaExceeded, Unauthenticated among them: 1008
     };
 
     /// <summary>Whether a client may simply try the same thing again later.</summary>
     public static bool IsRetryable(RefusalReason reason) =>
-        reason is RefusalReason.InsufficientHeadroom or RefusalReason.BuffersExhausted or RefusalReason.StorageFailure
+        reason is RefusalReason.InsufficientHeadroom or RefusalReason.BuffersExhausted or RefusalReason.StorageFailure or RefusalReason.ServerFault
             or RefusalReason.NodeUnavailable or RefusalReason.InsufficientStorage or RefusalReason.TooManyUploads;
 
     /// <summary>How long a client should wait before it retries, or null when retrying the same request cannot help: the

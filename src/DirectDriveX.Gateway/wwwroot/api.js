@@ -158,7 +158,7 @@ export function describeRefusal({ status = 0, closeCode = 0, reason, detail = ''
     return new UploadRefusedError({ ...common, message: 'The gateway refused the request.' + said,
       advice: 'Check the file and its name.' });
   }
-  if (why === 'storagefailure' || status >= 500 || closeCode === 1011) {
+  if (why === 'storagefailure' || why === 'serverfault' || status >= 500 || closeCode === 1011) {
     return new UploadRefusedError({ ...common, retryable: true,
       message: 'The server failed while handling this upload.' + said, advice: 'Retry later.' });
   }

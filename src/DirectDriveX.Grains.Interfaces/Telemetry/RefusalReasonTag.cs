@@ -27,6 +27,7 @@ public static class RefusalReasonTag
         RefusalReason.Unauthenticated => "unauthenticated",
         RefusalReason.ReadOnly => "read_only",
         RefusalReason.PastDeclaredSize => "past_declared_size",
+        RefusalReason.ServerFault => "server_fault",
         _ => "other",
     };
 }

@@ -40,7 +40,8 @@ public class OperationsSettingsTests
             Assert.True(FailureRefusals.IsStateStoreUnavailable(failure), failure.GetType().Name);
             Assert.Equal(DirectDriveX.Grains.Interfaces.RefusalReason.NodeUnavailable, FailureRefusals.For(failure).Reason);
         }
-        Assert.Equal(DirectDriveX.Grains.Interfaces.RefusalReason.StorageFailure, FailureRefusals.For(new InvalidOperationException("disk")).Reason);
+        Assert.Equal(new DirectDriveX.Grains.Interfaces.UploadRefusal(DirectDriveX.Grains.Interfaces.RefusalReason.ServerFault,
+            "The server failed to handle this request; retry later."), FailureRefusals.For(new InvalidOperationException("disk")));
     }
 
     [Fact]
