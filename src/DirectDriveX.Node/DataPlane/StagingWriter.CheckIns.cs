@@ -3,9 +3,10 @@ using DirectDriveX.Grains.Interfaces;
 namespace DirectDriveX.Node.DataPlane;
 
 /// <summary>The writer's check-ins: a writer receiving bytes it does not commit yet (a body held for its checksum, a small file
-/// committed at its end, a chunk that fills slowly) tells the session it is still receiving once per
-/// <see cref="WritingGrant.CheckInInterval"/> without a commit, so the session neither expires at its first-byte deadline nor
-/// parks at its lease timeout while bytes keep coming. A refusal (the session was taken over, or ended) fails the writer.</summary>
+/// committed at its end, a chunk that fills slowly), or waiting for a slow store to take bytes it received, tells the session it
+/// is still at work once per <see cref="WritingGrant.CheckInInterval"/> without a commit, so the session neither expires at its
+/// first-byte deadline nor parks at its lease timeout while its client's bytes are on their way. A refusal (the session was
+/// taken over, or ended) fails the writer.</summary>
 public sealed partial class StagingWriter
 {
     private readonly TimeSpan _checkInInterval;
@@ -22,6 +23,30 @@ public sealed partial class StagingWriter
         if (_clock.GetElapsedTime(Interlocked.Read(ref _heardAt)) < _checkInInterval) return;
         Heard();
         _checkIn = CheckInAsync();
+    }
+
+    /// <summary>Waits for <paramref name="commitEnded"/> (the receive path waiting for a slow store), checking in meanwhile: the
+    /// client sent these bytes, so a store that takes longer than a deadline to take them neither parks nor expires the
+    /// session.</summary>
+    private async Task WaitCheckingInAsync(Task commitEnded, CancellationToken cancellationToken)
+    {
+        if (_checkInInterval <= TimeSpan.Zero)
+        {
+            await commitEnded.WaitAsync(cancellationToken);
+            return;
+        }
+        while (true)
+        {
+            try
+            {
+                await commitEnded.WaitAsync(_checkInInterval, _clock, cancellationToken);
+                return;
+            }
+            catch (TimeoutException)
+            {
+                CheckInWhenDue();
+            }
+        }
     }
 
     private async Task CheckInAsync()

@@ -30,7 +30,7 @@ public sealed partial class StagingWriter
         _completed = true;
         _heldEnd = -1;
         _commits.Writer.TryComplete();
-        await _committer;
+        await WaitCheckingInAsync(_committer, CancellationToken.None);
         _held.Clear(); // sent to the store, never recorded
         _file.Discard(CommittedOffset);
     }

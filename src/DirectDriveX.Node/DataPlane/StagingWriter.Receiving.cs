@@ -34,7 +34,7 @@ public sealed partial class StagingWriter
             var ended = _commitEnded.Next;
             if (_failure is not null || _committer.IsCompleted || _chunkStart - Interlocked.Read(ref _stored) <= _chunkSize) break;
             await PauseAsync();
-            await Task.WhenAny(ended, _committer).WaitAsync(cancellationToken);
+            await WaitCheckingInAsync(Task.WhenAny(ended, _committer), cancellationToken);
         }
         ThrowIfFailed();
     }

@@ -192,7 +192,7 @@ public sealed partial class StagingWriter : IAsyncDisposable
             }
             _commits.Writer.TryComplete();
         }
-        await _committer;
+        await WaitCheckingInAsync(_committer, CancellationToken.None);
         await RecordHeldAsync();
         ThrowIfFailed();
         return last;

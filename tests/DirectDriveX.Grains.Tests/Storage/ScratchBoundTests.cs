@@ -35,6 +35,10 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
                 ["FileStore:S3:Prefix"] = $"t{Guid.NewGuid():N}/",
                 ["FileStore:AzureBlob:Prefix"] = $"t{Guid.NewGuid():N}/",
                 ["MemoryBudget:MemoryLimitBytes"] = (4L << 30).ToString(),
+                // Deadlines a slow store can outlast in a test: writers check in every 2 s.
+                ["Uploads:FirstByteTimeout"] = "00:00:06",
+                ["MemoryBudget:LeaseTimeout"] = "00:00:09",
+                ["MemoryBudget:SweepInterval"] = "00:00:00.200",
             };
             silo.Services.AddSingleton<IMemoryProbe, CappedMemoryProbe>();
             silo.Services.AddSingleton(sp =>
@@ -123,6 +127,34 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
         var done = await UploadDriver.Complete(_cluster, info);
         Assert.Equal(TestBytes.Sha256Hex(data), done.File!.Sha256);
         Assert.Equal(0, store.ScratchBytes());
+    }
+
+    [Fact]
+    public async Task A_store_slower_than_the_sessions_deadlines_neither_expires_nor_parks_the_session_whose_bytes_it_is_taking()
+    {
+        var silo = _cluster.Silos[0].SiloAddress;
+        var store = _cluster.GetSiloServiceProvider(silo).GetRequiredService<SlowCommitStore>();
+        var data = TestBytes.Random(24 * MiB + 5, seed: 164);
+        var (grain, info) = await UploadDriver.StartOn(_cluster.Client, silo, new UploadRequest("slow.bin", data.Length, null, TestBytes.Sha256Hex(data)));
+        var stalled = true;
+        store.MayCommit = _ => !Volatile.Read(ref stalled); // the store takes nothing until the test lets it
+        var sending = UploadDriver.SendAll(_cluster, info, data);
+
+        // Longer than the first-byte deadline (6 s) and the lease timeout (9 s) together, the session waits for its first
+        // commit: its writer, stopped by the scratch bound, checks in, so it neither expires nor parks.
+        var started = DateTime.UtcNow;
+        while (DateTime.UtcNow - started < TimeSpan.FromSeconds(16))
+        {
+            var status = await grain.GetState();
+            Assert.True(status.State == UploadState.Reserved && status.LeaseNodeId == info.NodeId,
+                $"{status.State} with lease node '{status.LeaseNodeId}' after {DateTime.UtcNow - started} of a stalled store");
+            Assert.False(sending.IsFaulted, sending.Exception?.ToString());
+            await Task.Delay(250); // the test's pace: it watches time pass, it waits for no condition
+        }
+        Volatile.Write(ref stalled, false);
+        await sending;
+        var done = await UploadDriver.Complete(_cluster, info);
+        Assert.Equal(TestBytes.Sha256Hex(data), done.File!.Sha256);
     }
 
     /// <summary>Store commits one writer keeps in flight: two where the store's commits are independent (Azure blocks), one
