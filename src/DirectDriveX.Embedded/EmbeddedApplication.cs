@@ -2,6 +2,8 @@ using DirectDriveX.Gateway.Hosting;
 using DirectDriveX.Silo.Hosting;
 using DirectDriveX.HostDefaults;
 using Orleans.Dashboard;
+using DirectDriveX.Protocols;
+using Microsoft.Extensions.Options;
 
 namespace DirectDriveX.Embedded;
 
@@ -17,6 +19,7 @@ public static class EmbeddedApplication
         var builder = GatewayApplication.CreateEmbeddedBuilder(args);
         var cluster = builder.Configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
         builder.Services.AddOptions<SiloHostOptions>().BindConfiguration(SiloHostOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddNodeDrain(); // SIGTERM: this process's node drains as a silo host's does, beside the gateway's drain
         builder.UseOrleans(silo =>
         {
             silo.UseDirectDriveXClustering(cluster, redis: null).AddDirectDriveX(builder.Configuration);
@@ -25,5 +28,11 @@ public static class EmbeddedApplication
         return builder;
     }
 
-    public static WebApplication Build(WebApplicationBuilder builder) => GatewayApplication.Build(builder);
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        var app = GatewayApplication.Build(builder);
+        app.MapUploadProtocols(); // one process: this silo's data plane takes the bytes, no hop
+        app.PublishNodeHttpAddress(app.Services.GetRequiredService<IOptions<SiloHostOptions>>().Value.AdvertisedIP);
+        return app;
+    }
 }

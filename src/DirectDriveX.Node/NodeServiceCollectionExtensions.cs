@@ -20,6 +20,7 @@ public static class NodeServiceCollectionExtensions
         services.AddUploadOptions(configuration);
         services.AddOptions<ChunkBufferPoolOptions>().Bind(configuration.GetSection(ChunkBufferPoolOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddUploadStore(configuration);
+        services.AddOptions<DataPlaneOptions>().Bind(configuration.GetSection(DataPlaneOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ChunkBufferPool>();
         services.TryAddSingleton<StagedUploads>();

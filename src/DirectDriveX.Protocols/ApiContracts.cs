@@ -10,7 +10,7 @@ public sealed record UploadStatusResponse(
     string? FileName, string? FileId, string? FailureReason, string? FailureMessage)
 {
     public static UploadStatusResponse From(UploadStatus s) => new(
-        s.UploadId, s.State.ToString(), s.CommittedOffset, s.Size, s.ReservedBytes, s.ChunkSize, s.NodeName ?? s.NodeId, s.FileName,
+        s.UploadId, s.State.ToString(), s.CommittedOffset, s.Size, s.ReservedBytes, s.ChunkSize, s.LeaseNodeName ?? s.LeaseNodeId, s.FileName,
         s.FileId, s.Failure?.Reason.ToString(), s.Failure?.Message);
 }
 

@@ -3,6 +3,7 @@ using DirectDriveX.Silo.Hosting;
 using DirectDriveX.Protocols;
 using DirectDriveX.HostDefaults;
 using Orleans.Dashboard;
+using Microsoft.Extensions.Options;
 
 namespace DirectDriveX.Silo;
 
@@ -46,7 +47,7 @@ public static class SiloApplication
         app.MapHostDefaults(); // /healthz, /readyz (SiloReadiness), /metrics
         app.MapUploadProtocols(); // this node's data plane
         if (DashboardSetting.IsEnabled(app.Configuration)) app.MapOrleansDashboard("/dashboard");
-        app.PublishNodeHttpAddress();
+        app.PublishNodeHttpAddress(app.Services.GetRequiredService<IOptions<SiloHostOptions>>().Value.AdvertisedIP);
         return app;
     }
 }

@@ -37,7 +37,7 @@ public sealed partial class NodeLocator(IClusterClient client, ClusterView view,
                 return null;
             }
         }
-        return await ByIdAsync(status.HostNodeId, cancellationToken);
+        return await ByIdAsync(status.ActiveNodeId, cancellationToken);
     }
 
     /// <summary>How long one ask of a session where it lives may take before it is asked again (<see cref="LocateAttempts"/>

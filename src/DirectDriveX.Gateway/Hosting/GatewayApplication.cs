@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using DirectDriveX.HostDefaults;
 using Orleans.Dashboard;
+using Microsoft.Extensions.Options;
 
 namespace DirectDriveX.Gateway.Hosting;
 
@@ -31,8 +32,8 @@ public static class GatewayApplication
         return AddGateway(builder);
     }
 
-    /// <summary>The gateway's part of a process that also hosts the node (the embedded host, which adds the silo): the
-    /// upload protocols are served here, on this process's own data plane, rather than forwarded.</summary>
+    /// <summary>The gateway's part of a process that also hosts the node (the embedded host, which adds the silo, its drain
+    /// and its upload protocols): nothing is forwarded.</summary>
     public static WebApplicationBuilder CreateEmbeddedBuilder(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
@@ -55,11 +56,10 @@ public static class GatewayApplication
         var mode = GatewayOrleans.ResolveMode(builder.Configuration);
         builder.AddGatewayOrleans(mode);
         // SIGTERM: /readyz 503, new requests refused, forwarded upload connections told to reconnect elsewhere, exit within
-        // Shutdown:DrainTimeout (GatewayDrain); embedded, the process's own node drains as a silo host's does.
+        // Shutdown:DrainTimeout (GatewayDrain).
         builder.Services.AddBoundedShutdown(builder.Configuration);
         builder.Services.AddSingleton<GatewayDrain>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GatewayDrain>());
-        if (mode == ClusterMode.Embedded) builder.Services.AddNodeDrain();
         if (mode != ClusterMode.Embedded)
         {
             // The silos are other processes: their data planes take the bytes; this process forwards connections and
@@ -83,15 +83,7 @@ public static class GatewayApplication
         var mode = GatewayOrleans.ResolveMode(app.Configuration);
         app.MapUploadHttpEndpoints();
         app.MapLegacyInitiate();
-        if (mode == ClusterMode.Embedded)
-        {
-            app.MapUploadProtocols(); // one process: this silo's data plane takes the bytes, no hop
-            app.PublishNodeHttpAddress();
-        }
-        else
-        {
-            app.MapUploadForwarding();
-        }
+        if (mode != ClusterMode.Embedded) app.MapUploadForwarding(); // embedded, the node's own protocols take the bytes
         app.MapFileEndpoints();
         app.MapClusterEndpoints();
         app.MapHostDefaults(); // /healthz, /readyz (GatewayReadiness), /metrics

@@ -14,7 +14,7 @@ namespace DirectDriveX.Grains.Interfaces;
 /// <param name="DeferLength">tus <c>Upload-Defer-Length: 1</c>: the length is not known yet (<paramref name="Size"/> is 0). The
 /// session reserves as for the largest file it may become and is told the length later
 /// (<see cref="IUploadSessionGrain.DeclareLength"/>).</param>
-/// <param name="HostNodeId">The node the session must run on, for a caller that writes its bytes there itself (a tus final
+/// <param name="RequiredNodeId">The node the session must run on, for a caller that writes its bytes there itself (a tus final
 /// upload's concatenation, whose id was fixed earlier and may have been activated elsewhere by a status call): a session
 /// activated on another node refuses the start with <see cref="RefusalReason.NodeUnavailable"/>, records nothing and
 /// migrates to the node named, where the caller's next start finds it. Null: wherever it was placed.</param>
@@ -33,5 +33,5 @@ public sealed record UploadRequest(
     [property: Id(5)] string? TusMetadata = null,
     [property: Id(6)] string? TusConcat = null,
     [property: Id(7)] bool DeferLength = false,
-    [property: Id(8)] string? HostNodeId = null,
+    [property: Id(8)] string? RequiredNodeId = null,
     [property: Id(9)] bool BodyFollows = false);

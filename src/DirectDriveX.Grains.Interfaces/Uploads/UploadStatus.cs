@@ -1,9 +1,11 @@
 namespace DirectDriveX.Grains.Interfaces;
 
 /// <summary>Where an upload stands.</summary>
-/// <param name="NodeId">The node (silo address) whose budget holds the lease.</param>
-/// <param name="NodeName">That node's name.</param>
-/// <param name="HostNodeId">The node the session is active on now: its data plane takes the upload's bytes.</param>
+/// <param name="LeaseNodeId">The node whose budget holds the upload's lease (<see cref="MemoryBudgetKey"/>); empty while it holds
+/// none (parked).</param>
+/// <param name="LeaseNodeName">That node's name.</param>
+/// <param name="ActiveNodeId">The node the session is active on now: its data plane takes the upload's bytes. The lease follows
+/// it at the next commit when it moved.</param>
 /// <param name="MaxChunksInFlight">The window in chunks: a client keeps at most this many chunks sent and not acknowledged.</param>
 /// <param name="TusMetadata">tus <c>Upload-Metadata</c> as sent at creation (<see cref="UploadRequest.TusMetadata"/>).</param>
 /// <param name="TusConcat">tus <c>Upload-Concat</c> as sent at creation (<see cref="UploadRequest.TusConcat"/>).</param>
@@ -18,14 +20,14 @@ public sealed record UploadStatus(
     [property: Id(3)] long Size,
     [property: Id(4)] long ReservedBytes,
     [property: Id(5)] int ChunkSize,
-    [property: Id(6)] string? NodeId,
+    [property: Id(6)] string? LeaseNodeId,
     [property: Id(7)] string? FileName,
     [property: Id(8)] string? ContentType,
     [property: Id(9)] string? FileId,
     [property: Id(10)] UploadRefusal? Failure,
     [property: Id(11)] DateTimeOffset? LastActivityAt,
-    [property: Id(12)] string? NodeName = null,
-    [property: Id(13)] string? HostNodeId = null,
+    [property: Id(12)] string? LeaseNodeName = null,
+    [property: Id(13)] string? ActiveNodeId = null,
     [property: Id(14)] int MaxChunksInFlight = 1,
     [property: Id(15)] string? TusMetadata = null,
     [property: Id(16)] string? TusConcat = null,

@@ -12,7 +12,7 @@ public sealed partial class UploadSessionGrain
         if (!Exists) return WritingGrant.Refused(Refusal(RefusalReason.NotFound, $"No upload {UploadId}."));
         await ExpireIfOverdueAsync();
         if (S.State.IsFinal()) return new WritingGrant(0, Status(), [], null);
-        if (writerNodeId != HostNodeId)
+        if (writerNodeId != ThisNodeId)
             return WritingGrant.Refused(Refusal(RefusalReason.NodeUnavailable,
                 $"Upload {UploadId} is served by another node now; reconnect through the gateway."));
         if (S.State == UploadState.Parked)
@@ -24,7 +24,7 @@ public sealed partial class UploadSessionGrain
             // A client that connects is not idle: its deadline (first byte, or the lease timeout) runs again from now, so time
             // it spent refused for a resource this node lacked (a buffer, a reconnect after a move) never expires or parks it.
             state.State = S with { LastActivityAt = clock.GetUtcNow() };
-            if (S.NodeId == HostNodeId) await GrainFactory.BudgetOf(silo.SiloAddress).Renew(UploadId); // else re-reserved at its first commit
+            if (S.NodeId == ThisNodeId) await GrainFactory.BudgetOf(silo.SiloAddress).Renew(UploadId); // else re-reserved at its first commit
         }
         if (_epoch is null)
         {
@@ -50,7 +50,7 @@ public sealed partial class UploadSessionGrain
     public async Task<UploadRefusal?> CheckWriter(int epoch, string writerNodeId)
     {
         await ExpireIfOverdueAsync();
-        if ((StateRefusal() ?? CommitRules.WriterRefusal(UploadId, S, writerNodeId == HostNodeId, epoch == _epoch, silo.Name)) is { } refused)
+        if ((StateRefusal() ?? CommitRules.WriterRefusal(UploadId, S, writerNodeId == ThisNodeId, epoch == _epoch, silo.Name)) is { } refused)
             return refused;
         // A writer that may write is receiving: not idle. Its lease is renewed (a parked session resumes, as at a commit), and
         // its activity written once per check-in interval, so a session that moves on after a crash keeps the deadline too.
@@ -69,7 +69,7 @@ public sealed partial class UploadSessionGrain
     private UploadRefusal? CommitRefusal(int epoch, long offset, long length, string writerNodeId, StagedCommit staged, out StagedPart[] parts)
     {
         parts = [];
-        return StateRefusal() ?? CommitRules.CommitRefusal(UploadId, S, writerNodeId == HostNodeId, epoch == _epoch, silo.Name, offset, length, staged, out parts);
+        return StateRefusal() ?? CommitRules.CommitRefusal(UploadId, S, writerNodeId == ThisNodeId, epoch == _epoch, silo.Name, offset, length, staged, out parts);
     }
 
     /// <summary>Takes a checked commit into the state (not written yet).</summary>
@@ -144,7 +144,7 @@ public sealed partial class UploadSessionGrain
         await ExpireIfOverdueAsync();
         if (S.State == UploadState.Completed) return new CompletionResult(S.File, null); // its answer was lost: the same file
         if (CommitRefusal(epoch, offset, length, writerNodeId, staged, out var parts) is { } refused) return new CompletionResult(null, refused);
-        if ((S.State == UploadState.Parked || S.NodeId != HostNodeId)
+        if ((S.State == UploadState.Parked || S.NodeId != ThisNodeId)
             && await (S.State == UploadState.Parked ? ResumeAsync() : EnsureLeaseAsync()) is { } noLease)
             return new CompletionResult(null, noLease);
         RecordCommit(epoch, offset, length, parts, staged);

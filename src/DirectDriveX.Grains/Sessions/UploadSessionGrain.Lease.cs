@@ -12,11 +12,11 @@ public sealed partial class UploadSessionGrain
     /// takes another byte.</summary>
     private async Task<UploadRefusal?> EnsureLeaseAsync()
     {
-        if (S.NodeId == HostNodeId && await GrainFactory.BudgetOf(silo.SiloAddress).Renew(UploadId)) return null;
-        if (S.NodeId != HostNodeId) await ReleaseLeaseAsync(S.NodeId);
+        if (S.NodeId == ThisNodeId && await GrainFactory.BudgetOf(silo.SiloAddress).Renew(UploadId)) return null;
+        if (S.NodeId != ThisNodeId) await ReleaseLeaseAsync(S.NodeId);
         var grant = await GrainFactory.BudgetOf(silo.SiloAddress).TryReserve(UploadId, S.ReservedBytes);
         if (!grant.Granted) return grant.Refusal;
-        state.State = S with { NodeId = HostNodeId, NodeName = silo.Name };
+        state.State = S with { NodeId = ThisNodeId, NodeName = silo.Name };
         await WriteFencedStateAsync();
         return null;
     }
@@ -49,7 +49,7 @@ public sealed partial class UploadSessionGrain
                 ExpectedOffset = S.CommittedOffset,
             };
         }
-        state.State = S with { State = UploadState.Receiving, NodeId = HostNodeId, NodeName = silo.Name, LastActivityAt = clock.GetUtcNow() };
+        state.State = S with { State = UploadState.Receiving, NodeId = ThisNodeId, NodeName = silo.Name, LastActivityAt = clock.GetUtcNow() };
         await WriteFencedStateAsync();
         LogResumed(UploadId, silo.Name, S.CommittedOffset, grant.Bytes);
         return null;

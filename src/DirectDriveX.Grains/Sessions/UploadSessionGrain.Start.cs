@@ -16,7 +16,7 @@ public sealed partial class UploadSessionGrain
             return UploadStartResult.Refused(Refusal(RefusalReason.InvalidState, $"Upload {UploadId} has already been started."));
         if (!UploadIds.IsWellFormed(UploadId))
             return UploadStartResult.Refused(Refusal(RefusalReason.InvalidRequest, "uploadId: not a well-formed upload id."));
-        if (request.HostNodeId is { } required && required != HostNodeId)
+        if (request.RequiredNodeId is { } required && required != ThisNodeId)
         {
             // Nothing recorded: the activation moves to the node named (a deactivation would not do: a caller's cached address
             // brings its next call back here, and this silo activates the grain again), where the caller's next start finds it.
@@ -33,7 +33,7 @@ public sealed partial class UploadSessionGrain
         // its length, once declared, brings the reservation down and is checked then (DeclareLength).
         var bound = request.DeferLength ? Math.Min(_uploads.MaxFileSizeBytes, client?.Limits.MaxFileBytes ?? long.MaxValue) : request.Size;
         var plan = Plan(bound);
-        var nodeId = HostNodeId;
+        var nodeId = ThisNodeId;
         // The client's count first, so that a client over its limits costs the cluster no promise and no lease.
         if (client is not null && await ClientGrain(client.ClientId).TryAdmit(UploadId, request.Size, client.Limits) is { } overLimit)
         {
@@ -128,7 +128,7 @@ public sealed partial class UploadSessionGrain
 
         // Re-tiered: the chunk stays (the store's parts and the writer are cut by it), the lease comes down to the length's tier.
         var plan = ChunkPlan.Retier(new ChunkPlan(S.ChunkSize, S.ReservedBytes, S.MaxChunksInFlight), length);
-        if (plan.ReservedBytes < S.ReservedBytes && S.NodeId == HostNodeId) await GrainFactory.BudgetOf(silo.SiloAddress).Shrink(UploadId, plan.ReservedBytes);
+        if (plan.ReservedBytes < S.ReservedBytes && S.NodeId == ThisNodeId) await GrainFactory.BudgetOf(silo.SiloAddress).Shrink(UploadId, plan.ReservedBytes);
         var reserved = S.ReservedBytes;
         state.State = S with { Size = length, LengthDeferred = false, ReservedBytes = plan.ReservedBytes, MaxChunksInFlight = plan.MaxChunksInFlight };
         await WriteFencedStateAsync();

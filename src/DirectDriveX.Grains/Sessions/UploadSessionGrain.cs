@@ -113,7 +113,7 @@ public sealed partial class UploadSessionGrain(
         {
             DeactivateOnIdle(); // as in Open
             return new UploadStatus(UploadId, UploadState.Created, 0, 0, 0, 0, null, null, null, null,
-                Refusal(RefusalReason.NotFound, $"No upload {UploadId}."), null, HostNodeId: HostNodeId);
+                Refusal(RefusalReason.NotFound, $"No upload {UploadId}."), null, ActiveNodeId: ThisNodeId);
         }
         await ExpireIfOverdueAsync();
         await RecordStartAsync();
@@ -125,7 +125,7 @@ public sealed partial class UploadSessionGrain(
     private Task RecordStartAsync() => _startUnwritten && !S.State.IsFinal() ? WriteFencedStateAsync() : Task.CompletedTask;
 
     private UploadStatus Status() => new(UploadId, S.State, S.CommittedOffset, S.Size, S.ReservedBytes, S.ChunkSize, S.NodeId,
-        S.FileName, S.ContentType, S.File?.FileId, S.Failure, S.LastActivityAt, S.NodeName, HostNodeId, S.MaxChunksInFlight,
+        S.FileName, S.ContentType, S.File?.FileId, S.Failure, S.LastActivityAt, S.NodeName, ThisNodeId, S.MaxChunksInFlight,
         S.TusMetadata, S.TusConcat, S.LengthDeferred, S.PlanSize);
 
     /// <summary>The upload as the store stages it for epoch <paramref name="epoch"/>.</summary>
@@ -149,7 +149,7 @@ public sealed partial class UploadSessionGrain(
     }
 
     /// <summary>The node this activation runs on: the one whose data plane may write this upload's bytes.</summary>
-    private string HostNodeId => MemoryBudgetKey.For(silo.SiloAddress);
+    private string ThisNodeId => MemoryBudgetKey.For(silo.SiloAddress);
 
     /// <summary>The refusal for a call that needs a live session, or null when the session is live.</summary>
     private UploadRefusal? StateRefusal()

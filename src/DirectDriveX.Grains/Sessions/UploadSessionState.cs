@@ -13,7 +13,9 @@ public sealed record UploadSessionState
     [Id(4)] public string? ExpectedSha256 { get; init; }
     /// <summary>SHA-256 of the resume token; the token itself is never stored.</summary>
     [Id(5)] public byte[] ResumeTokenHash { get; init; } = [];
-    /// <summary>The budget grain key of the node holding the lease; empty while the session holds none (parked, or an empty file).</summary>
+    /// <summary>The budget grain key of the node holding the lease (<see cref="UploadStatus.LeaseNodeId"/>); empty while the session
+    /// holds none (parked, or an empty file). Its name is the stored one: Redis grain storage keeps state as JSON by property
+    /// name, so a rename would lose the lease of every session stored before it in a rolling upgrade.</summary>
     [Id(6)] public string NodeId { get; init; } = "";
     [Id(7)] public string NodeName { get; init; } = "";
     [Id(8)] public long ReservedBytes { get; init; }

@@ -54,7 +54,7 @@ public sealed class UploadDataPlane(
         // A completed upload whose file was deleted (or expired) is gone for every protocol, as its file is.
         if (status is { State: UploadState.Completed, FileId: { } fileId } && await StoredFileAsync(fileId) is null)
             return (null, new UploadRefusal(RefusalReason.NotFound, $"Upload {uploadId} is complete, and its file {fileId} no longer exists."));
-        if (!status.State.IsFinal() && status.HostNodeId != NodeId)
+        if (!status.State.IsFinal() && status.ActiveNodeId != NodeId)
             return (null, new UploadRefusal(RefusalReason.NodeUnavailable,
                 $"Upload {uploadId} is served by another node now; reconnect through the gateway."));
         return (new UploadSessionHandle(this, grain, status), null);
@@ -68,7 +68,7 @@ public sealed class UploadDataPlane(
         // An id fixed beforehand may have been asked about (a status call activates an empty session, which deactivates
         // once it has answered): the start names this node, and an activation elsewhere refuses it and goes, so that the
         // next attempt lands here (each within 50 ms of the last, for at most 2 s).
-        if (uploadId is not null) request = request with { HostNodeId = NodeId };
+        if (uploadId is not null) request = request with { RequiredNodeId = NodeId };
         UploadStartResult started;
         for (var attempt = 0; ; attempt++)
         {

@@ -18,7 +18,7 @@ public sealed class LocalTusSessionStarter(UploadDataPlane plane) : ITusSessionS
         var (session, refusal) = await plane.StartHereAsync(request);
         if (refusal is not null) return UploadStartResult.Refused(refusal);
         var s = session!.Status;
-        return new UploadStartResult(new UploadSessionInfo(s.UploadId, session.ResumeToken!, s.HostNodeId ?? plane.NodeId, plane.NodeName,
+        return new UploadStartResult(new UploadSessionInfo(s.UploadId, session.ResumeToken!, s.ActiveNodeId ?? plane.NodeId, plane.NodeName,
             s.Size, s.ReservedBytes, s.ChunkSize, s.MaxChunksInFlight), null,
             session.StoredAtStart is { } stored ? new CompletionResult(stored.File, null, stored.DeleteToken) : null);
     }

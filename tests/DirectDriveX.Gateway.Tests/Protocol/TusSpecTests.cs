@@ -331,7 +331,7 @@ public class TusSpecTests(DefaultGatewayFixture fixture)
     /// <summary>The data plane of the node holding the upload (its tus endpoint answers there too).</summary>
     private async Task<Uri> NodeOfAsync(string url)
     {
-        var host = (await fixture.Grains.GetGrain<IUploadSessionGrain>(UploadId(url)).GetState()).HostNodeId;
+        var host = (await fixture.Grains.GetGrain<IUploadSessionGrain>(UploadId(url)).GetState()).ActiveNodeId;
         return new Uri((await fixture.SnapshotsAsync()).Single(n => n.NodeId == host).DataPlaneUrl!);
     }
 

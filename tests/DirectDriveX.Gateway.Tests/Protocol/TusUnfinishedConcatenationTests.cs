@@ -189,7 +189,7 @@ public class TusUnfinishedConcatenationTests(DefaultGatewayFixture fixture)
         return response.Headers.Location!.OriginalString;
     }
 
-    private async Task<string?> HostOfAsync(string url) => (await fixture.Grains.GetGrain<IUploadSessionGrain>(UploadId(url)).GetState()).HostNodeId;
+    private async Task<string?> HostOfAsync(string url) => (await fixture.Grains.GetGrain<IUploadSessionGrain>(UploadId(url)).GetState()).ActiveNodeId;
 
     private async Task<bool> SessionExistsAsync(string uploadId) =>
         (await fixture.Grains.GetGrain<IUploadSessionGrain>(uploadId).GetState()).Failure?.Reason != RefusalReason.NotFound;

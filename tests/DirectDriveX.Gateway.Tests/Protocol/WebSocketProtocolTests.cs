@@ -108,7 +108,7 @@ public class WebSocketProtocolTests(DefaultGatewayFixture fixture)
         var data = TestBytes.Random(1_000_000, seed: 4);
         var created = await fixture.CreateUploadAsync("a.bin", data.Length);
         var status = await fixture.Grains.GetGrain<IUploadSessionGrain>(created.UploadId).GetState();
-        var node = MemoryBudgetKey.ToSilo(status.NodeId!);
+        var node = MemoryBudgetKey.ToSilo(status.LeaseNodeId!);
         // The lease is lost (as when its node died) and the node is full: the next chunk cannot be admitted.
         await fixture.Grains.BudgetOf(node).Release(created.UploadId);
         var blocker = UploadIds.NewId();

@@ -1,18 +1,16 @@
+using System.ComponentModel.DataAnnotations;
+using DirectDriveX.Node.DataPlane;
 using DirectDriveX.Protocols;
-using Microsoft.Extensions.Configuration;
 
 namespace DirectDriveX.Gateway.Tests.Routing;
 
 /// <summary>Where a node tells gateways to forward its upload connections.</summary>
 public class NodeHttpAddressTests
 {
-    private static IConfiguration Config(params (string Key, string Value)[] settings) =>
-        new ConfigurationBuilder().AddInMemoryCollection(settings.ToDictionary(s => s.Key, s => (string?)s.Value)).Build();
-
     [Fact]
     public void A_loopback_listener_is_advertised_as_it_is()
     {
-        Assert.Equal("http://127.0.0.1:8081", NodeHttpAddressPublication.Advertised(Config(), ["http://127.0.0.1:8081"]));
+        Assert.Equal("http://127.0.0.1:8081", NodeHttpAddressPublication.Advertised(null, "127.0.0.1", ["http://127.0.0.1:8081"]));
     }
 
     [Theory]
@@ -23,15 +21,29 @@ public class NodeHttpAddressTests
     public void A_wildcard_listener_is_advertised_at_the_silos_advertised_ip(string listening)
     {
         Assert.Equal("http://172.28.0.11:8081",
-            NodeHttpAddressPublication.Advertised(Config(("Orleans:AdvertisedIP", "172.28.0.11")), [listening]));
+            NodeHttpAddressPublication.Advertised(null, "172.28.0.11", [listening]));
     }
 
     [Fact]
     public void A_configured_address_wins_and_http_is_preferred_over_https()
     {
         Assert.Equal("http://silo-1.internal:9000",
-            NodeHttpAddressPublication.Advertised(Config(("DataPlane:AdvertisedUrl", "http://silo-1.internal:9000")), ["http://127.0.0.1:8081"]));
-        Assert.Equal("http://127.0.0.1:8081", NodeHttpAddressPublication.Advertised(Config(), ["https://127.0.0.1:8443", "http://127.0.0.1:8081"]));
-        Assert.Null(NodeHttpAddressPublication.Advertised(Config(), []));
+            NodeHttpAddressPublication.Advertised("http://silo-1.internal:9000", "127.0.0.1", ["http://127.0.0.1:8081"]));
+        Assert.Equal("http://127.0.0.1:8081", NodeHttpAddressPublication.Advertised(null, "127.0.0.1", ["https://127.0.0.1:8443", "http://127.0.0.1:8081"]));
+        Assert.Null(NodeHttpAddressPublication.Advertised(null, "127.0.0.1", []));
+    }
+
+    [Theory]
+    [InlineData("silo-1:9000")]
+    [InlineData("ftp://silo-1:9000")]
+    [InlineData("http://silo-1:9000/uploads")]
+    public void A_configured_address_that_is_not_a_base_url_is_refused_at_start(string url)
+    {
+        var options = new DataPlaneOptions { AdvertisedUrl = url };
+        var results = new List<ValidationResult>();
+        Assert.False(Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true));
+        Assert.Equal($"DataPlane:AdvertisedUrl ({url}) must be an http or https URL with no path, such as http://10.0.0.5:8081.", Assert.Single(results).ErrorMessage);
+        var valid = new DataPlaneOptions { AdvertisedUrl = "https://silo-1.internal:9000" };
+        Assert.True(Validator.TryValidateObject(valid, new ValidationContext(valid), [], validateAllProperties: true));
     }
 }

@@ -24,7 +24,7 @@ public static class UploadDriver
     public static async Task<UploadDataPlane> PlaneOf(InProcessTestCluster cluster, UploadSessionInfo info)
     {
         var status = await cluster.Client.GetGrain<IUploadSessionGrain>(info.UploadId).GetState();
-        return cluster.GetSiloServiceProvider(MemoryBudgetKey.ToSilo(status.HostNodeId!)).GetRequiredService<UploadDataPlane>();
+        return cluster.GetSiloServiceProvider(MemoryBudgetKey.ToSilo(status.ActiveNodeId!)).GetRequiredService<UploadDataPlane>();
     }
 
     public static async Task<UploadSessionHandle> Open(InProcessTestCluster cluster, UploadSessionInfo info)
@@ -68,7 +68,7 @@ public static class UploadDriver
         var grain = cluster.Client.GetGrain<IUploadSessionGrain>(info.UploadId);
         var targetNode = MemoryBudgetKey.For(target);
         var management = grain.AsReference<Orleans.Core.Internal.IGrainManagementExtension>();
-        if ((await grain.GetState()).HostNodeId == targetNode)
+        if ((await grain.GetState()).ActiveNodeId == targetNode)
         {
             var before = (await grain.BeginWriting(targetNode)).Epoch;
             await Eventually.Holds(async () =>
@@ -84,7 +84,7 @@ public static class UploadDriver
             using var hint = UploadPlacementHint.Target(target); // where the migration places the next activation
             await management.MigrateOnIdle();
             return await grain.GetState();
-        }, status => status.HostNodeId == targetNode, TimeSpan.FromSeconds(30), $"upload {info.UploadId} is active on {target}");
+        }, status => status.ActiveNodeId == targetNode, TimeSpan.FromSeconds(30), $"upload {info.UploadId} is active on {target}");
     }
 
     public static Task<MemoryBudgetSnapshot> Budget(IGrainFactory grains, SiloAddress silo) => grains.BudgetOf(silo).GetSnapshot();

@@ -163,7 +163,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
     {
         var grain = Grains.GetGrain<IUploadSessionGrain>(UploadIds.NewId());
         var wanted = MemoryBudgetKey.For(fixture.Silo("Silo_1"));
-        var request = new UploadRequest("final.bin", 1000, HostNodeId: wanted);
+        var request = new UploadRequest("final.bin", 1000, RequiredNodeId: wanted);
         UploadStartResult elsewhere;
         using (UploadPlacementHint.Target(fixture.Silo("Silo_0")))
             elsewhere = await grain.Start(request);
@@ -176,7 +176,7 @@ public class UploadSessionGrainTests(BudgetClusterFixture fixture)
                 return await grain.Start(request);
         }, result => result.Accepted, TimeSpan.FromSeconds(10), "the next start lands on the node it names");
         Assert.Equal(wanted, started.Session!.NodeId);
-        Assert.Equal(wanted, (await grain.GetState()).HostNodeId);
+        Assert.Equal(wanted, (await grain.GetState()).ActiveNodeId);
         await grain.Abort();
     }
 
@@ -352,7 +352,7 @@ public class UploadSessionParkingTests(ExpiryClusterFixture fixture)
 
         var status = await Eventually.Holds(grain.GetState, s => s.State == UploadState.Parked, TimeSpan.FromSeconds(10), "the session parks");
 
-        Assert.Equal((65_536L, "", info.ReservedBytes), (status.CommittedOffset, status.NodeId, status.ReservedBytes));
+        Assert.Equal((65_536L, "", info.ReservedBytes), (status.CommittedOffset, status.LeaseNodeId, status.ReservedBytes));
         Assert.NotEmpty(fixture.StagedFiles(info.UploadId));
         Assert.False(await Grains.BudgetOf(silo).Renew(info.UploadId));
         Assert.Empty((await Grains.GetGrain<IUploadClientGrain>(client.ClientId).GetState()).LiveUploads);
@@ -393,7 +393,7 @@ public class UploadSessionParkingTests(ExpiryClusterFixture fixture)
 
             Assert.EndsWith("It moves to node Silo_1, which has room: retry.", refused.Message);
             // It leaves the full node for the one with room, where the retry resumes it.
-            var moved = await Eventually.Holds(grain.GetState, s => s.HostNodeId == MemoryBudgetKey.For(second), TimeSpan.FromSeconds(30),
+            var moved = await Eventually.Holds(grain.GetState, s => s.ActiveNodeId == MemoryBudgetKey.For(second), TimeSpan.FromSeconds(30),
                 "the parked session is active on Silo_1");
             Assert.Equal((UploadState.Parked, 131_072L), (moved.State, moved.CommittedOffset));
         }
@@ -490,8 +490,8 @@ public class FirstByteDeadlineTests(ExpiryClusterFixture fixture)
                 await writer.WriteAsync(data.AsMemory(offset, 16 * 1024), CancellationToken.None);
                 await Task.Delay(140); // the client's pace: the test is about time passing, not waiting for a condition
                 var status = await grain.GetState();
-                Assert.True(status.State == UploadState.Reserved && status.NodeId == info.NodeId,
-                    $"{status.State} with lease node '{status.NodeId}' after {DateTime.UtcNow - started}");
+                Assert.True(status.State == UploadState.Reserved && status.LeaseNodeId == info.NodeId,
+                    $"{status.State} with lease node '{status.LeaseNodeId}' after {DateTime.UtcNow - started}");
             }
             Assert.True(DateTime.UtcNow - started > TimeSpan.FromSeconds(5));
             Assert.Equal(data.Length, await writer.CompleteAsync());

@@ -73,7 +73,7 @@ public class DeferredStartRecordTests(BudgetClusterFixture fixture)
     {
         var data = TestBytes.Random(50_000, seed: 62);
         var (handle, _) = await Plane.StartHereAsync(new UploadRequest("moved.bin", data.Length, BodyFollows: true));
-        var info = new UploadSessionInfo(handle!.UploadId, handle.ResumeToken!, handle.Status.NodeId!, handle.Status.NodeName!, data.Length,
+        var info = new UploadSessionInfo(handle!.UploadId, handle.ResumeToken!, handle.Status.LeaseNodeId!, handle.Status.LeaseNodeName!, data.Length,
             handle.Status.ReservedBytes, handle.Status.ChunkSize, handle.Status.MaxChunksInFlight, "moved.bin");
 
         await fixture.Cluster.DeactivateAsync(handle.Grain);

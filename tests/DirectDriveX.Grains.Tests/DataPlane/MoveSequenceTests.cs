@@ -118,7 +118,7 @@ public class MoveSequenceTests(MoveSequenceClusterFixture fixture, ITestOutputHe
                         break;
                     case 8 or 9 when mayKill:
                         mayKill = false;
-                        var host = MemoryBudgetKey.ToSilo((await grain.GetState()).HostNodeId!);
+                        var host = MemoryBudgetKey.ToSilo((await grain.GetState()).ActiveNodeId!);
                         if (host.Equals(fixture.FirstSilos[0])) break; // Silo_0 holds the test cluster's membership
                         log.Add($"kill {host}");
                         fixture.Killed.Add(host);

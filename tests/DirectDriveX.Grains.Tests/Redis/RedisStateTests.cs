@@ -51,7 +51,7 @@ public sealed class RedisStateTests : IClassFixture<RedisServer>, IAsyncLifetime
 
         await Cluster.DeactivateAsync(grain);
         var resumed = await grain.GetState();
-        Assert.Equal((UploadState.Receiving, 131_072L, info.NodeId), (resumed.State, resumed.CommittedOffset, resumed.NodeId));
+        Assert.Equal((UploadState.Receiving, 131_072L, info.NodeId), (resumed.State, resumed.CommittedOffset, resumed.LeaseNodeId));
         Assert.True((await grain.Open(info.ResumeToken, requireToken: true)).Opened);
 
         await UploadDriver.SendAll(Cluster, info, data, from: 131_072);
