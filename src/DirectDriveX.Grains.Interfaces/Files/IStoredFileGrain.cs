@@ -4,9 +4,6 @@ namespace DirectDriveX.Grains.Interfaces;
 /// whichever process serves the download.</summary>
 public interface IStoredFileGrain : IGrainWithStringKey
 {
-    /// <summary>Kept by the upload session when it completes.</summary>
-    Task Register(StoredFileRecord record);
-
     /// <summary>Null when no such file exists: never stored, deleted, or past <c>Files:Retention</c> (then it is deleted now).</summary>
     Task<StoredFileRecord?> GetRecord();
 

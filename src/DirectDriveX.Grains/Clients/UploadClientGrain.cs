@@ -18,8 +18,13 @@ namespace DirectDriveX.Grains.Clients;
 /// Its calls interleave and its writes are group-committed (<see cref="ClientCountRecord"/>): a call checks and changes the
 /// count in one turn and returns once a write that started after its change has landed (as durable as a write of its own),
 /// so one client's concurrent uploads share writes instead of queueing behind each other's (issue 19's serial path).
+/// Placed on the silo of the session that first counts the client (<see cref="Orleans.Placement.PreferLocalPlacementAttribute"/>):
+/// the node that takes a client's bytes then admits and releases it without a call to another silo, where the default
+/// placement put it on the least loaded silo, i.e. away from the busy one. Placement chooses only where a new activation
+/// goes; the grain directory still keeps one activation per client in the cluster, so the count is still cluster-wide.
 /// </summary>
 [Reentrant]
+[Orleans.Placement.PreferLocalPlacement]
 public sealed partial class UploadClientGrain(
     [PersistentState(UploadClientGrain.StateName, UploadClientGrain.StorageName)] IPersistentState<UploadClientState> state,
     TimeProvider clock,

@@ -8,7 +8,9 @@ namespace DirectDriveX.Grains.Files;
 /// <summary>A stored file's record. The file store keeps the record beside the bytes and is the truth; this grain's state is
 /// a cache of it, filled from the store when it is empty (after Redis lost its data, or grain state was never kept), and
 /// cleared when the file is deleted or expires (<see cref="FileLifecycle"/>), which every download, HEAD and meta call asks
-/// through <see cref="GetRecord"/>.</summary>
+/// through <see cref="GetRecord"/>. An upload's completion does not activate it (issue 19): its first reader reads the record
+/// the store wrote durably before publishing, so an upload costs no activation, state read and directory entry of this grain
+/// (in a cluster, a call to the silo that owns its directory entry), which only a later read of the file needs.</summary>
 [Orleans.Placement.PreferLocalPlacement]
 public sealed partial class StoredFileGrain(
     [PersistentState("file")] IPersistentState<StoredFileState> state,
@@ -18,17 +20,6 @@ public sealed partial class StoredFileGrain(
     ILogger<StoredFileGrain> logger) : Grain, IStoredFileGrain
 {
     private string FileId => this.GetPrimaryKeyString();
-
-    /// <summary>Keeps the record its upload has just published, in memory only: the store has it durably already (written
-    /// before the publishing move), so a copy in grain state would be one more durable write per upload for nothing a reader
-    /// needs. A later activation reads it from the store, and caches it in grain state then (<see cref="GetRecord"/>).</summary>
-    public Task Register(StoredFileRecord record)
-    {
-        if (record.FileId != FileId)
-            throw new ArgumentException($"Record for {record.FileId} registered on file grain {FileId}.", nameof(record));
-        if (state.State.Record != record) state.State = new StoredFileState { Record = record };
-        return Task.CompletedTask;
-    }
 
     public async Task<StoredFileRecord?> GetRecord()
     {

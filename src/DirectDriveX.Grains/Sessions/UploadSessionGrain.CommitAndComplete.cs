@@ -125,7 +125,6 @@ public sealed partial class UploadSessionGrain
                 $"Node {silo.Name} could not record the stored file now ({e.Message}); every byte is kept: complete the upload again shortly.",
                 ExpectedOffset: S.CommittedOffset));
         }
-        await GrainFactory.GetGrain<IStoredFileGrain>(record.FileId).Register(record);
         await FinishAsync(S with { State = UploadState.Completed, File = record }, deleteStaging: true); // what was not promoted
         var seconds = Math.Max(0.001, (clock.GetUtcNow() - S.CreatedAt).TotalSeconds);
         LogCompleted(UploadId, silo.Name, S.Size, seconds, S.Size / seconds / 1e6, sha256);

@@ -11,8 +11,11 @@ namespace DirectDriveX.Grains.Storage;
 /// the node's sample (<see cref="NodeResources"/>), and afresh before it refuses; promises live in memory (a conservative count: a promise stays whole until its upload ends,
 /// though the upload writes into it as it goes). Should the grain's silo die, the promises of live uploads are forgotten
 /// until they end: the store's own free space still bounds every new promise.
+/// Placed on the silo of its first caller (<see cref="Orleans.Placement.PreferLocalPlacementAttribute"/>), a node taking
+/// uploads, so that node promises and releases without a call to another silo; it is still one grain for the cluster.
 /// </summary>
 [KeepAlive]
+[Orleans.Placement.PreferLocalPlacement]
 public sealed partial class StoreSpaceGrain(NodeResources resources, IOptions<FileStoreOptions> options, ILogger<StoreSpaceGrain> logger)
     : Grain, IStoreSpaceGrain
 {
