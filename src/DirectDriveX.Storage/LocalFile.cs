@@ -22,6 +22,10 @@ internal sealed class LocalFile(SafeFileHandle handle, long start, bool flushToD
     public ValueTask<int> ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken) =>
         RandomAccess.ReadAsync(handle, buffer, offset - start, cancellationToken);
 
+    /// <summary>A read on the calling thread: for a caller that reads synchronously (an SDK hashing a request body), which would
+    /// otherwise block its thread on <see cref="ReadAsync"/>'s hop to the thread pool.</summary>
+    public int Read(long offset, Span<byte> buffer) => RandomAccess.Read(handle, buffer, offset - start);
+
     /// <summary>fsync (when the store flushes), then (unless <c>FileStore:CacheWrittenPages</c>) drop the file's now clean pages
     /// from the page cache.</summary>
     public Task FlushAsync(CancellationToken cancellationToken) => flushToDisk

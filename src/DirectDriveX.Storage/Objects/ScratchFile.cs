@@ -43,13 +43,28 @@ internal sealed class ScratchFile(string directory, string uploadId, int epoch, 
         }
     }
 
+    /// <summary>Reads [offset, offset + buffer.Length) on the calling thread (it must all have been written).</summary>
+    public void ReadExactly(long offset, Span<byte> buffer)
+    {
+        while (!buffer.IsEmpty)
+        {
+            var window = offset / windowSize;
+            var count = (int)Math.Min(buffer.Length, (window + 1) * windowSize - offset);
+            var read = Window(window).Read(offset, buffer[..count]);
+            if (read == 0) throw new IOException($"The scratch of upload {uploadId} ends before {offset}.");
+            offset += read;
+            buffer = buffer[read..];
+        }
+    }
+
     /// <summary>A body of at most this many bytes is read into one pooled buffer; a larger one (a part of a file of more than
     /// about 140 GiB, cut in 9,000 parts) is read through a buffer of <see cref="LargeBodyReadBytes"/>.</summary>
     public const int MaxPooledBodyBytes = 16 * 1024 * 1024;
 
     public const int LargeBodyReadBytes = 1024 * 1024;
 
-    /// <summary>[start, end) of the scratch as a request body: seekable, so an SDK can sign, send and retry it. Up to
+    /// <summary>[start, end) of the scratch as a request body (a whole file sent to Azure as one Put Blob; S3 parts go as
+    /// <see cref="OpenSignedBody"/>): seekable, so an SDK can sign, send and retry it. Up to
     /// <see cref="MaxPooledBodyBytes"/> it is read at once into one pooled buffer (given back when the body is disposed);
     /// a larger one is read from the scratch <see cref="LargeBodyReadBytes"/> at a time, whatever size the SDK reads in.
     /// Every pooled body, whatever its length, takes a buffer of the window's size (a shorter body uses its start), so the
@@ -73,6 +88,15 @@ internal sealed class ScratchFile(string directory, string uploadId, int epoch, 
         Hold(start, end, +1); // released when the body is disposed
         return new ScratchRangeStream(this, start, end);
     }
+
+    /// <summary>Bytes a signed body reads ahead of its reader (<see cref="OpenSignedBody"/>): below the large-object heap's 85,000.</summary>
+    public const int SignedBodyReadAheadBytes = 64 * 1024;
+
+    /// <summary>[start, end) of the scratch as a body for an SDK that reads it twice, the first time in 4 KiB synchronous reads
+    /// (the AWS SDK over http: it hashes the body for SigV4, then sends it): read from the scratch on the reader's thread through
+    /// a read-ahead of <see cref="SignedBodyReadAheadBytes"/>, so a body costs 64 KiB of memory instead of a buffer of its
+    /// length, and a 4 KiB read is a copy, not a system call. Seekable, for the second pass and for retries.</summary>
+    public Stream OpenSignedBody(long start, long end) => new BufferedStream(OpenStreamingBody(start, end), SignedBodyReadAheadBytes);
 
     /// <summary>Deletes the windows a commit of [<paramref name="from"/>, <paramref name="to"/>) made whole in the store: those
     /// that end within (from, to]. Windows below are an earlier commit's to drop, which may still be reading them (a store
@@ -174,6 +198,17 @@ internal sealed class ScratchFile(string directory, string uploadId, int epoch, 
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0) scratch.Hold(start, end, -1);
             base.Dispose(disposing);
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var count = (int)Math.Min(buffer.Length, Length - Position);
+            if (count <= 0) return 0;
+            scratch.ReadExactly(start + Position, buffer[..count]);
+            Position += count;
+            return count;
         }
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)

@@ -166,7 +166,7 @@ internal sealed class S3StagingFile : IStagingFile
         {
             BucketName = _store.Bucket, Key = _store.Keys.File(_target.UploadId),
         }, cancellationToken))).UploadId;
-        await using var body = await _scratch.OpenBodyAsync(start, end, cancellationToken);
+        await using var body = _scratch.OpenSignedBody(start, end);
         var response = await S3Failures.Call(() => _store.Client.UploadPartAsync(new UploadPartRequest
         {
             BucketName = _store.Bucket, Key = _store.Keys.File(_target.UploadId), UploadId = _multipartId, PartNumber = number,
@@ -177,7 +177,7 @@ internal sealed class S3StagingFile : IStagingFile
 
     private async Task<string> PutAsync(string key, long start, long end, CancellationToken cancellationToken)
     {
-        await using var body = await _scratch.OpenBodyAsync(start, end, cancellationToken);
+        await using var body = _scratch.OpenSignedBody(start, end);
         var request = new PutObjectRequest
         {
             BucketName = _store.Bucket, Key = key, InputStream = body, UseChunkEncoding = false, AutoCloseStream = false,
