@@ -30,7 +30,9 @@ public sealed partial class StagingWriter
         Task<bool>? more = null; // a wait for the next queued end, kept until it ends (the channel has one reader)
         while (open || inFlight.Count > 0)
         {
-            if (inFlight.Count < ConcurrentCommits && TakeQueued(reader) is { } end)
+            // One queued end at a time: ends that queued up while the store was busy go as commits of their own, side by side,
+            // rather than as one (a writer behind by two chunks would otherwise send them one after the other, in one commit).
+            if (inFlight.Count < ConcurrentCommits && reader.TryRead(out var end))
             {
                 if (_failure is not null) continue; // failed: what is queued is dropped, what is in flight is awaited
                 if (end > sent)
@@ -60,14 +62,6 @@ public sealed partial class StagingWriter
             await RecordStoredAsync(oldest);
             _commitEnded.Pulse();
         }
-    }
-
-    /// <summary>The latest end queued (commits that queued up together go as one), or null when none is.</summary>
-    private static long? TakeQueued(ChannelReader<long> reader)
-    {
-        long? end = null;
-        while (reader.TryRead(out var next)) end = next;
-        return end;
     }
 
     private async Task RecordStoredAsync(StoreCommit commit)
