@@ -80,7 +80,7 @@ test('Grain Details shows a node budget grain with its headroom and leases, and 
     assert.ok(Date.parse(lease.ExpiresAt) > Date.now(), 'the lease expires in the future');
 
     const session = await inspect(page, 'DirectDriveX.Grains.Sessions.UploadSessionGrain', created.uploadId, 'ReservedBytes');
-    assert.deepEqual([session.State, session.CommittedOffset, session.ReservedBytes, session.NodeName, session.Size],
+    assert.deepEqual([session.State, session.CommittedOffset, session.ReservedBytes, session.LeaseNodeName, session.Size],
       ['Reserved', 0, created.reservedBytes, created.node, 10 * MiB]);
     await mkdir(artifactDir, { recursive: true });
     const file = path.join(artifactDir, 'dashboard-grain-details.png');
