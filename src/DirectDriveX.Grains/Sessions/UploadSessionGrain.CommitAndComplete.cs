@@ -41,7 +41,7 @@ public sealed partial class UploadSessionGrain
         var committed = S.CommittedOffset;
         if (CommitRefusal(epoch, offset, length, writerNodeId, staged, out var parts) is { } refused) return ChunkAck.Refused(committed, refused);
         // A writer that stayed connected while the session parked resumes it with this commit.
-        if (await (S.State == UploadState.Parked ? ResumeAsync() : EnsureLeaseAsync()) is { } noLease) return ChunkAck.Refused(committed, noLease);
+        if (await HoldLeaseAsync() is { } noLease) return ChunkAck.Refused(committed, noLease);
         RecordCommit(epoch, offset, length, parts, staged);
         await WriteFencedStateAsync();
         return new ChunkAck(S.CommittedOffset, null);
@@ -54,7 +54,7 @@ public sealed partial class UploadSessionGrain
             return refused;
         // A writer that may write is receiving: not idle. Its lease is renewed (a parked session resumes, as at a commit), and
         // its activity written once per check-in interval, so a session that moves on after a crash keeps the deadline too.
-        if (await (S.State == UploadState.Parked ? ResumeAsync() : EnsureLeaseAsync()) is { } noLease) return noLease;
+        if (await HoldLeaseAsync() is { } noLease) return noLease;
         var now = clock.GetUtcNow();
         if (now - S.LastActivityAt < CheckInInterval) return null;
         state.State = S with { LastActivityAt = now };
@@ -145,7 +145,7 @@ public sealed partial class UploadSessionGrain
         if (S.State == UploadState.Completed) return new CompletionResult(S.File, null); // its answer was lost: the same file
         if (CommitRefusal(epoch, offset, length, writerNodeId, staged, out var parts) is { } refused) return new CompletionResult(null, refused);
         if ((S.State == UploadState.Parked || S.NodeId != ThisNodeId)
-            && await (S.State == UploadState.Parked ? ResumeAsync() : EnsureLeaseAsync()) is { } noLease)
+            && await HoldLeaseAsync() is { } noLease)
             return new CompletionResult(null, noLease);
         RecordCommit(epoch, offset, length, parts, staged);
         var completion = await Complete(epoch, sha256);

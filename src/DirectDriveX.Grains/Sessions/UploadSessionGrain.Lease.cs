@@ -7,6 +7,10 @@ namespace DirectDriveX.Grains.Sessions;
 /// (idle past its lease timeout, <see cref="IdlePolicy"/>) and taken again when it resumes; expiry past its deadline.</summary>
 public sealed partial class UploadSessionGrain
 {
+    /// <summary>A writer at work (a commit, a completion, a check-in) holds the lease here: a parked session resumes
+    /// (<see cref="ResumeAsync"/>), a live one renews or takes it again (<see cref="EnsureLeaseAsync"/>). The refusal, or null.</summary>
+    private Task<UploadRefusal?> HoldLeaseAsync() => S.State == UploadState.Parked ? ResumeAsync() : EnsureLeaseAsync();
+
     /// <summary>Renews the lease on this silo. A lease held on another silo (the session was reactivated here after its
     /// node died, or moved) is released there where that silo still lives, and the session reserves again here before it
     /// takes another byte.</summary>
