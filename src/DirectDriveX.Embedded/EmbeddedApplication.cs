@@ -19,6 +19,7 @@ public static class EmbeddedApplication
         var builder = GatewayApplication.CreateEmbeddedBuilder(args);
         var cluster = builder.Configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
         builder.Services.AddOptions<SiloHostOptions>().BindConfiguration(SiloHostOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddUploadProtocols(); // after the gateway's, whose tus creation router stays registered
         builder.Services.AddNodeDrain(); // SIGTERM: this process's node drains as a silo host's does, beside the gateway's drain
         builder.UseOrleans(silo =>
         {

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using DirectDriveX.Grains.Interfaces;
 
 namespace DirectDriveX.Node;
 
@@ -27,19 +28,6 @@ public static class NodeServiceCollectionExtensions
         services.TryAddSingleton<UploadDataPlane>();
         services.TryAddSingleton<NodeHttpAddress>();
         services.TryAddSingleton<NodeDrain>();
-        return services;
-    }
-
-    /// <summary>Section <c>Uploads</c>, bound and validated at start (<see cref="UploadOptionsValidator"/>), for every process
-    /// that reads it: the node's grains and data plane, and the protocol adapters on a gateway. From
-    /// <paramref name="configuration"/>, or the host's configuration when none is given.</summary>
-    public static IServiceCollection AddUploadOptions(this IServiceCollection services, IConfiguration? configuration = null)
-    {
-        var options = services.AddOptions<UploadOptions>();
-        if (configuration is null) options.BindConfiguration(UploadOptions.Section);
-        else options.Bind(configuration.GetSection(UploadOptions.Section));
-        options.ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<UploadOptions>, UploadOptionsValidator>());
         return services;
     }
 }

@@ -2,6 +2,8 @@ using DirectDriveX.Node.DataPlane;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Grains.Interfaces.Telemetry;
 using Microsoft.Net.Http.Headers;
+using DirectDriveX.Http;
+using DirectDriveX.Http.Clients;
 
 namespace DirectDriveX.Protocols;
 
@@ -21,7 +23,7 @@ public static class MultipartUploadEndpoint
     }
 
     private static async Task<IResult> UploadAsync(HttpContext context, UploadDataPlane plane, RefusalResults refusals, UploadMetrics metrics,
-        Clients.UploadClientIdentity identity, UploadConnections connections)
+        UploadClientIdentity identity, UploadConnections connections)
     {
         var (client, unauthenticated) = identity.Identify(context.Request);
         if (unauthenticated is not null) return refusals.RefusedStart(context, unauthenticated);
@@ -63,7 +65,7 @@ public static class MultipartUploadEndpoint
             return refusals.Problem(context, refused);
         }
 
-        if (session!.StoredAtStart is { } empty) return Results.Created($"/api/v1/files/{empty.File.FileId}", FileResponse.From(empty));
+        if (session!.StoredAtStart is { } empty) return Results.Created($"/api/v1/files/{empty.File.FileId}", FileResponse.From(empty.File, empty.DeleteToken));
         using var connection = connections.Open(context, session.UploadId);
         connection.SessionHere = true;
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connection.ReconnectRequested);
@@ -93,7 +95,7 @@ public static class MultipartUploadEndpoint
                 throw new UploadRefusedException(new UploadRefusal(RefusalReason.InvalidRequest,
                     $"size: the file part is not {size} bytes long; send the file as the last part, or its size as ?size=."));
             var stored = await session.CompleteAsync(writer, cancellationToken);
-            return Results.Created($"/api/v1/files/{stored.File.FileId}", FileResponse.From(stored));
+            return Results.Created($"/api/v1/files/{stored.File.FileId}", FileResponse.From(stored.File, stored.DeleteToken));
         }
         catch (UploadRefusedException e)
         {

@@ -1,6 +1,7 @@
 using DirectDriveX.Node.DataPlane;
 using DirectDriveX.Grains.Interfaces;
 using Microsoft.AspNetCore.Mvc;
+using DirectDriveX.Http;
 
 namespace DirectDriveX.Protocols;
 
@@ -60,7 +61,7 @@ public static class UploadChunkEndpoint
             if (writer.ReceivedOffset < status.Size)
                 return Results.Ok(UploadStatusResponse.From(status with { CommittedOffset = await writer.CompleteAsync(), State = UploadState.Receiving }));
             var stored = await session.CompleteAsync(writer, context.RequestAborted);
-            return Results.Ok(FileResponse.From(stored));
+            return Results.Ok(FileResponse.From(stored.File, stored.DeleteToken));
         }
         catch (UploadRefusedException e)
         {

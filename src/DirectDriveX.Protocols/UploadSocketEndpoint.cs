@@ -3,6 +3,7 @@ using System.Text.Json;
 using DirectDriveX.Node.DataPlane;
 using DirectDriveX.Grains.Interfaces;
 using Microsoft.Extensions.Options;
+using DirectDriveX.Http;
 
 namespace DirectDriveX.Protocols;
 

@@ -1,9 +1,10 @@
-using DirectDriveX.Protocols.Clients;
+using DirectDriveX.Http.Clients;
 using DirectDriveX.Silo.Hosting;
 using DirectDriveX.Protocols;
 using DirectDriveX.HostDefaults;
 using Orleans.Dashboard;
 using Microsoft.Extensions.Options;
+using DirectDriveX.Http;
 
 namespace DirectDriveX.Silo;
 

@@ -1,4 +1,4 @@
-using DirectDriveX.Protocols.Clients;
+using DirectDriveX.Http.Clients;
 using DirectDriveX.Node.DataPlane;
 using DirectDriveX.Grains.Interfaces.Telemetry;
 using DirectDriveX.Protocols;
@@ -9,6 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using DirectDriveX.Http;
 
 namespace DirectDriveX.Testing;
 

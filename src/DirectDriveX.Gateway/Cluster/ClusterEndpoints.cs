@@ -1,5 +1,5 @@
 using DirectDriveX.Gateway.Protocol;
-using DirectDriveX.Protocols;
+using DirectDriveX.Http;
 
 namespace DirectDriveX.Gateway.Cluster;
 

@@ -1,6 +1,6 @@
 using DirectDriveX.Storage;
 using DirectDriveX.Grains.Interfaces;
-using DirectDriveX.Protocols;
+using DirectDriveX.Http;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -31,7 +31,7 @@ public static class FileEndpoints
     /// 401 with neither a key nor a token, 403 with a key or token that is not the uploader's. A download in progress from the
     /// file system finishes (its open file outlives the deletion); from object storage it is cut off at its next ranged read.</summary>
     public static async Task<IResult> DeleteAsync(HttpContext context, string fileId, IClusterClient client, RefusalResults refusals,
-        DirectDriveX.Protocols.Clients.UploadClientIdentity identity)
+        DirectDriveX.Http.Clients.UploadClientIdentity identity)
     {
         if (await RecordOf(client, fileId) is not { } record) return refusals.Problem(context, NotFound(fileId));
         var (keyClient, invalidKey) = identity.IdentifyKey(context.Request);

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using DirectDriveX.Protocols;
+using DirectDriveX.Http;
 
 namespace DirectDriveX.Gateway.Forwarding;
 

@@ -1,5 +1,6 @@
 using DirectDriveX.Gateway.Cluster;
 using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Http;
 
 namespace DirectDriveX.Gateway.Forwarding;
 
@@ -31,7 +32,7 @@ public sealed partial class NodeLocator(IClusterClient client, ClusterView view,
                 // again, and the new message finds the session where it lives now.
                 LogRetrying(uploadId, attempt);
             }
-            catch (Exception e) when (DirectDriveX.Protocols.FailureRefusals.IsNodeUnavailable(e))
+            catch (Exception e) when (FailureRefusals.IsNodeUnavailable(e))
             {
                 LogUnreachable(uploadId, e.Message);
                 return null;

@@ -3,8 +3,8 @@ using System.Net;
 using System.Net.WebSockets;
 using DirectDriveX.Gateway.Hosting;
 using DirectDriveX.Grains.Interfaces;
-using DirectDriveX.Protocols;
-using DirectDriveX.Protocols.Tus;
+using DirectDriveX.Http;
+using DirectDriveX.Http.Tus;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -67,7 +67,7 @@ public static partial class UploadForwarding
     private static async Task<IResult> TusCollectionAsync(HttpContext context, NodeLocator locator, IHttpForwarder forwarder,
         HttpMessageInvoker http, RefusalResults refusals, ILoggerFactory loggers)
     {
-        var (tus, maxSize) = TusEndpoints.Settings(context);
+        var (tus, maxSize) = TusCreation.Settings(context);
         if (TusProtocol.Prelude(context, tus, maxSize) is { } done) return done;
         var request = context.Request;
         if (!HttpMethods.IsPost(request.Method))
@@ -76,7 +76,7 @@ public static partial class UploadForwarding
             return Results.StatusCode(StatusCodes.Status405MethodNotAllowed);
         }
         if (!(TusProtocol.CarriesBody(request) || TusConcat.IsFinalRequest(request)))
-            return await TusEndpoints.CreateAsync(context); // creation: a control call
+            return await TusCreation.CreateAsync(context); // creation: a control call
         var size = long.TryParse(request.Headers["Upload-Length"], out var length) ? length : (long?)null;
         var node = await locator.ForNewUploadAsync(size, context.RequestAborted);
         await ForwardAsync(context, node, forwarder, http, refusals, loggers.CreateLogger("DirectDriveX.Gateway.Forwarding"), tus: true);
@@ -86,7 +86,7 @@ public static partial class UploadForwarding
     private static async Task<IResult> TusUploadAsync(HttpContext context, string key, NodeLocator locator, IHttpForwarder forwarder,
         HttpMessageInvoker http, RefusalResults refusals, ILoggerFactory loggers)
     {
-        var (tus, maxSize) = TusEndpoints.Settings(context);
+        var (tus, maxSize) = TusCreation.Settings(context);
         if (TusProtocol.Prelude(context, tus, maxSize) is { } done) return done;
         var node = await locator.OfSessionAsync(TusProtocol.ParseKey(key).UploadId, context.RequestAborted);
         var trailer = TusTrailerRelay.Begin(context); // checksum-trailer: checked here, the trailer cannot be forwarded
@@ -161,13 +161,13 @@ public static partial class UploadForwarding
     {
         if (tus)
         {
-            TusProtocol.ApplyResponseHeaders(context, TusEndpoints.Settings(context).Tus);
+            TusProtocol.ApplyResponseHeaders(context, TusCreation.Settings(context).Tus);
             await refusals.Tus(context, refusal).ExecuteAsync(context);
         }
         else await FailureRefusals.RefuseRequestAsync(context, refusals, refusal);
     }
 
-    /// <summary>Names this gateway (<see cref="UploadConnections.GatewayHeader"/>, its random id) on the forwarded request,
+    /// <summary>Names this gateway (<see cref="GatewayHeader.Name"/>, its random id) on the forwarded request,
     /// over any such header the client sent; otherwise as <paramref name="inner"/>. A request with a body has no Expect (this
     /// gateway answers any 100-continue itself); with an <paramref name="earlyAnswer"/> body it also has a connection to the
     /// node of its own (Connection: close), so that an early answer is its own.</summary>
@@ -177,8 +177,8 @@ public static partial class UploadForwarding
             CancellationToken cancellationToken)
         {
             await inner.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
-            proxyRequest.Headers.Remove(UploadConnections.GatewayHeader);
-            proxyRequest.Headers.TryAddWithoutValidation(UploadConnections.GatewayHeader, gatewayId);
+            proxyRequest.Headers.Remove(GatewayHeader.Name);
+            proxyRequest.Headers.TryAddWithoutValidation(GatewayHeader.Name, gatewayId);
             if (!carriesBody) return;
             proxyRequest.Headers.ExpectContinue = null;
             proxyRequest.Headers.Remove("Expect");
@@ -206,7 +206,7 @@ public static partial class UploadForwarding
         public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
         {
             var proceed = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
-            TusProtocol.ApplyResponseHeaders(httpContext, TusEndpoints.Settings(httpContext).Tus);
+            TusProtocol.ApplyResponseHeaders(httpContext, TusCreation.Settings(httpContext).Tus);
             return proceed;
         }
     }

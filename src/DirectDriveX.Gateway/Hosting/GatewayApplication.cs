@@ -1,9 +1,9 @@
 using DirectDriveX.Storage;
-using DirectDriveX.Protocols.Clients;
+using DirectDriveX.Http.Clients;
 using DirectDriveX.Gateway.Cluster;
 using DirectDriveX.Gateway.Downloads;
 using DirectDriveX.Gateway.Forwarding;
-using DirectDriveX.Protocols;
+using DirectDriveX.Http;
 using DirectDriveX.Gateway.Protocol;
 using DirectDriveX.Gateway.Uploads;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using DirectDriveX.HostDefaults;
 using Orleans.Dashboard;
 using Microsoft.Extensions.Options;
+using DirectDriveX.Http.Tus;
 
 namespace DirectDriveX.Gateway.Hosting;
 
@@ -51,8 +52,8 @@ public static class GatewayApplication
         builder.Services.AddSingleton<ClusterView>();
         builder.Services.AddSingleton<UploadStarter>();
         builder.Services.AddSingleton<UploadAccess>();
-        builder.Services.AddSingleton<DirectDriveX.Protocols.Tus.ITusSessionStarter, TusSessionRouting>(); // tus creation: routed, not local
-        builder.Services.AddUploadProtocols();
+        builder.Services.AddSingleton<ITusSessionStarter, TusSessionRouting>(); // tus creation: routed, not local
+        builder.Services.AddUploadHttp();
         var mode = GatewayOrleans.ResolveMode(builder.Configuration);
         builder.AddGatewayOrleans(mode);
         // SIGTERM: /readyz 503, new requests refused, forwarded upload connections told to reconnect elsewhere, exit within

@@ -1,8 +1,9 @@
 using DirectDriveX.Gateway.Cluster;
 using DirectDriveX.Gateway.Forwarding;
 using DirectDriveX.Grains.Interfaces;
-using DirectDriveX.Protocols;
+using DirectDriveX.Http;
 using Microsoft.Extensions.Options;
+using DirectDriveX.HostDefaults;
 
 namespace DirectDriveX.Gateway.Hosting;
 
@@ -24,7 +25,7 @@ public sealed partial class GatewayDrain(IServiceProvider services, IOptions<Shu
     private readonly System.Collections.Concurrent.ConcurrentDictionary<HttpContext, byte> _requests = new();
 
     /// <summary>This gateway process's id, sent to the nodes with every forwarded connection
-    /// (<see cref="UploadConnections.GatewayHeader"/>): random, so nobody else can name its connections.</summary>
+    /// (<see cref="GatewayHeader.Name"/>): random, so nobody else can name its connections.</summary>
     public string Id { get; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 
     /// <summary>The gateway is leaving: <c>/readyz</c> answers 503.</summary>
@@ -55,9 +56,6 @@ public sealed partial class GatewayDrain(IServiceProvider services, IOptions<Shu
         _refusing.Cancel();
         var forwarded = Forwarding;
         var told = await TellNodesAsync(cancellationToken);
-        // Embedded, this process is the node too: its upload connections are told to reconnect (and commit) first.
-        if (GatewayOrleans.ResolveMode(services.GetRequiredService<IConfiguration>()) == ClusterMode.Embedded)
-            await services.GetRequiredService<UploadConnections>().DrainAsync(options.Value.ConnectionDrainTimeout, cancellationToken);
         var left = await WaitForForwardsAsync(options.Value.ConnectionDrainTimeout, cancellationToken);
         // Whatever request is still in flight now (one waiting on a node that is itself restarting, say) would hold
         // Kestrel's stop until the host's timeout: it ends here, and its client retries through another gateway.

@@ -1,5 +1,5 @@
 using DirectDriveX.Grains.Interfaces;
-using DirectDriveX.Protocols;
+using DirectDriveX.Http;
 
 namespace DirectDriveX.Gateway.Protocol;
 

@@ -1,9 +1,9 @@
-using DirectDriveX.Protocols.Clients;
+using DirectDriveX.Http.Clients;
 using System.Text.Json;
 using DirectDriveX.Gateway.Hosting;
 using DirectDriveX.Gateway.Uploads;
 using DirectDriveX.Grains.Interfaces;
-using DirectDriveX.Protocols;
+using DirectDriveX.Http;
 using Microsoft.Extensions.Options;
 
 namespace DirectDriveX.Gateway.Protocol;

@@ -1,7 +1,7 @@
-using DirectDriveX.Protocols.Clients;
+using DirectDriveX.Http.Clients;
 using DirectDriveX.Gateway.Uploads;
 using DirectDriveX.Grains.Interfaces;
-using DirectDriveX.Protocols;
+using DirectDriveX.Http;
 
 namespace DirectDriveX.Gateway.Protocol;
 

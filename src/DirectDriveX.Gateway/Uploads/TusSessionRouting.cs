@@ -1,5 +1,5 @@
 using DirectDriveX.Grains.Interfaces;
-using DirectDriveX.Protocols.Tus;
+using DirectDriveX.Http.Tus;
 
 namespace DirectDriveX.Gateway.Uploads;
 

@@ -2,36 +2,10 @@ using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using DirectDriveX.Node.Draining;
 using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Http;
 using Orleans.Core.Internal;
 
 namespace DirectDriveX.Protocols;
-
-/// <summary>Why a connection is told to reconnect, as its client hears it: the <c>reason</c> of the WebSocket
-/// <c>reconnect</c> message (and of an HTTP request's 503), the close status, and a message for people.</summary>
-public sealed record ReconnectNotice(string Reason, WebSocketCloseStatus CloseStatus, string Message)
-{
-    /// <summary>1012 Service Restart (RFC 6455 registry); not in <see cref="WebSocketCloseStatus"/>.</summary>
-    public const WebSocketCloseStatus ServiceRestart = (WebSocketCloseStatus)1012;
-
-    /// <summary>The node serving the connection is shutting down: the session moves to a survivor.</summary>
-    public static readonly ReconnectNotice NodeDraining = new("NodeDraining", ServiceRestart,
-        "This node is shutting down; reconnect to resume from the committed offset (the upload moves to another node).");
-
-    /// <summary>The gateway the connection came through is shutting down: reconnect through another.</summary>
-    public static readonly ReconnectNotice GatewayDraining = new("GatewayDraining", WebSocketCloseStatus.EndpointUnavailable,
-        "The gateway is shutting down; reconnect (through another gateway) to resume from the committed offset.");
-
-    /// <summary>The WebSocket message: <c>{"type":"reconnect","reason",...,"offset","retryAfterSeconds":0}</c> (offset null
-    /// when the upload was not opened).</summary>
-    public object SocketMessage(long? committedOffset) => new
-    {
-        type = "reconnect", reason = Reason, message = Message, offset = committedOffset, retryable = true, retryAfterSeconds = 0,
-    };
-
-    /// <summary>An HTTP request's answer: retryable at once, from <paramref name="committedOffset"/>.</summary>
-    public UploadRefusal Refusal(long committedOffset) => new(RefusalReason.NodeUnavailable,
-        $"{Message} {committedOffset} bytes are committed.", ExpectedOffset: committedOffset);
-}
 
 /// <summary>
 /// Every upload connection this process's data plane serves (WebSocket, PUT chunks, multipart, tus PATCH), so that they can
@@ -43,9 +17,6 @@ public sealed record ReconnectNotice(string Reason, WebSocketCloseStatus CloseSt
 public sealed partial class UploadConnections(NodeDrain drain, IGrainFactory grains, ILogger<UploadConnections> logger)
     : IUploadConnectionDirectory
 {
-    /// <summary>The header a gateway names itself with on every connection it forwards (its random per-process id).</summary>
-    public const string GatewayHeader = "X-DDX-Gateway";
-
     private readonly ConcurrentDictionary<Connection, byte> _open = new();
     private TaskCompletionSource _empty = NewEmpty();
 
@@ -57,7 +28,7 @@ public sealed partial class UploadConnections(NodeDrain drain, IGrainFactory gra
     /// arrives while the node drains is told to reconnect at once (<see cref="Connection.ReconnectRequested"/>).</summary>
     public Connection Open(HttpContext context, string uploadId)
     {
-        var via = context.Request.Headers[GatewayHeader].FirstOrDefault();
+        var via = context.Request.Headers[GatewayHeader.Name].FirstOrDefault();
         var connection = new Connection(this, context, uploadId, string.IsNullOrEmpty(via) ? null : via);
         _open[connection] = 0;
         if (drain.IsDraining) connection.Request(ReconnectNotice.NodeDraining);

@@ -3,6 +3,7 @@ using DirectDriveX.Node.DataPlane;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Node.Uploads;
 using Microsoft.Extensions.Options;
+using DirectDriveX.Http.Tus;
 
 namespace DirectDriveX.Protocols.Tus;
 

@@ -2,6 +2,7 @@ using DirectDriveX.Node.DataPlane;
 using DirectDriveX.Grains.Interfaces;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using DirectDriveX.Http.Tus;
 
 namespace DirectDriveX.Protocols.Tus;
 

@@ -1,7 +1,8 @@
 using System.Globalization;
 using DirectDriveX.Node.DataPlane;
 using DirectDriveX.Grains.Interfaces;
-using DirectDriveX.Node.Uploads;
+using DirectDriveX.Http;
+using DirectDriveX.Http.Tus;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
@@ -24,12 +25,9 @@ public static class TusEndpoints
         return app;
     }
 
-    /// <summary>The tus settings and the largest size admitted (<c>Uploads:MaxFileSizeBytes</c>, sent as Tus-Max-Size).</summary>
-    public static (TusOptions Tus, long MaxSize) Settings(HttpContext context) =>
-        (context.RequestServices.GetRequiredService<IOptions<TusOptions>>().Value,
-         Uploads(context).MaxFileSizeBytes);
+    private static (TusOptions Tus, long MaxSize) Settings(HttpContext context) => TusCreation.Settings(context);
 
-    private static UploadOptions Uploads(HttpContext context) => context.RequestServices.GetRequiredService<IOptions<UploadOptions>>().Value;
+    private static UploadOptions Uploads(HttpContext context) => TusCreation.Uploads(context);
 
     private static async Task<IResult> CollectionAsync(HttpContext context)
     {
@@ -50,43 +48,25 @@ public static class TusEndpoints
         return MethodNotAllowed(context, "OPTIONS, HEAD, PATCH, DELETE");
     }
 
-    /// <summary>POST on the collection: creation (a control call through <see cref="ITusSessionStarter"/>), or, with bytes or
+    /// <summary>POST on the collection: creation (a control call, <see cref="TusCreation.StartAsync"/>), or, with bytes or
     /// <c>Upload-Concat: final</c>, a session started on this node.</summary>
-    public static async Task<IResult> CreateAsync(HttpContext context)
+    private static async Task<IResult> CreateAsync(HttpContext context)
     {
-        var (tus, maxSize) = Settings(context);
+        var (tus, _) = Settings(context);
         var refusals = context.RequestServices.GetRequiredService<RefusalResults>();
         var request = context.Request;
-        var (client, unauthenticated) = context.RequestServices.GetRequiredService<Clients.UploadClientIdentity>().Identify(request);
-        if (unauthenticated is not null) return refusals.Tus(context, unauthenticated);
-        var rawMetadata = request.Headers["Upload-Metadata"].ToString().Trim();
-        if (TusProtocol.ParseMetadata(rawMetadata) is not { } metadata)
-            return refusals.Tus(context, Invalid("Upload-Metadata: expected comma-separated \"key base64value\" pairs with unique, non-empty ASCII keys."));
-        var fileName = metadata.GetValueOrDefault("filename") ?? metadata.GetValueOrDefault("name");
-        var contentType = metadata.GetValueOrDefault("filetype") ?? metadata.GetValueOrDefault("type");
-        var (concat, badConcat) = TusConcat.Parse(request.Headers[TusConcat.Header]);
-        if (badConcat is not null) return refusals.Tus(context, badConcat);
-        var kept = new KeptHeaders(rawMetadata.Length > 0 ? rawMetadata : null, concat is null ? null : request.Headers[TusConcat.Header].ToString());
-
-        if (concat is { IsFinal: true })
-            return await TusFinalRequests.CreateAsync(context, concat, new UploadRequest(string.IsNullOrWhiteSpace(fileName) ? "upload" : fileName, 0,
-                string.IsNullOrWhiteSpace(contentType) ? null : contentType, Client: client, TusMetadata: kept.Metadata, TusConcat: kept.Concat));
-
-        var (length, deferred, badLength) = TusProtocol.CreationLength(request);
-        if (badLength is not null) return refusals.Tus(context, badLength);
-        if (length > maxSize)
-            return refusals.Tus(context, new UploadRefusal(RefusalReason.FileTooLarge, $"Upload-Length: {length} bytes is over the maximum of {maxSize} bytes."));
-        var upload = new UploadRequest(string.IsNullOrWhiteSpace(fileName) ? (concat is not null ? "partial" : "upload") : fileName, length,
-            string.IsNullOrWhiteSpace(contentType) ? null : contentType, Client: client, TusMetadata: kept.Metadata, TusConcat: kept.Concat,
-            DeferLength: deferred);
+        var (creation, refused) = TusCreation.Read(context);
+        if (refused is not null) return refusals.Tus(context, refused);
+        var upload = creation!.Upload;
+        if (creation.Concat is { IsFinal: true } final) return await TusFinalRequests.CreateAsync(context, final, upload);
 
         // An empty upload is complete once created (tus-js-client sends no PATCH for it): stored by its session's start.
-        if ((length > 0 || deferred) && TusProtocol.CarriesBody(request))
+        if ((upload.Size > 0 || upload.DeferLength) && TusProtocol.CarriesBody(request))
         {
             if (!IsOctetStream(request)) return UnsupportedMediaType(context);
             var plane = context.RequestServices.GetRequiredService<UploadDataPlane>();
-            var (session, refused) = await plane.StartHereAsync(upload with { BodyFollows = true });
-            if (refused is not null) return refusals.Tus(context, refused);
+            var (session, refusedHere) = await plane.StartHereAsync(upload with { BodyFollows = true });
+            if (refusedHere is not null) return refusals.Tus(context, refusedHere);
             using var connection = context.RequestServices.GetRequiredService<UploadConnections>().Open(context, session!.UploadId);
             connection.SessionHere = true;
             var written = await TusBodyWriter.WriteBodyAsync(context, session!, 0, connection);
@@ -100,18 +80,8 @@ public static class TusEndpoints
             TusBodyWriter.SetExpiresAfterWrite(context, session.Status, offset);
             return Results.StatusCode(StatusCodes.Status201Created);
         }
-
-        var starter = context.RequestServices.GetRequiredService<ITusSessionStarter>();
-        var started = await starter.StartAsync(upload, context.RequestAborted);
-        if (started.Session is not { } s) return refusals.Tus(context, started.Refusal!);
-        context.Response.Headers.Location = TusProtocol.Location(context, tus, s.UploadId, s.ResumeToken);
-        if (started.Completion is null) // known at creation: MUST (an empty upload is complete, and does not expire)
-            TusProtocol.SetExpires(context.Response, UploadState.Reserved, DateTimeOffset.UtcNow, Uploads(context));
-        return Results.StatusCode(StatusCodes.Status201Created);
+        return await TusCreation.StartAsync(context, upload);
     }
-
-    /// <summary>The tus headers an upload keeps as they came, to answer them on HEAD.</summary>
-    private sealed record KeptHeaders(string? Metadata, string? Concat);
 
     private static async Task<IResult> HeadAsync(HttpContext context, string key)
     {

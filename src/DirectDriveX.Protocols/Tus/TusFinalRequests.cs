@@ -1,6 +1,8 @@
 using System.Globalization;
 using DirectDriveX.Node.DataPlane;
 using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Http.Tus;
+using DirectDriveX.Http;
 
 namespace DirectDriveX.Protocols.Tus;
 
@@ -17,7 +19,7 @@ internal static class TusFinalRequests
     /// stored), else recorded and concatenated when the last one completes (201; HEAD tells when it is done).</summary>
     public static async Task<IResult> CreateAsync(HttpContext context, TusConcat concat, UploadRequest final)
     {
-        var (tus, maxSize) = TusEndpoints.Settings(context);
+        var (tus, maxSize) = TusCreation.Settings(context);
         var refusals = context.RequestServices.GetRequiredService<RefusalResults>();
         var concatenation = context.RequestServices.GetRequiredService<TusConcatenation>();
         var (partials, refused) = await concatenation.PartialsAsync(concat);

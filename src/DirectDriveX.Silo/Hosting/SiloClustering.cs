@@ -14,6 +14,7 @@ using StackExchange.Redis;
 using DirectDriveX.Node.Uploads;
 using DirectDriveX.HostDefaults;
 using DirectDriveX.Grains.Tus;
+using DirectDriveX.Grains.Interfaces;
 
 namespace DirectDriveX.Silo.Hosting;
 

@@ -238,8 +238,8 @@ public sealed partial class ComposeFileTests
             [SiloHostOptions.Section] = typeof(SiloHostOptions),
             [MemoryBudgetOptions.Section] = typeof(MemoryBudgetOptions),
             [FileStoreOptions.Section] = typeof(FileStoreOptions),
-            [DirectDriveX.Protocols.Clients.ClientOptions.Section] = typeof(DirectDriveX.Protocols.Clients.ClientOptions),
-            [DirectDriveX.Protocols.Clients.AuthOptions.Section] = typeof(DirectDriveX.Protocols.Clients.AuthOptions),
+            [DirectDriveX.Http.Clients.ClientOptions.Section] = typeof(DirectDriveX.Http.Clients.ClientOptions),
+            [DirectDriveX.Http.Clients.AuthOptions.Section] = typeof(DirectDriveX.Http.Clients.AuthOptions),
         };
         foreach (var name in Silos)
         {

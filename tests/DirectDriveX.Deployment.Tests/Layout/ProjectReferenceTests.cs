@@ -18,16 +18,19 @@ public class ProjectReferenceTests
         // What every host sets up and reads alike: logging, probes, telemetry, the management port, the cluster's identity
         // and the Redis connection string.
         ["DirectDriveX.HostDefaults"] = ["DirectDriveX.Grains.Interfaces"],
-        // The node's data plane: buffers, the staging writer, drain state, upload options; over the store, never grain code.
+        // What the gateway and the node's adapters say alike over HTTP: refusals on the wire, the API's answers, who the
+        // client is, tus's headers and creation without bytes, why a connection is told to reconnect.
+        ["DirectDriveX.Http"] = ["DirectDriveX.Grains.Interfaces"],
+        // The node's data plane: buffers, the staging writer, drain state, request validation; over the store, never grain code.
         ["DirectDriveX.Node"] = ["DirectDriveX.Grains.Interfaces", "DirectDriveX.Storage"],
         // The grains and their policies; they govern the node (the budget lends its buffers, sessions plan its chunks).
         ["DirectDriveX.Grains"] = ["DirectDriveX.Grains.Interfaces", "DirectDriveX.Storage", "DirectDriveX.Node"],
-        // The protocol adapters over the data plane, shared by the gateway (creation, status) and the node (the bytes).
-        ["DirectDriveX.Protocols"] = ["DirectDriveX.Node"],
+        // The protocol adapters that take an upload's bytes into the node's data plane, and the node's drain.
+        ["DirectDriveX.Protocols"] = ["DirectDriveX.Node", "DirectDriveX.Http", "DirectDriveX.HostDefaults"],
         // The silo host and its wiring (clustering, Redis, grain storage, the dashboard's counters).
         ["DirectDriveX.Silo"] = ["DirectDriveX.Grains", "DirectDriveX.Protocols", "DirectDriveX.HostDefaults"],
-        // Routing, forwarding, downloads, the page: never the grains' implementation.
-        ["DirectDriveX.Gateway"] = ["DirectDriveX.Protocols", "DirectDriveX.HostDefaults"],
+        // Routing, forwarding, downloads, the page: the contracts, the store, the HTTP face and the host defaults only.
+        ["DirectDriveX.Gateway"] = ["DirectDriveX.Grains.Interfaces", "DirectDriveX.Storage", "DirectDriveX.Http", "DirectDriveX.HostDefaults"],
         // The embedded default: the gateway and one silo in one process; the only project that references both.
         ["DirectDriveX.Embedded"] = ["DirectDriveX.Gateway", "DirectDriveX.Silo"],
         // The command-line client speaks HTTP and WebSocket only.
@@ -48,6 +51,17 @@ public class ProjectReferenceTests
         Assert.True(Allowed.TryGetValue(project, out var allowed), $"{project} has no row in the table of allowed references.");
         var references = References(ProjectFiles().Single(p => Path.GetFileNameWithoutExtension(p) == project));
         Assert.All(references, reference => Assert.Contains(reference, allowed));
+    }
+
+    [Fact]
+    public void The_gateway_reaches_neither_the_node_nor_the_grains_through_what_it_references()
+    {
+        var reached = new SortedSet<string>(StringComparer.Ordinal);
+        var next = new Queue<string>(["DirectDriveX.Gateway"]);
+        while (next.TryDequeue(out var project))
+            foreach (var reference in References(ProjectFiles().Single(p => Path.GetFileNameWithoutExtension(p) == project)))
+                if (reached.Add(reference)) next.Enqueue(reference);
+        Assert.Equal(["DirectDriveX.Grains.Interfaces", "DirectDriveX.HostDefaults", "DirectDriveX.Http", "DirectDriveX.Storage"], reached);
     }
 
     [Fact]

@@ -4,10 +4,11 @@ using System.Net.WebSockets;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Grains.Sessions;
 using DirectDriveX.Protocols;
-using DirectDriveX.Protocols.Clients;
+using DirectDriveX.Http.Clients;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using DirectDriveX.Node.Uploads;
+using DirectDriveX.Http;
 
 namespace DirectDriveX.Gateway.Tests.Clients;
 

@@ -4,6 +4,7 @@ using DirectDriveX.Protocols;
 using DirectDriveX.HostDefaults;
 using Microsoft.Extensions.Configuration;
 using StackExchange.Redis;
+using DirectDriveX.Http;
 
 namespace DirectDriveX.Gateway.Tests.Hosting;
 

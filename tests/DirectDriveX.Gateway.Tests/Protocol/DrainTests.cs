@@ -6,6 +6,7 @@ using DirectDriveX.Gateway.Tests.Infrastructure;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Protocols;
 using Microsoft.Extensions.DependencyInjection;
+using DirectDriveX.Http;
 
 namespace DirectDriveX.Gateway.Tests.Protocol;
 

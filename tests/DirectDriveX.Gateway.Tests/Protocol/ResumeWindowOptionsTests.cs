@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using DirectDriveX.Grains.Sessions;
 using DirectDriveX.Node.Uploads;
+using DirectDriveX.Grains.Interfaces;
 
 namespace DirectDriveX.Gateway.Tests.Protocol;
 

@@ -1,5 +1,5 @@
 using DirectDriveX.Gateway.Hosting;
-using DirectDriveX.Protocols.Transport;
+using DirectDriveX.Http.Transport;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
 
