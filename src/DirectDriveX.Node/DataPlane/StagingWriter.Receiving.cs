@@ -25,7 +25,7 @@ public sealed partial class StagingWriter
     /// committed (an object store), wait while more than one chunk is not in the store yet, with the pooled buffer given back and the
     /// socket not read (back-pressure: TCP's window closes and the client waits). The scratch so holds at most the chunk being
     /// committed and the one being received: two chunks per live upload, however slow the store. A writer that holds its commits
-    /// (<see cref="HoldCommits"/>) is bound alike: it sends its chunks to the store as they fill and records them only at its end.</summary>
+    /// (<see cref="UploadSessionHandle.OpenHeldWriterAsync"/>) is bound alike: it sends its chunks to the store as they fill and records them only at its end.</summary>
     private async ValueTask WaitForCommitsAsync(CancellationToken cancellationToken)
     {
         if (!_file.KeepsBytesUntilCommitted) return;

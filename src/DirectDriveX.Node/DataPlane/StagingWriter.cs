@@ -58,7 +58,7 @@ public sealed partial class StagingWriter : IAsyncDisposable
     private string? _storeUploadId;
     private volatile UploadRefusal? _failure;
     private bool _completed;
-    private bool _holding;
+    private readonly bool _holding;
     private long _heldEnd = -1;
     /// <summary>What the store holds of a held body, not recorded by the session until the body is verified.</summary>
     private readonly List<StagedCommit> _held = [];
@@ -82,9 +82,10 @@ public sealed partial class StagingWriter : IAsyncDisposable
     /// <param name="file">The epoch's staging file in the store.</param>
     internal StagingWriter(IUploadSessionGrain grain, string nodeId, StagedUpload upload, int generation, WritingGrant grant,
         IStagingFile file, IUploadStore store, ChunkBufferPool pool, UploadMetrics metrics, TimeProvider clock, long streamOffset,
-        Func<long, ValueTask>? onCommitted, bool startedWithItsBody = false)
+        Func<long, ValueTask>? onCommitted, bool startedWithItsBody = false, bool holdsCommits = false)
     {
         var status = grant.Status!;
+        _holding = holdsCommits;
         _grain = grain;
         _nodeId = nodeId;
         _upload = upload;
@@ -149,7 +150,7 @@ public sealed partial class StagingWriter : IAsyncDisposable
 
     /// <summary>The connection ended before the upload did (its client went away, or this node or gateway is leaving): what
     /// arrived is committed, so the client resumes from there, and a refusal meanwhile leaves what was committed before it.
-    /// A body held for its checksum (<see cref="HoldCommits"/>) was never verified, so none of it is kept. Returns the committed
+    /// A body held for its checksum (<see cref="UploadSessionHandle.OpenHeldWriterAsync"/>) was never verified, so none of it is kept. Returns the committed
     /// offset; never throws a refusal.</summary>
     public async Task<long> KeepWhatArrivedAsync()
     {

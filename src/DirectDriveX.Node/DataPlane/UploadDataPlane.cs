@@ -92,7 +92,7 @@ public sealed class UploadDataPlane(
     internal Task<bool> DeleteStoredFileAsync(string fileId) => grains.GetGrain<IStoredFileGrain>(fileId).Delete();
 
     internal async Task<StagingWriter> OpenWriterAsync(IUploadSessionGrain grain, string uploadId, long? streamOffset, Func<long, ValueTask>? onCommitted,
-        bool startedWithItsBody = false)
+        bool startedWithItsBody = false, bool holdsCommits = false)
     {
         var upload = staged.Get(uploadId);
         var generation = await upload.TakeOverAsync(TakeOverDrainTimeout);
@@ -121,7 +121,7 @@ public sealed class UploadDataPlane(
             throw new UploadRefusedException(StoreRefusal(uploadId, status.CommittedOffset, e));
         }
         return new StagingWriter(grain, NodeId, upload, generation, grant, file, store, pool, metrics, clock,
-            streamOffset ?? status.CommittedOffset, onCommitted, startedWithItsBody);
+            streamOffset ?? status.CommittedOffset, onCommitted, startedWithItsBody, holdsCommits);
     }
 
     /// <summary>Tells the session this node is about to write or complete it: the fencing epoch, settled status and segments;

@@ -52,6 +52,19 @@ public sealed class UploadSessionHandle
     public Task<StagingWriter> OpenWriterAsync(Func<long, ValueTask>? onCommitted, long? streamOffset = null) =>
         _plane.OpenWriterAsync(Grain, UploadId, streamOffset, onCommitted, StartedWithItsBody);
 
+    /// <summary>A writer for a body that counts only once the protocol has verified all of it (a tus PATCH under
+    /// <c>Upload-Checksum</c>): its bytes go to the staging file at their offsets as they arrive, and on an object store to the
+    /// store as chunks fill (the scratch keeps at most two), but the session records nothing before
+    /// <see cref="StagingWriter.CompleteAsync"/> (or this lifecycle's <see cref="CompleteAsync"/>);
+    /// <see cref="StagingWriter.DiscardAsync"/> gives them up instead. Uncommitted bytes past the committed offset are
+    /// overwritten by the next writer of the epoch, and a later epoch writes a staging file of its own, so discarded bytes are
+    /// never part of a stored file; parts and blocks sent but never recorded are overwritten by the epoch's next writer or
+    /// dropped with the upload. Before each send the writer asks the session whether its epoch still holds
+    /// (<see cref="IUploadSessionGrain.CheckWriter"/>), so a writer taken over by another node's epoch sends at most one more
+    /// commit's S3 parts, in the part numbers a takeover leaves unused.</summary>
+    public Task<StagingWriter> OpenHeldWriterAsync() =>
+        _plane.OpenWriterAsync(Grain, UploadId, streamOffset: null, onCommitted: null, StartedWithItsBody, holdsCommits: true);
+
     /// <summary>Commits what the writer holds, verifies the SHA-256 and stores the file; the refusal is thrown.</summary>
     /// <remarks>The writer's last range, of which its client was told nothing yet, is recorded by the completion itself
     /// (<see cref="StagingWriter.CompleteForStoringAsync"/>).</remarks>

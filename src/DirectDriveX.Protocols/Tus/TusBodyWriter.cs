@@ -42,7 +42,7 @@ internal static class TusBodyWriter
         StagingWriter writer;
         try
         {
-            writer = await session.OpenWriterAsync(onCommitted: null);
+            writer = check is null ? await session.OpenWriterAsync(onCommitted: null) : await session.OpenHeldWriterAsync();
         }
         catch (UploadRefusedException e)
         {
@@ -54,7 +54,6 @@ internal static class TusBodyWriter
                 $"Upload-Offset {clientOffset}; the upload continues at {writer.CommittedOffset}.", ExpectedOffset: writer.CommittedOffset));
 
         var size = session.Status.Size;
-        if (check is not null) writer.HoldCommits();
         var body = check?.Wrap(context.Request.Body) ?? context.Request.Body;
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, connection.ReconnectRequested);
         try

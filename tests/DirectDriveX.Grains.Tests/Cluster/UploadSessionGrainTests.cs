@@ -481,9 +481,8 @@ public class FirstByteDeadlineTests(ExpiryClusterFixture fixture)
         var (grain, info) = await UploadDriver.StartOn(fixture.Client, silo, new UploadRequest("held-slowly.bin", data.Length));
         var handle = await UploadDriver.Open(fixture.Cluster, info);
         var started = DateTime.UtcNow;
-        await using (var writer = await handle.OpenWriterAsync(onCommitted: null))
+        await using (var writer = await handle.OpenHeldWriterAsync()) // nothing is committed before the whole body is verified
         {
-            writer.HoldCommits(); // nothing is committed before the whole body is verified
             // A slow client: its body takes longer than the first-byte deadline (2 s) and the lease timeout (3 s) together.
             for (var offset = 0; offset < data.Length; offset += 16 * 1024)
             {

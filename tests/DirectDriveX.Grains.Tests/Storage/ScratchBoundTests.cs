@@ -103,9 +103,8 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
 
         // A body whose checksum fails (tus Upload-Checksum): sent to the store as it came, never recorded.
         var handle = await UploadDriver.Open(_cluster, info);
-        await using (var writer = await handle.OpenWriterAsync(onCommitted: null))
+        await using (var writer = await handle.OpenHeldWriterAsync())
         {
-            writer.HoldCommits();
             await writer.WriteAsync(data.AsMemory(0, firstBody), CancellationToken.None);
             await writer.DiscardAsync();
             Assert.Equal(0, writer.CommittedOffset);
@@ -116,9 +115,8 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
         // The client sends it again, whole, and this time it is verified: the session records every part the store holds.
         store.MayCommit = end => pool.Statistics.BuffersInUse == 0 || store.WrittenEnd >= Math.Min(data.Length, end + 2L * chunk);
         handle = await UploadDriver.Open(_cluster, info);
-        await using (var writer = await handle.OpenWriterAsync(onCommitted: null))
+        await using (var writer = await handle.OpenHeldWriterAsync())
         {
-            writer.HoldCommits();
             await writer.WriteAsync(data, CancellationToken.None);
             Assert.Equal(data.Length, await writer.CompleteAsync());
         }
