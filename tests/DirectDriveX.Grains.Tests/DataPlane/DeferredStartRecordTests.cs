@@ -74,6 +74,28 @@ public class DeferredStartRecordTests(BudgetClusterFixture fixture)
         Assert.Equal((UploadState.Completed, handle.UploadId), (status.State, status.FileId));
     }
 
+    [Fact]
+    public async Task The_first_writer_of_a_session_started_with_its_bytes_is_granted_by_the_start()
+    {
+        var data = TestBytes.Random(50_000, seed: 66);
+        var (handle, _) = await Plane.StartHereAsync(new UploadRequest("granted.bin", data.Length, BodyFollows: true));
+        var granted = Assert.IsType<WritingGrant>(handle!.FirstWriting);
+
+        var asked = await handle.Grain.BeginWriting(Plane.NodeId); // what the session answers a writer of this node now
+        Assert.Equal((asked.Epoch, asked.Parts.Length, asked.StoreUploadId, asked.CheckInInterval, asked.Status!.State, asked.Status.CommittedOffset),
+            (granted.Epoch, granted.Parts.Length, granted.StoreUploadId, granted.CheckInInterval, granted.Status!.State, granted.Status.CommittedOffset));
+        var (other, _) = await Plane.StartHereAsync(new UploadRequest("asks.bin", data.Length)); // no body follows: recorded, asks
+        Assert.Null(other!.FirstWriting);
+        await other.Grain.Abort();
+
+        await using (var writer = await handle.OpenWriterAsync(onCommitted: null))
+        {
+            Assert.Null(handle.FirstWriting); // taken once: a later writer asks the session
+            await writer.WriteAsync(data, CancellationToken.None);
+            Assert.Equal(TestBytes.Sha256Hex(data), (await handle.CompleteAsync(writer, CancellationToken.None)).File.Sha256);
+        }
+    }
+
     /// <summary>The record once the completion's write, not waited for by its answer, has landed.</summary>
     private Task<IGrainState<UploadSessionState>> CompletedRecordOf(string uploadId) =>
         Eventually.Holds(() => RecordOf(uploadId), record => record.RecordExists && record.State?.State == UploadState.Completed,
