@@ -16,6 +16,13 @@ public interface IStagingFile : IAsyncDisposable
     /// <paramref name="from"/> is the committed offset; commits come in order.</summary>
     Task<StagedCommit> CommitAsync(long from, long to, CancellationToken cancellationToken);
 
+    /// <summary>The upload's last range, committed for a completion that follows at once and records it with the file
+    /// (issue 19): a store whose publishing makes the assembled bytes durable anyway leaves them to it, so that they are made
+    /// durable beside the record rather than before it (the file system: the fsync of the file it moves runs with the
+    /// record's, <see cref="IUploadStore.PublishAsync"/>); a completion that does not publish makes them durable before it
+    /// records the range (<see cref="IUploadStore.FlushStagedAsync"/>). Other stores commit as <see cref="CommitAsync"/>.</summary>
+    Task<StagedCommit> CommitForPublishingAsync(long from, long to, CancellationToken cancellationToken) => CommitAsync(from, to, cancellationToken);
+
     /// <summary>Whether written bytes wait on the node's scratch disk until a commit sends them to the store (an object store),
     /// so that a writer must not run ahead of its commits: it stops reading its socket while more than a chunk waits. A file
     /// system store writes them where they stay (the page cache of the final file), and a writer may run ahead.</summary>

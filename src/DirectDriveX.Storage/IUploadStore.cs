@@ -39,6 +39,11 @@ public interface IUploadStore
     /// whole or not at all) where readers look for it. The record in the store is the truth about a file; grain state is a cache.</summary>
     Task PublishAsync(StagingTarget target, StoredFileRecord record, CancellationToken cancellationToken);
 
+    /// <summary>Makes durable what a writer of <paramref name="target"/>'s epoch left to the publishing
+    /// (<see cref="IStagingFile.CommitForPublishingAsync"/>), for a completion that did not publish and records the range
+    /// now. Nothing where commits are durable as they are made.</summary>
+    Task FlushStagedAsync(StagingTarget target, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Deletes what the upload staged and did not publish: staging files, staged objects and parts (an unfinished S3
     /// multipart upload is aborted, when the server allows it), and an assembled object when <paramref name="published"/> is
     /// false. Idempotent.</summary>

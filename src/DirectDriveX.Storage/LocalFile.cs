@@ -37,4 +37,25 @@ internal sealed class LocalFile(SafeFileHandle handle, long start, bool flushToD
         : Task.CompletedTask;
 
     public void Dispose() => handle.Dispose();
+
+    /// <summary>fsync of the file at <paramref name="path"/>, by a handle of its own (an fsync makes every written page of the
+    /// file durable, whichever handle wrote it), then, when asked, its now clean pages dropped as a commit's are. Nothing when
+    /// there is no such file. Blocking: call it on the thread pool.</summary>
+    public static void Flush(string path, bool dropWrittenPages)
+    {
+        SafeFileHandle handle;
+        try
+        {
+            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (FileNotFoundException)
+        {
+            return;
+        }
+        using (handle)
+        {
+            RandomAccess.FlushToDisk(handle);
+            if (dropWrittenPages) PageCache.Drop(handle);
+        }
+    }
 }

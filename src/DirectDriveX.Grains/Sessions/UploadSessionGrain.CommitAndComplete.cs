@@ -136,7 +136,8 @@ public sealed partial class UploadSessionGrain
     /// rest arrives in one request. What it costs nothing of: the client hears of these bytes only in the answer to the
     /// completion, which is given after the Completed state (with this commit in it) is written, so no byte is acknowledged
     /// before it is recorded; a completion that is refused writes the commit before it answers (unless the session failed),
-    /// so completing again finds every byte. The lease is not renewed first, as a commit would: the completion releases it
+    /// so completing again finds every byte (made durable first, should the writer have left that to the publishing). The lease
+    /// is not renewed first, as a commit would: the completion releases it
     /// in this same call. A lease held on another node, or a parked session, is dealt with as a commit does.
     /// </summary>
     public async Task<CompletionResult> CommitAndComplete(int epoch, long offset, long length, string writerNodeId, StagedCommit staged, string sha256)
@@ -147,9 +148,26 @@ public sealed partial class UploadSessionGrain
         if ((S.State == UploadState.Parked || S.NodeId != ThisNodeId)
             && await HoldLeaseAsync() is { } noLease)
             return new CompletionResult(null, noLease);
+        var before = S;
         RecordCommit(epoch, offset, length, parts, staged);
         var completion = await Complete(epoch, sha256);
-        if (completion.File is null && !S.State.IsFinal()) await WriteFencedStateAsync();
+        if (completion.File is null && !S.State.IsFinal())
+        {
+            // The range may have been left to the publishing (IStagingFile.CommitForPublishingAsync), which did not happen:
+            // made durable before it is recorded; when it cannot be, it is not recorded.
+            try
+            {
+                await store.FlushStagedAsync(StagingOf(epoch), CancellationToken.None);
+            }
+            catch (IOException e)
+            {
+                state.State = before;
+                return new CompletionResult(null, new UploadRefusal(RefusalReason.StorageFailure,
+                    $"Node {silo.Name} could not make the bytes at {offset} durable ({e.Message}); send them again from {S.CommittedOffset}.",
+                    ExpectedOffset: S.CommittedOffset));
+            }
+            await WriteFencedStateAsync();
+        }
         return completion;
     }
 }

@@ -23,7 +23,8 @@ public sealed partial class UploadSessionGrain
     }
 
     /// <summary>Every way out goes through here: the final state is written, staging removed if asked, and the lease released.
-    /// The state is written first: an activation whose write is refused because another one holds the session (two activations
+    /// The state is written first (a one-request upload's completion: started first, not waited for, <see cref="WritesBehind"/>):
+    /// an activation whose write is refused because another one holds the session (two activations
     /// while a silo shuts down) deletes and releases nothing of that session's. What follows the write is independent (the
     /// staging, the lease, the store space, the client's count: four stores or grains) and runs at once, so the caller (a
     /// completion's answer) waits for the slowest of them, not for four in a row (issue 19); each is done before it returns.</summary>
@@ -36,7 +37,7 @@ public sealed partial class UploadSessionGrain
         var written = false;
         try
         {
-            await WriteFencedStateAsync();
+            await (WritesBehind(final) ? StartWritingBehind() : WriteFencedStateAsync());
             written = true;
         }
         catch (InconsistentStateException)
@@ -56,6 +57,46 @@ public sealed partial class UploadSessionGrain
                 metrics.SessionClosed();
                 if (final.State == UploadState.Completed) metrics.UploadCompleted();
                 else metrics.UploadFailed(final.Failure?.Reason ?? (final.State == UploadState.Aborted ? RefusalReason.Aborted : RefusalReason.Expired));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether the final state is written behind the answer: a completion whose start was never written (a one-request upload,
+    /// <see cref="UploadRequest.BodyFollows"/>, issue 19). What makes its 201 durable is the store's record and bytes, published
+    /// and fsynced (with <c>files/</c>) before this is reached; the session's state is a cache of them for later status and
+    /// resume calls, which this activation answers from memory until its write has landed. Its releases need nothing of it:
+    /// a session never recorded has no timer or activation that would act on it after a crash. What a crash in the few
+    /// milliseconds between the answer and the write costs: a later status or HEAD of that upload answers NotFound (as it
+    /// does once the record's lifetime has passed), while its file is stored and served. Every other way out, and any
+    /// session already recorded, writes its final state before it answers, as before.
+    /// </summary>
+    private bool WritesBehind(UploadSessionState final) => _startUnwritten && final.State == UploadState.Completed;
+
+    /// <summary>The write behind the answer (<see cref="WritesBehind"/>), running on this activation's scheduler; a later state
+    /// write waits for it, and a deactivation waits for it and writes again should it have failed.</summary>
+    private Task? _writingBehind;
+
+    private Task StartWritingBehind()
+    {
+        _writingBehind = WriteBehindAsync();
+        return Task.CompletedTask;
+
+        async Task WriteBehindAsync()
+        {
+            try
+            {
+                await state.WriteStateAsync();
+                _startUnwritten = false;
+            }
+            catch (InconsistentStateException)
+            {
+                _startUnwritten = false; // another activation recorded this session since: its record stands, this one goes
+                DeactivateOnIdle();
+            }
+            catch (Exception e)
+            {
+                LogStateWriteBehindFailed(UploadId, e.Message); // written again when the activation goes (OnDeactivateAsync)
             }
         }
     }

@@ -21,6 +21,9 @@ public sealed partial class UploadSessionGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId} could not release its count on client {ClientId} ({Detail}); the client's grain corrects it at its limit")]
     private partial void LogClientReleaseFailed(string uploadId, string clientId, string detail);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId}: its completed state could not be written now ({Detail}); written again when its activation goes")]
+    private partial void LogStateWriteBehindFailed(string uploadId, string detail);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId}: its staged bytes could not be deleted now ({Detail}); the staging sweep removes them")]
     private partial void LogStagingLeft(string uploadId, string detail);
 

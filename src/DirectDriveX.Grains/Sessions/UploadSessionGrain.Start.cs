@@ -104,7 +104,11 @@ public sealed partial class UploadSessionGrain
         metrics.SessionOpened();
         LogStarted(UploadId, silo.Name, bound, grant.Bytes, grant.HeadroomLeftBytes, plan.ChunkSize, client?.ClientId ?? "-");
         var info = new UploadSessionInfo(UploadId, token, nodeId, silo.Name, bound, grant.Bytes, plan.ChunkSize, plan.MaxChunksInFlight, S.FileName);
-        if (bound > 0) return new UploadStartResult(info, null, Status: Status());
+        // The first writer of a session started with its bytes is this node's, under this activation's epoch, now: what
+        // BeginWriting would answer it (issue 19: two calls fewer per upload, BeginWriting and its lease renewal).
+        if (bound > 0)
+            return new UploadStartResult(info, null, Status: Status(),
+                Writing: request.BodyFollows ? new WritingGrant(_epoch.Value, Status(), S.Parts, null, S.StoreUploadId, CheckInInterval) : null);
 
         // Nothing to wait for: every protocol's client of an empty file (tus-js-client among them) takes it as complete once
         // created, so it is stored now, with the SHA-256 of no bytes.

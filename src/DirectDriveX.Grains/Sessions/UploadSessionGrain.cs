@@ -77,13 +77,20 @@ public sealed partial class UploadSessionGrain(
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (!Exists || S.State.IsFinal()) return Task.CompletedTask;
+        if (_writingBehind is { } behind)
+        {
+            // A completion written behind its answer: landed before the activation goes, or written once more now.
+            await behind;
+            if (_startUnwritten) await WriteFencedStateAsync();
+            return;
+        }
+        if (!Exists || S.State.IsFinal()) return;
         metrics.SessionClosed(); // it lives on in storage, not here
         // Deactivated before its first commit (the silo is stopping): recorded now, so that the client's request, which may
         // still go on elsewhere, finds it.
-        return _startUnwritten ? WriteFencedStateAsync() : Task.CompletedTask;
+        if (_startUnwritten) await WriteFencedStateAsync();
     }
 
     public async Task<UploadOpening> Open(string? resumeToken, bool requireToken)
@@ -136,6 +143,7 @@ public sealed partial class UploadSessionGrain(
     /// one session while a silo shuts down) deactivates this one, so that it never acts on its stale state again.</summary>
     private async Task WriteFencedStateAsync()
     {
+        if (_writingBehind is { IsCompleted: false } behind) await behind; // one write at a time (its own catches its failure)
         try
         {
             await state.WriteStateAsync();

@@ -14,8 +14,9 @@ public sealed partial class StagingWriter
     /// <summary>
     /// <see cref="CompleteAsync"/> for a writer whose upload is stored next (its bytes all received): every earlier commit lands
     /// as usual, but the last range, which no client was told of (a writer without per-commit acknowledgements), is made
-    /// durable in the store here and returned instead of committed, so that the completion records it with its own state write
-    /// (issue 19: one grain call and one state write fewer per upload whose rest comes in one request). Null when there is no
+    /// durable in the store and returned instead of committed, so that the completion records it with its own state write
+    /// (issue 19: one grain call and one state write fewer per upload whose rest comes in one request). A store may leave its
+    /// fsync to the publishing, which runs it beside the record's (<see cref="IStagingFile.CommitForPublishingAsync"/>). Null when there is no
     /// such range (the last bytes were committed already, or the writer acknowledges each commit): complete as before. The
     /// writer takes no more bytes after.
     /// </summary>
@@ -27,7 +28,7 @@ public sealed partial class StagingWriter
         try
         {
             var started = _clock.GetTimestamp();
-            var staged = await _file.CommitAsync(committed, final, CancellationToken.None);
+            var staged = await _file.CommitForPublishingAsync(committed, final, CancellationToken.None); // durable by the publishing
             _metrics.RecordChunkWrite(_clock.GetElapsedTime(started));
             return new FinalRange(committed, final - committed, staged);
         }

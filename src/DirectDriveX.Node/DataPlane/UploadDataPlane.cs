@@ -83,6 +83,7 @@ public sealed class UploadDataPlane(
         return (new UploadSessionHandle(this, grain, status)
         {
             ResumeToken = started.Session!.ResumeToken, StoredAtStart = stored, StartedWithItsBody = request.BodyFollows,
+            FirstWriting = started.Writing,
         }, null);
     }
 
@@ -92,14 +93,16 @@ public sealed class UploadDataPlane(
     internal Task<bool> DeleteStoredFileAsync(string fileId) => grains.GetGrain<IStoredFileGrain>(fileId).Delete();
 
     internal async Task<StagingWriter> OpenWriterAsync(IUploadSessionGrain grain, string uploadId, long? streamOffset, Func<long, ValueTask>? onCommitted,
-        bool startedWithItsBody = false, bool holdsCommits = false)
+        bool startedWithItsBody = false, WritingGrant? granted = null, bool holdsCommits = false)
     {
         var upload = staged.Get(uploadId);
         var generation = await upload.TakeOverAsync(TakeOverDrainTimeout);
         WritingGrant grant;
         try
         {
-            grant = await BeginWritingAsync(grain); // settled now that the previous writer's commits have landed
+            // Settled now that the previous writer's commits have landed; a session just started here grants its first writer
+            // with its start (UploadStartResult.Writing).
+            grant = granted ?? await BeginWritingAsync(grain);
         }
         catch
         {

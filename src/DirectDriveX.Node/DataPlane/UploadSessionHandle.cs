@@ -33,6 +33,16 @@ public sealed class UploadSessionHandle
     /// nothing of the upload yet, so a small file's writer commits only when the request ends (<see cref="StagingWriter"/>).</summary>
     internal bool StartedWithItsBody { get; init; }
 
+    /// <summary>The grant of the first writer of a session this node has just started with its bytes (<see cref="UploadStartResult.Writing"/>),
+    /// taken by the first <see cref="OpenWriterAsync"/>; any later writer asks the session.</summary>
+    internal WritingGrant? FirstWriting
+    {
+        get => _firstWriting;
+        init => _firstWriting = value;
+    }
+
+    private WritingGrant? _firstWriting;
+
     /// <summary>The stored file of a session this node has just started that completed as it started (an empty file), else null.</summary>
     public StoredUpload? StoredAtStart { get; internal init; }
 
@@ -50,7 +60,7 @@ public sealed class UploadSessionHandle
     /// returns the writer, which starts at the committed offset, or at <paramref name="streamOffset"/> for a client that
     /// sends from an earlier point (bytes already committed are then checked, not written again).</summary>
     public Task<StagingWriter> OpenWriterAsync(Func<long, ValueTask>? onCommitted, long? streamOffset = null) =>
-        _plane.OpenWriterAsync(Grain, UploadId, streamOffset, onCommitted, StartedWithItsBody);
+        _plane.OpenWriterAsync(Grain, UploadId, streamOffset, onCommitted, StartedWithItsBody, Interlocked.Exchange(ref _firstWriting, null));
 
     /// <summary>A writer for a body that counts only once the protocol has verified all of it (a tus PATCH under
     /// <c>Upload-Checksum</c>): its bytes go to the staging file at their offsets as they arrive, and on an object store to the
@@ -63,7 +73,8 @@ public sealed class UploadSessionHandle
     /// (<see cref="IUploadSessionGrain.CheckWriter"/>), so a writer taken over by another node's epoch sends at most one more
     /// commit's S3 parts, in the part numbers a takeover leaves unused.</summary>
     public Task<StagingWriter> OpenHeldWriterAsync() =>
-        _plane.OpenWriterAsync(Grain, UploadId, streamOffset: null, onCommitted: null, StartedWithItsBody, holdsCommits: true);
+        _plane.OpenWriterAsync(Grain, UploadId, streamOffset: null, onCommitted: null, StartedWithItsBody,
+            Interlocked.Exchange(ref _firstWriting, null), holdsCommits: true);
 
     /// <summary>Commits what the writer holds, verifies the SHA-256 and stores the file; the refusal is thrown.</summary>
     /// <remarks>The writer's last range, of which its client was told nothing yet, is recorded by the completion itself

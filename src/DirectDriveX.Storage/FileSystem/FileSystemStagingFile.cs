@@ -15,6 +15,11 @@ internal sealed class FileSystemStagingFile(LocalFile file, FileSystemLocator lo
         return new StagedCommit([new StagedPart(from, to - from, locator.ToString())]);
     }
 
+    /// <summary>No fsync here: the publishing fsyncs the file beside the record (<see cref="FileSystemUploadStore.PublishAsync"/>),
+    /// or <see cref="FileSystemUploadStore.FlushStagedAsync"/> does for a completion that records the range without publishing.</summary>
+    public Task<StagedCommit> CommitForPublishingAsync(long from, long to, CancellationToken cancellationToken) =>
+        Task.FromResult(new StagedCommit([new StagedPart(from, to - from, locator.ToString())]));
+
     public ValueTask DisposeAsync()
     {
         file.Dispose();

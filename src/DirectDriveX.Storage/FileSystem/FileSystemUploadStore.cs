@@ -96,30 +96,46 @@ public sealed class FileSystemUploadStore : IUploadStore
             bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan));
     }
 
-    /// <summary>The record is written beside the bytes (durably: fsync of the file and of the directory after the rename),
-    /// then the assembled file is moved into the store, atomically.</summary>
-    /// <summary>The record first (fsynced, then renamed into place), then the bytes moved beside it; returns once an fsync of
+    /// <summary>The record (fsynced, then renamed into place) and the bytes moved beside it; returns once an fsync of
     /// <c>files/</c> that started after both renames has finished (group-committed with concurrent publishers:
-    /// <see cref="DirectorySync"/>), so a stored file and its record survive a power cut from the moment the upload is answered.</summary>
+    /// <see cref="DirectorySync"/>), so a stored file and its record survive a power cut from the moment the upload is answered.
+    /// The assembled file is fsynced while the record is written and fsynced (two inodes, whose fsyncs overlap), both before
+    /// either rename: a writer's last range may have been left to this (<see cref="FileSystemStagingFile.CommitForPublishingAsync"/>),
+    /// and a file already durable costs a second fsync next to nothing.</summary>
     public async Task PublishAsync(StagingTarget target, StoredFileRecord record, CancellationToken cancellationToken)
     {
         var from = AssembledPath(target);
         var (to, recordPath) = (StoredPath(record.FileId), RecordPath(record.FileId));
         var json = StoredFileRecordJson.Serialize(record);
-        await Task.Run(() =>
-        {
-            if (target.Size == 0 && !File.Exists(from)) File.Create(from).Dispose(); // an empty file has no staged bytes
-            var temporary = recordPath + ".tmp";
-            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        var temporary = recordPath + ".tmp";
+        await Task.WhenAll(
+            Task.Run(() =>
             {
+                if (target.Size == 0 && !File.Exists(from)) File.Create(from).Dispose(); // an empty file has no staged bytes
+                Flush(from); // gone when published before (a completion retried after its answer was lost): durable then
+            }, cancellationToken),
+            Task.Run(() =>
+            {
+                using var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None);
                 file.Write(json);
                 file.Flush(flushToDisk: true);
-            }
+            }, cancellationToken));
+        await Task.Run(() =>
+        {
             File.Move(temporary, recordPath, overwrite: true);
             // Publishing again (a completion retried after its answer was lost) finds the bytes already stored.
             if (!File.Exists(to)) File.Move(from, to, overwrite: false);
         }, cancellationToken);
         if (_flushToDisk) await _directories.FlushAsync(_filesDirectory);
+    }
+
+    /// <summary>The writer's epoch file, made durable: its last range was left to the publishing, which did not happen.</summary>
+    public Task FlushStagedAsync(StagingTarget target, CancellationToken cancellationToken) =>
+        Task.Run(() => Flush(SegmentPath(target.UploadId, target.Epoch)), cancellationToken);
+
+    private void Flush(string path)
+    {
+        if (_flushToDisk) LocalFile.Flush(path, _dropWrittenPages);
     }
 
     public Task DeleteStagingAsync(StagingRemains remains, bool published, CancellationToken cancellationToken)

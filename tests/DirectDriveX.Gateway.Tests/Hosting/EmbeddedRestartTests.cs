@@ -62,22 +62,22 @@ public sealed class EmbeddedRestartTests : IDisposable
     {
         var (siloPort, gatewayPort) = (FreePort.Next(), FreePort.Next());
         var (swept, readLate) = (TestBytes.Random(200_000, seed: 52), TestBytes.Random(300_000, seed: 53));
-        string sweptId, readLateId;
+        string sweptId, readLateId, readLateRecord;
         await using (var first = await StartAsync(siloPort, gatewayPort, "--FileStore:SweepInterval=00:00:00.200"))
         {
             (sweptId, readLateId) = (await UploadMultipartAsync(first.Http, swept), await UploadMultipartAsync(first.Http, readLate));
             Assert.Equal(HttpStatusCode.Forbidden, await StatusCodeAsync(first.Http, sweptId)); // a record, and no token for it
 
             // A week and a day since its last write: the sweep removes it (Uploads:SessionRecordLifetime, 7 days).
-            var record = SessionRecord(sweptId);
+            var record = await SessionRecordAsync(sweptId);
             File.SetLastWriteTimeUtc(record, DateTime.UtcNow - TimeSpan.FromDays(8));
             await Eventually.Holds(() => Task.FromResult(File.Exists(record)), exists => !exists,
                 TimeSpan.FromSeconds(20), "the state-file sweep removed the expired session record");
-            Assert.True(File.Exists(SessionRecord(readLateId)));
+            readLateRecord = await SessionRecordAsync(readLateId);
         }
 
         // Past its lifetime but not yet swept (the next sweep is 10 minutes away): it reads as absent.
-        File.SetLastWriteTimeUtc(SessionRecord(readLateId), DateTime.UtcNow - TimeSpan.FromDays(8));
+        File.SetLastWriteTimeUtc(readLateRecord, DateTime.UtcNow - TimeSpan.FromDays(8));
         await using var second = await StartAsync(siloPort, gatewayPort);
         Assert.Equal(HttpStatusCode.NotFound, await StatusCodeAsync(second.Http, sweptId));
         Assert.Equal(HttpStatusCode.NotFound, await StatusCodeAsync(second.Http, readLateId));
@@ -85,8 +85,11 @@ public sealed class EmbeddedRestartTests : IDisposable
         Assert.Equal(readLate, await second.Http.GetByteArrayAsync($"/api/v1/files/{readLateId}"));
     }
 
-    private string SessionRecord(string uploadId) =>
-        Assert.Single(Directory.GetFiles(Path.Combine(_store, "state", "upload"), $"*{uploadId}*"), f => !f.EndsWith(".tmp"));
+    /// <summary>The session's record file, once written: a one-request upload's completion writes it behind its answer.</summary>
+    private async Task<string> SessionRecordAsync(string uploadId) =>
+        (await Eventually.Holds(() => Task.FromResult(Directory.GetFiles(Path.Combine(_store, "state", "upload"), $"*{uploadId}*")
+                .Where(f => !f.EndsWith(".tmp", StringComparison.Ordinal)).ToArray()),
+            files => files.Length == 1, TimeSpan.FromSeconds(20), $"upload {uploadId}'s session record")).Single();
 
     private static async Task<HttpStatusCode> StatusCodeAsync(HttpClient http, string uploadId)
     {

@@ -10,7 +10,8 @@ namespace DirectDriveX.Grains.Tests.DataPlane;
 
 /// <summary>A session started by a request that carries its bytes (<see cref="UploadRequest.BodyFollows"/>: tus
 /// creation-with-upload, multipart) is written once, with its first commit or its completion, not also at its start (issue
-/// 19); whatever answers about it first (a status call, an open, its activation going) writes it before it answers. A file
+/// 19); whatever answers about it first (a status call, an open, its activation going) writes it before it answers; its
+/// completion's write is not waited for by the answer, which the store's published record makes durable. A file
 /// of at most 1 MiB is committed once, at the end of its request, when nothing is acknowledged per commit.</summary>
 [Collection(BudgetCluster.Name)]
 public class DeferredStartRecordTests(BudgetClusterFixture fixture)
@@ -46,12 +47,59 @@ public class DeferredStartRecordTests(BudgetClusterFixture fixture)
             Assert.Equal(sha, (await handle.CompleteAsync(writer, CancellationToken.None)).File.Sha256);
         }
 
-        var record = await RecordOf(handle.UploadId);
-        Assert.True(record.RecordExists);
-        Assert.Equal((UploadState.Completed, (long)data.Length), (record.State!.State, record.State.CommittedOffset));
+        // Answered once the store holds the file; the session answers from memory until its write behind the answer lands.
         Assert.Equal(data, await File.ReadAllBytesAsync(fixture.StoredPath(handle.UploadId)));
+        Assert.Equal(UploadState.Completed, (await handle.Grain.GetState()).State);
         Assert.Equal(0, (await UploadDriver.Budget(fixture.Client, Node)).LeaseCount);
+        var record = await CompletedRecordOf(handle.UploadId);
+        Assert.Equal((UploadState.Completed, (long)data.Length), (record.State!.State, record.State.CommittedOffset));
     }
+
+    [Fact]
+    public async Task A_one_request_upload_deactivated_right_after_its_completion_is_recorded_Completed_first()
+    {
+        var data = TestBytes.Random(50_000, seed: 65);
+        var (handle, _) = await Plane.StartHereAsync(new UploadRequest("gone.bin", data.Length, BodyFollows: true));
+        await using (var writer = await handle!.OpenWriterAsync(onCommitted: null))
+        {
+            await writer.WriteAsync(data, CancellationToken.None);
+            await handle.CompleteAsync(writer, CancellationToken.None);
+        }
+
+        await fixture.Cluster.DeactivateAsync(handle.Grain); // its deactivation waits for the write behind the answer
+
+        var record = await RecordOf(handle.UploadId);
+        Assert.Equal((UploadState.Completed, (long)data.Length), (record.State!.State, record.State.CommittedOffset));
+        var status = await handle.Grain.GetState(); // a new activation, from the record
+        Assert.Equal((UploadState.Completed, handle.UploadId), (status.State, status.FileId));
+    }
+
+    [Fact]
+    public async Task The_first_writer_of_a_session_started_with_its_bytes_is_granted_by_the_start()
+    {
+        var data = TestBytes.Random(50_000, seed: 66);
+        var (handle, _) = await Plane.StartHereAsync(new UploadRequest("granted.bin", data.Length, BodyFollows: true));
+        var granted = Assert.IsType<WritingGrant>(handle!.FirstWriting);
+
+        var asked = await handle.Grain.BeginWriting(Plane.NodeId); // what the session answers a writer of this node now
+        Assert.Equal((asked.Epoch, asked.Parts.Length, asked.StoreUploadId, asked.CheckInInterval, asked.Status!.State, asked.Status.CommittedOffset),
+            (granted.Epoch, granted.Parts.Length, granted.StoreUploadId, granted.CheckInInterval, granted.Status!.State, granted.Status.CommittedOffset));
+        var (other, _) = await Plane.StartHereAsync(new UploadRequest("asks.bin", data.Length)); // no body follows: recorded, asks
+        Assert.Null(other!.FirstWriting);
+        await other.Grain.Abort();
+
+        await using (var writer = await handle.OpenWriterAsync(onCommitted: null))
+        {
+            Assert.Null(handle.FirstWriting); // taken once: a later writer asks the session
+            await writer.WriteAsync(data, CancellationToken.None);
+            Assert.Equal(TestBytes.Sha256Hex(data), (await handle.CompleteAsync(writer, CancellationToken.None)).File.Sha256);
+        }
+    }
+
+    /// <summary>The record once the completion's write, not waited for by its answer, has landed.</summary>
+    private Task<IGrainState<UploadSessionState>> CompletedRecordOf(string uploadId) =>
+        Eventually.Holds(() => RecordOf(uploadId), record => record.RecordExists && record.State?.State == UploadState.Completed,
+            TimeSpan.FromSeconds(30), $"upload {uploadId}'s Completed state in storage");
 
     [Fact]
     public async Task A_status_call_records_a_start_not_written_yet_before_it_answers()
@@ -99,8 +147,8 @@ public class DeferredStartRecordTests(BudgetClusterFixture fixture)
             Assert.False((await RecordOf(handle.UploadId)).RecordExists);
             Assert.Equal(TestBytes.Sha256Hex(data), (await handle.CompleteAsync(writer, CancellationToken.None)).File.Sha256);
         }
-        Assert.Equal(UploadState.Completed, (await RecordOf(handle.UploadId)).State!.State);
         Assert.Equal(data, await File.ReadAllBytesAsync(fixture.StoredPath(handle.UploadId)));
+        Assert.Equal(UploadState.Completed, (await CompletedRecordOf(handle.UploadId)).State!.State);
     }
 
     [Fact]

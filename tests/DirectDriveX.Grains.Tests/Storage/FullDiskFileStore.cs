@@ -5,10 +5,18 @@ using DirectDriveX.Storage.FileSystem;
 namespace DirectDriveX.Grains.Tests.Storage;
 
 /// <summary>The real file store, whose disk can be made full: while <see cref="Full"/> is set, every staging write fails as
-/// the kernel fails it (IOException, ENOSPC).</summary>
+/// the kernel fails it (IOException, ENOSPC), and while <see cref="PublishFull"/> is set, so does writing a stored file's
+/// record. A writer's last range is left to the publishing as the file store leaves it (<see cref="StagedFlushes"/> counts
+/// the flushes of such ranges that a completion made without publishing).</summary>
 public sealed class FullDiskFileStore(FileSystemUploadStore inner) : IUploadStore
 {
     public volatile bool Full;
+
+    public volatile bool PublishFull;
+
+    private int _stagedFlushes;
+
+    public int StagedFlushes => Volatile.Read(ref _stagedFlushes);
 
     public StoreKind Kind => inner.Kind;
     public long? AvailableBytes() => Full ? 0 : inner.AvailableBytes();
@@ -18,7 +26,13 @@ public sealed class FullDiskFileStore(FileSystemUploadStore inner) : IUploadStor
         inner.ReadStagedAsync(uploadId, parts, offset, buffer, cancellationToken);
     public Task AssembleAsync(StagingTarget target, CancellationToken cancellationToken) => inner.AssembleAsync(target, cancellationToken);
     public Task<Stream> OpenAssembledAsync(StagingTarget target, CancellationToken cancellationToken) => inner.OpenAssembledAsync(target, cancellationToken);
-    public Task PublishAsync(StagingTarget target, StoredFileRecord record, CancellationToken cancellationToken) => inner.PublishAsync(target, record, cancellationToken);
+    public Task PublishAsync(StagingTarget target, StoredFileRecord record, CancellationToken cancellationToken) =>
+        PublishFull ? Task.FromException(new IOException("No space left on device", 28)) : inner.PublishAsync(target, record, cancellationToken);
+    public Task FlushStagedAsync(StagingTarget target, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _stagedFlushes);
+        return inner.FlushStagedAsync(target, cancellationToken);
+    }
     public Task DeleteStagingAsync(StagingRemains remains, bool published, CancellationToken cancellationToken) =>
         inner.DeleteStagingAsync(remains, published, cancellationToken);
     public IAsyncEnumerable<StagedFile> ListStagingAsync(CancellationToken cancellationToken) => inner.ListStagingAsync(cancellationToken);
@@ -37,6 +51,9 @@ public sealed class FullDiskFileStore(FileSystemUploadStore inner) : IUploadStor
             store.Full ? throw new IOException("No space left on device", 28) : file.WriteAsync(offset, data, cancellationToken);
 
         public Task<StagedCommit> CommitAsync(long from, long to, CancellationToken cancellationToken) => file.CommitAsync(from, to, cancellationToken);
+
+        public Task<StagedCommit> CommitForPublishingAsync(long from, long to, CancellationToken cancellationToken) =>
+            file.CommitForPublishingAsync(from, to, cancellationToken);
 
         public ValueTask DisposeAsync() => file.DisposeAsync();
     }

@@ -100,4 +100,29 @@ public sealed class FullStoreTests : IAsyncLifetime
         Assert.Equal(TestBytes.Sha256Hex(data), done.File!.Sha256);
         Assert.Equal(data, await File.ReadAllBytesAsync(Path.Combine(_root, "files", info.UploadId)));
     }
+
+    [Fact]
+    public async Task A_record_the_full_disk_refuses_leaves_the_last_range_durable_and_recorded_and_the_upload_completes_once_space_returns()
+    {
+        var data = TestBytes.Random(50_000, seed: 71); // one request's whole file: its range is left to the publishing
+        var plane = _cluster.GetSiloServiceProvider(Silo).GetRequiredService<UploadDataPlane>();
+        var disk = _cluster.GetSiloServiceProvider(Silo).GetRequiredService<FullDiskFileStore>();
+        var (handle, _) = await plane.StartHereAsync(new UploadRequest("recorded.bin", data.Length, BodyFollows: true));
+
+        disk.PublishFull = true;
+        await using (var writer = await handle!.OpenWriterAsync(onCommitted: null))
+        {
+            await writer.WriteAsync(data, CancellationToken.None);
+            var refused = await Assert.ThrowsAsync<UploadRefusedException>(() => handle.CompleteAsync(writer, CancellationToken.None));
+            Assert.Equal((RefusalReason.StorageFailure, (long?)data.Length), (refused.Refusal.Reason, refused.Refusal.ExpectedOffset));
+        }
+        Assert.Equal(1, disk.StagedFlushes); // made durable before the range was recorded without the publishing
+        var status = await handle.Grain.GetState();
+        Assert.Equal((UploadState.Receiving, (long)data.Length), (status.State, status.CommittedOffset));
+
+        disk.PublishFull = false;
+        var stored = await handle.CompleteAsync(CancellationToken.None); // every byte kept: completing again stores it
+        Assert.Equal(TestBytes.Sha256Hex(data), stored.File.Sha256);
+        Assert.Equal(data, await File.ReadAllBytesAsync(Path.Combine(_root, "files", handle.UploadId)));
+    }
 }
