@@ -76,6 +76,31 @@ public sealed class UploadSessionHandle
         _plane.OpenWriterAsync(Grain, UploadId, streamOffset: null, onCommitted: null, StartedWithItsBody,
             Interlocked.Exchange(ref _firstWriting, null), holdsCommits: true);
 
+    /// <summary>An upload made of other uploads' stored files (a tus final concatenation): copies their bytes, in order, into
+    /// this session from its committed offset on, through one writer, and completes it; the refusal is thrown.</summary>
+    public async Task<StoredUpload> ConcatenateAsync(IReadOnlyList<UploadStatus> parts, CancellationToken cancellationToken)
+    {
+        await using var writer = await OpenWriterAsync(onCommitted: null);
+        var skip = writer.CommittedOffset;
+        foreach (var part in parts)
+        {
+            if (skip >= part.Size)
+            {
+                skip -= part.Size;
+                continue;
+            }
+            await using var stored = await _plane.OpenStoredFileAsync(part.FileId!, part.Size, cancellationToken) ?? throw new UploadRefusedException(
+                new UploadRefusal(RefusalReason.StorageFailure, $"The stored bytes of upload {part.UploadId} are missing."));
+            if (skip > 0) stored.Seek(skip, SeekOrigin.Begin);
+            var copied = await writer.CopyFromAsync(stored, part.Size - skip, cancellationToken);
+            if (copied != part.Size - skip)
+                throw new UploadRefusedException(new UploadRefusal(RefusalReason.StorageFailure,
+                    $"Upload {part.UploadId} holds {copied + skip} bytes, not {part.Size}."));
+            skip = 0;
+        }
+        return await CompleteAsync(writer, cancellationToken);
+    }
+
     /// <summary>Commits what the writer holds, verifies the SHA-256 and stores the file; the refusal is thrown.</summary>
     /// <remarks>The writer's last range, of which its client was told nothing yet, is recorded by the completion itself
     /// (<see cref="StagingWriter.CompleteForStoringAsync"/>).</remarks>

@@ -140,33 +140,8 @@ public sealed partial class TusConcatenation(
             return;
         }
         if (session!.Status.State.IsFinal() || session.StoredAtStart is not null) return;
-        var stored = await CopyAsync(session, parts, cancellationToken);
+        var stored = await session.ConcatenateAsync(parts, cancellationToken);
         LogConcatenated(finalId, parts.Count, stored.File.Size, stored.File.Sha256);
-    }
-
-    /// <summary>Copies the partial uploads' stored bytes, in order, into <paramref name="session"/> from its committed offset
-    /// on, and completes it; the refusal is thrown.</summary>
-    public async Task<StoredUpload> CopyAsync(UploadSessionHandle session, IReadOnlyList<UploadStatus> parts, CancellationToken cancellationToken)
-    {
-        await using var writer = await session.OpenWriterAsync(onCommitted: null);
-        var skip = writer.CommittedOffset;
-        foreach (var part in parts)
-        {
-            if (skip >= part.Size)
-            {
-                skip -= part.Size;
-                continue;
-            }
-            await using var stored = await plane.OpenStoredFileAsync(part.FileId!, part.Size, cancellationToken) ?? throw new UploadRefusedException(
-                new UploadRefusal(RefusalReason.StorageFailure, $"The stored bytes of partial upload {part.UploadId} are missing."));
-            if (skip > 0) stored.Seek(skip, SeekOrigin.Begin);
-            var copied = await writer.CopyFromAsync(stored, part.Size - skip, cancellationToken);
-            if (copied != part.Size - skip)
-                throw new UploadRefusedException(new UploadRefusal(RefusalReason.StorageFailure,
-                    $"Partial upload {part.UploadId} holds {copied + skip} bytes, not {part.Size}."));
-            skip = 0;
-        }
-        return await session.CompleteAsync(writer, cancellationToken);
     }
 
     /// <summary>A partial upload's status from its session wherever it is active (a completed one whose file was deleted is

@@ -41,7 +41,7 @@ internal static class TusFinalRequests
         {
             try
             {
-                await concatenation.CopyAsync(session, parts, context.RequestAborted);
+                await session.ConcatenateAsync(parts, context.RequestAborted);
             }
             catch (UploadRefusedException e)
             {
