@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using Amazon.Runtime;
+using Amazon.S3.Model;
 using DirectDriveX.Node.Buffers;
 using DirectDriveX.Silo.Hosting;
 using DirectDriveX.Grains.Interfaces;
@@ -23,6 +26,8 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
     private const int MiB = 1024 * 1024;
     private readonly string _root = Directory.CreateTempSubdirectory("ddx-scratch-").FullName;
     private InProcessTestCluster _cluster = null!;
+
+    protected InProcessTestCluster Cluster => _cluster;
 
     public async Task InitializeAsync()
     {
@@ -185,7 +190,51 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
 
 public sealed class S3ScratchBoundTests(S3rverServer server) : ScratchBoundTests(server), IClassFixture<S3rverServer>
 {
+    private const int MiB = 1024 * 1024;
+
     protected override int CommitsInFlight => 1;
+
+    /// <summary>A first body held for its checksum that fails it after its writer sent two parts: the multipart upload its first
+    /// part created is in no session (nothing of the body was recorded, and the session learns the id with the first part it
+    /// records), so the writer aborts it at the discard rather than leaving it to the bucket's lifecycle rule; the body sent
+    /// again creates an upload of its own, which is completed and never aborted. s3rver answers AbortMultipartUpload with 405,
+    /// so the test watches the requests the store's client sends (the SDK's own events), not the bucket.</summary>
+    [Fact]
+    public async Task A_failed_first_held_body_s_multipart_upload_is_aborted_at_its_discard()
+    {
+        var silo = Cluster.Silos[0].SiloAddress;
+        var store = Cluster.GetSiloServiceProvider(silo).GetRequiredService<SlowCommitStore>();
+        var client = (AmazonServiceClient)((S3UploadStore)store.Inner).Client;
+        var created = new ConcurrentQueue<string>();
+        var aborted = new ConcurrentQueue<string>();
+        client.BeforeRequestEvent += (_, e) => { if (e is WebServiceRequestEventArgs { Request: AbortMultipartUploadRequest abort }) aborted.Enqueue(abort.UploadId); };
+        client.AfterResponseEvent += (_, e) => { if (e is WebServiceResponseEventArgs { Response: InitiateMultipartUploadResponse response }) created.Enqueue(response.UploadId); };
+        var data = TestBytes.Random(64 * MiB + 31, seed: 168);
+        var (_, info) = await UploadDriver.StartOn(Cluster.Client, silo, new UploadRequest("aborted.bin", data.Length, null, TestBytes.Sha256Hex(data)));
+
+        var handle = await UploadDriver.Open(Cluster, info);
+        await using (var writer = await handle.OpenWriterAsync(onCommitted: null))
+        {
+            writer.HoldCommits();
+            await writer.WriteAsync(data.AsMemory(0, 3 * info.ChunkSize), CancellationToken.None);
+            await Eventually.Holds(() => Task.FromResult(store.CommitsDone), done => done >= 2, TimeSpan.FromSeconds(60), "two parts in the store");
+            await writer.DiscardAsync(); // the body's checksum failed
+        }
+        var first = Assert.Single(created);
+        Assert.Equal([first], aborted);
+
+        handle = await UploadDriver.Open(Cluster, info);
+        await using (var writer = await handle.OpenWriterAsync(onCommitted: null))
+        {
+            writer.HoldCommits();
+            await writer.WriteAsync(data, CancellationToken.None);
+            Assert.Equal(data.Length, await writer.CompleteAsync());
+        }
+        var done = await UploadDriver.Complete(Cluster, info);
+        Assert.Equal(TestBytes.Sha256Hex(data), done.File!.Sha256);
+        Assert.Equal(2, created.Count);
+        Assert.Equal([first], aborted);
+    }
 }
 
 public sealed class AzureBlobScratchBoundTests(AzuriteServer server) : ScratchBoundTests(server), IClassFixture<AzuriteServer>
