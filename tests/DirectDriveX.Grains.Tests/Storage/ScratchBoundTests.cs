@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Amazon.Runtime;
 using Amazon.S3.Model;
 using DirectDriveX.Node.Buffers;
+using DirectDriveX.Node.DataPlane;
 using DirectDriveX.Silo.Hosting;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Grains.Memory;
@@ -160,6 +161,57 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
         await sending;
         var done = await UploadDriver.Complete(_cluster, info);
         Assert.Equal(TestBytes.Sha256Hex(data), done.File!.Sha256);
+    }
+
+    /// <summary>A body held for its checksum whose writer is taken over mid-body (its session moved to a new activation on the
+    /// same node, epoch 2, after the writer had sent three chunks to the store): the writer's next check-in is refused, nothing
+    /// of its body counts, and the client's body sent again from the committed offset is stored byte-identical (on S3 through a
+    /// multipart upload of its own: the first writer's, known to no session, was aborted at its discard).</summary>
+    [Fact]
+    public async Task A_held_body_whose_writer_is_taken_over_mid_body_keeps_nothing_and_the_body_sent_again_is_stored_byte_identical()
+    {
+        var silo = _cluster.Silos[0].SiloAddress;
+        var store = _cluster.GetSiloServiceProvider(silo).GetRequiredService<SlowCommitStore>();
+        var data = TestBytes.Random(64 * MiB + 4099, seed: 167);
+        var (grain, info) = await UploadDriver.StartOn(_cluster.Client, silo, new UploadRequest("held-takeover.bin", data.Length, null, TestBytes.Sha256Hex(data)));
+        var chunk = info.ChunkSize;
+
+        var handle = await UploadDriver.Open(_cluster, info);
+        var stale = await handle.OpenWriterAsync(onCommitted: null);
+        stale.HoldCommits();
+        await stale.WriteAsync(data.AsMemory(0, 3 * chunk), CancellationToken.None);
+        await Eventually.Holds(() => Task.FromResult(store.CommitsDone), done => done >= 2, TimeSpan.FromSeconds(60), "two chunks in the store");
+        await UploadDriver.MoveTo(_cluster, info, silo); // deactivated and activated again: epoch 2 takes over
+
+        UploadRefusal? refusal = null;
+        try
+        {
+            await stale.WriteAsync(data.AsMemory(3 * chunk, 3 * chunk), CancellationToken.None);
+            await stale.CompleteAsync();
+        }
+        catch (UploadRefusedException e)
+        {
+            refusal = e.Refusal;
+            await stale.DiscardAsync();
+        }
+        await stale.DisposeAsync();
+        Assert.Equal(new UploadRefusal(RefusalReason.NodeUnavailable,
+            $"Upload {info.UploadId} has been taken over by a newer writer; reconnect to continue from 0."), refusal);
+        Assert.Equal(0, (await grain.GetState()).CommittedOffset);
+
+        handle = await UploadDriver.Open(_cluster, info);
+        await using (var writer = await handle.OpenWriterAsync(onCommitted: null))
+        {
+            writer.HoldCommits();
+            await writer.WriteAsync(data, CancellationToken.None);
+            Assert.Equal(data.Length, await writer.CompleteAsync());
+        }
+        var done = await UploadDriver.Complete(_cluster, info);
+        Assert.Equal(TestBytes.Sha256Hex(data), done.File!.Sha256);
+        await using var stored = await store.OpenStoredAsync(done.File.FileId, data.Length);
+        var read = new MemoryStream();
+        await stored!.CopyToAsync(read);
+        Assert.True(data.AsSpan().SequenceEqual(read.ToArray()), "the stored file differs from the bytes sent");
     }
 
     /// <summary>Store commits one writer keeps in flight: two where the store's commits are independent (Azure blocks), one
