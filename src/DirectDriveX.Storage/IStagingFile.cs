@@ -34,8 +34,9 @@ public interface IStagingFile : IAsyncDisposable
     /// takeover's gap count on one commit in flight) and for the file system (an fsync).</summary>
     bool CommitsConcurrently => false;
 
-    /// <summary>Gives up what was written at or past <paramref name="offset"/> and never committed (a body that failed its
-    /// checksum): a store that keeps it on the node's scratch disk deletes it there, so that the next writer's scratch does not
-    /// start with it.</summary>
-    void Discard(long offset) { }
+    /// <summary>Gives up what was written at or past <paramref name="offset"/> and never recorded (a body held for its checksum
+    /// that failed it, or whose writer was taken over or failed): a store that keeps it on the node's scratch disk deletes it
+    /// there, so that the next writer's scratch does not start with it, and a store that created something for it no session
+    /// knows of (an S3 multipart upload) removes that. Best effort: it does not throw for a store that cannot be reached.</summary>
+    ValueTask DiscardAsync(long offset, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

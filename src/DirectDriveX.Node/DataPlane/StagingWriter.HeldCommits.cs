@@ -16,7 +16,7 @@ public sealed partial class StagingWriter
         _commits.Writer.TryComplete();
         await WaitCheckingInAsync(_committer, CancellationToken.None);
         _held.Clear(); // sent to the store, never recorded
-        _file.Discard(CommittedOffset);
+        await _file.DiscardAsync(CommittedOffset, CancellationToken.None);
     }
 
     /// <summary>A verified held body: the session records everything of it the store holds, as one commit.</summary>

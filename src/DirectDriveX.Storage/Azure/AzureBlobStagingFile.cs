@@ -22,7 +22,11 @@ internal sealed class AzureBlobStagingFile(AzureBlobUploadStore store, StagingTa
 
     public bool KeepsBytesUntilCommitted => true;
 
-    public void Discard(long offset) => _scratch.DropFrom(offset);
+    public ValueTask DiscardAsync(long offset, CancellationToken cancellationToken)
+    {
+        _scratch.DropFrom(offset);
+        return ValueTask.CompletedTask;
+    }
 
     /// <summary>Blocks of one blob are independent until the block list is committed: a writer may send the next block while
     /// the one before is still being stored.</summary>

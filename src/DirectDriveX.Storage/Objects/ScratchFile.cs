@@ -94,9 +94,10 @@ internal sealed class ScratchFile(string directory, string uploadId, int epoch, 
 
     /// <summary>[start, end) of the scratch as a body for an SDK that reads it twice, the first time in 4 KiB synchronous reads
     /// (the AWS SDK over http: it hashes the body for SigV4, then sends it): read from the scratch on the reader's thread through
-    /// a read-ahead of <see cref="SignedBodyReadAheadBytes"/>, so a body costs 64 KiB of memory instead of a buffer of its
-    /// length, and a 4 KiB read is a copy, not a system call. Seekable, for the second pass and for retries.</summary>
-    public Stream OpenSignedBody(long start, long end) => new BufferedStream(OpenStreamingBody(start, end), SignedBodyReadAheadBytes);
+    /// a pooled read-ahead of <see cref="SignedBodyReadAheadBytes"/> (<see cref="ReadAheadBodyStream"/>), so a body costs 64 KiB
+    /// of memory instead of a buffer of its length, a 4 KiB read is a copy, not a system call, and no read allocates.
+    /// Seekable, for the second pass and for retries.</summary>
+    public Stream OpenSignedBody(long start, long end) => new ReadAheadBodyStream(OpenStreamingBody(start, end), SignedBodyReadAheadBytes);
 
     /// <summary>Deletes the windows a commit of [<paramref name="from"/>, <paramref name="to"/>) made whole in the store: those
     /// that end within (from, to]. Windows below are an earlier commit's to drop, which may still be reading them (a store
@@ -180,9 +181,11 @@ internal sealed class ScratchFile(string directory, string uploadId, int epoch, 
         File.Delete(PathOf(window));
     }
 
-    private LocalFile Window(long window) => _windows.GetOrAdd(window, w => new LocalFile(
-        File.OpenHandle(PathOf(w), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete),
-        w * windowSize, flushToDisk: false, dropWrittenPages: false));
+    /// <summary>The window's file, opened on first use (the factory takes this scratch as its argument: a lambda that captured it
+    /// was a delegate allocated per read and write).</summary>
+    private LocalFile Window(long window) => _windows.GetOrAdd(window, static (w, scratch) => new LocalFile(
+        File.OpenHandle(scratch.PathOf(w), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete),
+        w * scratch.WindowSize, flushToDisk: false, dropWrittenPages: false), this);
 
     private string PathOf(long window) => Path.Combine(directory, $"{uploadId}.{epoch}.{window}");
 

@@ -87,7 +87,25 @@ internal sealed class S3StagingFile : IStagingFile
 
     public bool KeepsBytesUntilCommitted => true;
 
-    public void Discard(long offset) => _scratch.DropFrom(offset);
+    /// <summary>Also aborts a multipart upload this writer created that no session knows of: the session learns its id with the
+    /// first part it records, so when the writer recorded nothing (a held body discarded: its checksum failed, its writer was
+    /// taken over, a send failed) and the session had no id, nothing else would ever abort it (the next writer creates one of
+    /// its own) and its parts would stay until the bucket's lifecycle rule.</summary>
+    public async ValueTask DiscardAsync(long offset, CancellationToken cancellationToken)
+    {
+        _scratch.DropFrom(offset);
+        if (_multipartId is not { } created || _target.StoreUploadId is not null || offset != _target.Committed) return;
+        _multipartId = null;
+        try
+        {
+            await _store.AbortMultipartAsync(_target.UploadId, created, cancellationToken);
+        }
+        catch (Exception e) when (e is Amazon.Runtime.AmazonServiceException or HttpRequestException)
+        {
+            // The store cannot be reached now (the discard is on a failure's path already): the parts stay until the bucket's
+            // lifecycle rule removes them.
+        }
+    }
 
     public async Task<StagedCommit> CommitAsync(long from, long to, CancellationToken cancellationToken)
     {

@@ -146,18 +146,22 @@ public sealed class S3UploadStore : IUploadStore, IDisposable
             await S3Failures.Call(() => Client.DeleteObjectAsync(Bucket, item.Key, cancellationToken));
         if (published) return;
         if (remains.StoreUploadId is { } multipart)
-        {
-            try
-            {
-                await Client.AbortMultipartUploadAsync(Bucket, _keys.File(remains.UploadId), multipart, cancellationToken);
-            }
-            catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed or HttpStatusCode.NotImplemented)
-            {
-                // Gone already, or a server that cannot abort (s3rver): its parts stay until the bucket's lifecycle rule
-                // (AbortIncompleteMultipartUpload) removes them.
-            }
-        }
+            await AbortMultipartAsync(remains.UploadId, multipart, cancellationToken);
         await S3Failures.Call(() => Client.DeleteObjectAsync(Bucket, _keys.File(remains.UploadId), cancellationToken));
+    }
+
+    /// <summary>Aborts an upload's multipart upload.</summary>
+    internal async Task AbortMultipartAsync(string uploadId, string multipartId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Client.AbortMultipartUploadAsync(Bucket, _keys.File(uploadId), multipartId, cancellationToken);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed or HttpStatusCode.NotImplemented)
+        {
+            // Gone already, or a server that cannot abort (s3rver): its parts stay until the bucket's lifecycle rule
+            // (AbortIncompleteMultipartUpload) removes them.
+        }
     }
 
     public async IAsyncEnumerable<StagedFile> ListStagingAsync([EnumeratorCancellation] CancellationToken cancellationToken)

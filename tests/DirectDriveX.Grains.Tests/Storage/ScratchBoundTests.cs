@@ -1,4 +1,8 @@
+using System.Collections.Concurrent;
+using Amazon.Runtime;
+using Amazon.S3.Model;
 using DirectDriveX.Node.Buffers;
+using DirectDriveX.Node.DataPlane;
 using DirectDriveX.Silo.Hosting;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Grains.Memory;
@@ -23,6 +27,8 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
     private const int MiB = 1024 * 1024;
     private readonly string _root = Directory.CreateTempSubdirectory("ddx-scratch-").FullName;
     private InProcessTestCluster _cluster = null!;
+
+    protected InProcessTestCluster Cluster => _cluster;
 
     public async Task InitializeAsync()
     {
@@ -155,6 +161,57 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
         Assert.Equal(TestBytes.Sha256Hex(data), done.File!.Sha256);
     }
 
+    /// <summary>A body held for its checksum whose writer is taken over mid-body (its session moved to a new activation on the
+    /// same node, epoch 2, after the writer had sent three chunks to the store): the writer's next check-in is refused, nothing
+    /// of its body counts, and the client's body sent again from the committed offset is stored byte-identical (on S3 through a
+    /// multipart upload of its own: the first writer's, known to no session, was aborted at its discard).</summary>
+    [Fact]
+    public async Task A_held_body_whose_writer_is_taken_over_mid_body_keeps_nothing_and_the_body_sent_again_is_stored_byte_identical()
+    {
+        var silo = _cluster.Silos[0].SiloAddress;
+        var store = _cluster.GetSiloServiceProvider(silo).GetRequiredService<SlowCommitStore>();
+        var data = TestBytes.Random(64 * MiB + 4099, seed: 167);
+        var (grain, info) = await UploadDriver.StartOn(_cluster.Client, silo, new UploadRequest("held-takeover.bin", data.Length, null, TestBytes.Sha256Hex(data)));
+        var chunk = info.ChunkSize;
+
+        var handle = await UploadDriver.Open(_cluster, info);
+        var stale = await handle.OpenWriterAsync(onCommitted: null);
+        stale.HoldCommits();
+        await stale.WriteAsync(data.AsMemory(0, 3 * chunk), CancellationToken.None);
+        await Eventually.Holds(() => Task.FromResult(store.CommitsDone), done => done >= 2, TimeSpan.FromSeconds(60), "two chunks in the store");
+        await UploadDriver.MoveTo(_cluster, info, silo); // deactivated and activated again: epoch 2 takes over
+
+        UploadRefusal? refusal = null;
+        try
+        {
+            await stale.WriteAsync(data.AsMemory(3 * chunk, 3 * chunk), CancellationToken.None);
+            await stale.CompleteAsync();
+        }
+        catch (UploadRefusedException e)
+        {
+            refusal = e.Refusal;
+            await stale.DiscardAsync();
+        }
+        await stale.DisposeAsync();
+        Assert.Equal(new UploadRefusal(RefusalReason.NodeUnavailable,
+            $"Upload {info.UploadId} has been taken over by a newer writer; reconnect to continue from 0."), refusal);
+        Assert.Equal(0, (await grain.GetState()).CommittedOffset);
+
+        handle = await UploadDriver.Open(_cluster, info);
+        await using (var writer = await handle.OpenWriterAsync(onCommitted: null))
+        {
+            writer.HoldCommits();
+            await writer.WriteAsync(data, CancellationToken.None);
+            Assert.Equal(data.Length, await writer.CompleteAsync());
+        }
+        var done = await UploadDriver.Complete(_cluster, info);
+        Assert.Equal(TestBytes.Sha256Hex(data), done.File!.Sha256);
+        await using var stored = await store.OpenStoredAsync(done.File.FileId, data.Length);
+        var read = new MemoryStream();
+        await stored!.CopyToAsync(read);
+        Assert.True(data.AsSpan().SequenceEqual(read.ToArray()), "the stored file differs from the bytes sent");
+    }
+
     /// <summary>Store commits one writer keeps in flight: two where the store's commits are independent (Azure blocks), one
     /// where a commit depends on the one before (S3: part numbers, the multipart upload the first part creates).</summary>
     protected abstract int CommitsInFlight { get; }
@@ -183,7 +240,51 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
 
 public sealed class S3ScratchBoundTests(S3rverServer server) : ScratchBoundTests(server), IClassFixture<S3rverServer>
 {
+    private const int MiB = 1024 * 1024;
+
     protected override int CommitsInFlight => 1;
+
+    /// <summary>A first body held for its checksum that fails it after its writer sent two parts: the multipart upload its first
+    /// part created is in no session (nothing of the body was recorded, and the session learns the id with the first part it
+    /// records), so the writer aborts it at the discard rather than leaving it to the bucket's lifecycle rule; the body sent
+    /// again creates an upload of its own, which is completed and never aborted. s3rver answers AbortMultipartUpload with 405,
+    /// so the test watches the requests the store's client sends (the SDK's own events), not the bucket.</summary>
+    [Fact]
+    public async Task A_failed_first_held_body_s_multipart_upload_is_aborted_at_its_discard()
+    {
+        var silo = Cluster.Silos[0].SiloAddress;
+        var store = Cluster.GetSiloServiceProvider(silo).GetRequiredService<SlowCommitStore>();
+        var client = (AmazonServiceClient)((S3UploadStore)store.Inner).Client;
+        var created = new ConcurrentQueue<string>();
+        var aborted = new ConcurrentQueue<string>();
+        client.BeforeRequestEvent += (_, e) => { if (e is WebServiceRequestEventArgs { Request: AbortMultipartUploadRequest abort }) aborted.Enqueue(abort.UploadId); };
+        client.AfterResponseEvent += (_, e) => { if (e is WebServiceResponseEventArgs { Response: InitiateMultipartUploadResponse response }) created.Enqueue(response.UploadId); };
+        var data = TestBytes.Random(64 * MiB + 31, seed: 168);
+        var (_, info) = await UploadDriver.StartOn(Cluster.Client, silo, new UploadRequest("aborted.bin", data.Length, null, TestBytes.Sha256Hex(data)));
+
+        var handle = await UploadDriver.Open(Cluster, info);
+        await using (var writer = await handle.OpenWriterAsync(onCommitted: null))
+        {
+            writer.HoldCommits();
+            await writer.WriteAsync(data.AsMemory(0, 3 * info.ChunkSize), CancellationToken.None);
+            await Eventually.Holds(() => Task.FromResult(store.CommitsDone), done => done >= 2, TimeSpan.FromSeconds(60), "two parts in the store");
+            await writer.DiscardAsync(); // the body's checksum failed
+        }
+        var first = Assert.Single(created);
+        Assert.Equal([first], aborted);
+
+        handle = await UploadDriver.Open(Cluster, info);
+        await using (var writer = await handle.OpenWriterAsync(onCommitted: null))
+        {
+            writer.HoldCommits();
+            await writer.WriteAsync(data, CancellationToken.None);
+            Assert.Equal(data.Length, await writer.CompleteAsync());
+        }
+        var done = await UploadDriver.Complete(Cluster, info);
+        Assert.Equal(TestBytes.Sha256Hex(data), done.File!.Sha256);
+        Assert.Equal(2, created.Count);
+        Assert.Equal([first], aborted);
+    }
 }
 
 public sealed class AzureBlobScratchBoundTests(AzuriteServer server) : ScratchBoundTests(server), IClassFixture<AzuriteServer>

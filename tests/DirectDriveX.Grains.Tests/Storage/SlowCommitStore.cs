@@ -15,6 +15,7 @@ public sealed class SlowCommitStore(IUploadStore inner, string scratchDirectory)
     private int _inFlight;
     private int _peakInFlight;
     private long _largestPart;
+    private int _commitsDone;
 
     /// <summary>Asked with the end of the commit waiting; the commit goes ahead once it answers true.</summary>
     public Func<long, bool> MayCommit { get; set; } = _ => true;
@@ -26,8 +27,14 @@ public sealed class SlowCommitStore(IUploadStore inner, string scratchDirectory)
     public int CommitsInFlight => Volatile.Read(ref _inFlight);
     public int PeakCommitsInFlight => Volatile.Read(ref _peakInFlight);
 
+    /// <summary>Commits the store has answered: their bytes are in it (recorded by the session or not).</summary>
+    public int CommitsDone => Volatile.Read(ref _commitsDone);
+
     /// <summary>The longest part a commit returned: what one request body to the store held.</summary>
     public long LargestPart => Interlocked.Read(ref _largestPart);
+
+    /// <summary>The real store behind.</summary>
+    public IUploadStore Inner => inner;
 
     public StoreKind Kind => inner.Kind;
     public long? AvailableBytes() => inner.AvailableBytes();
@@ -79,7 +86,7 @@ public sealed class SlowCommitStore(IUploadStore inner, string scratchDirectory)
 
         public bool CommitsConcurrently => file.CommitsConcurrently;
 
-        public void Discard(long offset) => file.Discard(offset);
+        public ValueTask DiscardAsync(long offset, CancellationToken cancellationToken) => file.DiscardAsync(offset, cancellationToken);
 
         public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
         {
@@ -100,6 +107,7 @@ public sealed class SlowCommitStore(IUploadStore inner, string scratchDirectory)
                 await Eventually.Holds(() => Task.FromResult(store.MayCommit(to)), may => may, TimeSpan.FromSeconds(60), $"the commit up to {to} may go");
                 store.Sample();
                 var commit = await file.CommitAsync(from, to, cancellationToken);
+                Interlocked.Increment(ref store._commitsDone);
                 store.Sample();
                 var longest = commit.Parts.Max(part => part.Length);
                 long largest;
