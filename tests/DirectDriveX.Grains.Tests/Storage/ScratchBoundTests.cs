@@ -175,8 +175,7 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
         var chunk = info.ChunkSize;
 
         var handle = await UploadDriver.Open(_cluster, info);
-        var stale = await handle.OpenWriterAsync(onCommitted: null);
-        stale.HoldCommits();
+        var stale = await handle.OpenHeldWriterAsync();
         await stale.WriteAsync(data.AsMemory(0, 3 * chunk), CancellationToken.None);
         await Eventually.Holds(() => Task.FromResult(store.CommitsDone), done => done >= 2, TimeSpan.FromSeconds(60), "two chunks in the store");
         await UploadDriver.MoveTo(_cluster, info, silo); // deactivated and activated again: epoch 2 takes over
@@ -198,9 +197,8 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
         Assert.Equal(0, (await grain.GetState()).CommittedOffset);
 
         handle = await UploadDriver.Open(_cluster, info);
-        await using (var writer = await handle.OpenWriterAsync(onCommitted: null))
+        await using (var writer = await handle.OpenHeldWriterAsync())
         {
-            writer.HoldCommits();
             await writer.WriteAsync(data, CancellationToken.None);
             Assert.Equal(data.Length, await writer.CompleteAsync());
         }
@@ -263,9 +261,8 @@ public sealed class S3ScratchBoundTests(S3rverServer server) : ScratchBoundTests
         var (_, info) = await UploadDriver.StartOn(Cluster.Client, silo, new UploadRequest("aborted.bin", data.Length, null, TestBytes.Sha256Hex(data)));
 
         var handle = await UploadDriver.Open(Cluster, info);
-        await using (var writer = await handle.OpenWriterAsync(onCommitted: null))
+        await using (var writer = await handle.OpenHeldWriterAsync())
         {
-            writer.HoldCommits();
             await writer.WriteAsync(data.AsMemory(0, 3 * info.ChunkSize), CancellationToken.None);
             await Eventually.Holds(() => Task.FromResult(store.CommitsDone), done => done >= 2, TimeSpan.FromSeconds(60), "two parts in the store");
             await writer.DiscardAsync(); // the body's checksum failed
@@ -274,9 +271,8 @@ public sealed class S3ScratchBoundTests(S3rverServer server) : ScratchBoundTests
         Assert.Equal([first], aborted);
 
         handle = await UploadDriver.Open(Cluster, info);
-        await using (var writer = await handle.OpenWriterAsync(onCommitted: null))
+        await using (var writer = await handle.OpenHeldWriterAsync())
         {
-            writer.HoldCommits();
             await writer.WriteAsync(data, CancellationToken.None);
             Assert.Equal(data.Length, await writer.CompleteAsync());
         }
