@@ -45,7 +45,9 @@ internal sealed class AzureBlobStagingFile(AzureBlobUploadStore store, StagingTa
         // One block per scratch window the range touches (a chunk), however many chunks one commit covers (a tus body held for
         // its checksum). The SDK reads a block's body once, 80 KiB at a time: it is read from the scratch as it goes, with
         // no body buffer (two blocks in flight held two chunk-sized buffers, 16 MiB of a node's memory its leases did not
-        // count).
+        // count). The whole range is held from the start (before the first await: commits start in order), so a later commit
+        // in flight beside this one, which completes a window this one shares, leaves it until this one has sent its part.
+        using var held = _scratch.HoldRange(from, to);
         var parts = new List<StagedPart>();
         for (var start = from; start < to;)
         {
@@ -54,6 +56,7 @@ internal sealed class AzureBlobStagingFile(AzureBlobUploadStore store, StagingTa
             await using (var body = _scratch.OpenStreamingBody(start, end))
                 await AzureBlobUploadStore.Call(() => blob.StageBlockAsync(id, body, cancellationToken: cancellationToken));
             parts.Add(new StagedPart(start, end - start, $"b{target.Epoch}", id));
+            held.ReleaseTo(end);
             _scratch.DropCommitted(start, end);
             start = end;
         }

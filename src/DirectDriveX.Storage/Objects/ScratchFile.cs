@@ -101,7 +101,8 @@ internal sealed class ScratchFile(string directory, string uploadId, int epoch, 
 
     /// <summary>Deletes the windows a commit of [<paramref name="from"/>, <paramref name="to"/>) made whole in the store: those
     /// that end within (from, to]. Windows below are an earlier commit's to drop, which may still be reading them (a store
-    /// whose commits run concurrently).</summary>
+    /// whose commits run concurrently); a window shared with an earlier commit still in flight is deleted once that commit
+    /// lets go of it (<see cref="HoldRange"/>).</summary>
     public void DropCommitted(long from, long to)
     {
         foreach (var window in _windows.Keys)
@@ -152,9 +153,18 @@ internal sealed class ScratchFile(string directory, string uploadId, int epoch, 
         Delete(window);
     }
 
-    /// <summary>Counts a body reading [start, end) in (+1) or out (-1) of the windows it touches; the last one out of a
-    /// dropped window deletes it.</summary>
-    private void Hold(long start, long end, int delta)
+    /// <summary>Keeps the windows of [start, end) until the result releases them (<see cref="ScratchRangeHold"/>): a commit's
+    /// whole range, taken when the commit starts, so that a later commit in flight beside it cannot delete a window the two
+    /// share before this one has sent its part of it.</summary>
+    public ScratchRangeHold HoldRange(long start, long end)
+    {
+        Hold(start, end, +1);
+        return new ScratchRangeHold(this, start, end);
+    }
+
+    /// <summary>Counts a body or a commit reading [start, end) in (+1) or out (-1) of the windows it touches; the last one out
+    /// of a dropped window deletes it.</summary>
+    internal void Hold(long start, long end, int delta)
     {
         if (end <= start) return;
         var dropped = new List<long>();
