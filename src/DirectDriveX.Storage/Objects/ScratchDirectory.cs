@@ -5,19 +5,23 @@ namespace DirectDriveX.Storage.Objects;
 
 /// <summary>
 /// This process's scratch directory for an object store (<c>{FileStore:RootDirectory}/scratch</c>): the parts writers are
-/// filling. Nothing in it outlives the process's epochs (an epoch lives in one process), so it is emptied at start; a node
-/// never needs another node's scratch, nor its own after a crash.
+/// filling. Nothing in it outlives the process's epochs (an epoch lives in one process), so it is emptied before this process
+/// first uses it; a node never needs another node's scratch, nor its own after a crash. Only its first use empties it, not
+/// the store's construction: a process that never writes (a gateway, which builds the store for downloads) leaves alone a
+/// directory it may have been given by mistake beside a silo's.
 /// </summary>
-internal sealed class ScratchDirectory
+internal sealed class ScratchDirectory(string rootDirectory)
 {
-    public ScratchDirectory(string rootDirectory)
+    private readonly Lazy<string> _path = new(() =>
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetFullPath(rootDirectory), "scratch");
-        if (Directory.Exists(Path)) Directory.Delete(Path, recursive: true);
-        Directory.CreateDirectory(Path);
-    }
+        var path = System.IO.Path.Combine(System.IO.Path.GetFullPath(rootDirectory), "scratch");
+        if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
+        Directory.CreateDirectory(path);
+        return path;
+    }, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    public string Path { get; }
+    /// <summary>The directory, emptied on the first call.</summary>
+    public string Path => _path.Value;
 
     public ScratchFile Open(string uploadId, int epoch, long windowSize) => new(Path, uploadId, epoch, windowSize);
 
