@@ -25,13 +25,9 @@ public static class TusEndpoints
         return app;
     }
 
-    private static (TusOptions Tus, long MaxSize) Settings(HttpContext context) => TusCreation.Settings(context);
-
-    private static UploadOptions Uploads(HttpContext context) => TusCreation.Uploads(context);
-
     private static async Task<IResult> CollectionAsync(HttpContext context)
     {
-        var (tus, maxSize) = Settings(context);
+        var (tus, maxSize) = TusCreation.Settings(context);
         if (TusProtocol.Prelude(context, tus, maxSize) is { } done) return done;
         if (!HttpMethods.IsPost(context.Request.Method)) return MethodNotAllowed(context, "OPTIONS, POST");
         return await CreateAsync(context);
@@ -39,7 +35,7 @@ public static class TusEndpoints
 
     private static async Task<IResult> UploadAsync(HttpContext context, string key)
     {
-        var (tus, maxSize) = Settings(context);
+        var (tus, maxSize) = TusCreation.Settings(context);
         if (TusProtocol.Prelude(context, tus, maxSize) is { } done) return done;
         var method = context.Request.Method;
         if (HttpMethods.IsHead(method)) return await HeadAsync(context, key);
@@ -52,7 +48,7 @@ public static class TusEndpoints
     /// <c>Upload-Concat: final</c>, a session started on this node.</summary>
     private static async Task<IResult> CreateAsync(HttpContext context)
     {
-        var (tus, _) = Settings(context);
+        var (tus, _) = TusCreation.Settings(context);
         var refusals = context.RequestServices.GetRequiredService<RefusalResults>();
         var request = context.Request;
         var (creation, refused) = TusCreation.Read(context);
@@ -98,7 +94,7 @@ public static class TusEndpoints
         else headers["Upload-Length"] = status.Size.ToString(CultureInfo.InvariantCulture);
         if (status.TusMetadata is { Length: > 0 } metadata) headers["Upload-Metadata"] = metadata;
         if (status.TusConcat is { Length: > 0 } concat) headers[TusConcat.Header] = concat;
-        TusProtocol.SetExpires(context.Response, status, Uploads(context));
+        TusProtocol.SetExpires(context.Response, status, TusCreation.Uploads(context));
         return Results.Ok();
     }
 
@@ -129,7 +125,7 @@ public static class TusEndpoints
 
         var handle = session.Handle!;
         // Upload-Expires on every PATCH answer of an upload that will expire (MUST), a refused one too (409, 460, …).
-        TusProtocol.SetExpires(context.Response, handle.Status, Uploads(context));
+        TusProtocol.SetExpires(context.Response, handle.Status, TusCreation.Uploads(context));
         using var connection = context.RequestServices.GetRequiredService<UploadConnections>().Open(context, handle.UploadId);
         connection.SessionHere = true;
         var written = await TusBodyWriter.WriteBodyAsync(context, handle, offset, connection);

@@ -12,31 +12,28 @@ namespace DirectDriveX.Storage.Objects;
 /// allocates nothing: the buffer comes from the shared pool and goes back when the body is disposed, and an asynchronous read
 /// of the same length as the one before returns the same completed task (as <see cref="MemoryStream"/> does).
 /// </summary>
-internal sealed class ReadAheadBodyStream(Stream inner, int readAheadBytes) : Stream
+internal sealed class ReadAheadBodyStream(Stream inner, int readAheadBytes) : ReadOnlySeekableStream(inner.Length)
 {
     private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(readAheadBytes);
-    private long _position;
     private long _bufferStart;
     private int _bufferLength;
     private Task<int>? _lastRead;
 
     public override bool CanRead => _buffer is not null;
     public override bool CanSeek => _buffer is not null;
-    public override bool CanWrite => false;
-    public override long Length => inner.Length;
-    public override long Position { get => _position; set => _position = Math.Clamp(value, 0, Length); }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> destination)
     {
         var buffer = _buffer ?? throw new ObjectDisposedException(nameof(ReadAheadBodyStream));
-        if (destination.IsEmpty || _position >= Length) return 0;
-        if (_position < _bufferStart || _position >= _bufferStart + _bufferLength) Fill(buffer);
-        var from = (int)(_position - _bufferStart);
+        var position = Position;
+        if (destination.IsEmpty || position >= Length) return 0;
+        if (position < _bufferStart || position >= _bufferStart + _bufferLength) Fill(buffer, position);
+        var from = (int)(position - _bufferStart);
         var count = Math.Min(destination.Length, _bufferLength - from);
         buffer.AsSpan(from, count).CopyTo(destination);
-        _position += count;
+        Position = position + count;
         return count;
     }
 
@@ -50,17 +47,6 @@ internal sealed class ReadAheadBodyStream(Stream inner, int readAheadBytes) : St
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         cancellationToken.IsCancellationRequested ? ValueTask.FromCanceled<int>(cancellationToken) : new ValueTask<int>(Read(buffer.Span));
 
-    public override long Seek(long offset, SeekOrigin origin) => Position = origin switch
-    {
-        SeekOrigin.Begin => offset,
-        SeekOrigin.Current => _position + offset,
-        _ => Length + offset,
-    };
-
-    public override void Flush() { }
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
     protected override void Dispose(bool disposing)
     {
         if (disposing && Interlocked.Exchange(ref _buffer, null) is { } buffer)
@@ -71,12 +57,12 @@ internal sealed class ReadAheadBodyStream(Stream inner, int readAheadBytes) : St
         base.Dispose(disposing);
     }
 
-    /// <summary>Reads the inner stream from the position on, as far as the buffer holds or the body ends.</summary>
-    private void Fill(byte[] buffer)
+    /// <summary>Reads the inner stream from <paramref name="position"/> on, as far as the buffer holds or the body ends.</summary>
+    private void Fill(byte[] buffer, long position)
     {
-        var wanted = (int)Math.Min(buffer.Length, Length - _position);
-        inner.Position = _position;
-        _bufferStart = _position;
+        var wanted = (int)Math.Min(buffer.Length, Length - position);
+        inner.Position = position;
+        _bufferStart = position;
         _bufferLength = 0;
         while (_bufferLength < wanted)
         {
