@@ -85,10 +85,9 @@ public sealed partial class UploadConnections(NodeDrain drain, IGrainFactory gra
     public async Task LetGoAsync(Connection connection)
     {
         if (!drain.IsDraining || !connection.SessionHere) return;
-        var deadline = TimeProvider.System.GetTimestamp();
-        while (_open.Keys.Any(c => !ReferenceEquals(c, connection) && c.UploadId == connection.UploadId)
-               && TimeProvider.System.GetElapsedTime(deadline) < LetGoWait)
-            await Task.Delay(50);
+        var earlier = _open.Keys.Where(c => !ReferenceEquals(c, connection) && c.UploadId == connection.UploadId).Select(c => c.Ended);
+        try { await Task.WhenAll(earlier).WaitAsync(LetGoWait); }
+        catch (TimeoutException) { }
         await DeactivateAsync(connection.UploadId);
     }
 
@@ -123,6 +122,7 @@ public sealed partial class UploadConnections(NodeDrain drain, IGrainFactory gra
     {
         private readonly UploadConnections _owner;
         private readonly CancellationTokenSource _reconnect = new();
+        private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private ReconnectNotice? _notice;
 
         internal Connection(UploadConnections owner, HttpContext context, string uploadId, string? via)
@@ -148,6 +148,9 @@ public sealed partial class UploadConnections(NodeDrain drain, IGrainFactory gra
 
         public ReconnectNotice? Notice => Volatile.Read(ref _notice);
 
+        /// <summary>Completes when the connection has ended (<see cref="Dispose"/>).</summary>
+        internal Task Ended => _ended.Task;
+
         internal void Request(ReconnectNotice notice)
         {
             if (Interlocked.CompareExchange(ref _notice, notice, null) is not null) return;
@@ -157,6 +160,7 @@ public sealed partial class UploadConnections(NodeDrain drain, IGrainFactory gra
         public void Dispose()
         {
             _owner.Closed(this);
+            _ended.TrySetResult();
             _reconnect.Dispose();
         }
     }
