@@ -11,8 +11,8 @@ public sealed class UploadOptions
     [Range(1, long.MaxValue)]
     public long MaxFileSizeBytes { get; set; } = 10L * 1024 * 1024 * 1024;
 
-    /// <summary>Largest chunk: the unit of acknowledgement and the largest WebSocket message, no larger than the pool's
-    /// largest buffer (32 MiB). Default 8 MiB.</summary>
+    /// <summary>Largest chunk: the unit of acknowledgement, of an object store's part and the largest WebSocket message; at most
+    /// 32 MiB. Default 8 MiB.</summary>
     [Range(4096, 32 * 1024 * 1024)]
     public int MaxChunkBytes { get; set; } = 8 * 1024 * 1024;
 

@@ -141,5 +141,5 @@ public sealed partial class UploadSessionGrain
     }
 
     /// <summary>The terms of a session of <paramref name="size"/> bytes on this node.</summary>
-    private ChunkPlan Plan(long size) => ChunkPlan.For(size, _uploads.MinChunkBytes, Math.Min(_uploads.MaxChunkBytes, pool.LargestBufferSize));
+    private ChunkPlan Plan(long size) => ChunkPlan.For(size, _uploads.MinChunkBytes, _uploads.MaxChunkBytes);
 }

@@ -28,7 +28,6 @@ namespace DirectDriveX.Grains.Sessions;
 public sealed partial class UploadSessionGrain(
     [PersistentState(UploadSessionGrain.StateName, UploadSessionGrain.StorageName)] IPersistentState<UploadSessionState> state,
     IUploadStore store,
-    ChunkBufferPool pool,
     ILocalSiloDetails silo,
     TimeProvider clock,
     UploadMetrics metrics,

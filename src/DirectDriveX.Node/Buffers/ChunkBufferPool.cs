@@ -3,30 +3,31 @@ using Microsoft.Extensions.Options;
 namespace DirectDriveX.Node.Buffers;
 
 /// <summary>
-/// The silo's bounded pool of large chunk buffers in tiers of 8, 16 and 32 MiB (at most 15 buffers by default, 7/15/3 by tier).
-/// Buffers are allocated lazily, on first need, and reused after. A rent takes the smallest tier that fits and can serve now;
-/// when none can, the renter waits, in arrival order, up to a deadline, and then gets null: never an unbounded allocation.
+/// The silo's bounded pool of the buffers every chunk is received through, a slice at a time: at most 15 by default, each of
+/// <see cref="BufferSize"/> bytes. A chunk (8 MiB by default, the unit a client is acknowledged by and an object store's part)
+/// is never held whole in memory: its bytes go from the buffer to the upload's staging file in slices as they arrive, and the
+/// buffer takes the next slice. Buffers are allocated lazily, on first need, and reused after. When none is free, a renter
+/// waits, in arrival order, up to a deadline, and then gets null: never an unbounded allocation.
 /// </summary>
 public sealed class ChunkBufferPool
 {
-    private readonly IReadOnlyList<ChunkBufferTier> _tiers;
+    /// <summary>The size of every buffer: one slice of a chunk. Received bytes are written to the file once this many are
+    /// pending (or at a chunk's end): large enough to keep system calls few, small enough to stay in cache between the socket
+    /// copy, the hash and the page-cache copy. A buffer of a whole chunk (8–32 MiB) was resident for a slice's use.</summary>
+    public const int BufferSize = 256 * 1024;
+
     private readonly int _maxBuffers;
     private readonly TimeSpan _waitTimeout;
-    private readonly Stack<byte[]>[] _free;
-    private readonly int[] _allocated;
+    private readonly Stack<byte[]> _free = new();
     private readonly LinkedList<Waiter> _waiters = new();
     private readonly Lock _lock = new();
+    private int _allocated;
     private int _inUse;
-    private long _bytesInUse;
 
     public ChunkBufferPool(IOptions<ChunkBufferPoolOptions> options)
     {
-        var o = options.Value;
-        _tiers = ChunkBufferTier.From(o);
-        _maxBuffers = o.MaxBuffers;
-        _waitTimeout = o.WaitTimeout;
-        _free = _tiers.Select(_ => new Stack<byte[]>()).ToArray();
-        _allocated = new int[_tiers.Count];
+        _maxBuffers = options.Value.MaxBuffers;
+        _waitTimeout = options.Value.WaitTimeout;
     }
 
     /// <summary>Whether writers are waiting for a buffer now: a writer holding one with nothing pending gives it back.</summary>
@@ -38,33 +39,25 @@ public sealed class ChunkBufferPool
         }
     }
 
-    /// <summary>The largest chunk the pool can hold.</summary>
-    public int LargestBufferSize => _tiers.Where(t => t.MaxBuffers > 0).Max(t => t.BufferSize);
-
     public ChunkBufferPoolStatistics Statistics
     {
         get
         {
             lock (_lock)
-                return new ChunkBufferPoolStatistics(_inUse, _bytesInUse, _allocated.Sum(), _maxBuffers, _waiters.Count);
+                return new ChunkBufferPoolStatistics(_inUse, (long)_inUse * BufferSize, _allocated, _maxBuffers, _waiters.Count);
         }
     }
 
-    /// <summary>
-    /// Rents a buffer of at least <paramref name="length"/> bytes, waiting up to the configured deadline.
-    /// Null when the pool stayed exhausted until then.
-    /// </summary>
-    public async ValueTask<ChunkBuffer?> RentAsync(int length, CancellationToken cancellationToken)
+    /// <summary>Rents a buffer of <see cref="BufferSize"/> bytes, waiting up to the configured deadline. Null when the pool
+    /// stayed exhausted until then.</summary>
+    public async ValueTask<ChunkBuffer?> RentAsync(CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, LargestBufferSize);
-
         Waiter waiter;
         lock (_lock)
         {
-            if (_waiters.Count == 0 && TryTake(length) is { } array)
-                return new ChunkBuffer(this, array, length);
-            waiter = new Waiter(length);
+            if (_waiters.Count == 0 && TryTake() is { } array)
+                return new ChunkBuffer(this, array);
+            waiter = new Waiter();
             waiter.Node = _waiters.AddLast(waiter);
         }
 
@@ -77,17 +70,15 @@ public sealed class ChunkBufferPool
             cancellationToken.ThrowIfCancellationRequested();
             return null;
         }
-        return new ChunkBuffer(this, granted, length);
+        return new ChunkBuffer(this, granted);
     }
 
     internal void Return(byte[] array)
     {
         lock (_lock)
         {
-            var tier = TierOf(array.Length);
             _inUse--;
-            _bytesInUse -= array.Length;
-            _free[tier].Push(array);
+            _free.Push(array);
             ServeWaiters();
         }
     }
@@ -95,7 +86,7 @@ public sealed class ChunkBufferPool
     private void ServeWaiters()
     {
         // Arrival order: the first waiter is served first, and later ones do not overtake it.
-        while (_waiters.First is { } node && TryTake(node.Value.Length) is { } array)
+        while (_waiters.First is { } node && TryTake() is { } array)
         {
             _waiters.RemoveFirst();
             node.Value.Node = null;
@@ -111,45 +102,24 @@ public sealed class ChunkBufferPool
             _waiters.Remove(waiter.Node);
             waiter.Node = null;
             waiter.Completion.TrySetResult(null);
-            ServeWaiters(); // a large request leaving the head may unblock smaller ones behind it
         }
     }
 
-    private byte[]? TryTake(int length)
+    private byte[]? TryTake()
     {
-        for (var t = 0; t < _tiers.Count; t++)
+        if (_free.TryPop(out var array))
         {
-            if (_tiers[t].BufferSize < length) continue;
-            if (_free[t].TryPop(out var array)) return Lend(array);
+            _inUse++;
+            return array;
         }
-        for (var t = 0; t < _tiers.Count; t++)
-        {
-            var tier = _tiers[t];
-            if (tier.BufferSize < length || _allocated[t] >= tier.MaxBuffers) continue;
-            if (_allocated.Sum() >= _maxBuffers) return null;
-            _allocated[t]++;
-            return Lend(GC.AllocateUninitializedArray<byte>(tier.BufferSize));
-        }
-        return null;
-    }
-
-    private byte[] Lend(byte[] array)
-    {
+        if (_allocated >= _maxBuffers) return null;
+        _allocated++;
         _inUse++;
-        _bytesInUse += array.Length;
-        return array;
+        return GC.AllocateUninitializedArray<byte>(BufferSize);
     }
 
-    private int TierOf(int bufferSize)
+    private sealed class Waiter
     {
-        for (var t = 0; t < _tiers.Count; t++)
-            if (_tiers[t].BufferSize == bufferSize) return t;
-        throw new ArgumentException("The array did not come from this pool.", nameof(bufferSize));
-    }
-
-    private sealed class Waiter(int length)
-    {
-        public int Length { get; } = length;
         public TaskCompletionSource<byte[]?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public LinkedListNode<Waiter>? Node { get; set; }
     }

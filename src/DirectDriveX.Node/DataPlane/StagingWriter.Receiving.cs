@@ -6,19 +6,20 @@ namespace DirectDriveX.Node.DataPlane;
 /// file, chunk ends queued for the committer, the buffer given back whenever the client goes quiet.</summary>
 public sealed partial class StagingWriter
 {
-    /// <summary>Space to receive into: the rest of the current slice of the chunk in the pooled buffer. A receive never takes
-    /// more than a slice, so what arrives goes to the file while it is still in cache (a WebSocket receive fills all the
-    /// space it is given before it returns).</summary>
+    /// <summary>Space to receive into: the rest of the pooled buffer, which holds one slice of the chunk (the bytes received
+    /// and not yet written to the file come first). A receive never takes more than a slice, so what arrives goes to the file
+    /// while it is still in cache (a WebSocket receive fills all the space it is given before it returns).</summary>
     public async ValueTask<Memory<byte>> GetMemoryAsync(CancellationToken cancellationToken)
     {
         ThrowIfFailed();
         if (_filled == 0) await WaitForCommitsAsync(cancellationToken);
         if (_buffer is null)
         {
-            _buffer = await _pool.RentAsync(_chunkSize, cancellationToken) ?? throw new UploadRefusedException(new UploadRefusal(
+            _buffer = await _pool.RentAsync(cancellationToken) ?? throw new UploadRefusedException(new UploadRefusal(
                 RefusalReason.BuffersExhausted, "This node has no free chunk buffer; retry shortly."));
         }
-        return _buffer.Memory[_filled..Math.Min(ChunkLength, _written + WriteSliceBytes)];
+        var pending = _filled - _written;
+        return _buffer.Memory[pending..Math.Min(ChunkLength - _written, _buffer.Memory.Length)];
     }
 
     /// <summary>Before a new chunk is received: on a store that keeps received bytes on the node's scratch disk until they are
@@ -73,7 +74,7 @@ public sealed partial class StagingWriter
         _filled += count;
         CheckInWhenDue();
         if (_filled == ChunkLength || ReceivedOffset == _size) await EndChunkAsync();
-        else if (_filled - _written >= WriteSliceBytes) await WritePendingAsync();
+        else if (_filled - _written >= _buffer!.Memory.Length) await WritePendingAsync();
         // Everything received is in the file and other connections wait for a buffer: take turns, a slice at a time.
         if (_filled == _written && _pool.HasWaiters) await PauseAsync();
     }
@@ -133,7 +134,7 @@ public sealed partial class StagingWriter
     private async ValueTask WritePendingAsync()
     {
         if (_filled == _written) return;
-        var data = _buffer!.Memory[_written.._filled];
+        var data = _buffer!.Memory[..(_filled - _written)];
         var offset = _chunkStart + _written;
         try
         {

@@ -8,21 +8,17 @@ namespace DirectDriveX.Node.DataPlane;
 
 /// <summary>
 /// One connection's writer: the data plane every protocol adapter writes through. Bytes are received straight into one
-/// buffer rented from the node's <see cref="ChunkBufferPool"/>, written at their offset in its epoch's staging file in slices as
-/// they arrive (hashed on the way), and at every chunk boundary handed to a committer that makes them durable in the store
-/// (an fsync; an S3 part or staged object; an Azure block) and records the parts that hold them with the session grain,
-/// then acknowledges. The buffer is reused for the next chunk as soon as its bytes
-/// are in the file, and given back whenever the client has nothing more to send right now (<see cref="PauseAsync"/>), so a
+/// buffer rented from the node's <see cref="ChunkBufferPool"/>, written at their offset in its epoch's staging file a slice (the
+/// buffer's size) at a time as they arrive (hashed on the way), and at every chunk boundary handed to a committer that makes
+/// them durable in the store (an fsync; an S3 part or staged object; an Azure block) and records the parts that hold them with
+/// the session grain, then acknowledges. The buffer is reused for the next slice as soon as its bytes are in the file, and
+/// given back whenever the client has nothing more to send right now (<see cref="PauseAsync"/>), so a
 /// connection holds a pooled buffer only while its bytes are between the socket and the disk; a commit never carries bytes.
 /// Bytes a client sends again below the committed offset (a client that restarts from 0) are compared with what is
 /// staged, not written: the same bytes are acknowledged again, different ones refused.
 /// </summary>
 public sealed partial class StagingWriter : IAsyncDisposable
 {
-    /// <summary>Received bytes are written to the file once this many are pending (or at a chunk's end): large enough to keep
-    /// system calls few, small enough to stay in cache between the socket copy, the hash and the page-cache copy.</summary>
-    public const int WriteSliceBytes = 256 * 1024;
-
     /// <summary>A connection that goes quiet mid-chunk has what it sent committed (and acknowledged) when this long has passed
     /// since its last commit: a slow client hears about its bytes within about a second, not after a whole chunk (6.4 MiB
     /// of a 64 MiB file is over 3 s at 2 MB/s), while a fast one, never quiet, still commits once per chunk.</summary>

@@ -167,7 +167,7 @@ public sealed class UploadDataPlane(
     private async Task<string> HashAsync(StagingTarget target, Stream assembled, CancellationToken cancellationToken)
     {
         using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        using var buffer = await pool.RentAsync(Math.Min(pool.LargestBufferSize, 8 * 1024 * 1024), cancellationToken)
+        using var buffer = await pool.RentAsync(cancellationToken)
             ?? throw new UploadRefusedException(new UploadRefusal(RefusalReason.BuffersExhausted, "This node has no free chunk buffer to verify the upload; retry shortly."));
         long position = 0;
         while (true)
