@@ -39,4 +39,11 @@ public interface IStagingFile : IAsyncDisposable
     /// there, so that the next writer's scratch does not start with it, and a store that created something for it no session
     /// knows of (an S3 multipart upload) removes that. Best effort: it does not throw for a store that cannot be reached.</summary>
     ValueTask DiscardAsync(long offset, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>The highest number a commit of [<paramref name="from"/>, <paramref name="to"/>) gives a part in a space of numbers
+    /// the upload's writers share (S3 part numbers), or 0 when it numbers none. A writer that sends parts it does not record yet
+    /// (a body held for its checksum) has the session record this number before each send
+    /// (<see cref="IUploadSessionGrain.CheckWriterSending"/>), and every later writer numbers past it, so a late part of a
+    /// taken-over writer never lands on a number another writer records.</summary>
+    int LastPartNumber(long from, long to) => 0;
 }

@@ -7,7 +7,8 @@ namespace DirectDriveX.Storage;
 /// object store cuts it into parts), the committed offset, the parts that hold the committed bytes, and the store's own id of
 /// the upload (an S3 multipart upload id) once it has one. <see cref="PlanSize"/>, when set, is the size the parts are planned
 /// by instead of <see cref="Size"/> (an upload created without its length: planned for the most it may become, and so kept
-/// once its length is known).
+/// once its length is known). <see cref="SentPartNumber"/>: the highest S3 part number a writer may have sent and not recorded
+/// (a held body's); this writer numbers past it.
 /// </summary>
 public sealed record StagingTarget(
     string UploadId,
@@ -17,7 +18,8 @@ public sealed record StagingTarget(
     long Committed,
     IReadOnlyList<StagedPart> Parts,
     string? StoreUploadId,
-    long? PlanSize = null);
+    long? PlanSize = null,
+    int SentPartNumber = 0);
 
 /// <summary>What an upload may have left in a store: its last epoch, the parts its session recorded, its store id.</summary>
 public sealed record StagingRemains(string UploadId, int LastEpoch, IReadOnlyList<StagedPart> Parts, string? StoreUploadId);

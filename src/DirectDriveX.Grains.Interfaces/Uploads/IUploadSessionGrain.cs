@@ -40,6 +40,12 @@ public interface IUploadSessionGrain : IGrainWithStringKey
     /// activity and renews its lease, so bytes that arrive without a commit (a held body) neither expire nor park it.</summary>
     Task<UploadRefusal?> CheckWriter(int epoch, string writerNodeId);
 
+    /// <summary><see cref="CheckWriter"/> before a send of parts the writer does not record yet (a tus body held for its
+    /// checksum, on S3), numbered up to <paramref name="lastPartNumber"/>: while it may write, the session records that number
+    /// durably before it answers (<see cref="WritingGrant.SentPartNumber"/>), and every later writer numbers its parts past it,
+    /// so a part this writer sends late, after a takeover, never replaces a part another writer records.</summary>
+    Task<UploadRefusal?> CheckWriterSending(int epoch, string writerNodeId, int lastPartNumber);
+
     /// <summary>Verifies length and <paramref name="sha256"/> (of the staged bytes, computed by the data plane of epoch
     /// <paramref name="epoch"/>) against the declared hash, stores the file and releases the lease. Refused for any epoch
     /// but this activation's.</summary>

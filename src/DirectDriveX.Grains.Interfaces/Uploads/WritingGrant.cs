@@ -10,6 +10,8 @@ namespace DirectDriveX.Grains.Interfaces;
 /// <param name="StoreUploadId">The store's id of the upload (an S3 multipart upload id), once it has one.</param>
 /// <param name="CheckInInterval">How long a writer that is receiving bytes may go without a commit before it tells the session
 /// it is still receiving (<see cref="IUploadSessionGrain.CheckWriter"/>), so the session neither expires nor parks under it.</param>
+/// <param name="SentPartNumber">The highest S3 part number a writer may have sent without recording it
+/// (<see cref="IUploadSessionGrain.CheckWriterSending"/>): the writer numbers its parts past it.</param>
 [GenerateSerializer, Immutable]
 public sealed record WritingGrant(
     [property: Id(0)] int Epoch,
@@ -17,7 +19,8 @@ public sealed record WritingGrant(
     [property: Id(2)] StagedPart[] Parts,
     [property: Id(3)] UploadRefusal? Refusal,
     [property: Id(4)] string? StoreUploadId = null,
-    [property: Id(5)] TimeSpan CheckInInterval = default)
+    [property: Id(5)] TimeSpan CheckInInterval = default,
+    [property: Id(6)] int SentPartNumber = 0)
 {
     public bool Granted => Refusal is null && Status is not null;
 

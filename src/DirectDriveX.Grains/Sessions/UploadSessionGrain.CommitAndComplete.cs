@@ -32,7 +32,7 @@ public sealed partial class UploadSessionGrain
             await WriteFencedStateAsync();
             _epoch = S.WriterEpoch;
         }
-        return new WritingGrant(_epoch.Value, Status(), S.Parts, null, S.StoreUploadId, CheckInInterval);
+        return new WritingGrant(_epoch.Value, Status(), S.Parts, null, S.StoreUploadId, CheckInInterval, S.SentPartNumber);
     }
 
     public async Task<ChunkAck> Commit(int epoch, long offset, long length, string writerNodeId, StagedCommit staged)
@@ -58,6 +58,17 @@ public sealed partial class UploadSessionGrain
         var now = clock.GetUtcNow();
         if (now - S.LastActivityAt < CheckInInterval) return null;
         state.State = S with { LastActivityAt = now };
+        await WriteFencedStateAsync();
+        return null;
+    }
+
+    public async Task<UploadRefusal?> CheckWriterSending(int epoch, string writerNodeId, int lastPartNumber)
+    {
+        if (await CheckWriter(epoch, writerNodeId) is { } refused) return refused;
+        if (lastPartNumber <= S.SentPartNumber) return null;
+        // Written before the writer sends: a later writer (a takeover here, or the next activation) numbers past it. A write
+        // that fails (a newer activation wrote the state) answers no send.
+        state.State = S with { SentPartNumber = lastPartNumber };
         await WriteFencedStateAsync();
         return null;
     }

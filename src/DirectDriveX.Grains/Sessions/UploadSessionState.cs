@@ -52,4 +52,7 @@ public sealed record UploadSessionState
     /// <summary>The size the store plans the upload's parts by, fixed at its creation: the bound of an upload created without
     /// its length (its parts must keep their size once the length is declared); null: <see cref="Size"/>.</summary>
     [Id(25)] public long? PlanSize { get; init; }
+    /// <summary>The highest S3 part number a writer was let send without recording it (a body held for its checksum,
+    /// <see cref="IUploadSessionGrain.CheckWriterSending"/>): writers number their parts past it. 0: none (and before it existed).</summary>
+    [Id(26)] public int SentPartNumber { get; init; }
 }

@@ -35,7 +35,7 @@ public sealed partial class StagingWriter
             if (_holding && _file.KeepsBytesUntilCommitted)
             {
                 Heard();
-                if (await _grain.CheckWriter(_epoch, _nodeId) is { } superseded)
+                if (await _grain.CheckWriterSending(_epoch, _nodeId, _file.LastPartNumber(committed, end)) is { } superseded)
                 {
                     Fail(superseded);
                     return;

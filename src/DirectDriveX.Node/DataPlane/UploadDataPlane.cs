@@ -116,7 +116,7 @@ public sealed class UploadDataPlane(
         try
         {
             file = await store.OpenStagingAsync(new StagingTarget(uploadId, grant.Epoch, status.Size, status.ChunkSize, status.CommittedOffset,
-                grant.Parts, grant.StoreUploadId, status.PlanSize), CancellationToken.None);
+                grant.Parts, grant.StoreUploadId, status.PlanSize, grant.SentPartNumber), CancellationToken.None);
         }
         catch (IOException e)
         {

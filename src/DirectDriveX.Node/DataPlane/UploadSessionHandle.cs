@@ -70,8 +70,8 @@ public sealed class UploadSessionHandle
     /// overwritten by the next writer of the epoch, and a later epoch writes a staging file of its own, so discarded bytes are
     /// never part of a stored file; parts and blocks sent but never recorded are overwritten by the epoch's next writer or
     /// dropped with the upload. Before each send the writer asks the session whether its epoch still holds
-    /// (<see cref="IUploadSessionGrain.CheckWriter"/>), so a writer taken over by another node's epoch sends at most one more
-    /// commit's S3 parts, in the part numbers a takeover leaves unused.</summary>
+    /// (<see cref="IUploadSessionGrain.CheckWriterSending"/>), so a writer taken over by another epoch sends at most one more
+    /// commit's S3 parts, in part numbers the session recorded before the send and later writers number past.</summary>
     public Task<StagingWriter> OpenHeldWriterAsync() =>
         _plane.OpenWriterAsync(Grain, UploadId, streamOffset: null, onCommitted: null, StartedWithItsBody,
             Interlocked.Exchange(ref _firstWriting, null), holdsCommits: true);

@@ -7,14 +7,22 @@ namespace DirectDriveX.Storage.Azure;
 
 /// <summary>
 /// One writer's staging in Azure Blob Storage: received bytes wait in the writer's scratch, and each commit stages them as one
-/// block of the upload's blob (Put Block), named by epoch and offset (<c>{epoch:D10}-{offset:D20}</c>, base64: every id of a
-/// blob has one length), so writers of two epochs never stage the same block id; a commit that spans several windows of the
-/// scratch (chunks) is one block per window. A file committed at once is one Put Blob.
+/// block of the upload's blob (Put Block), named by epoch, writer and offset (<c>{epoch:D6}{writer:x4}-{offset:D20}</c>,
+/// base64: every id of a blob has one length, the length ids had when they named the epoch in ten digits, so an upload staged
+/// before goes on), so two writers never stage the same block id: not those of two epochs, nor two of one epoch on one node
+/// (a connection that took over while the one before had a block on its way past the takeover's drain: that late block,
+/// with whatever bytes it read, is one the session never records); a commit that spans several windows of the scratch
+/// (chunks) is one block per window. A file committed at once is one Put Blob.
 /// </summary>
 internal sealed class AzureBlobStagingFile(AzureBlobUploadStore store, StagingTarget target) : IStagingFile
 {
     public const string WholeLocator = "whole";
 
+    /// <summary>This process's writers, numbered on from a random start (the low 16 bits name one in a block id): two writers of
+    /// one epoch are on one node, in one process, one after the other.</summary>
+    private static int s_writers = Random.Shared.Next();
+
+    private readonly int _writer = Interlocked.Increment(ref s_writers) & 0xFFFF;
     private readonly ScratchFile _scratch = store.Scratch.Open(target.UploadId, target.Epoch, Math.Max(target.ChunkSize, 1024 * 1024));
 
     public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
@@ -52,7 +60,7 @@ internal sealed class AzureBlobStagingFile(AzureBlobUploadStore store, StagingTa
         for (var start = from; start < to;)
         {
             var end = Math.Min(to, (start / _scratch.WindowSize + 1) * _scratch.WindowSize);
-            var id = BlockId(target.Epoch, start);
+            var id = BlockId(target.Epoch, _writer, start);
             await using (var body = _scratch.OpenStreamingBody(start, end))
                 await AzureBlobUploadStore.Call(() => blob.StageBlockAsync(id, body, cancellationToken: cancellationToken));
             parts.Add(new StagedPart(start, end - start, $"b{target.Epoch}", id));
@@ -69,6 +77,6 @@ internal sealed class AzureBlobStagingFile(AzureBlobUploadStore store, StagingTa
         return ValueTask.CompletedTask;
     }
 
-    public static string BlockId(int epoch, long offset) => Convert.ToBase64String(Encoding.ASCII.GetBytes(
-        string.Create(CultureInfo.InvariantCulture, $"{epoch:D10}-{offset:D20}")));
+    public static string BlockId(int epoch, int writer, long offset) => Convert.ToBase64String(Encoding.ASCII.GetBytes(
+        string.Create(CultureInfo.InvariantCulture, $"{epoch % 1_000_000:D6}{writer:x4}-{offset:D20}")));
 }

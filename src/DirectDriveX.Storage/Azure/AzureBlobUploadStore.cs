@@ -23,10 +23,15 @@ public sealed class AzureBlobUploadStore : IUploadStore
     private readonly ObjectKeys _keys;
     private readonly Lazy<Task> _ready;
 
-    public AzureBlobUploadStore(IOptions<FileStoreOptions> options)
+    public AzureBlobUploadStore(IOptions<FileStoreOptions> options) : this(options, new BlobClientOptions())
+    {
+    }
+
+    /// <summary>With the blob client's options (a test adds a pipeline policy to them).</summary>
+    internal AzureBlobUploadStore(IOptions<FileStoreOptions> options, BlobClientOptions clientOptions)
     {
         var azure = options.Value.AzureBlob;
-        _container = new BlobContainerClient(azure.ConnectionString, azure.Container);
+        _container = new BlobContainerClient(azure.ConnectionString, azure.Container, clientOptions);
         _keys = new ObjectKeys(azure.Prefix);
         Scratch = new ScratchDirectory(options.Value.RootDirectory);
         _ready = new Lazy<Task>(() => azure.CreateContainer ? _container.CreateIfNotExistsAsync() : Task.CompletedTask);

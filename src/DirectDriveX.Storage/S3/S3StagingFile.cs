@@ -14,9 +14,11 @@ namespace DirectDriveX.Storage.S3;
 /// at most two parts: a writer on an object store holds at most two chunks uncommitted, and a part is whole chunks; the
 /// commit is then refused) never overwrites a part the new epoch records. A tus body held for its checksum is bound alike:
 /// its writer sends a chunk at a time, records the parts only once the body is verified, and asks the session before each
-/// send whether its epoch still holds, so after a takeover it sends at most one more commit's parts. Parts it sent and never
-/// recorded (a body that failed its checksum) are overwritten by the epoch's next writer, which numbers on from the last
-/// recorded part.
+/// send whether its epoch still holds, so after a takeover it sends at most one more commit's parts. Its parts are recorded
+/// only at its end, so that late part could land past the gap, on a number a newer writer records (the new part replaced,
+/// the completion refused for its ETag); so before each send the session records the highest number it sends
+/// (<see cref="LastPartNumber"/>, <see cref="StagingTarget.SentPartNumber"/>), and every later writer numbers past that
+/// (parts sent and never recorded, a body that failed its checksum, are left out of the completion).
 /// </summary>
 internal sealed class S3StagingFile : IStagingFile
 {
@@ -64,10 +66,13 @@ internal sealed class S3StagingFile : IStagingFile
     {
         var partSize = ObjectPartPlan.PartSize(target.PlanSize ?? target.Size, target.ChunkSize, store.MaxParts);
         var last = target.Parts.LastOrDefault(part => PartNumberOf(part) is not null);
-        var lastNumber = last is null ? 0 : PartNumberOf(last)!.Value;
+        var recordedNumber = last is null ? 0 : PartNumberOf(last)!.Value;
+        var lastNumber = Math.Max(recordedNumber, target.SentPartNumber);
         var current = ObjectPartPlan.IndexOf(target.Committed, partSize);
-        var ownLast = last is not null && EpochOf(last) == target.Epoch;
-        var firstNumber = ownLast ? lastNumber + 1 : lastNumber + 1 + (target.Epoch > 1 || last is not null ? TakeoverGap : 0);
+        // An epoch's writer goes on from its own last recorded part, unless a writer was let send parts past it unrecorded (a
+        // held body's): then it numbers past those, with the gap, as after a takeover.
+        var ownLast = last is not null && EpochOf(last) == target.Epoch && target.SentPartNumber <= recordedNumber;
+        var firstNumber = ownLast ? lastNumber + 1 : lastNumber + 1 + (target.Epoch > 1 || lastNumber > 0 ? TakeoverGap : 0);
         var firstIndex = ownLast ? ObjectPartPlan.IndexOf(last!.End, partSize) : current;
         var staging = new S3StagingFile(store, target, partSize, firstNumber, firstIndex);
         try
@@ -84,6 +89,15 @@ internal sealed class S3StagingFile : IStagingFile
 
     public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
         _scratch.WriteAsync(offset, data, cancellationToken);
+
+    /// <summary>The number of the last part that a commit of [from, to) makes whole (<see cref="UploadPartAsync"/>), or 0.</summary>
+    public int LastPartNumber(long from, long to)
+    {
+        if (to <= from) return 0;
+        var last = to == _target.Size ? ObjectPartPlan.IndexOf(to - 1, _partSize) : ObjectPartPlan.IndexOf(to, _partSize) - 1;
+        if (last < ObjectPartPlan.IndexOf(from, _partSize) || _partSize >= _target.Size) return 0; // no part, or one PutObject
+        return _firstNumber + (int)(last - _firstIndex);
+    }
 
     public bool KeepsBytesUntilCommitted => true;
 

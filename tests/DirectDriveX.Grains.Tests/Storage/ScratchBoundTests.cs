@@ -30,6 +30,9 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
 
     protected InProcessTestCluster Cluster => _cluster;
 
+    /// <summary>Azure only: stalls one Put Block after its body was read (<see cref="PutBlockHold"/>).</summary>
+    protected PutBlockHold BlockHold { get; } = new();
+
     public async Task InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder(1);
@@ -49,9 +52,11 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
             silo.Services.AddSingleton<IMemoryProbe, CappedMemoryProbe>();
             silo.Services.AddSingleton(sp =>
             {
+                var clientOptions = new Azure.Storage.Blobs.BlobClientOptions();
+                clientOptions.AddPolicy(BlockHold, Azure.Core.HttpPipelinePosition.PerCall);
                 IUploadStore inner = server is S3rverServer
                     ? ActivatorUtilities.CreateInstance<S3UploadStore>(sp)
-                    : ActivatorUtilities.CreateInstance<AzureBlobUploadStore>(sp);
+                    : new AzureBlobUploadStore(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<FileStoreOptions>>(), clientOptions);
                 return new SlowCommitStore(inner, Path.Combine(_root, "scratch"));
             });
             silo.Services.AddSingleton<IUploadStore>(sp => sp.GetRequiredService<SlowCommitStore>());
@@ -210,6 +215,55 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
         Assert.True(data.AsSpan().SequenceEqual(read.ToArray()), "the stored file differs from the bytes sent");
     }
 
+    /// <summary>A body held for its checksum sends its parts and records them only at its end: here its writer (epoch 1, after
+    /// one recorded chunk) has sent four chunks and its fifth is on its way when the session moves (epoch 2), and that fifth
+    /// lands only after the new writer has stored and recorded three chunks of its own. It lands on nothing the new writer
+    /// records (S3: part numbers past the ones the session let the held writer send; Azure: block ids of the epoch), so the
+    /// upload completes byte-identical. Before the session recorded the held writer's part numbers, the late S3 part took
+    /// the number of the new writer's third part and replaced it (s3rver checks no ETag at the completion: the upload failed
+    /// its SHA-256; S3 refuses the completion for the ETag).</summary>
+    [Fact]
+    public async Task A_held_body_s_part_that_lands_after_a_takeover_replaces_nothing_the_new_writer_records()
+    {
+        var silo = _cluster.Silos[0].SiloAddress;
+        var store = _cluster.GetSiloServiceProvider(silo).GetRequiredService<SlowCommitStore>();
+        var data = TestBytes.Random(64 * MiB + 555, seed: 169);
+        var (grain, info) = await UploadDriver.StartOn(_cluster.Client, silo, new UploadRequest("late-part.bin", data.Length, null, TestBytes.Sha256Hex(data)));
+        var chunk = info.ChunkSize;
+        var late = 6L * chunk;
+        var release = false;
+        store.MayCommit = end => end != late || Volatile.Read(ref release);
+
+        var handle = await UploadDriver.Open(_cluster, info);
+        await using (var first = await handle.OpenWriterAsync(onCommitted: null))
+        {
+            await first.WriteAsync(data.AsMemory(0, chunk), CancellationToken.None);
+            Assert.Equal(chunk, await first.CompleteAsync());
+        }
+        handle = await UploadDriver.Open(_cluster, info);
+        var stale = await handle.OpenHeldWriterAsync();
+        await stale.WriteAsync(data.AsMemory(chunk, 5 * chunk), CancellationToken.None);
+        await Eventually.Holds(() => Task.FromResult((store.CommitsDone, store.CommitsInFlight)), s => s == (5, 1), TimeSpan.FromSeconds(60),
+            "four chunks of the held body in the store and its fifth on its way");
+        await UploadDriver.MoveTo(_cluster, info, silo); // epoch 2 takes over
+
+        var resent = UploadDriver.SendAll(_cluster, info, data, from: chunk);
+        await Eventually.Holds(async () => (await grain.GetState()).CommittedOffset, committed => committed >= 4L * chunk, TimeSpan.FromSeconds(60),
+            "three chunks of the new writer recorded");
+        Volatile.Write(ref release, true);
+        await stale.DiscardAsync(); // waits for its late send
+        await stale.DisposeAsync();
+        await resent;
+
+        var done = await UploadDriver.Complete(_cluster, info);
+        Assert.True(done.File is not null, done.Refusal?.Message);
+        Assert.Equal(TestBytes.Sha256Hex(data), done.File.Sha256);
+        await using var stored = await store.OpenStoredAsync(done.File.FileId, data.Length);
+        var read = new MemoryStream();
+        await stored!.CopyToAsync(read);
+        Assert.True(data.AsSpan().SequenceEqual(read.ToArray()), "the stored file differs from the bytes sent");
+    }
+
     /// <summary>Store commits one writer keeps in flight: two where the store's commits are independent (Azure blocks), one
     /// where a commit depends on the one before (S3: part numbers, the multipart upload the first part creates).</summary>
     protected abstract int CommitsInFlight { get; }
@@ -285,5 +339,56 @@ public sealed class S3ScratchBoundTests(S3rverServer server) : ScratchBoundTests
 
 public sealed class AzureBlobScratchBoundTests(AzuriteServer server) : ScratchBoundTests(server), IClassFixture<AzuriteServer>
 {
+    private const int MiB = 1024 * 1024;
+
     protected override int CommitsInFlight => 2;
+
+    /// <summary>Two writers of one epoch on one node: after one recorded chunk, a held body whose bytes were corrupted on the way
+    /// sends its second block, and that request stalls after its body was read (on the network), past the takeover's drain
+    /// (10 s; the session parks meanwhile), until the new connection's writer has stored and recorded the same range from the
+    /// right bytes. Block ids name the writer as well as the epoch and offset, so the late block is one no writer records and
+    /// the stored file is the one sent. Before, both writers named it by epoch and offset alike, the late block replaced the
+    /// recorded one, and the upload failed its SHA-256 (or, had the new writer received every byte from 0, stored the
+    /// corrupted chunk under the hash of the right one).</summary>
+    [Fact]
+    public async Task A_late_block_of_a_writer_taken_over_on_its_node_replaces_nothing_the_new_writer_records()
+    {
+        var silo = Cluster.Silos[0].SiloAddress;
+        var store = Cluster.GetSiloServiceProvider(silo).GetRequiredService<SlowCommitStore>();
+        var data = TestBytes.Random(64 * MiB + 333, seed: 170);
+        var corrupted = TestBytes.Random(64 * MiB + 333, seed: 171);
+        var (grain, info) = await UploadDriver.StartOn(Cluster.Client, silo, new UploadRequest("late-block.bin", data.Length, null, TestBytes.Sha256Hex(data)));
+        var chunk = info.ChunkSize;
+
+        var handle = await UploadDriver.Open(Cluster, info);
+        await using (var first = await handle.OpenWriterAsync(onCommitted: null))
+        {
+            await first.WriteAsync(data.AsMemory(0, chunk), CancellationToken.None);
+            Assert.Equal(chunk, await first.CompleteAsync());
+        }
+        BlockHold.Offset = 2L * chunk;
+        handle = await UploadDriver.Open(Cluster, info);
+        var stale = await handle.OpenHeldWriterAsync();
+        await stale.WriteAsync(corrupted.AsMemory(chunk, 2 * chunk), CancellationToken.None);
+        await Eventually.Holds(() => Task.FromResult(BlockHold.Holding), held => held, TimeSpan.FromSeconds(60), "the held body's second block read and stalled");
+
+        var resent = UploadDriver.SendAll(Cluster, info, data, from: chunk); // takes over once the drain of the stalled writer gives up
+        await Eventually.Holds(async () =>
+        {
+            if (resent.IsFaulted) await resent;
+            return (await grain.GetState()).CommittedOffset;
+        }, committed => committed >= 3L * chunk, TimeSpan.FromSeconds(60), "the new writer's blocks of the same range recorded");
+        BlockHold.Release();
+        await stale.DiscardAsync(); // waits for its late block
+        await stale.DisposeAsync();
+        await resent;
+
+        var done = await UploadDriver.Complete(Cluster, info);
+        Assert.True(done.File is not null, done.Refusal?.Message);
+        Assert.Equal(TestBytes.Sha256Hex(data), done.File.Sha256);
+        await using var stored = await store.OpenStoredAsync(done.File.FileId, data.Length);
+        var read = new MemoryStream();
+        await stored!.CopyToAsync(read);
+        Assert.True(data.AsSpan().SequenceEqual(read.ToArray()), "the stored file differs from the bytes sent");
+    }
 }

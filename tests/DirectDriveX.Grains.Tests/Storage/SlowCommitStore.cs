@@ -88,6 +88,8 @@ public sealed class SlowCommitStore(IUploadStore inner, string scratchDirectory)
 
         public ValueTask DiscardAsync(long offset, CancellationToken cancellationToken) => file.DiscardAsync(offset, cancellationToken);
 
+        public int LastPartNumber(long from, long to) => file.LastPartNumber(from, to);
+
         public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
         {
             await file.WriteAsync(offset, data, cancellationToken);
