@@ -35,7 +35,9 @@ public sealed partial class UploadSessionGrain
         var plan = Plan(bound);
         var nodeId = ThisNodeId;
         // The client's count, the store space and the lease, asked at once (issue 19, fifth round; StartHolds).
-        var (grant, refused) = await TakeStartHoldsAsync(request, plan.ReservedBytes);
+        // A one-request upload's admission is written while its bytes arrive, confirmed before anyone hears of the upload.
+        var admitWritingBehind = request.BodyFollows && bound > 0 && client is not null;
+        var (grant, refused) = await TakeStartHoldsAsync(request, plan.ReservedBytes, admitWritingBehind);
         if (refused is not null)
         {
             DeactivateOnIdle();
@@ -82,6 +84,7 @@ public sealed partial class UploadSessionGrain
             throw;
         }
         _epoch = S.WriterEpoch;
+        if (admitWritingBehind) _admissionConfirmed = ConfirmAdmissionAsync(client!, request.Size);
         StartExpiryTimer();
         metrics.UploadStarted();
         metrics.SessionOpened();

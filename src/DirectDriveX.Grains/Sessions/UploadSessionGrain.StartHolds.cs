@@ -11,10 +11,12 @@ namespace DirectDriveX.Grains.Sessions;
 /// </summary>
 public sealed partial class UploadSessionGrain
 {
-    private async Task<(LeaseGrant Grant, UploadRefusal? Refused)> TakeStartHoldsAsync(UploadRequest request, long reservedBytes)
+    private async Task<(LeaseGrant Grant, UploadRefusal? Refused)> TakeStartHoldsAsync(UploadRequest request, long reservedBytes, bool admitWritingBehind)
     {
         var client = request.Client;
-        var admitting = client is null ? NoRefusal : ClientGrain(client.ClientId).TryAdmit(UploadId, request.Size, client.Limits);
+        var admitting = client is null ? NoRefusal
+            : admitWritingBehind ? ClientGrain(client.ClientId).TryAdmitWritingBehind(UploadId, request.Size, client.Limits)
+            : ClientGrain(client.ClientId).TryAdmit(UploadId, request.Size, client.Limits);
         // An empty file takes no store space and no memory (ChunkPlan: nothing reserved); an upload without its length is
         // promised its space when it declares it.
         var promising = request.Size > 0 ? StoreSpace.TryPromise(UploadId, request.Size) : NoRefusal;
@@ -34,6 +36,36 @@ public sealed partial class UploadSessionGrain
         if (refused is null) return (reserving.Result, null);
         await GiveBackStartHoldsAsync(client?.ClientId, admitting, promising, reserving);
         return (reserving.Result, refused);
+    }
+
+    /// <summary>A one-request upload's admission, answered before the client's write landed (<see cref="IUploadClientGrain.TryAdmitWritingBehind"/>),
+    /// confirmed while its bytes arrive; awaited before the session tells anyone of the upload (its start recorded, its end).</summary>
+    private Task _admissionConfirmed = Task.CompletedTask;
+
+    /// <summary>Waits until the client's count of this upload is durable. Should the client's grain have lost it (its silo
+    /// went before the write landed), it is counted again, durably; a call that fails (the grain's silo going) is tried once
+    /// more, where the grain is activated again. A client that cannot be reached twice is logged: its count may be one
+    /// upload short until this one ends.</summary>
+    private async Task ConfirmAdmissionAsync(UploadClient client, long size)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (await ClientGrain(client.ClientId).Counts(UploadId)) return;
+                var refused = await ClientGrain(client.ClientId).TryAdmit(UploadId, size, client.Limits);
+                LogAdmissionCountedAgain(UploadId, client.ClientId, refused?.Reason.ToString() ?? "counted");
+                return;
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException)
+            {
+                if (attempt == 2)
+                {
+                    LogAdmissionUnconfirmed(UploadId, client.ClientId, e.Message);
+                    return;
+                }
+            }
+        }
     }
 
     private static Task<UploadRefusal?> NoRefusal => Task.FromResult<UploadRefusal?>(null);
