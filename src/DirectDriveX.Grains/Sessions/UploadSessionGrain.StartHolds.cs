@@ -3,20 +3,22 @@ using DirectDriveX.Grains.Interfaces;
 namespace DirectDriveX.Grains.Sessions;
 
 /// <summary>
-/// What a start holds before it answers: the client's count (<see cref="IUploadClientGrain.TryAdmit"/>), the store space
-/// (<see cref="IStoreSpaceGrain.TryPromise"/>) and this node's lease (<see cref="IMemoryBudgetGrain.TryReserve"/>), asked at
-/// once rather than one after the other (issue 19, fifth round), so the admission's durable write overlaps the other two
-/// calls. The start answers only once all three have answered, and a refusal is the one the order client, store space,
-/// lease gives first; whatever was granted beside a refusal or a failure is given back before the start answers.
+/// What a start holds before it answers: the client's count (<see cref="IUploadClientGrain.TryAdmit"/>) first, so that a
+/// client over its limits costs the cluster no promise and no lease (a flood of one client's creates leaves the nodes to
+/// the others); then the store space (<see cref="IStoreSpaceGrain.TryPromise"/>) and this node's lease
+/// (<see cref="IMemoryBudgetGrain.TryReserve"/>) at once (issue 19, fifth round). The start answers only once all have
+/// answered; a refusal is the one the order store space, lease gives first, and whatever was granted beside a refusal or a
+/// failure is given back before the start answers.
 /// </summary>
 public sealed partial class UploadSessionGrain
 {
     private async Task<(LeaseGrant Grant, UploadRefusal? Refused)> TakeStartHoldsAsync(UploadRequest request, long reservedBytes, bool admitWritingBehind)
     {
         var client = request.Client;
-        var admitting = client is null ? NoRefusal
-            : admitWritingBehind ? ClientGrain(client.ClientId).TryAdmitWritingBehind(UploadId, request.Size, client.Limits)
-            : ClientGrain(client.ClientId).TryAdmit(UploadId, request.Size, client.Limits);
+        if (client is not null && await (admitWritingBehind
+                ? ClientGrain(client.ClientId).TryAdmitWritingBehind(UploadId, request.Size, client.Limits)
+                : ClientGrain(client.ClientId).TryAdmit(UploadId, request.Size, client.Limits)) is { } overLimit)
+            return (LeaseGrant.Refused(overLimit), overLimit);
         // An empty file takes no store space and no memory (ChunkPlan: nothing reserved); an upload without its length is
         // promised its space when it declares it.
         var promising = request.Size > 0 ? StoreSpace.TryPromise(UploadId, request.Size) : NoRefusal;
@@ -25,16 +27,16 @@ public sealed partial class UploadSessionGrain
             : GrainFactory.BudgetOf(silo.SiloAddress).TryReserve(UploadId, reservedBytes);
         try
         {
-            await Task.WhenAll(admitting, promising, reserving);
+            await Task.WhenAll(promising, reserving);
         }
         catch
         {
-            await GiveBackStartHoldsAsync(client?.ClientId, admitting, promising, reserving);
+            await GiveBackStartHoldsAsync(client?.ClientId, promising, reserving);
             throw;
         }
-        var refused = admitting.Result ?? promising.Result ?? reserving.Result.Refusal;
+        var refused = promising.Result ?? reserving.Result.Refusal;
         if (refused is null) return (reserving.Result, null);
-        await GiveBackStartHoldsAsync(client?.ClientId, admitting, promising, reserving);
+        await GiveBackStartHoldsAsync(client?.ClientId, promising, reserving);
         return (reserving.Result, refused);
     }
 
@@ -70,15 +72,14 @@ public sealed partial class UploadSessionGrain
 
     private static Task<UploadRefusal?> NoRefusal => Task.FromResult<UploadRefusal?>(null);
 
-    /// <summary>Gives back each hold that was granted, or whose answer was lost (a release is idempotent: one of nothing held
-    /// does nothing); a refused one holds nothing.</summary>
-    private async Task GiveBackStartHoldsAsync(string? clientId, Task<UploadRefusal?> admitting, Task<UploadRefusal?> promising, Task<LeaseGrant> reserving)
+    /// <summary>Gives back the client's count and each hold that was granted, or whose answer was lost (a release is
+    /// idempotent: one of nothing held does nothing); a refused one holds nothing.</summary>
+    private async Task GiveBackStartHoldsAsync(string? clientId, Task<UploadRefusal?> promising, Task<LeaseGrant> reserving)
     {
-        var releases = new List<Task>(3);
+        var releases = new List<Task>(3) { ReleaseClientAsync(clientId, 0) };
         if (!reserving.IsCompletedSuccessfully || reserving.Result is { Granted: true, Bytes: > 0 })
             releases.Add(ReleaseLeaseAsync(ThisNodeId));
         if (!promising.IsCompletedSuccessfully || promising.Result is null) releases.Add(StoreSpace.Release(UploadId));
-        if (!admitting.IsCompletedSuccessfully || admitting.Result is null) releases.Add(ReleaseClientAsync(clientId, 0));
         await Task.WhenAll(releases);
     }
 }

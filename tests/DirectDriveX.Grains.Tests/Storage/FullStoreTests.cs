@@ -60,7 +60,7 @@ public sealed class FullStoreTests : IAsyncLifetime
         Assert.Equal(new UploadRefusal(RefusalReason.InsufficientStorage,
             $"The file store can take {100 * MiB} more bytes ({110 * MiB} free, {10 * MiB} kept free, 0 promised to live uploads); the upload needs {101 * MiB}. Retry when space returns."),
             refused.Refusal);
-        // The lease asked for beside the promise (issue 19: the start's holds are asked at once) was given back before the answer.
+        // The lease asked for beside the promise (issue 19: store space and lease are asked at once) was given back before the answer.
         Assert.Equal(0, (await _cluster.Client.BudgetOf(Silo).GetSnapshot()).LeaseCount);
 
         var (first, _) = await UploadDriver.StartOn(_cluster.Client, Silo, new UploadRequest("a.bin", 60 * MiB));
@@ -76,10 +76,10 @@ public sealed class FullStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_start_its_client_refuses_gives_back_the_store_space_and_the_lease_asked_for_beside_the_admission()
+    public async Task A_start_its_client_refuses_holds_no_store_space_and_no_lease()
     {
-        // The client's count, the store space and the lease are asked at once: what the refused start was granted meanwhile
-        // is given back before it answers, so 85 MiB fit beside the 10 MiB live upload of the 100 MiB that can be promised.
+        // The client's count comes first (the store space and the lease after it, at once): a client over its limits costs
+        // the cluster nothing, so 85 MiB fit beside the 10 MiB live upload of the 100 MiB that can be promised.
         var client = new UploadClient($"addr:full-{Guid.NewGuid():N}", new ClientLimits(1));
         var (first, _) = await UploadDriver.StartOn(_cluster.Client, Silo, new UploadRequest("a.bin", 10 * MiB, Client: client));
         var second = _cluster.Client.GetGrain<IUploadSessionGrain>(UploadIds.NewId());
