@@ -12,6 +12,15 @@ public interface IUploadClientGrain : IGrainWithStringKey
     /// <see cref="RefusalReason.FileTooLarge"/>. Idempotent for an upload already counted.</summary>
     Task<UploadRefusal?> TryAdmit(string uploadId, long size, ClientLimits limits);
 
+    /// <summary>As <see cref="TryAdmit"/>, answered once the count has changed (or refused), its write started but not waited
+    /// for: the caller confirms it with <see cref="Counts"/> before it tells anyone of the upload (issue 19: a one-request
+    /// upload's start no longer waits for the client's write).</summary>
+    Task<UploadRefusal?> TryAdmitWritingBehind(string uploadId, long size, ClientLimits limits);
+
+    /// <summary>Whether <paramref name="uploadId"/> is counted (live or parked), answered once its count is durable: a write
+    /// that started after the count changed has landed (written again, should the last write have failed).</summary>
+    Task<bool> Counts(string uploadId);
+
     /// <summary>Ends the count of <paramref name="uploadId"/>: its live slot is freed, and the declared bytes it never received
     /// (<paramref name="receivedBytes"/> of them were) are given back to today's quota. Idempotent.</summary>
     Task Release(string uploadId, long receivedBytes);

@@ -13,6 +13,7 @@ internal sealed class ClientCountRecord(IPersistentState<UploadClientState> stat
 {
     private GroupCommit? _writes;
     private bool _unwritten;
+    private bool _lastWriteFailed;
 
     public UploadClientState Count { get; set; } = Copy(state.State);
 
@@ -22,6 +23,30 @@ internal sealed class ClientCountRecord(IPersistentState<UploadClientState> stat
     /// <summary>For a call that changed nothing: durable once every change made before it is (an idempotent retry may arrive
     /// while the first call's write is still running).</summary>
     public Task WrittenAsync() => _writes?.WrittenAsync() ?? Task.CompletedTask;
+
+    /// <summary>Starts a write that takes the caller's change without waiting for it; its failure is kept for
+    /// <see cref="DurableAsync"/>, which writes again.</summary>
+    public void SaveBehind() => _ = IgnoringFailureAsync(SaveAsync());
+
+    /// <summary>Durable once it returns: every change made so far has landed, by the writes asked for so far or, should the
+    /// last of them have failed, by one more.</summary>
+    public async Task DurableAsync()
+    {
+        await IgnoringFailureAsync(WrittenAsync());
+        if (_lastWriteFailed) await SaveAsync();
+    }
+
+    private static async Task IgnoringFailureAsync(Task write)
+    {
+        try
+        {
+            await write;
+        }
+        catch (Exception)
+        {
+            // kept as _lastWriteFailed
+        }
+    }
 
     /// <summary>The count has a change that no write has taken yet (<see cref="MarkUnwritten"/>).</summary>
     public bool HasUnwrittenChanges => _unwritten;
@@ -36,13 +61,25 @@ internal sealed class ClientCountRecord(IPersistentState<UploadClientState> stat
         if (_writes is not null) await _writes.FlushAsync();
     }
 
-    private Task WriteOrClearAsync()
+    private async Task WriteOrClearAsync()
     {
         _unwritten = false; // this write takes every change made so far
         var count = Count;
-        if (count.Live.Count == 0 && count.Parked.Count == 0 && (count.BytesToday == 0 || !count.DayLimited)) return state.ClearStateAsync();
-        state.State = Copy(count);
-        return state.WriteStateAsync();
+        try
+        {
+            if (count.Live.Count == 0 && count.Parked.Count == 0 && (count.BytesToday == 0 || !count.DayLimited)) await state.ClearStateAsync();
+            else
+            {
+                state.State = Copy(count);
+                await state.WriteStateAsync();
+            }
+            _lastWriteFailed = false;
+        }
+        catch
+        {
+            _lastWriteFailed = true;
+            throw;
+        }
     }
 
     private static UploadClientState Copy(UploadClientState count) => count with

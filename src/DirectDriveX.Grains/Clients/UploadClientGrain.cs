@@ -74,25 +74,7 @@ public sealed partial class UploadClientGrain(
     }
     private IGrainTimer? _releaseWrite;
 
-    public async Task<UploadRefusal?> TryAdmit(string uploadId, long size, ClientLimits limits)
-    {
-        if (await HoldsSlotAsync(uploadId)) return null;
-        var now = clock.GetUtcNow();
-        RollDay(now);
-        if (S.Live.Count >= limits.MaxConcurrentUploads) await ForgetEndedAsync(now);
-        // Interleaved calls may have changed the count while this one waited for its older sessions: decided from here on
-        // within this turn.
-        if (await HoldsSlotAsync(uploadId)) return null;
-        if (ClientAdmissionPolicy.Check(ClientId, S.Live.Count, S.BytesToday, size, limits, now) is { } refusal)
-        {
-            LogRefused(ClientId, uploadId, refusal.Reason, S.Live.Count, S.BytesToday);
-            return refusal;
-        }
-        S.Live[uploadId] = new CountedUpload(size, now, S.Day);
-        _record.Count = S with { BytesToday = S.BytesToday + size, DayLimited = limits.BytesPerDay is not null };
-        await SaveAsync();
-        return null;
-    }
+    public Task<UploadRefusal?> TryAdmit(string uploadId, long size, ClientLimits limits) => AdmitAsync(uploadId, size, limits, writeBehind: false);
 
     public async Task<UploadRefusal?> TryDeclare(string uploadId, long size, ClientLimits limits)
     {

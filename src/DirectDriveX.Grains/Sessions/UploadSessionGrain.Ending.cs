@@ -30,6 +30,7 @@ public sealed partial class UploadSessionGrain
     /// completion's answer) waits for the slowest of them, not for four in a row (issue 19); each is done before it returns.</summary>
     private async Task FinishAsync(UploadSessionState final, bool deleteStaging)
     {
+        await _admissionConfirmed; // a one-request upload's count is durable before its end is told, and before it is released
         _expiryTimer?.Dispose();
         _expiryTimer = null;
         state.State = final with { LastActivityAt = clock.GetUtcNow() };

@@ -21,6 +21,12 @@ public sealed partial class UploadSessionGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId} could not release its count on client {ClientId} ({Detail}); the client's grain corrects it at its limit")]
     private partial void LogClientReleaseFailed(string uploadId, string clientId, string detail);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId}: client {ClientId} had lost its count before writing it (its node went); counted again: {Outcome}")]
+    private partial void LogAdmissionCountedAgain(string uploadId, string clientId, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId} could not confirm its count on client {ClientId} ({Detail}); should that grain have lost it, the client is counted one upload short until this one ends")]
+    private partial void LogAdmissionUnconfirmed(string uploadId, string clientId, string detail);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId}: its completed state could not be written now ({Detail}); written again when its activation goes")]
     private partial void LogStateWriteBehindFailed(string uploadId, string detail);
 

@@ -34,29 +34,14 @@ public sealed partial class UploadSessionGrain
         var bound = request.DeferLength ? Math.Min(_uploads.MaxFileSizeBytes, client?.Limits.MaxFileBytes ?? long.MaxValue) : request.Size;
         var plan = Plan(bound);
         var nodeId = ThisNodeId;
-        // The client's count first, so that a client over its limits costs the cluster no promise and no lease.
-        if (client is not null && await ClientGrain(client.ClientId).TryAdmit(UploadId, request.Size, client.Limits) is { } overLimit)
+        // The client's count, the store space and the lease, asked at once (issue 19, fifth round; StartHolds).
+        // A one-request upload's admission is written while its bytes arrive, confirmed before anyone hears of the upload.
+        var admitWritingBehind = request.BodyFollows && bound > 0 && client is not null;
+        var (grant, refused) = await TakeStartHoldsAsync(request, plan.ReservedBytes, admitWritingBehind);
+        if (refused is not null)
         {
             DeactivateOnIdle();
-            return UploadStartResult.Refused(overLimit);
-        }
-        // An empty file takes no store space and no memory (ChunkPlan: nothing reserved): it is stored right here. An upload
-        // without its length is promised its space when it declares it.
-        if (request.Size > 0 && await StoreSpace.TryPromise(UploadId, request.Size) is { } noSpace)
-        {
-            await ReleaseClientAsync(client?.ClientId, 0);
-            DeactivateOnIdle();
-            return UploadStartResult.Refused(noSpace);
-        }
-        var grant = plan.ReservedBytes == 0
-            ? new LeaseGrant(true, 0, default, null)
-            : await GrainFactory.BudgetOf(silo.SiloAddress).TryReserve(UploadId, plan.ReservedBytes);
-        if (!grant.Granted)
-        {
-            await StoreSpace.Release(UploadId);
-            await ReleaseClientAsync(client?.ClientId, 0);
-            DeactivateOnIdle();
-            return UploadStartResult.Refused(grant.Refusal!);
+            return UploadStartResult.Refused(refused);
         }
 
         var token = UploadIds.NewResumeToken();
@@ -99,6 +84,7 @@ public sealed partial class UploadSessionGrain
             throw;
         }
         _epoch = S.WriterEpoch;
+        if (admitWritingBehind) _admissionConfirmed = ConfirmAdmissionAsync(client!, request.Size);
         StartExpiryTimer();
         metrics.UploadStarted();
         metrics.SessionOpened();

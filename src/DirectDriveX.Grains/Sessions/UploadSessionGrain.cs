@@ -127,8 +127,13 @@ public sealed partial class UploadSessionGrain(
     }
 
     /// <summary>Writes a start not written yet (<see cref="UploadRequest.BodyFollows"/>) before a call answers about the upload:
-    /// whoever learns of it (a status call, an open, a 201 that names it) finds it in storage afterwards.</summary>
-    private Task RecordStartAsync() => _startUnwritten && !S.State.IsFinal() ? WriteFencedStateAsync() : Task.CompletedTask;
+    /// whoever learns of it (a status call, an open, a 201 that names it) finds it in storage afterwards, and the client's
+    /// count of it durable (<see cref="_admissionConfirmed"/>).</summary>
+    private async Task RecordStartAsync()
+    {
+        await _admissionConfirmed;
+        if (_startUnwritten && !S.State.IsFinal()) await WriteFencedStateAsync();
+    }
 
     private UploadStatus Status() => new(UploadId, S.State, S.CommittedOffset, S.Size, S.ReservedBytes, S.ChunkSize, S.NodeId,
         S.FileName, S.ContentType, S.File?.FileId, S.Failure, S.LastActivityAt, S.NodeName, ThisNodeId, S.MaxChunksInFlight,

@@ -1,4 +1,6 @@
 using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Node.DataPlane;
+using Microsoft.Extensions.DependencyInjection;
 using static DirectDriveX.Grains.Tests.Cluster.ClusterFixture;
 
 namespace DirectDriveX.Grains.Tests.Cluster;
@@ -81,6 +83,45 @@ public class UploadClientGrainTests(BudgetClusterFixture fixture)
         Assert.Null(await client.TryAdmit("after", 10, limits));
         Assert.Equal((1, 60L), ((await client.GetState()).LiveUploads.Count, (await client.GetState()).BytesToday));
         await client.Release("after", 10);
+    }
+
+    [Fact]
+    public async Task An_admission_written_behind_counts_at_once_within_the_limits_and_Counts_answers_once_it_is_durable()
+    {
+        var client = Grains.GetGrain<IUploadClientGrain>($"addr:test-{Guid.NewGuid():N}");
+        var limits = new ClientLimits(5, BytesPerDay: 1000);
+        var answers = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => client.TryAdmitWritingBehind($"u{i}", 10, limits)));
+        Assert.Equal(5, answers.Count(a => a is null));
+        Assert.All(answers.OfType<UploadRefusal>(), a => Assert.Equal(RefusalReason.TooManyUploads, a.Reason));
+        var admitted = Enumerable.Range(0, 16).Where(i => answers[i] is null).Select(i => $"u{i}").ToArray();
+        Assert.Equal((5, 50L), ((await client.GetState()).LiveUploads.Count, (await client.GetState()).BytesToday));
+
+        Assert.All(await Task.WhenAll(admitted.Select(client.Counts)), Assert.True);
+        Assert.False(await client.Counts(Enumerable.Range(0, 16).Select(i => $"u{i}").Except(admitted).First()));
+        await Task.WhenAll(admitted.Select(id => client.Release(id, 10)));
+        Assert.False(await client.Counts(admitted[0]));
+    }
+
+    [Fact]
+    public async Task A_one_request_upload_is_counted_from_its_start_and_released_at_its_end_with_its_bytes_for_the_day()
+    {
+        // Its admission is written while its bytes arrive (TryAdmitWritingBehind), and confirmed before its end is told.
+        var client = NewClient(perDay: 10_000_000);
+        var data = TestBytes.Random(50_000, seed: 23);
+        var plane = fixture.Cluster.GetSiloServiceProvider(fixture.Silo("Silo_1")).GetRequiredService<UploadDataPlane>();
+        var (handle, refused) = await plane.StartHereAsync(new UploadRequest("one.bin", data.Length, Client: client, BodyFollows: true));
+        Assert.Null(refused);
+        var during = await Usage(client);
+        Assert.Equal([handle!.UploadId], during.LiveUploads);
+        Assert.Equal(50_000L, during.BytesToday);
+        Assert.True(await Grains.GetGrain<IUploadClientGrain>(client.ClientId).Counts(handle.UploadId));
+
+        await using (var writer = await handle.OpenWriterAsync(onCommitted: null))
+        {
+            await writer.WriteAsync(data, CancellationToken.None);
+            Assert.Equal(TestBytes.Sha256Hex(data), (await handle.CompleteAsync(writer, CancellationToken.None)).File.Sha256);
+        }
+        Assert.Equal((0, 50_000L), ((await Usage(client)).LiveUploads.Count, (await Usage(client)).BytesToday));
     }
 
     [Fact]

@@ -1,0 +1,85 @@
+using DirectDriveX.Grains.Interfaces;
+
+namespace DirectDriveX.Grains.Sessions;
+
+/// <summary>
+/// What a start holds before it answers: the client's count (<see cref="IUploadClientGrain.TryAdmit"/>) first, so that a
+/// client over its limits costs the cluster no promise and no lease (a flood of one client's creates leaves the nodes to
+/// the others); then the store space (<see cref="IStoreSpaceGrain.TryPromise"/>) and this node's lease
+/// (<see cref="IMemoryBudgetGrain.TryReserve"/>) at once (issue 19, fifth round). The start answers only once all have
+/// answered; a refusal is the one the order store space, lease gives first, and whatever was granted beside a refusal or a
+/// failure is given back before the start answers.
+/// </summary>
+public sealed partial class UploadSessionGrain
+{
+    private async Task<(LeaseGrant Grant, UploadRefusal? Refused)> TakeStartHoldsAsync(UploadRequest request, long reservedBytes, bool admitWritingBehind)
+    {
+        var client = request.Client;
+        if (client is not null && await (admitWritingBehind
+                ? ClientGrain(client.ClientId).TryAdmitWritingBehind(UploadId, request.Size, client.Limits)
+                : ClientGrain(client.ClientId).TryAdmit(UploadId, request.Size, client.Limits)) is { } overLimit)
+            return (LeaseGrant.Refused(overLimit), overLimit);
+        // An empty file takes no store space and no memory (ChunkPlan: nothing reserved); an upload without its length is
+        // promised its space when it declares it.
+        var promising = request.Size > 0 ? StoreSpace.TryPromise(UploadId, request.Size) : NoRefusal;
+        var reserving = reservedBytes == 0
+            ? Task.FromResult(new LeaseGrant(true, 0, default, null))
+            : GrainFactory.BudgetOf(silo.SiloAddress).TryReserve(UploadId, reservedBytes);
+        try
+        {
+            await Task.WhenAll(promising, reserving);
+        }
+        catch
+        {
+            await GiveBackStartHoldsAsync(client?.ClientId, promising, reserving);
+            throw;
+        }
+        var refused = promising.Result ?? reserving.Result.Refusal;
+        if (refused is null) return (reserving.Result, null);
+        await GiveBackStartHoldsAsync(client?.ClientId, promising, reserving);
+        return (reserving.Result, refused);
+    }
+
+    /// <summary>A one-request upload's admission, answered before the client's write landed (<see cref="IUploadClientGrain.TryAdmitWritingBehind"/>),
+    /// confirmed while its bytes arrive; awaited before the session tells anyone of the upload (its start recorded, its end).</summary>
+    private Task _admissionConfirmed = Task.CompletedTask;
+
+    /// <summary>Waits until the client's count of this upload is durable. Should the client's grain have lost it (its silo
+    /// went before the write landed), it is counted again, durably; a call that fails (the grain's silo going) is tried once
+    /// more, where the grain is activated again. A client that cannot be reached twice is logged: its count may be one
+    /// upload short until this one ends.</summary>
+    private async Task ConfirmAdmissionAsync(UploadClient client, long size)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (await ClientGrain(client.ClientId).Counts(UploadId)) return;
+                var refused = await ClientGrain(client.ClientId).TryAdmit(UploadId, size, client.Limits);
+                LogAdmissionCountedAgain(UploadId, client.ClientId, refused?.Reason.ToString() ?? "counted");
+                return;
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException)
+            {
+                if (attempt == 2)
+                {
+                    LogAdmissionUnconfirmed(UploadId, client.ClientId, e.Message);
+                    return;
+                }
+            }
+        }
+    }
+
+    private static Task<UploadRefusal?> NoRefusal => Task.FromResult<UploadRefusal?>(null);
+
+    /// <summary>Gives back the client's count and each hold that was granted, or whose answer was lost (a release is
+    /// idempotent: one of nothing held does nothing); a refused one holds nothing.</summary>
+    private async Task GiveBackStartHoldsAsync(string? clientId, Task<UploadRefusal?> promising, Task<LeaseGrant> reserving)
+    {
+        var releases = new List<Task>(3) { ReleaseClientAsync(clientId, 0) };
+        if (!reserving.IsCompletedSuccessfully || reserving.Result is { Granted: true, Bytes: > 0 })
+            releases.Add(ReleaseLeaseAsync(ThisNodeId));
+        if (!promising.IsCompletedSuccessfully || promising.Result is null) releases.Add(StoreSpace.Release(UploadId));
+        await Task.WhenAll(releases);
+    }
+}
