@@ -16,6 +16,7 @@ public sealed class SlowCommitStore(IUploadStore inner, string scratchDirectory)
     private int _peakInFlight;
     private long _largestPart;
     private int _commitsDone;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, int> _waiting = new();
 
     /// <summary>Asked with the end of the commit waiting; the commit goes ahead once it answers true.</summary>
     public Func<long, bool> MayCommit { get; set; } = _ => true;
@@ -26,6 +27,9 @@ public sealed class SlowCommitStore(IUploadStore inner, string scratchDirectory)
     /// <summary>Commits started and not yet answered, now and at most.</summary>
     public int CommitsInFlight => Volatile.Read(ref _inFlight);
     public int PeakCommitsInFlight => Volatile.Read(ref _peakInFlight);
+
+    /// <summary>Whether a commit up to <paramref name="end"/> is waiting for <see cref="MayCommit"/> now.</summary>
+    public bool IsWaiting(long end) => _waiting.ContainsKey(end);
 
     /// <summary>Commits the store has answered: their bytes are in it (recorded by the session or not).</summary>
     public int CommitsDone => Volatile.Read(ref _commitsDone);
@@ -106,7 +110,15 @@ public sealed class SlowCommitStore(IUploadStore inner, string scratchDirectory)
             while (inFlight > (peak = store.PeakCommitsInFlight) && Interlocked.CompareExchange(ref store._peakInFlight, inFlight, peak) != peak) { }
             try
             {
-                await Eventually.Holds(() => Task.FromResult(store.MayCommit(to)), may => may, TimeSpan.FromSeconds(60), $"the commit up to {to} may go");
+                store._waiting.AddOrUpdate(to, 1, (_, count) => count + 1);
+                try
+                {
+                    await Eventually.Holds(() => Task.FromResult(store.MayCommit(to)), may => may, TimeSpan.FromSeconds(60), $"the commit up to {to} may go");
+                }
+                finally
+                {
+                    if (store._waiting.AddOrUpdate(to, 0, (_, count) => count - 1) == 0) store._waiting.TryRemove(KeyValuePair.Create(to, 0));
+                }
                 store.Sample();
                 var commit = await file.CommitAsync(from, to, cancellationToken);
                 Interlocked.Increment(ref store._commitsDone);
