@@ -66,7 +66,16 @@ public sealed class AzureBlobUploadStore : IUploadStore
         }
         if (!StagedLayout.Covers(target.Parts, target.Size))
             throw new IOException($"The parts of upload {target.UploadId} do not hold its {target.Size} bytes.");
-        if (target.Parts is [{ Locator: AzureBlobStagingFile.WholeLocator }]) return;
+        if (target.Parts is [{ Locator: AzureBlobStagingFile.WholeLocator } whole])
+        {
+            // A whole file is one Put Blob straight to its name, which a late put of an earlier epoch's writer replaces (the
+            // SDK's upload overwrites): the blob must still be the one this writer's put answered, as on S3 (S3WholeObject).
+            var etag = (await Call(() => blob.GetPropertiesAsync(cancellationToken: cancellationToken))).Value.ETag.ToString();
+            if (etag != whole.Tag)
+                throw new IOException($"The object of upload {target.UploadId} is not the one its writer stored (ETag {etag}, recorded {whole.Tag}): " +
+                    "another writer replaced it; send the file again as a new upload.");
+            return;
+        }
         await Call(() => blob.CommitBlockListAsync(target.Parts.Select(part => part.Tag!), cancellationToken: cancellationToken));
     }
 

@@ -93,7 +93,11 @@ public sealed class S3UploadStore : IUploadStore, IDisposable
         }
         if (!StagedLayout.Covers(target.Parts, target.Size))
             throw new IOException($"The parts of upload {target.UploadId} do not hold its {target.Size} bytes.");
-        if (target.Parts is [{ Locator: S3StagingFile.WholeLocator }]) return;
+        if (target.Parts is [{ Locator: S3StagingFile.WholeLocator } whole])
+        {
+            await S3WholeObject.CheckAsync(Client, Bucket, _keys.File(target.UploadId), target.UploadId, whole, cancellationToken);
+            return;
+        }
         var numbered = target.Parts.Select(part => S3StagingFile.PartNumberOf(part) is { } number
                 ? new PartETag(number, part.Tag)
                 : throw new IOException($"Bytes [{part.Offset}, {part.End}) of upload {target.UploadId} are not in a part."))

@@ -131,6 +131,30 @@ public abstract class ObjectStoreTests : IDisposable
         Assert.Equal(-1, stored.ReadByte());
     }
 
+    /// <summary>A writer of an earlier epoch puts other bytes of the whole file after the live writer's put was recorded: they
+    /// never become the file the live writer's parts assemble (the assembly is refused for the ETag the commit recorded; neither
+    /// S3's PutObject nor the SDK's Put Blob refuses to replace an object).</summary>
+    [Fact]
+    public async Task A_late_whole_file_put_of_an_earlier_writer_is_never_assembled_as_the_file()
+    {
+        var data = TestBytes.Random(3 * MiB + 1, seed: 19);
+        var other = TestBytes.Random(data.Length, seed: 23);
+        var layout = new Layout(UploadIds.NewId(), data.Length, MiB);
+        var live = Node("silo-2");
+        await using var stale = await Node("silo-1").OpenStagingAsync(layout.Target(1), CancellationToken.None);
+        await WriteAsync(stale, other, 0, other.Length);
+        await using (var staging = await live.OpenStagingAsync(layout.Target(2), CancellationToken.None))
+        {
+            await WriteAsync(staging, data, 0, data.Length);
+            layout.Apply(await staging.CommitAsync(0, data.Length, CancellationToken.None), data.Length);
+        }
+
+        await stale.CommitAsync(0, other.Length, CancellationToken.None); // lands over the object the live writer recorded
+        var refused = await Assert.ThrowsAsync<IOException>(() => live.AssembleAsync(layout.Target(2), CancellationToken.None));
+        Assert.StartsWith($"The object of upload {layout.UploadId} is not the one its writer stored (ETag ", refused.Message);
+        Assert.EndsWith("another writer replaced it; send the file again as a new upload.", refused.Message);
+    }
+
     [Fact]
     public async Task An_upload_staged_before_its_length_was_known_keeps_its_part_plan_once_it_is_declared()
     {

@@ -41,6 +41,9 @@ public abstract class SealedPagesTests(ObjectStoreServer server) : IAsyncLifetim
             };
             silo.Services.AddSingleton<IMemoryProbe, CappedMemoryProbe>();
             silo.Services.AddSingleton<TimeProvider>(_clock);
+            silo.Services.AddSingleton(sp => new FirstSealLostStorage(
+                sp.GetRequiredKeyedService<IGrainStorage>(Orleans.Providers.ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME)));
+            silo.Services.AddKeyedSingleton<IGrainStorage>(UploadSessionGrain.StorageName, (sp, _) => sp.GetRequiredService<FirstSealLostStorage>());
             silo.AddMemoryGrainStorageAsDefault().AddDirectDriveX(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
         });
         _cluster = builder.Build();
@@ -117,6 +120,35 @@ public abstract class SealedPagesTests(ObjectStoreServer server) : IAsyncLifetim
         Assert.Equal(session.Pages[0].Count, (await PageRecord(grain, session.Pages[0])).State!.Parts.Length);
         await UploadDriver.MoveTo(_cluster, info, _cluster.Silos[0].SiloAddress); // completed from the pages read back
         await CompletesByteIdenticalAsync(info, data);
+    }
+
+    /// <summary>The page's record was written, the session's record that lists it was not: the parts stay in the stored tail, so
+    /// the next activation (a new epoch) seals them again under its own name; the first page, listed nowhere, is left to expire.</summary>
+    [Fact]
+    public async Task Parts_whose_page_was_written_but_not_listed_are_sealed_again_by_the_next_activation()
+    {
+        var (grain, info, data) = await StartAsync(seed: 177);
+        var losing = Services.GetRequiredService<FirstSealLostStorage>();
+        losing.Armed = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => UploadDriver.SendAll(_cluster, info, data));
+        var orphan = Assert.Single(losing.Lost!.Pages);
+        Assert.Equal("upload/parts-1-0", orphan.StateName);
+        Assert.True((await PageRecord(grain, orphan)).RecordExists);
+        var stored = await StoredSession(grain);
+        Assert.Empty(stored.Pages); // the record as stored: its parts all in the tail
+        Assert.Equal(orphan.Start, stored.Parts[0].Offset);
+
+        await UploadDriver.MoveTo(_cluster, info, _cluster.Silos[0].SiloAddress);
+        var committed = (await grain.GetState()).CommittedOffset;
+        Assert.Equal(stored.CommittedOffset, committed);
+        await UploadDriver.SendAll(_cluster, info, data, from: committed);
+        var resealed = await StoredSession(grain);
+        Assert.Equal(orphan with { Epoch = resealed.Pages[0].Epoch, WrittenAt = resealed.Pages[0].WrittenAt }, resealed.Pages[0]);
+        Assert.True(resealed.Pages[0].Epoch > 1, $"sealed again in epoch {resealed.Pages[0].Epoch}");
+
+        await CompletesByteIdenticalAsync(info, data);
+        Assert.True((await PageRecord(grain, orphan)).RecordExists); // listed nowhere: left to its expiry
+        foreach (var page in resealed.Pages) Assert.False((await PageRecord(grain, page)).RecordExists);
     }
 
     [Fact]
