@@ -242,7 +242,7 @@ if (withRedis.length) {
     ...withRedis.map((s) => {
       const mb = s.redis.map((r) => r.inputBytes / 1e6);
       const perCall = s.redis.map((r) => (r.evalsha ? r.inputBytes / r.evalsha : NaN));
-      return `| ${LABELS[s.row]} | **${fmt(median(mb), 2)}** | ${mb.map((v) => fmt(v, 2)).join(', ')} | `
+      return `| ${label(s.row)} | **${fmt(median(mb), 2)}** | ${mb.map((v) => fmt(v, 2)).join(', ')} | `
         + `${s.redis.map((r) => r.evalsha).join(', ')} | ${fmt(median(perCall))} | `
         + `${s.redis.map((r) => fmt(r.evalsha ? r.usec / r.evalsha : NaN)).join(', ')} |`;
     }), '');
