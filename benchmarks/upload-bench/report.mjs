@@ -52,6 +52,14 @@ for (const row of [...OBJECT_ROWS].reverse()) {
   OBJECT_ROWS.splice(OBJECT_ROWS.indexOf(row), 0, BASELINE + row);
 }
 const isObjectRow = (row) => OBJECT_ROWS.includes(row) && row !== 'cluster-ws';
+// A row of ours run with one of DDX_BENCH_OUR_ENVS's sets of variables is ROW@NAME; it follows ROW.
+const plainRow = (row) => row.replace(/@.*$/, '');
+const OUR_ENV_SETS = new Map((process.env.DDX_BENCH_OUR_ENVS ?? '').split(/\s+/).filter(Boolean)
+  .map((spec) => [spec.slice(0, spec.indexOf(':')), spec.slice(spec.indexOf(':') + 1).split(',')]));
+const label = (row) => {
+  const set = row.includes('@') ? row.slice(row.indexOf('@') + 1) : undefined;
+  return LABELS[plainRow(row)] + (set ? ` · ${set} (${(OUR_ENV_SETS.get(set) ?? []).map((v) => `\`${v}\``).join(', ')})` : '');
+};
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -124,8 +132,8 @@ const tusBestX4 = best(['tus-1req-x4', 'tus-8m-x4']);
 
 const processes = (list, digits) => list.map((p) => `${SHORT[p.name] ?? p.name} ${fmt(p.value, digits)}`).join(' · ');
 const line = (s, reference) => {
-  const label = LABELS[s.row] + (s === tusBest || s === tusBestX4 ? ' **(tus best)**' : '');
-  return `| ${label} | **${fmt(s.median)}** | ${s.rates.map((r) => fmt(r)).join(', ')} | `
+  const name = label(s.row) + (s === tusBest || s === tusBestX4 ? ' **(tus best)**' : '');
+  return `| ${name} | **${fmt(s.median)}** | ${s.rates.map((r) => fmt(r)).join(', ')} | `
     + `${reference ? `${fmt(s.median / reference.median, 2)}×` : '–'} | ${processes(s.peak, 0)} | ${processes(s.cpu, 2)} | `
     + `${processes(s.idle, 0)} |`;
 };
@@ -154,7 +162,9 @@ out.push(`${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${os
 out.push(`One file of ${size(o.bytes)} (${o.bytes} bytes); concurrent rows: ${o.concurrency} × ${size(o['concurrent-bytes'])} at once; `
   + `warm-up: one untimed ${size(o['warmup-bytes'])} upload + download per fresh server; ${o.runs} run(s) per path, `
   + `interleaved; medians. Every stored file's SHA-256 was verified. ws client masking key: ${o['ws-mask']}. `
-  + `.NET settings from the environment: ${dotnetEnv.length ? dotnetEnv.join(', ') : 'none (defaults: FileStore:FlushToDisk=true)'}.`, '');
+  + `.NET settings from the environment: ${dotnetEnv.length ? dotnetEnv.join(', ') : 'none (defaults: FileStore:FlushToDisk=true)'}.`
+  + (OUR_ENV_SETS.size ? ` Rows marked with a set name ran ours with that set's variables added (DDX_BENCH_OUR_ENVS), `
+    + 'in the same interleaved rounds as the row without it.' : ''), '');
 out.push('MB/s = 10⁶ bytes/s from the client\'s first request to the server\'s confirmation of the stored file (cli: the '
   + 'process\'s wall time, which includes .NET start-up and its SHA-256 pass over the file). Peak RSS: VmHWM just after '
   + 'the timed upload (it includes the warm-up); client: getrusage maxrss (cli: sampled VmHWM). CPU-s: user+system '
@@ -163,9 +173,10 @@ out.push('MB/s = 10⁶ bytes/s from the client\'s first request to the server\'s
 
 const header = ['| Path | MB/s (median) | runs (MB/s) | × tus best | Peak RSS MiB | CPU-s | Idle RSS MiB |',
   '|---|---:|---|---:|---|---|---|'];
-const objects = OBJECT_ROWS.filter((row) => summaries.has(row) && OBJECT_ROWS.some((o) => isObjectRow(o) && summaries.has(o)));
-const single = [...summaries.values()].filter((s) => !s.row.endsWith('-x4') && !objects.includes(s.row));
-const concurrent = [...summaries.values()].filter((s) => s.row.endsWith('-x4'));
+const objects = OBJECT_ROWS.some((o) => isObjectRow(o) && summaries.has(o))
+  ? OBJECT_ROWS.flatMap((row) => [...summaries.keys()].filter((r) => plainRow(r) === row)) : [];
+const single = [...summaries.values()].filter((s) => !plainRow(s.row).endsWith('-x4') && !objects.includes(s.row));
+const concurrent = [...summaries.values()].filter((s) => plainRow(s.row).endsWith('-x4'));
 if (single.length) {
   out.push(`#### One upload of ${size(o.bytes)}`, '', ...header, ...single.map((s) => line(s, tusBest)), '');
 }
@@ -180,14 +191,14 @@ if (objects.length) {
   const peerBest = best(['tus-azure-8m', 'tus-azure-64m']);
   const fileCluster = summaries.get('cluster-ws');
   const reference = (row) => (row.replace(BASELINE, '').startsWith('cluster-azure-') || row.startsWith('tus-azure-') ? peerBest
-    : row.replace(BASELINE, '').startsWith('cluster-s3-') || row === 'cluster-ws' || row === 's3rver-put' ? fileCluster : undefined);
+    : row.replace(BASELINE, '').startsWith('cluster-s3-') || plainRow(row) === 'cluster-ws' || row === 's3rver-put' ? fileCluster : undefined);
   const s3rverCeiling = summaries.get('s3rver-put');
   const objectLine = (s) => {
     const ref = reference(s.row);
-    const label = LABELS[s.row] + (s === peerBest ? ' **(peer best)**' : '') + (s.row === 'cluster-ws' ? ' (file system, reference)' : '');
+    const name = label(s.row) + (s === peerBest ? ' **(peer best)**' : '') + (s.row === 'cluster-ws' ? ' (file system, reference)' : '');
     const ratio = (ref && ref !== s ? `${fmt(s.median / ref.median, 2)}× ${ref === peerBest ? 'peer' : 'file'}` : (ref ? '1.00×' : '–'))
       + (s3rverCeiling && s.row.replace(BASELINE, '').startsWith('cluster-s3-') ? ` · ${fmt(s.median / s3rverCeiling.median, 2)}× s3rver PUT` : '');
-    return `| ${label} | **${fmt(s.median)}** | ${s.rates.map((r) => fmt(r)).join(', ')} | ${ratio} | `
+    return `| ${name} | **${fmt(s.median)}** | ${s.rates.map((r) => fmt(r)).join(', ')} | ${ratio} | `
       + `${processes(s.peak, 0)} | ${processes(s.cpu, 2)} | ${processes(s.idle, 0)} |`;
   };
   out.push(`#### Object storage (issue 16): one upload of ${size(o.bytes)}`, '',
@@ -210,7 +221,7 @@ if (objects.length) {
       ...withSilos.map((s) => {
         const runs = s.silos;
         const file = runs.every((r) => r.store === 'file');
-        return `| ${LABELS[s.row]} | ${runs.map((r) => SHORT[r.holder] ?? r.holder).join(', ')} | `
+        return `| ${label(s.row)} | ${runs.map((r) => SHORT[r.holder] ?? r.holder).join(', ')} | `
           + `${runs.map((r) => `${m(r.idle)} → ${m(r.start)} → ${m(r.peak)}`).join('; ')} | ${runs.map((r) => m(r.lease)).join(', ')} | `
           + `${runs.map((r) => `${m(r.peak - r.idle)} ${r.peak - r.idle <= r.lease ? '✓' : '✗'}`).join(', ')} | `
           + `${file ? '– (shared directory)' : runs.map((r) => `${m(r.scratch)} (${r.scratchFiles}) ${r.scratch <= 2 * r.chunk ? '✓' : '✗'}`).join(', ')} | `
@@ -231,17 +242,17 @@ if (withRedis.length) {
     ...withRedis.map((s) => {
       const mb = s.redis.map((r) => r.inputBytes / 1e6);
       const perCall = s.redis.map((r) => (r.evalsha ? r.inputBytes / r.evalsha : NaN));
-      return `| ${LABELS[s.row]} | **${fmt(median(mb), 2)}** | ${mb.map((v) => fmt(v, 2)).join(', ')} | `
+      return `| ${label(s.row)} | **${fmt(median(mb), 2)}** | ${mb.map((v) => fmt(v, 2)).join(', ')} | `
         + `${s.redis.map((r) => r.evalsha).join(', ')} | ${fmt(median(perCall))} | `
         + `${s.redis.map((r) => fmt(r.evalsha ? r.usec / r.evalsha : NaN)).join(', ')} |`;
     }), '');
 }
 
 const sink = summaries.get('sink');
-const downloads = [['ours embedded', summaries.get('ws')], ['ours cluster', summaries.get('cluster-ws')],
-  ['ours cluster on Azurite (ws upload)', summaries.get('cluster-azure-ws')], ['ours cluster on s3rver (ws upload)', summaries.get('cluster-s3-ws')],
-  ['peer: @azure/storage-blob download from Azurite (8 MiB-chunk upload)', summaries.get('tus-azure-8m')]]
-  .filter(([, s]) => s?.downloads.length);
+const DOWNLOADS = [['ws', 'ours embedded'], ['cluster-ws', 'ours cluster'], ['cluster-azure-ws', 'ours cluster on Azurite (ws upload)'],
+  ['cluster-s3-ws', 'ours cluster on s3rver (ws upload)'], ['tus-azure-8m', 'peer: @azure/storage-blob download from Azurite (8 MiB-chunk upload)']];
+const downloads = DOWNLOADS.flatMap(([row, name]) => [...summaries.values()].filter((s) => plainRow(s.row) === row && s.downloads.length)
+  .map((s) => [name + (s.row === row ? '' : label(s.row).slice(LABELS[row].length)), s]));
 if (downloads.length) {
   out.push(`#### Download: GET /api/v1/files/{id} of the ${size(o.bytes)} file, streamed through SHA-256 by a node client`, '',
     '| Server | MB/s (median) | runs (MB/s) | × sink upload rate |', '|---|---:|---|---:|',
