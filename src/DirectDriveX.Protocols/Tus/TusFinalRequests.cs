@@ -67,7 +67,7 @@ internal static class TusFinalRequests
         var (finalId, token) = TusProtocol.ParseKey(key);
         if (!UploadIds.IsWellFormed(finalId)) return refusals.Tus(context, unopened);
         var grains = context.RequestServices.GetRequiredService<IGrainFactory>();
-        var finalGrain = grains.GetGrain<ITusFinalUploadGrain>(finalId);
+        var finalGrain = grains.ReferenceTo<ITusFinalUploadGrain>(finalId);
         var opening = await finalGrain.Open(token);
         if (opening.Refusal is { Reason: RefusalReason.NotFound }) return refusals.Tus(context, unopened);
         if (opening.Refusal is { } refused) return refusals.Tus(context, refused);
@@ -78,21 +78,21 @@ internal static class TusFinalRequests
                 "This is a final upload (Upload-Concat: final): it is made of its partial uploads and takes no PATCH."));
 
         var concatenation = context.RequestServices.GetRequiredService<TusConcatenation>();
-        var session = await grains.GetGrain<IUploadSessionGrain>(final.SessionId).Open(null, requireToken: false);
+        var session = await grains.ReferenceTo<IUploadSessionGrain>(final.SessionId).Open(null, requireToken: false);
         if (HttpMethods.IsDelete(method))
         {
             // Termination: the final upload ends here (410 from now on); its copy, when started, is aborted, and its stored file,
             // when done, deleted (the URL authorises it, as for any completed tus upload).
             await finalGrain.Terminate();
-            if (session.Status is { State: UploadState.Completed, FileId: { } fileId }) await grains.GetGrain<IStoredFileGrain>(fileId).Delete();
-            else if (session.Status is { } live && !live.State.IsFinal()) await grains.GetGrain<IUploadSessionGrain>(final.SessionId).Abort();
+            if (session.Status is { State: UploadState.Completed, FileId: { } fileId }) await grains.ReferenceTo<IStoredFileGrain>(fileId).Delete();
+            else if (session.Status is { } live && !live.State.IsFinal()) await grains.ReferenceTo<IUploadSessionGrain>(final.SessionId).Abort();
             return Results.NoContent();
         }
 
         var headers = context.Response.Headers;
         if (session.Status is { State: UploadState.Completed } done)
         {
-            if (done.FileId is null || await grains.GetGrain<IStoredFileGrain>(done.FileId).GetRecord() is null)
+            if (done.FileId is null || await grains.ReferenceTo<IStoredFileGrain>(done.FileId).GetRecord() is null)
                 return refusals.Tus(context, new UploadRefusal(RefusalReason.NotFound, $"Upload {finalId} is complete, and its file no longer exists."));
             headers["Upload-Offset"] = done.Size.ToString(CultureInfo.InvariantCulture);
             return Answer(context, final, done.Size);
