@@ -62,7 +62,8 @@ public sealed class FileGrainStorage(
         var expected = ExpectedVersion(grainState.ETag);
         var bytes = serializer.SerializeToArray(new StoredState<T>(expected + 1, grainState.State!));
         var directory = Path.GetDirectoryName(path)!;
-        // One hop to the thread pool for the check and the write (issue 19, sixth round: they were two).
+        // One hop to the thread pool for the check, the write and the directory's fsync (issue 19, sixth round: they were
+        // three, and the fsync's own).
         await Task.Run(() =>
         {
             CheckedVersion<T>(path, grainState.ETag);
@@ -78,8 +79,8 @@ public sealed class FileGrainStorage(
                 file.Flush(flushToDisk: true);
             }
             File.Move(temporary, path, overwrite: true);
+            return _directories.FlushHereAsync(directory);
         });
-        await _directories.FlushAsync(directory);
         grainState.ETag = (expected + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
     }

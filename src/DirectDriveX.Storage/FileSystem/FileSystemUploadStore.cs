@@ -125,8 +125,8 @@ public sealed class FileSystemUploadStore : IUploadStore
             File.Move(temporary, recordPath, overwrite: true);
             // Publishing again (a completion retried after its answer was lost) finds the bytes already stored.
             if (!File.Exists(to)) File.Move(from, to, overwrite: false);
+            return _flushToDisk ? _directories.FlushHereAsync(_filesDirectory) : Task.CompletedTask;
         }, cancellationToken);
-        if (_flushToDisk) await _directories.FlushAsync(_filesDirectory);
     }
 
     /// <summary>The writer's epoch file, made durable: its last range was left to the publishing, which did not happen.</summary>
