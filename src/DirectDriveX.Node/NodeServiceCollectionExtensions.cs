@@ -1,4 +1,5 @@
 using DirectDriveX.Node.Buffers;
+using DirectDriveX.Node.Concatenation;
 using DirectDriveX.Node.DataPlane;
 using DirectDriveX.Node.Draining;
 using DirectDriveX.Node.Uploads;
@@ -26,6 +27,8 @@ public static class NodeServiceCollectionExtensions
         services.TryAddSingleton<ChunkBufferPool>();
         services.TryAddSingleton<StagedUploads>();
         services.TryAddSingleton<UploadDataPlane>();
+        services.TryAddSingleton<UploadConcatenation>();
+        services.AddHostedService(sp => sp.GetRequiredService<UploadConcatenation>());
         services.TryAddSingleton<NodeHttpAddress>();
         services.TryAddSingleton<NodeDrain>();
         return services;

@@ -14,7 +14,6 @@ public static class UploadProtocolEndpoints
     {
         services.AddUploadHttp();
         services.TryAddSingleton<ITusSessionStarter, LocalTusSessionStarter>(); // a gateway in the process registers its router first
-        services.TryAddSingleton<TusConcatenation>();
         // Every open upload connection, so a leaving node or gateway can end them cleanly (UploadConnections).
         services.TryAddSingleton<NodeDrain>();
         services.TryAddSingleton<UploadConnections>();

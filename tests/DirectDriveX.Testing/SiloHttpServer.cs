@@ -35,6 +35,7 @@ public sealed class SiloHttpServer(IServiceProvider silo, IReadOnlyDictionary<st
         // DDX_TEST_SILO_LOGS=1 keeps the console log of the node's protocols (to see why a test's request failed).
         if (Environment.GetEnvironmentVariable("DDX_TEST_SILO_LOGS") is not "1") builder.Logging.ClearProviders();
         builder.Services.AddSingleton(silo.GetRequiredService<UploadDataPlane>());
+        builder.Services.AddSingleton(silo.GetRequiredService<DirectDriveX.Node.Concatenation.UploadConcatenation>()); // the silo's: it hears of partial uploads stored there
         builder.Services.AddSingleton(silo.GetRequiredService<IGrainFactory>());
         builder.Services.AddSingleton(silo.GetRequiredService<UploadMetrics>());
         builder.Services.AddSingleton(silo.GetRequiredService<DirectDriveX.Node.Draining.NodeDrain>()); // the silo's: its budget and placement see the drain

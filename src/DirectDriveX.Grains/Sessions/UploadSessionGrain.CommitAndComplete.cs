@@ -53,10 +53,12 @@ public sealed partial class UploadSessionGrain
         if ((StateRefusal() ?? CommitRules.WriterRefusal(UploadId, S, writerNodeId == ThisNodeId, epoch == _epoch, silo.Name)) is { } refused)
             return refused;
         // A writer that may write is receiving: not idle. Its lease is renewed (a parked session resumes, as at a commit), and
-        // its activity written once per check-in interval, so a session that moves on after a crash keeps the deadline too.
+        // its activity written at most once per half check-in interval, so a session that moves on after a crash keeps the
+        // deadline too. Half: the writer checks in an interval after it was last heard, and this turn runs later than that by
+        // however long the call took, so a whole interval here would skip every other check-in's write on a loaded node.
         if (await HoldLeaseAsync() is { } noLease) return noLease;
         var now = clock.GetUtcNow();
-        if (now - S.LastActivityAt < CheckInInterval) return null;
+        if (now - S.LastActivityAt < CheckInInterval / 2) return null;
         state.State = S with { LastActivityAt = now };
         await WriteFencedStateAsync();
         return null;

@@ -10,8 +10,8 @@ namespace DirectDriveX.Http.Tus;
 public sealed record TusConcat(bool IsPartial, IReadOnlyList<string> PartialUrls)
 {
     public const string Header = "Upload-Concat";
-    public const string Partial = "partial";
-    private const string FinalPrefix = "final;";
+    public const string Partial = ConcatenationRole.Partial;
+    private const string FinalPrefix = ConcatenationRole.FinalPrefix;
 
     public bool IsFinal => !IsPartial;
 
@@ -28,9 +28,6 @@ public sealed record TusConcat(bool IsPartial, IReadOnlyList<string> PartialUrls
             ? (null, new UploadRefusal(RefusalReason.InvalidRequest, "Upload-Concat: final; needs the partial uploads' URLs."))
             : (new TusConcat(false, urls), null);
     }
-
-    /// <summary>Whether a stored <c>Upload-Concat</c> (<see cref="UploadStatus.TusConcat"/>) made a final upload.</summary>
-    public static bool IsFinalValue(string? stored) => stored?.StartsWith(FinalPrefix, StringComparison.Ordinal) == true;
 
     /// <summary>Whether a request creates a final upload (a well-formed <c>final;…</c>); the gateway sends those to a node.</summary>
     public static bool IsFinalRequest(HttpRequest request) => Parse(request.Headers[Header]).Concat?.IsFinal == true;

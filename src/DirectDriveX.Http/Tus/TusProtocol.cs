@@ -18,7 +18,7 @@ public static class TusProtocol
     /// <summary>Advertised extensions: each one offered in full. creation-defer-length: an upload of unknown length reserves as
     /// the largest file it may become (the top tier), and is re-tiered when a PATCH declares its length.
     /// concatenation-unfinished: a final upload may name partial uploads still in progress; it is concatenated when the last
-    /// of them completes (<see cref="TusConcatenation"/>).</summary>
+    /// of them is stored (the node's UploadConcatenation).</summary>
     public const string Extensions = "creation,creation-with-upload,creation-defer-length,termination,checksum,checksum-trailer,expiration,concatenation,concatenation-unfinished";
 
     public const string ChecksumAlgorithms = TusChecksum.Algorithms;

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using DirectDriveX.Storage;
 using DirectDriveX.Node.Buffers;
 using DirectDriveX.Node.Uploads;
@@ -27,6 +28,13 @@ public sealed class UploadDataPlane(
 
     public string NodeName => silo.Name;
 
+    private readonly Channel<string> _storedPartials = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <summary>The partial uploads (of a concatenation) this node has stored, by whichever protocol: what
+    /// <see cref="Concatenation.UploadConcatenation"/> starts the final uploads made of them from.</summary>
+    public ChannelReader<string> StoredPartials => _storedPartials.Reader;
+
+    internal void PartialStored(string uploadId) => _storedPartials.Writer.TryWrite(uploadId);
 
     /// <summary>A stored file's bytes of <paramref name="length"/> from the store (a seekable stream), or null when absent: what
     /// an adapter copies from when one upload is made of others (tus concatenation).</summary>

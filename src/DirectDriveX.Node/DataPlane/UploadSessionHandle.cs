@@ -138,7 +138,9 @@ public sealed class UploadSessionHandle
             new StagingTarget(UploadId, epoch, Status.Size, Status.ChunkSize, committed, parts, storeUploadId, Status.PlanSize), cancellationToken);
         var result = await (complete ?? Grain.Complete)(epoch, sha256);
         _plane.Forget(UploadId);
-        return result.File is { } file ? new StoredUpload(file, result.DeleteToken) : throw new UploadRefusedException(result.Refusal!);
+        if (result.File is not { } file) throw new UploadRefusedException(result.Refusal!);
+        if (ConcatenationRole.IsPartial(Status.TusConcat)) _plane.PartialStored(UploadId); // a final upload may wait for it
+        return new StoredUpload(file, result.DeleteToken);
     }
 
     /// <summary>Deletes the stored file of this completed upload (the caller authorised it: a tus upload URL); false when it

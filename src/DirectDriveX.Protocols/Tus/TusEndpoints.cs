@@ -66,7 +66,6 @@ public static class TusEndpoints
             using var connection = context.RequestServices.GetRequiredService<UploadConnections>().Open(context, session!.UploadId);
             connection.SessionHere = true;
             var written = await TusBodyWriter.WriteBodyAsync(context, session!, 0, connection);
-            TellIfPartialCompleted(context, session.Status, written.Offset);
             context.Response.Headers.Location = TusProtocol.Location(context, tus, session!.UploadId, session.ResumeToken!);
             // The upload exists whatever became of its first bytes: the client continues from the offset given here. Unless
             // the body completed it, the status call records it first when no commit has (UploadRequest.BodyFollows).
@@ -109,7 +108,7 @@ public static class TusEndpoints
         if (session.Refusal is { Reason: RefusalReason.NotFound or RefusalReason.Unauthorized } other) return await TusFinalRequests.AnswerAsync(context, key, other);
         if (session.Refusal is { } unopened) return refusals.Tus(context, unopened);
         // A final upload is made of its partial uploads only (concatenation: 403, and neither it nor they change).
-        if (TusConcat.IsFinalValue(session.Handle!.Status.TusConcat))
+        if (ConcatenationRole.IsFinal(session.Handle!.Status.TusConcat))
             return refusals.Tus(context, new UploadRefusal(RefusalReason.ReadOnly,
                 "This is a final upload (Upload-Concat: final): it is made of its partial uploads and takes no PATCH."));
         if (session.Handle.FinishedRefusal is { } finished) return refusals.Tus(context, finished);
@@ -129,20 +128,11 @@ public static class TusEndpoints
         using var connection = context.RequestServices.GetRequiredService<UploadConnections>().Open(context, handle.UploadId);
         connection.SessionHere = true;
         var written = await TusBodyWriter.WriteBodyAsync(context, handle, offset, connection);
-        TellIfPartialCompleted(context, handle.Status, written.Offset);
         if (written.Refusal is not null) return refusals.Tus(context, written.Refusal);
         if (written.Offset < 0) return Results.Empty; // the client went away
         context.Response.Headers["Upload-Offset"] = written.Offset.ToString(CultureInfo.InvariantCulture);
         TusBodyWriter.SetExpiresAfterWrite(context, handle.Status, written.Offset);
         return Results.NoContent();
-    }
-
-    /// <summary>A partial upload that a request's bytes completed may be the last one a final upload waits for
-    /// (concatenation-unfinished).</summary>
-    private static void TellIfPartialCompleted(HttpContext context, UploadStatus status, long offset)
-    {
-        if (offset == status.Size && !status.LengthDeferred && status.TusConcat == TusConcat.Partial)
-            context.RequestServices.GetRequiredService<TusConcatenation>().PartialCompleted(status.UploadId);
     }
 
     /// <summary>Termination: an unfinished upload is aborted (its staged bytes deleted); a completed one's stored file is deleted,

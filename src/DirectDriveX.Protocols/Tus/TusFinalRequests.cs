@@ -1,4 +1,5 @@
 using System.Globalization;
+using DirectDriveX.Node.Concatenation;
 using DirectDriveX.Node.DataPlane;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Http.Tus;
@@ -7,11 +8,11 @@ using DirectDriveX.Http;
 namespace DirectDriveX.Protocols.Tus;
 
 /// <summary>
-/// The requests about a tus final upload (concatenation, concatenation-unfinished): its creation, and HEAD, PATCH and DELETE
-/// on the URL of one created before its partial uploads were complete. Such a URL names the final upload
-/// (<see cref="ITusFinalUploadGrain"/>), not a session: its bytes are the session <see cref="TusConcatenation"/> starts when the
-/// last partial upload completes. Until then HEAD answers no <c>Upload-Offset</c> (the spec: it SHOULD NOT, before the
-/// concatenation has finished), and <c>Upload-Length</c> once every partial upload's length is known; after, both, equal.
+/// The tus framing of concatenation (concatenation, concatenation-unfinished), whose lifecycle is
+/// <see cref="UploadConcatenation"/>'s: a final upload's creation, and HEAD, PATCH and DELETE on the URL of one created before
+/// its partial uploads were complete. Such a URL names the final upload (<see cref="ITusFinalUploadGrain"/>), not a session.
+/// Until it is concatenated HEAD answers no <c>Upload-Offset</c> (the spec: it SHOULD NOT, before the concatenation has
+/// finished), and <c>Upload-Length</c> once every partial upload's length is known; after, both, equal.
 /// </summary>
 internal static class TusFinalRequests
 {
@@ -21,38 +22,34 @@ internal static class TusFinalRequests
     {
         var (tus, maxSize) = TusCreation.Settings(context);
         var refusals = context.RequestServices.GetRequiredService<RefusalResults>();
-        var concatenation = context.RequestServices.GetRequiredService<TusConcatenation>();
-        var (partials, refused) = await concatenation.PartialsAsync(concat);
+        var concatenation = context.RequestServices.GetRequiredService<UploadConcatenation>();
+        var keys = concat.PartialUrls.Select(url =>
+        {
+            var (uploadId, token) = TusProtocol.ParseKey(TusProtocol.KeyOfUrl(url) ?? "");
+            return new PartialUploadKey(uploadId, token, url);
+        }).ToList();
+        var (partials, refused) = await concatenation.PartialsAsync(keys);
         if (partials is not { } parts) return refusals.Tus(context, refused!);
         var size = parts.Sum(p => p.Size);
         if (parts.All(p => !p.LengthDeferred) && size > maxSize)
             return refusals.Tus(context, new UploadRefusal(RefusalReason.FileTooLarge, $"The partial uploads add up to {size} bytes, over the maximum of {maxSize}."));
         if (parts.Any(p => p.State != UploadState.Completed))
         {
-            var key = await concatenation.AwaitPartialsAsync(parts, final);
-            context.Response.Headers.Location = $"{context.Request.PathBase}{tus.Path}{key}";
+            var (finalId, token) = await concatenation.AwaitPartialsAsync(parts, final);
+            context.Response.Headers.Location = $"{context.Request.PathBase}{tus.Path}{TusProtocol.Key(finalId, token)}";
             return Results.StatusCode(StatusCodes.Status201Created);
         }
 
-        var plane = context.RequestServices.GetRequiredService<UploadDataPlane>();
-        var (session, refusal) = await plane.StartHereAsync(final with { Size = size });
-        if (refusal is not null) return refusals.Tus(context, refusal);
-        if (session!.StoredAtStart is null) // else empty partial uploads: an empty file, stored as it started
+        UploadSessionHandle session;
+        try
         {
-            try
-            {
-                await session.ConcatenateAsync(parts, context.RequestAborted);
-            }
-            catch (UploadRefusedException e)
-            {
-                await session.AbortAsync();
-                return refusals.Tus(context, e.Refusal);
-            }
-            catch (Exception e) when (e is IOException or OperationCanceledException)
-            {
-                await session.AbortAsync();
-                return Results.Empty;
-            }
+            var (stored, refusal) = await concatenation.ConcatenateNowAsync(final, parts, context.RequestAborted);
+            if (refusal is not null) return refusals.Tus(context, refusal);
+            session = stored!;
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            return Results.Empty; // the client went away; the session was aborted
         }
         context.Response.Headers.Location = TusProtocol.Location(context, tus, session.UploadId, session.ResumeToken!);
         return Results.StatusCode(StatusCodes.Status201Created);
@@ -64,11 +61,9 @@ internal static class TusFinalRequests
     public static async Task<IResult> AnswerAsync(HttpContext context, string key, UploadRefusal unopened)
     {
         var refusals = context.RequestServices.GetRequiredService<RefusalResults>();
+        var concatenation = context.RequestServices.GetRequiredService<UploadConcatenation>();
         var (finalId, token) = TusProtocol.ParseKey(key);
-        if (!UploadIds.IsWellFormed(finalId)) return refusals.Tus(context, unopened);
-        var grains = context.RequestServices.GetRequiredService<IGrainFactory>();
-        var finalGrain = grains.ReferenceTo<ITusFinalUploadGrain>(finalId);
-        var opening = await finalGrain.Open(token);
+        var opening = await concatenation.OpenFinalAsync(finalId, token);
         if (opening.Refusal is { Reason: RefusalReason.NotFound }) return refusals.Tus(context, unopened);
         if (opening.Refusal is { } refused) return refusals.Tus(context, refused);
         var final = opening.Upload!;
@@ -76,56 +71,18 @@ internal static class TusFinalRequests
         if (HttpMethods.IsPatch(method))
             return refusals.Tus(context, new UploadRefusal(RefusalReason.ReadOnly,
                 "This is a final upload (Upload-Concat: final): it is made of its partial uploads and takes no PATCH."));
-
-        var concatenation = context.RequestServices.GetRequiredService<TusConcatenation>();
-        var session = await grains.ReferenceTo<IUploadSessionGrain>(final.SessionId).Open(null, requireToken: false);
         if (HttpMethods.IsDelete(method))
         {
-            // Termination: the final upload ends here (410 from now on); its copy, when started, is aborted, and its stored file,
-            // when done, deleted (the URL authorises it, as for any completed tus upload).
-            await finalGrain.Terminate();
-            if (session.Status is { State: UploadState.Completed, FileId: { } fileId }) await grains.ReferenceTo<IStoredFileGrain>(fileId).Delete();
-            else if (session.Status is { } live && !live.State.IsFinal()) await grains.ReferenceTo<IUploadSessionGrain>(final.SessionId).Abort();
+            await concatenation.TerminateFinalAsync(final); // 410 from now on
             return Results.NoContent();
         }
 
-        var headers = context.Response.Headers;
-        if (session.Status is { State: UploadState.Completed } done)
-        {
-            if (done.FileId is null || await grains.ReferenceTo<IStoredFileGrain>(done.FileId).GetRecord() is null)
-                return refusals.Tus(context, new UploadRefusal(RefusalReason.NotFound, $"Upload {finalId} is complete, and its file no longer exists."));
-            headers["Upload-Offset"] = done.Size.ToString(CultureInfo.InvariantCulture);
-            return Answer(context, final, done.Size);
-        }
-        if (session.Status is { } ended && ended.State.IsFinal()) return refusals.Tus(context, UploadSessionHandle.RefusalFor(ended));
-
-        // Not concatenated yet: no Upload-Offset; the length once every partial upload's is known. A partial upload that ended
-        // without completing ends the final upload too.
-        long? length = 0;
-        var complete = true;
-        foreach (var partialId in final.PartialIds)
-        {
-            var part = await concatenation.OpenPartAsync(partialId, null, requireToken: false);
-            if (part.Refusal is { } gone) return refusals.Tus(context, gone with { Message = $"Partial upload {partialId}: {gone.Message}" });
-            var status = part.Status!;
-            if (status.State.IsFinal() && status.State != UploadState.Completed)
-            {
-                var end = UploadSessionHandle.RefusalFor(status);
-                return refusals.Tus(context, end with { Message = $"Partial upload {partialId}: {end.Message}" });
-            }
-            complete &= status.State == UploadState.Completed;
-            length = status.LengthDeferred ? null : length + status.Size;
-        }
-        // Every partial upload complete and no copy done: one that was cut short (or never told) starts (again) here.
-        if (complete) concatenation.Kick(finalId);
-        return Answer(context, final, length);
-    }
-
-    private static IResult Answer(HttpContext context, TusFinalUpload final, long? length)
-    {
+        var view = await concatenation.ViewFinalAsync(final);
+        if (view.Refusal is { } ended) return refusals.Tus(context, ended);
         var headers = context.Response.Headers;
         headers.CacheControl = "no-store";
-        if (length is { } known) headers["Upload-Length"] = known.ToString(CultureInfo.InvariantCulture);
+        if (view.Offset is { } offset) headers["Upload-Offset"] = offset.ToString(CultureInfo.InvariantCulture);
+        if (view.Length is { } length) headers["Upload-Length"] = length.ToString(CultureInfo.InvariantCulture);
         headers[TusConcat.Header] = final.TusConcat;
         if (final.TusMetadata is { Length: > 0 } metadata) headers["Upload-Metadata"] = metadata;
         return Results.Ok();

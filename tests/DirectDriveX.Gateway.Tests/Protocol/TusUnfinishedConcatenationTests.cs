@@ -98,6 +98,32 @@ public class TusUnfinishedConcatenationTests(DefaultGatewayFixture fixture)
     }
 
     [Fact]
+    public async Task A_partial_upload_finished_by_another_protocol_starts_the_final_too()
+    {
+        // Concatenation is the upload lifecycle's, not tus's: the last partial upload's bytes come by PUT chunks (its id and the
+        // token its tus URL carries), and the final it completes is concatenated all the same.
+        var data = TestBytes.Random(150_000, seed: 187);
+        var first = await CreateAsync(Create(50_000, concat: "partial"));
+        var second = await CreateAsync(Create(100_000, concat: "partial"));
+        using (var patch = await Http.SendAsync(Patch(first, 0, data.AsMemory(0, 50_000)))) Assert.Equal(HttpStatusCode.NoContent, patch.StatusCode);
+        var final = await CreateFinalAsync($"final;{first} {second}");
+        var session = fixture.Grains.GetGrain<IUploadSessionGrain>(UploadId(final));
+
+        var token = second[(second.LastIndexOf('/') + 1)..].Split('.')[1];
+        using var put = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/uploads/{UploadId(second)}/chunks?offset=0")
+        {
+            Content = new ByteArrayContent(data, 50_000, 100_000),
+        };
+        put.Headers.Add("Upload-Token", token);
+        using (var answer = await Http.SendAsync(put)) Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+
+        await Eventually.Holds(async () => (await session.GetState()).State, state => state == UploadState.Completed, Deadline,
+            "the final completes once its last partial is stored by PUT chunks");
+        using var download = await Http.GetAsync($"/api/v1/files/{UploadId(final)}");
+        Assert.Equal(data, await download.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task Its_Upload_Length_is_answered_once_a_partial_of_deferred_length_declares_its_own()
     {
         var data = TestBytes.Random(3000, seed: 186);

@@ -1,64 +1,91 @@
-using DirectDriveX.Node.DataPlane;
 using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Node.DataPlane;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using DirectDriveX.Http.Tus;
 
-namespace DirectDriveX.Protocols.Tus;
+namespace DirectDriveX.Node.Concatenation;
 
 /// <summary>
-/// tus concatenation on this node. A final upload (<c>Upload-Concat: final;url url …</c>) is one ordinary session of the
-/// partial uploads' total size, reserving its tier like any upload, into which their stored bytes are copied in order
-/// through one writer, which hashes them; completion stores one file with its SHA-256. The partial uploads are sessions
-/// of their own, possibly on other nodes (their stored bytes are read from the store, whichever it is).
-/// <para>When every partial upload is complete at creation, the copy runs in the creating request. When one is not
-/// (concatenation-unfinished), the final upload is recorded (<see cref="ITusFinalUploadGrain"/>) and named by each partial
-/// (<see cref="ITusPartialUploadGrain"/>); whoever completes the last partial, on whichever node, starts the copy here in the
-/// background (<see cref="PartialCompleted"/>), and a HEAD of the final starts it again when it was cut short (a node that
-/// stopped, no headroom then): the session's id is fixed at creation, so a second start finds it and resumes it at its
-/// committed offset.</para>
+/// One upload made of others (tus concatenation), as a capability of the upload lifecycle; the tus adapter keeps only its
+/// framing (URLs, headers). A final upload is one ordinary session of the partial uploads' total size, reserving its tier like
+/// any upload, into which their stored bytes are copied in order through one writer, which hashes them; completion stores one
+/// file with its SHA-256. The partial uploads are sessions of their own, possibly on other nodes (their stored bytes are read
+/// from the store, whichever it is).
+/// <para>When every partial upload is complete at creation, the copy runs in the creating request
+/// (<see cref="ConcatenateNowAsync"/>). When one is not (concatenation-unfinished), the final upload is recorded
+/// (<see cref="ITusFinalUploadGrain"/>) and named by each partial (<see cref="ITusPartialUploadGrain"/>); whichever node stores
+/// the last partial, by whichever protocol, starts the copy there in the background (<see cref="UploadDataPlane.StoredPartials"/>),
+/// and a look at the final (<see cref="ViewFinalAsync"/>) starts it again when it was cut short (a node that stopped, no
+/// headroom then): the session's id is fixed at creation, so a second start finds it and resumes it at its committed
+/// offset.</para>
 /// </summary>
-public sealed partial class TusConcatenation(
+public sealed partial class UploadConcatenation(
     UploadDataPlane plane,
     IGrainFactory grains,
     IHostApplicationLifetime lifetime,
     TimeProvider clock,
-    ILogger<TusConcatenation> logger)
+    ILogger<UploadConcatenation> logger) : BackgroundService
 {
     /// <summary>Finals being concatenated by this node, and whether they were asked for again meanwhile.</summary>
     private readonly Dictionary<string, bool> _running = new(StringComparer.Ordinal);
 
-    /// <summary>The partial uploads an <c>Upload-Concat: final;…</c> names, in order, each authorised by the token its URL
-    /// carries; the refusal when one is unknown, not a partial upload, or ended without completing.</summary>
-    public async Task<(IReadOnlyList<UploadStatus>? Parts, UploadRefusal? Refusal)> PartialsAsync(TusConcat concat)
+    /// <summary>The partial uploads a final upload names, in order, each authorised by its token; the refusal when one is
+    /// unknown, not a partial upload, or ended without completing.</summary>
+    public async Task<(IReadOnlyList<UploadStatus>? Parts, UploadRefusal? Refusal)> PartialsAsync(IReadOnlyList<PartialUploadKey> keys)
     {
         var parts = new List<UploadStatus>();
-        foreach (var url in concat.PartialUrls)
+        foreach (var key in keys)
         {
-            var (uploadId, token) = TusProtocol.ParseKey(TusProtocol.KeyOfUrl(url) ?? "");
-            var opening = await OpenPartAsync(uploadId, token, requireToken: true);
-            if (opening.Refusal is { } refused) return (null, refused with { Message = $"Partial upload {url}: {refused.Message}" });
+            var opening = await OpenPartAsync(key.UploadId, key.Token, requireToken: true);
+            if (opening.Refusal is { } refused) return (null, refused with { Message = $"Partial upload {key.Name}: {refused.Message}" });
             var status = opening.Status!;
-            if (status.TusConcat != TusConcat.Partial)
-                return (null, new UploadRefusal(RefusalReason.InvalidRequest, $"Upload-Concat: {url} is not a partial upload (one created with Upload-Concat: partial)."));
+            if (!ConcatenationRole.IsPartial(status.TusConcat))
+                return (null, new UploadRefusal(RefusalReason.InvalidRequest, $"Upload-Concat: {key.Name} is not a partial upload (one created with Upload-Concat: partial)."));
             if (status.State.IsFinal() && status.State != UploadState.Completed)
             {
                 var ended = UploadSessionHandle.RefusalFor(status);
-                return (null, ended with { Message = $"Partial upload {url}: {ended.Message}" });
+                return (null, ended with { Message = $"Partial upload {key.Name}: {ended.Message}" });
             }
             parts.Add(status);
         }
         return (parts, null);
     }
 
-    /// <summary>Records a final upload whose partial uploads are not all complete yet and returns its URL's key; the copy starts
-    /// once the last of them completes.</summary>
-    public async Task<string> AwaitPartialsAsync(IReadOnlyList<UploadStatus> parts, UploadRequest final)
+    /// <summary>Starts <paramref name="final"/> on this node from partial uploads that are all complete and copies their bytes
+    /// into it in this call: its handle once stored, or the refusal (the session aborted). A failure of the copy (the client
+    /// gone) aborts the session and is thrown.</summary>
+    public async Task<(UploadSessionHandle? Session, UploadRefusal? Refusal)> ConcatenateNowAsync(
+        UploadRequest final, IReadOnlyList<UploadStatus> parts, CancellationToken cancellationToken)
+    {
+        var (session, refusal) = await plane.StartHereAsync(final with { Size = parts.Sum(p => p.Size) });
+        if (refusal is not null) return (null, refusal);
+        if (session!.StoredAtStart is not null) return (session, null); // empty partial uploads: an empty file, stored as it started
+        try
+        {
+            var stored = await session.ConcatenateAsync(parts, cancellationToken);
+            LogConcatenated(session.UploadId, parts.Count, stored.File.Size, stored.File.Sha256);
+            return (session, null);
+        }
+        catch (UploadRefusedException e)
+        {
+            await session.AbortAsync();
+            return (null, e.Refusal);
+        }
+        catch
+        {
+            await session.AbortAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Records a final upload whose partial uploads are not all complete yet: its id and the token that authorises
+    /// it. The copy starts once the last of them is stored.</summary>
+    public async Task<(string FinalId, string Token)> AwaitPartialsAsync(IReadOnlyList<UploadStatus> parts, UploadRequest final)
     {
         var finalId = UploadIds.NewId();
         var token = UploadIds.NewResumeToken();
         // Its session takes the final's own id (its stored file is /api/v1/files/{finalId}); the session's resume token is its
-        // own, so the URL's token is checked by the final upload's grain.
+        // own, so the final's token is checked by the final upload's grain.
         var upload = new TusFinalUpload(finalId, [.. parts.Select(p => p.UploadId)], final.FileName, final.ContentType, final.Client,
             final.TusConcat!, final.TusMetadata, clock.GetUtcNow());
         await grains.ReferenceTo<ITusFinalUploadGrain>(finalId).Create(upload, token);
@@ -66,12 +93,26 @@ public sealed partial class TusConcatenation(
             await grains.ReferenceTo<ITusPartialUploadGrain>(partialId).AddFinal(finalId);
         // A partial that completed after it was read above found no final to start: look again, now that every one names it.
         Kick(finalId);
-        return TusProtocol.Key(finalId, token);
+        return (finalId, token);
     }
 
-    /// <summary>Partial upload <paramref name="partialId"/> has just completed: each final upload made of it is concatenated
+    /// <summary>Tells each final upload made of partial upload <paramref name="partialId"/>, which this node has just stored,
+    /// on whichever protocol it came.</summary>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var partialId in plane.StoredPartials.ReadAllAsync(stoppingToken))
+                PartialStored(partialId);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Partial upload <paramref name="partialId"/> has just been stored: each final upload made of it is concatenated
     /// (in the background) when its other partial uploads are complete too.</summary>
-    public void PartialCompleted(string partialId) => _ = Task.Run(async () =>
+    private void PartialStored(string partialId) => _ = Task.Run(async () =>
     {
         try
         {
@@ -85,7 +126,7 @@ public sealed partial class TusConcatenation(
 
     /// <summary>Concatenates final upload <paramref name="finalId"/> in the background when its partial uploads are complete
     /// and its copy is not done or running here already (asked again while it runs, it looks again once it ends).</summary>
-    public void Kick(string finalId)
+    private void Kick(string finalId)
     {
         lock (_running)
         {
@@ -146,13 +187,13 @@ public sealed partial class TusConcatenation(
 
     /// <summary>A partial upload's status from its session wherever it is active (a completed one whose file was deleted is
     /// gone, as for every protocol).</summary>
-    public async Task<UploadOpening> OpenPartAsync(string uploadId, string? token, bool requireToken)
+    private async Task<UploadOpening> OpenPartAsync(string uploadId, string? token, bool requireToken)
     {
         if (!UploadIds.IsWellFormed(uploadId)) return new UploadOpening(null, new UploadRefusal(RefusalReason.NotFound, $"No upload {uploadId}."));
         try
         {
             var opening = await grains.ReferenceTo<IUploadSessionGrain>(uploadId).Open(token, requireToken);
-            if (opening.Status is { State: UploadState.Completed, FileId: { } fileId } && await grains.ReferenceTo<IStoredFileGrain>(fileId).GetRecord() is null)
+            if (opening.Status is { State: UploadState.Completed, FileId: { } fileId } && await plane.StoredFileAsync(fileId) is null)
                 return new UploadOpening(null, new UploadRefusal(RefusalReason.NotFound, $"Upload {uploadId} is complete, and its file {fileId} no longer exists."));
             return opening;
         }
@@ -162,12 +203,12 @@ public sealed partial class TusConcatenation(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "tus final upload {FinalId}: {Parts} partial uploads concatenated, {Size} bytes, sha256 {Sha256}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Final upload {FinalId}: {Parts} partial uploads concatenated, {Size} bytes, sha256 {Sha256}")]
     private partial void LogConcatenated(string finalId, int parts, long size, string sha256);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "tus final upload {FinalId} cannot be concatenated now ({Reason}: {Detail}); its next HEAD tries again")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Final upload {FinalId} cannot be concatenated now ({Reason}: {Detail}); the next look at it tries again")]
     private partial void LogNotNow(string finalId, RefusalReason reason, string detail);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "tus concatenation for {UploadId} failed: {Detail}; the final upload's next HEAD tries again")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Concatenation for {UploadId} failed: {Detail}; the final upload's next look tries again")]
     private partial void LogFailed(string uploadId, string detail);
 }
