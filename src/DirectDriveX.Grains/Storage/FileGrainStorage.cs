@@ -59,14 +59,15 @@ public sealed class FileGrainStorage(
         var path = PathOf(stateName, grainId);
         // Serialized here, in the caller's turn (a grain may change its state once this returns, while the write goes on);
         // the write can only succeed as the version after the caller's, so that is the version written.
-        var expected = ExpectedVersion(grainState.ETag);
+        var etag = grainState.ETag;
+        var expected = ExpectedVersion(etag);
         var bytes = serializer.SerializeToArray(new StoredState<T>(expected + 1, grainState.State!));
         var directory = Path.GetDirectoryName(path)!;
         // One hop to the thread pool for the check, the write and the directory's fsync (issue 19, sixth round: they were
         // three, and the fsync's own).
         await Task.Run(() =>
         {
-            CheckedVersion<T>(path, grainState.ETag);
+            CheckedVersion<T>(path, etag);
             Directory.CreateDirectory(directory);
             var temporary = path + ".tmp";
             using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
