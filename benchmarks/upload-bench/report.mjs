@@ -84,6 +84,7 @@ function summarise(row, runs) {
     idle: perProcess({ server: (s) => mib(s.idleKiB), client: () => undefined }).filter((p) => p.value !== undefined),
     downloads: runs.filter((r) => r.download).map((r) => mbps(r.download.bytes, r.download.seconds)),
     silos: runs.filter((r) => r.silos).map((r) => siloRun(r)),
+    redis: runs.filter((r) => r.redis).map((r) => r.redis),
   };
 }
 
@@ -217,6 +218,23 @@ if (objects.length) {
           + `${runs.map((r) => (r.tail === undefined ? '–' : fmt(r.tail, 2))).join(', ')} |`;
       }), '');
   }
+}
+
+const withRedis = [...summaries.values()].filter((s) => s.redis.length);
+if (withRedis.length) {
+  out.push('#### Redis during the timed upload (the cluster rows)', '',
+    'Read from the cluster\'s redis-server before and after the timed upload (`INFO`): the bytes it received '
+    + '(`total_net_input_bytes`: the session\'s state writes, its sealed pages, the clustering\'s own traffic meanwhile) and '
+    + 'the EVALSHA calls (the grain storage\'s writes) with their mean time. Per run, in run order.', '',
+    '| Path | bytes into Redis MB (median) | runs (MB) | EVALSHA calls | bytes per call (median) | µs per call |',
+    '|---|---:|---|---|---:|---|',
+    ...withRedis.map((s) => {
+      const mb = s.redis.map((r) => r.inputBytes / 1e6);
+      const perCall = s.redis.map((r) => (r.evalsha ? r.inputBytes / r.evalsha : NaN));
+      return `| ${LABELS[s.row]} | **${fmt(median(mb), 2)}** | ${mb.map((v) => fmt(v, 2)).join(', ')} | `
+        + `${s.redis.map((r) => r.evalsha).join(', ')} | ${fmt(median(perCall))} | `
+        + `${s.redis.map((r) => fmt(r.evalsha ? r.usec / r.evalsha : NaN)).join(', ')} |`;
+    }), '');
 }
 
 const sink = summaries.get('sink');

@@ -9,16 +9,20 @@ public static class StagedLayout
     /// <summary>The parts after a commit of [<paramref name="committed"/>, <paramref name="end"/>) that the store holds as
     /// <paramref name="added"/>: they run without gaps to <paramref name="end"/> and may start before the committed offset, at
     /// the start of a part they replace (pieces of an S3 part that is now whole); every part from there on is dropped. An added
-    /// part that continues the last one in the same place (<see cref="StagedPart.Locator"/>, no tag) extends it.</summary>
-    public static StagedPart[] AfterCommit(IReadOnlyList<StagedPart> parts, long committed, long end, IReadOnlyList<StagedPart> added)
+    /// part that continues the last one in the same place (<see cref="StagedPart.Locator"/>, no tag) extends it.
+    /// <paramref name="parts"/> may be a tail that begins at <paramref name="start"/> (the session's parts before it are sealed
+    /// in pages): an added part that starts before it would replace a sealed part, and is refused.</summary>
+    public static StagedPart[] AfterCommit(IReadOnlyList<StagedPart> parts, long committed, long end, IReadOnlyList<StagedPart> added, long start = 0)
     {
         if (added.Count == 0 || added[^1].End != end || added[0].Offset > committed)
             throw new ArgumentException($"The parts added do not hold the bytes [{committed}, {end}).", nameof(added));
+        if (added[0].Offset < start)
+            throw new ArgumentException($"The parts added start at {added[0].Offset}, before {start}: the parts before it are sealed and are not replaced.", nameof(added));
         for (var i = 1; i < added.Count; i++)
             if (added[i].Offset != added[i - 1].End || added[i].Length <= 0)
                 throw new ArgumentException("The parts added are not contiguous.", nameof(added));
         var kept = parts.TakeWhile(part => part.End <= added[0].Offset).ToList();
-        if ((kept.Count == 0 ? 0 : kept[^1].End) != added[0].Offset)
+        if ((kept.Count == 0 ? start : kept[^1].End) != added[0].Offset)
             throw new ArgumentException($"The parts added start at {added[0].Offset}, not at a part's start.", nameof(added));
         foreach (var part in added)
         {

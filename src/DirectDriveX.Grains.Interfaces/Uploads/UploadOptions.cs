@@ -38,6 +38,14 @@ public sealed class UploadOptions
     [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00")]
     public TimeSpan SessionRecordLifetime { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>How many of an upload's oldest committed parts (S3 parts, Azure blocks) the session seals into a page of their
+    /// own record (issue 16), so that a commit writes its session's record with the newest parts only: the bytes a commit writes
+    /// stay bounded however many parts the upload has, instead of growing with them. 0: never sealed, every part stays in the
+    /// session's record (as before pages: the setting for a rolling upgrade from a version without them, whose silos would
+    /// read a session with pages as missing its sealed parts). Default 64.</summary>
+    [Range(0, 100_000)]
+    public int SessionPartsPerPage { get; set; } = 64;
+
     /// <summary>How long an unfinished upload stays resumable after its last commit: what tus announces as
     /// <c>Upload-Expires</c> (expiration extension). At most <see cref="SessionRecordLifetime"/>, whose record a resume needs.
     /// Default 24 h.</summary>

@@ -39,7 +39,7 @@ internal static class CommitRules
             return new(RefusalReason.OffsetMismatch, $"Chunk at offset {offset}; the upload continues at {committed}.", ExpectedOffset: committed);
         try
         {
-            parts = StagedLayout.AfterCommit(session.Parts, offset, offset + length, staged.Parts);
+            parts = StagedLayout.AfterCommit(session.Parts, offset, offset + length, staged.Parts, PartPaging.TailStart(session.Pages));
         }
         catch (ArgumentException e)
         {

@@ -32,7 +32,17 @@ public sealed partial class UploadSessionGrain
             await WriteFencedStateAsync();
             _epoch = S.WriterEpoch;
         }
-        return new WritingGrant(_epoch.Value, Status(), S.Parts, null, S.StoreUploadId, CheckInInterval, S.SentPartNumber);
+        StagedPart[] parts;
+        try
+        {
+            parts = await AllPartsAsync(); // the writer resumes staged pieces and assembles from every part
+        }
+        catch (IOException e)
+        {
+            return WritingGrant.Refused(Refusal(RefusalReason.StorageFailure,
+                $"Upload {UploadId}'s record of its parts cannot be read now ({e.Message}); the bytes at {S.CommittedOffset} and before are kept."));
+        }
+        return new WritingGrant(_epoch.Value, Status(), parts, null, S.StoreUploadId, CheckInInterval, S.SentPartNumber);
     }
 
     public async Task<ChunkAck> Commit(int epoch, long offset, long length, string writerNodeId, StagedCommit staged)
@@ -43,6 +53,7 @@ public sealed partial class UploadSessionGrain
         // A writer that stayed connected while the session parked resumes it with this commit.
         if (await HoldLeaseAsync() is { } noLease) return ChunkAck.Refused(committed, noLease);
         RecordCommit(epoch, offset, length, parts, staged);
+        await SealDueAsync(replaceableFrom: staged.Parts[0].Offset);
         await WriteFencedStateAsync();
         return new ChunkAck(S.CommittedOffset, null);
     }
@@ -127,8 +138,9 @@ public sealed partial class UploadSessionGrain
             S.ClientId, deleteTokenSha256);
         try
         {
-            if (assemble) await store.AssembleAsync(StagingOf(epoch), CancellationToken.None);
-            await store.PublishAsync(StagingOf(epoch), record, CancellationToken.None);
+            var target = await StagingOfAsync(epoch);
+            if (assemble) await store.AssembleAsync(target, CancellationToken.None);
+            await store.PublishAsync(target, record, CancellationToken.None);
         }
         catch (IOException e)
         {
@@ -170,7 +182,7 @@ public sealed partial class UploadSessionGrain
             // made durable before it is recorded; when it cannot be, it is not recorded.
             try
             {
-                await store.FlushStagedAsync(StagingOf(epoch), CancellationToken.None);
+                await store.FlushStagedAsync(await StagingOfAsync(epoch), CancellationToken.None);
             }
             catch (IOException e)
             {

@@ -33,6 +33,9 @@ public sealed partial class UploadSessionGrain
         await _admissionConfirmed; // a one-request upload's count is durable before its end is told, and before it is released
         _expiryTimer?.Dispose();
         _expiryTimer = null;
+        var pages = S.Pages;
+        var parts = deleteStaging ? await PartsForDeletingAsync() : S.Parts;
+        final = final with { Pages = [] }; // the pages' records are deleted below
         state.State = final with { LastActivityAt = clock.GetUtcNow() };
         var superseded = false;
         var written = false;
@@ -51,7 +54,8 @@ public sealed partial class UploadSessionGrain
             if (!superseded)
             {
                 await Task.WhenAll(
-                    deleteStaging && written ? DeleteStagingAsync(final) : Task.CompletedTask,
+                    deleteStaging && written ? DeleteStagingAsync(final, parts) : Task.CompletedTask,
+                    written ? ClearPagesAsync(pages) : Task.CompletedTask,
                     ReleaseLeaseAsync(final.NodeId),
                     StoreSpace.Release(UploadId),
                     ReleaseClientAsync(final.ClientId, final.State == UploadState.Completed ? final.Size : final.CommittedOffset));
@@ -104,16 +108,31 @@ public sealed partial class UploadSessionGrain
 
     /// <summary>Deletes what the session staged and did not publish. A store that fails now leaves remnants for the staging
     /// sweep; the session has ended either way.</summary>
-    private async Task DeleteStagingAsync(UploadSessionState final)
+    private async Task DeleteStagingAsync(UploadSessionState final, StagedPart[] parts)
     {
         try
         {
-            await store.DeleteStagingAsync(new StagingRemains(UploadId, final.WriterEpoch, final.Parts, final.StoreUploadId),
+            await store.DeleteStagingAsync(new StagingRemains(UploadId, final.WriterEpoch, parts, final.StoreUploadId),
                 published: final.State == UploadState.Completed, CancellationToken.None);
         }
         catch (IOException e)
         {
             LogStagingLeft(UploadId, e.Message);
+        }
+    }
+
+    /// <summary>Every part, to delete what the store staged; the tail alone when the pages cannot be read (their remnants are
+    /// then left to the staging sweep).</summary>
+    private async Task<StagedPart[]> PartsForDeletingAsync()
+    {
+        try
+        {
+            return await AllPartsAsync();
+        }
+        catch (Exception e) when (e is not InconsistentStateException)
+        {
+            LogStagingLeft(UploadId, e.Message);
+            return S.Parts;
         }
     }
 

@@ -88,6 +88,7 @@ public sealed partial class UploadSessionGrain
     private async Task ParkAsync()
     {
         var leaseNode = S.NodeId;
+        await RewriteStalePagesAsync(_uploads.ResumeWindow); // the pages outlive the resume window as the record does
         state.State = S with { State = UploadState.Parked, NodeId = "" };
         await WriteFencedStateAsync();
         await ReleaseLeaseAsync(leaseNode);

@@ -39,6 +39,12 @@ public sealed partial class UploadSessionGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId}: its staged bytes could not be deleted now ({Detail}); the staging sweep removes them")]
     private partial void LogStagingLeft(string uploadId, string detail);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId}: the record of sealed parts {StateName} could not be written now ({Detail}); written at a later commit")]
+    private partial void LogPageNotWritten(string uploadId, string stateName, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId}: the record of sealed parts {StateName} could not be deleted now ({Detail}); it expires with the session's record lifetime")]
+    private partial void LogPageNotCleared(string uploadId, string stateName, string detail);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} on node {NodeName} aborted at {Committed} bytes")]
     private partial void LogAborted(string uploadId, string nodeName, long committed);
 

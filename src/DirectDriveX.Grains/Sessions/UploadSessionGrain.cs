@@ -139,10 +139,6 @@ public sealed partial class UploadSessionGrain(
         S.FileName, S.ContentType, S.File?.FileId, S.Failure, S.LastActivityAt, S.NodeName, ThisNodeId, S.MaxChunksInFlight,
         S.TusMetadata, S.TusConcat, S.LengthDeferred, S.PlanSize);
 
-    /// <summary>The upload as the store stages it for epoch <paramref name="epoch"/>.</summary>
-    private StagingTarget StagingOf(int epoch) =>
-        new(UploadId, epoch, S.Size, S.ChunkSize, S.CommittedOffset, S.Parts, S.StoreUploadId, S.PlanSize);
-
     /// <summary>Writes the state; a write refused because another activation wrote since this one read (two activations of
     /// one session while a silo shuts down) deactivates this one, so that it never acts on its stale state again.</summary>
     private async Task WriteFencedStateAsync()

@@ -38,7 +38,8 @@ public sealed record UploadSessionState
     /// <summary>tus <c>Upload-Concat</c> as sent at creation (<c>partial</c> or <c>final;…</c>), for HEAD; null otherwise.</summary>
     [Id(20)] public string? TusConcat { get; init; }
     /// <summary>Where the store holds the committed bytes (<see cref="StagedLayout"/>): what it needs to read and finish them
-    /// on any node (staging files of epochs, S3 parts with their ETags, Azure block ids). Id 18 held the file system's
+    /// on any node (staging files of epochs, S3 parts with their ETags, Azure block ids). The tail: the parts after the last of
+    /// <see cref="Pages"/> (all of them in a state written before pages, which has none). Id 18 held the file system's
     /// segments before object stores; sessions staged then are not resumed.</summary>
     [Id(21)] public StagedPart[] Parts { get; init; } = [];
     /// <summary>The store's id of this upload, once it has one (an S3 multipart upload id).</summary>
@@ -55,4 +56,7 @@ public sealed record UploadSessionState
     /// <summary>The highest S3 part number a writer was let send without recording it (a body held for its checksum,
     /// <see cref="IUploadSessionGrain.CheckWriterSending"/>): writers number their parts past it. 0: none (and before it existed).</summary>
     [Id(26)] public int SentPartNumber { get; init; }
+    /// <summary>The sealed pages of the oldest parts, in order (<see cref="SealedPage"/>): the committed bytes' parts are theirs
+    /// followed by <see cref="Parts"/>. Empty: every part is in <see cref="Parts"/> (and in every state written before pages).</summary>
+    [Id(27)] public SealedPage[] Pages { get; init; } = [];
 }

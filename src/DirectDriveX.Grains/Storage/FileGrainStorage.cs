@@ -120,7 +120,7 @@ public sealed class FileGrainStorage(
 
     private bool DeletedIfExpired(string stateName, string path)
     {
-        if (!lifetimes.TryGetValue(stateName, out var lifetime)) return false;
+        if (!lifetimes.TryGetValue(FamilyOf(stateName), out var lifetime)) return false;
         if (clock.GetUtcNow() - File.GetLastWriteTimeUtc(path) < lifetime) return false;
         File.Delete(path);
         return true;
@@ -168,8 +168,18 @@ public sealed class FileGrainStorage(
 
     private static bool HasHeader(ReadOnlySpan<byte> bytes) => bytes.Length >= HeaderLength && bytes[..8].SequenceEqual(Header);
 
-    private string PathOf(string stateName, GrainId grainId) =>
-        Path.Combine(_root, Uri.EscapeDataString(stateName), Uri.EscapeDataString(grainId.ToString()));
+    /// <summary>A state name <c>{family}/{record}</c> (a session's sealed pages of parts, <c>upload/parts-3-0</c>) is a record kept
+    /// with its family's: in its directory, as <c>{grain id}+{record}</c> (an escaped grain id has no '+'), with its lifetime.</summary>
+    private string PathOf(string stateName, GrainId grainId)
+    {
+        var slash = stateName.IndexOf('/');
+        var grain = Uri.EscapeDataString(grainId.ToString());
+        return slash < 0
+            ? Path.Combine(_root, Uri.EscapeDataString(stateName), grain)
+            : Path.Combine(_root, Uri.EscapeDataString(stateName[..slash]), $"{grain}+{Uri.EscapeDataString(stateName[(slash + 1)..])}");
+    }
+
+    private static string FamilyOf(string stateName) => stateName.IndexOf('/') is var slash and >= 0 ? stateName[..slash] : stateName;
 }
 
 /// <summary>A state file's content: the state and the version that is its ETag.</summary>

@@ -29,10 +29,10 @@ public sealed partial class StagingWriter
         var end = 0L;
         while (reader.TryRead(out var next)) end = next;
         if (_failure is not null) return;
-        var committed = _holding ? Interlocked.Read(ref _stored) : CommittedOffset;
+        var committed = Holding ? Interlocked.Read(ref _stored) : CommittedOffset;
         try
         {
-            if (_holding && _file.KeepsBytesUntilCommitted)
+            if (Holding && _file.KeepsBytesUntilCommitted)
             {
                 Heard();
                 if (await _grain.CheckWriterSending(_epoch, _nodeId, _file.LastPartNumber(committed, end)) is { } superseded)
@@ -63,7 +63,7 @@ public sealed partial class StagingWriter
     {
         Interlocked.Exchange(ref _stored, end);
         _commitEnded.Pulse();
-        if (_holding) _held.Add(staged);
+        if (Holding) _held.Add(staged);
         else await RecordAsync(from, end, staged, started);
     }
 

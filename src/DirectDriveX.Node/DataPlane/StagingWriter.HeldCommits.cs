@@ -10,7 +10,7 @@ public sealed partial class StagingWriter
     /// committed offset stays where it was.</summary>
     public async Task DiscardAsync()
     {
-        if (!_holding) throw new InvalidOperationException("Only a writer that holds its commits can discard them.");
+        if (!Holding) throw new InvalidOperationException("Only a writer that holds its commits can discard them.");
         _completed = true;
         _heldEnd = -1;
         _commits.Writer.TryComplete();

@@ -50,7 +50,7 @@ public sealed partial class StagingWriter
         if (_failure is null)
         {
             await WritePendingAsync();
-            if (!_holding && _filled > 0 && _clock.GetElapsedTime(_lastCommitQueuedAt) >= QuietCommitInterval)
+            if (CommitTimingPolicy.CommitsWhenQuiet(_timing) && _filled > 0 && _clock.GetElapsedTime(_lastCommitQueuedAt) >= QuietCommitInterval)
                 QueueCommit(_chunkStart + _filled); // the chunk goes on from here; its end commits the rest
         }
         _buffer.Dispose();
@@ -113,13 +113,22 @@ public sealed partial class StagingWriter
         var end = _chunkStart + _filled;
         _chunkStart = end;
         _filled = _written = 0;
-        if (_holding)
+        switch (CommitTimingPolicy.AtChunkEnd(_timing, end, _size, _file.KeepsBytesUntilCommitted))
         {
-            _heldEnd = end;
-            if (_file.KeepsBytesUntilCommitted) QueueCommit(end); // to the store now, recorded at the end
+            case ChunkEndStep.Hold:
+                _heldEnd = end;
+                break;
+            case ChunkEndStep.HoldAndSend:
+                _heldEnd = end;
+                QueueCommit(end); // to the store now, recorded once the body is verified
+                break;
+            case ChunkEndStep.LeaveToCompletion:
+                _finalEnd = end; // committed with the completion, or by CompleteAsync
+                break;
+            default:
+                QueueCommit(end);
+                break;
         }
-        else if (_finalAtCompletion && (end == _size || _wholeAtCompletion)) _finalEnd = end; // committed with the completion, or by CompleteAsync
-        else QueueCommit(end);
     }
 
     private void QueueCommit(long end)

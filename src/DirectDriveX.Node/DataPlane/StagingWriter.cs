@@ -54,23 +54,13 @@ public sealed partial class StagingWriter : IAsyncDisposable
     private string? _storeUploadId;
     private volatile UploadRefusal? _failure;
     private bool _completed;
-    private readonly bool _holding;
+    /// <summary>When this writer's ranges become commits, as the lifecycle chose for it (<see cref="CommitTimingPolicy"/>).</summary>
+    private readonly CommitTiming _timing;
     private long _heldEnd = -1;
     /// <summary>What the store holds of a held body, not recorded by the session until the body is verified.</summary>
     private readonly List<StagedCommit> _held = [];
     /// <summary>The end of the upload's last range, written and not committed yet (<see cref="CompleteForStoringAsync"/>).</summary>
     private long _finalEnd = -1;
-    private readonly bool _finalAtCompletion;
-    /// <summary>A small file (<see cref="WholeAtCompletionBytes"/>) written by the request that started it, whose client has
-    /// heard nothing of it yet, and whose writer acknowledges nothing per commit: no range is
-    /// committed before the request ends, so the upload is fsynced and recorded once, by its completion (issue 19). On a store
-    /// that keeps bytes on the node until they are committed, only a file of at most two chunks (the scratch bound).</summary>
-    private readonly bool _wholeAtCompletion;
-
-    /// <summary>The largest file committed only when its request ends. Its client cannot resume before the answer names the
-    /// upload in any case; the bound keeps a large file's pages dropped chunk by chunk after their fsync and its lease renewed
-    /// by its commits.</summary>
-    internal const long WholeAtCompletionBytes = 1024 * 1024;
     private long _lastCommitQueuedAt;
 
     /// <param name="generation">This writer's generation on this node (<see cref="StagedUpload.TakeOverAsync"/>).</param>
@@ -78,10 +68,10 @@ public sealed partial class StagingWriter : IAsyncDisposable
     /// <param name="file">The epoch's staging file in the store.</param>
     internal StagingWriter(IUploadSessionGrain grain, string nodeId, StagedUpload upload, int generation, WritingGrant grant,
         IStagingFile file, IUploadStore store, ChunkBufferPool pool, UploadMetrics metrics, TimeProvider clock, long streamOffset,
-        Func<long, ValueTask>? onCommitted, bool startedWithItsBody = false, bool holdsCommits = false)
+        Func<long, ValueTask>? onCommitted, CommitTiming timing)
     {
         var status = grant.Status!;
-        _holding = holdsCommits;
+        _timing = timing;
         _grain = grain;
         _nodeId = nodeId;
         _upload = upload;
@@ -100,14 +90,14 @@ public sealed partial class StagingWriter : IAsyncDisposable
         _committed = _stored = status.CommittedOffset;
         _chunkStart = streamOffset;
         _onCommitted = onCommitted ?? (_ => ValueTask.CompletedTask);
-        _finalAtCompletion = onCommitted is null && !_sizeIsLimit; // nothing is acknowledged to the client per commit
-        _wholeAtCompletion = _finalAtCompletion && startedWithItsBody && _size <= WholeAtCompletionBytes
-            && (!file.KeepsBytesUntilCommitted || _size <= 2L * _chunkSize);
         _lastCommitQueuedAt = _heardAt = clock.GetTimestamp();
         _checkInInterval = grant.CheckInInterval;
         _committer = CommitAsync();
         upload.Register(generation, StopCommitting);
     }
+
+    /// <summary>A body held for its checksum (<see cref="CommitTiming.HeldUntilVerified"/>).</summary>
+    private bool Holding => _timing == CommitTiming.HeldUntilVerified;
 
     /// <summary>The fencing epoch this writer writes and commits under.</summary>
     internal int Epoch => _epoch;
@@ -150,7 +140,7 @@ public sealed partial class StagingWriter : IAsyncDisposable
     /// offset; never throws a refusal.</summary>
     public async Task<long> KeepWhatArrivedAsync()
     {
-        if (_holding)
+        if (Holding)
         {
             await DiscardAsync();
             return CommittedOffset;
@@ -180,7 +170,7 @@ public sealed partial class StagingWriter : IAsyncDisposable
                 try { await EndChunkAsync(); }
                 catch (UploadRefusedException) { }
             }
-            if (_holding && _heldEnd >= 0 && _failure is null) _commits.Writer.TryWrite(_heldEnd);
+            if (Holding && _heldEnd >= 0 && _failure is null) _commits.Writer.TryWrite(_heldEnd);
             (last, _finalEnd) = (_finalEnd, -1);
             if (queueLastRange)
             {

@@ -131,8 +131,10 @@ public sealed class UploadDataPlane(
             upload.Leave(generation, committed: -1);
             throw new UploadRefusedException(StoreRefusal(uploadId, status.CommittedOffset, e));
         }
+        var timing = CommitTimingPolicy.For(holdsCommits, acknowledgesEachCommit: onCommitted is not null, startedWithItsBody, status.LengthDeferred,
+            status.Size, status.ChunkSize, file.KeepsBytesUntilCommitted);
         return new StagingWriter(grain, NodeId, upload, generation, grant, file, store, pool, metrics, clock,
-            streamOffset ?? status.CommittedOffset, onCommitted, startedWithItsBody, holdsCommits);
+            streamOffset ?? status.CommittedOffset, onCommitted, timing);
     }
 
     /// <summary>Tells the session this node is about to write or complete it: the fencing epoch, settled status and segments;

@@ -48,6 +48,23 @@ public class CommitRulesTests
     }
 
     [Fact]
+    public void A_commit_whose_parts_would_replace_a_sealed_part_is_refused_and_one_that_continues_the_tail_is_taken()
+    {
+        var now = new DateTimeOffset(2026, 12, 7, 8, 0, 0, TimeSpan.Zero);
+        var paged = Session with
+        {
+            Pages = [new SealedPage(1, 0, 0, 200, 2, now)],
+            Parts = [new StagedPart(200, 100, "p3@1", "e3"), new StagedPart(300, 100, "p4@1", "e4")],
+        };
+        var refusal = CommitRefusal(Id, paged, true, true, "node-a", 400, 100, new StagedCommit([new StagedPart(100, 400, "p2@1", "e2")]), out _);
+        Assert.Equal(new UploadRefusal(RefusalReason.InvalidRequest,
+            "The store's parts do not fit the commit: The parts added start at 100, before 200: the parts before it are sealed and are not replaced. (Parameter 'added')"), refusal);
+
+        Assert.Null(CommitRefusal(Id, paged, true, true, "node-a", 400, 100, new StagedCommit([new StagedPart(300, 200, "p5@1", "e5")]), out var parts));
+        Assert.Equal([new StagedPart(200, 100, "p3@1", "e3"), new StagedPart(300, 200, "p5@1", "e5")], parts);
+    }
+
+    [Fact]
     public void A_commit_that_names_another_store_upload_is_refused()
     {
         var refusal = CommitRefusal(Id, Session with { StoreUploadId = "s3-a" }, true, true, "node-a", 400, 100,

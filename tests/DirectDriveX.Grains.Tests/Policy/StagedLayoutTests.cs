@@ -42,6 +42,25 @@ public class StagedLayoutTests
     }
 
     [Fact]
+    public void A_tail_after_sealed_parts_takes_commits_from_its_start_and_replaces_its_own_pieces()
+    {
+        StagedPart[] tail = [new(16, 8, "p3@1", "e3"), new(24, 3, "s1", "a")];
+        var whole = StagedLayout.AfterCommit(tail, committed: 27, end: 32, [new StagedPart(24, 8, "p4@1", "e4")], start: 16);
+        Assert.Equal([new StagedPart(16, 8, "p3@1", "e3"), new StagedPart(24, 8, "p4@1", "e4")], whole);
+        var first = StagedLayout.AfterCommit([], committed: 16, end: 20, [new StagedPart(16, 4, "s2", "b")], start: 16);
+        Assert.Equal([new StagedPart(16, 4, "s2", "b")], first);
+    }
+
+    [Fact]
+    public void A_part_that_would_replace_a_sealed_part_is_refused_with_where_the_tail_starts()
+    {
+        StagedPart[] tail = [new(16, 8, "p3@1", "e3"), new(24, 3, "s1", "a")];
+        var refused = Assert.Throws<ArgumentException>(() =>
+            StagedLayout.AfterCommit(tail, committed: 27, end: 32, [new StagedPart(8, 24, "p2@1", "e2")], start: 16));
+        Assert.StartsWith("The parts added start at 8, before 16: the parts before it are sealed and are not replaced.", refused.Message);
+    }
+
+    [Fact]
     public void Cover_and_lookup_follow_the_offsets()
     {
         StagedPart[] parts = [new(0, 100, "1@0"), new(100, 80, "2@100")];

@@ -75,6 +75,29 @@ public sealed class RedisStateTests : IClassFixture<RedisServer>, IAsyncLifetime
         Assert.InRange(session.Value, TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1), TimeSpan.FromDays(7));
     }
 
+    /// <summary>A session's record written before sealed pages (issue 16) has no <c>Pages</c>: it is read as a tail with every
+    /// part, and the upload resumes and completes from it.</summary>
+    [Fact]
+    public async Task A_session_record_written_before_sealed_pages_is_read_as_a_tail_with_every_part()
+    {
+        var data = TestBytes.Random(300_000, seed: 13);
+        var (grain, info) = await UploadDriver.StartOn(Cluster.Client, Cluster.Silos[0].SiloAddress, new UploadRequest("old.bin", data.Length));
+        await UploadDriver.SendAll(Cluster, info, data[..131_072]);
+        await Cluster.DeactivateAsync(grain);
+
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
+        var key = redis.GetServer(redis.GetEndPoints()[0]).Keys(pattern: $"*uploadsession*{info.UploadId}*").Single();
+        var record = System.Text.Json.Nodes.JsonNode.Parse((string)(await redis.GetDatabase().HashGetAsync(key, "data"))!)!.AsObject();
+        Assert.True(record.Remove("Pages"), $"the record as written now lists its pages: {record.ToJsonString()[..200]}");
+        await redis.GetDatabase().HashSetAsync(key, "data", record.ToJsonString()); // as the version before pages wrote it
+
+        Assert.Equal(131_072L, (await grain.GetState()).CommittedOffset);
+        await UploadDriver.SendAll(Cluster, info, data, from: 131_072);
+        var completed = await UploadDriver.Complete(Cluster, info);
+        Assert.Equal(TestBytes.Sha256Hex(data), completed.File!.Sha256);
+        Assert.Equal(data, await File.ReadAllBytesAsync(Path.Combine(_storeRoot, "files", info.UploadId)));
+    }
+
     [Fact]
     public async Task A_client_without_a_day_limit_leaves_no_key_once_its_last_upload_ends()
     {

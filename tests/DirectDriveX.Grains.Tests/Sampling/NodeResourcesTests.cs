@@ -3,6 +3,7 @@ using DirectDriveX.Grains.Memory;
 using DirectDriveX.Grains.Sampling;
 using DirectDriveX.Grains.Storage;
 using DirectDriveX.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace DirectDriveX.Grains.Tests.Sampling;
@@ -18,11 +19,13 @@ public class NodeResourcesTests
         public int MemoryReads;
         public long Available = 1L << 30;
         public TaskCompletionSource? Gate;
+        public int FailingReads;
 
         public MemoryReading Read()
         {
-            Interlocked.Increment(ref MemoryReads);
+            var read = Interlocked.Increment(ref MemoryReads);
             Gate?.Task.Wait();
+            if (read <= FailingReads) throw new IOException($"read {read}: /sys/fs/cgroup/memory.max is gone");
             return new MemoryReading(4L << 30, Interlocked.Read(ref Available));
         }
 
@@ -33,7 +36,8 @@ public class NodeResourcesTests
     {
         var host = new CountingHost();
         var clock = new OffsetClock();
-        return (new NodeResources(host, host, clock, Options.Create(new MemoryBudgetOptions { SampleInterval = Interval })), host, clock);
+        return (new NodeResources(host, host, clock, Options.Create(new MemoryBudgetOptions { SampleInterval = Interval }),
+            NullLogger<NodeResources>.Instance), host, clock);
     }
 
     [Fact]
@@ -79,5 +83,30 @@ public class NodeResourcesTests
         var samples = await Task.WhenAll(reads);
         Assert.All(samples, s => Assert.Same(samples[0], s));
         Assert.Equal(1, host.MemoryReads);
+    }
+
+    [Fact]
+    public async Task A_read_that_fails_fails_its_caller_and_the_sampling_goes_on()
+    {
+        var (resources, host, _) = Create();
+        host.FailingReads = 2;
+        var refused = await Assert.ThrowsAsync<IOException>(() => resources.ReadAsync(fresh: true).AsTask());
+        Assert.Equal("read 1: /sys/fs/cgroup/memory.max is gone", refused.Message);
+
+        await resources.StartAsync(CancellationToken.None); // its first read fails too: logged, not the host's end
+        try
+        {
+            var sample = await Eventually.Holds(async () =>
+            {
+                Assert.False(resources.ExecuteTask!.IsFaulted, resources.ExecuteTask.Exception?.ToString());
+                return host.MemoryReads > 2 ? await resources.ReadAsync() : null;
+            }, s => s is not null, TimeSpan.FromSeconds(10), "a sample taken after the failing reads");
+            Assert.Equal(1L << 30, sample!.Memory.AvailableBytes);
+            Assert.False(resources.ExecuteTask!.IsCompleted);
+        }
+        finally
+        {
+            await resources.StopAsync(CancellationToken.None);
+        }
     }
 }

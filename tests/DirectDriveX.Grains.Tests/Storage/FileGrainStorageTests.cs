@@ -77,6 +77,30 @@ public sealed class FileGrainStorageTests : IDisposable
     }
 
     [Fact]
+    public async Task A_record_named_under_a_state_name_is_kept_beside_it_apart_from_it_and_expires_with_its_lifetime()
+    {
+        var clock = new OffsetClock();
+        var storage = new FileGrainStorage(Options.Create(new FileStoreOptions { RootDirectory = _root }),
+            _services.GetRequiredService<Serializer>(), clock, new Dictionary<string, TimeSpan> { ["s"] = TimeSpan.FromHours(1) });
+        await storage.WriteStateAsync("s", Grain("g"), new GrainState<List<string>> { State = ["session"] });
+        var page = new GrainState<List<string>> { State = ["page"] };
+        await storage.WriteStateAsync("s/parts-3-0", Grain("g"), page);
+        Assert.Equal("1", page.ETag); // its own record, not the session's (version 1 too)
+
+        var directory = Path.Combine(_root, "state", "s");
+        Assert.Equal([Uri.EscapeDataString(Grain("g").ToString()), Uri.EscapeDataString(Grain("g").ToString()) + "+parts-3-0"],
+            Directory.GetFiles(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        var read = new GrainState<List<string>>();
+        await storage.ReadStateAsync("s/parts-3-0", Grain("g"), read);
+        Assert.Equal("page", read.State!.Single());
+
+        clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(2, storage.RemoveExpired(CancellationToken.None));
+        await storage.ReadStateAsync("s/parts-3-0", Grain("g"), read);
+        Assert.False(read.RecordExists);
+    }
+
+    [Fact]
     public async Task Concurrent_writes_to_one_state_name_are_all_durable_and_readable()
     {
         var storage = NewStorage();

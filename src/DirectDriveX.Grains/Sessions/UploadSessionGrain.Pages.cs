@@ -1,0 +1,106 @@
+using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+
+namespace DirectDriveX.Grains.Sessions;
+
+/// <summary>The committed parts in sealed pages and a tail (<see cref="PartPaging"/>, issue 16): a commit writes the tail and the
+/// pages' short list, and a page's record once; this activation reads the pages when it needs every part (a writer's grant, the
+/// completion, the end) and keeps them.</summary>
+public sealed partial class UploadSessionGrain
+{
+    private SealedPageRecords? _pageRecords;
+
+    /// <summary>The parts of the first <see cref="_sealedPageCount"/> of the state's pages, as this activation read or sealed them.</summary>
+    private readonly List<StagedPart> _sealedParts = [];
+
+    private int _sealedPageCount;
+
+    private SealedPageRecords PageRecords => _pageRecords ??=
+        new(ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageName), this.GetGrainId());
+
+    /// <summary>Every committed part, in order: the pages' (read once by this activation) and the tail.</summary>
+    /// <exception cref="IOException">A page's record is gone or does not hold its parts.</exception>
+    private async Task<StagedPart[]> AllPartsAsync()
+    {
+        if (S.Pages.Length == 0) return S.Parts;
+        while (_sealedPageCount < S.Pages.Length)
+        {
+            var page = S.Pages[_sealedPageCount];
+            _sealedParts.AddRange(await PageRecords.ReadAsync(page, _sealedPageCount == 0 ? 0 : S.Pages[_sealedPageCount - 1].End));
+            _sealedPageCount++;
+        }
+        return [.. _sealedParts, .. S.Parts];
+    }
+
+    /// <summary>After a commit is taken into the state and before the state is written: seals the tail's oldest page when it is
+    /// due (its record written first, so the state that lists it is written only once it is durable) and writes again the pages
+    /// past half their lifetime. Both are best effort: a page not written now is sealed or written again at a later commit.</summary>
+    /// <param name="replaceableFrom">The first byte of the commit's first part: a later commit may replace parts from there on.</param>
+    private async Task SealDueAsync(long replaceableFrom)
+    {
+        var count = PartPaging.SealCount(S.Parts, replaceableFrom, _uploads.SessionPartsPerPage);
+        if (count > 0 && _epoch is { } epoch)
+        {
+            var (sealedState, page, parts) = PartPaging.Seal(S, epoch, count, clock.GetUtcNow());
+            try
+            {
+                await PageRecords.WriteAsync(page, parts);
+                if (_sealedPageCount == S.Pages.Length)
+                {
+                    _sealedParts.AddRange(parts);
+                    _sealedPageCount++;
+                }
+                state.State = sealedState;
+            }
+            catch (Exception e) when (e is not InconsistentStateException)
+            {
+                LogPageNotWritten(UploadId, page.StateName, e.Message);
+            }
+        }
+        await RewriteStalePagesAsync(_uploads.SessionRecordLifetime / 2);
+    }
+
+    /// <summary>Writes again the pages whose records would expire within <paramref name="horizon"/>, and notes when.</summary>
+    private async Task RewriteStalePagesAsync(TimeSpan horizon)
+    {
+        var now = clock.GetUtcNow();
+        var stale = PartPaging.Stale(S.Pages, now, _uploads.SessionRecordLifetime, horizon);
+        if (stale.Length == 0) return;
+        var rewritten = new List<SealedPage>();
+        foreach (var page in stale)
+        {
+            try
+            {
+                await PageRecords.RewriteAsync(page);
+                rewritten.Add(page);
+            }
+            catch (Exception e) when (e is not InconsistentStateException)
+            {
+                LogPageNotWritten(UploadId, page.StateName, e.Message);
+            }
+        }
+        state.State = S with { Pages = PartPaging.Rewritten(S.Pages, rewritten, now) };
+    }
+
+    /// <summary>Deletes the records of <paramref name="pages"/> once the session has ended (best effort: they expire anyway).</summary>
+    private async Task ClearPagesAsync(SealedPage[] pages)
+    {
+        foreach (var page in pages)
+        {
+            try
+            {
+                await PageRecords.ClearAsync(page);
+            }
+            catch (Exception e)
+            {
+                LogPageNotCleared(UploadId, page.StateName, e.Message);
+            }
+        }
+    }
+
+    /// <summary>The upload as the store stages it for epoch <paramref name="epoch"/>, with every part.</summary>
+    private async Task<StagingTarget> StagingOfAsync(int epoch) =>
+        new(UploadId, epoch, S.Size, S.ChunkSize, S.CommittedOffset, await AllPartsAsync(), S.StoreUploadId, S.PlanSize);
+}
