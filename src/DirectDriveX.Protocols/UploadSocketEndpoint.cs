@@ -173,7 +173,7 @@ public static partial class UploadSocketEndpoint
 
     private static async Task SendCompleteAsync(SocketMessenger messenger, IGrainFactory grains, UploadStatus completed)
     {
-        var record = await grains.GetGrain<IStoredFileGrain>(completed.FileId!).GetRecord();
+        var record = await grains.ReferenceTo<IStoredFileGrain>(completed.FileId!).GetRecord();
         if (record is null)
         {
             var gone = new UploadRefusal(RefusalReason.NotFound, $"Upload {completed.UploadId} is complete, and its file {completed.FileId} no longer exists.");

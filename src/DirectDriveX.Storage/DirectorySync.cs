@@ -19,6 +19,16 @@ public sealed class DirectorySync(Action<string>? fsync = null)
     public Task FlushAsync(string directory) =>
         OperatingSystem.IsWindows() && fsync is null ? Task.CompletedTask : _directories.GetOrAdd(directory, d => new Directory(d, this)).FlushAsync();
 
+    /// <summary>
+    /// As <see cref="FlushAsync"/>, for a caller already on a thread-pool thread that may block (it has just renamed): when
+    /// no fsync of <paramref name="directory"/> is running, this caller runs the next one on its own thread and returns it
+    /// done, so its rename and the fsync after it cost one hop to the thread pool, not three (issue 19, sixth round); those
+    /// who ask meanwhile share the one after it, on the thread pool, as with <see cref="FlushAsync"/>. When one is running,
+    /// it joins the next.
+    /// </summary>
+    public Task FlushHereAsync(string directory) =>
+        OperatingSystem.IsWindows() && fsync is null ? Task.CompletedTask : _directories.GetOrAdd(directory, d => new Directory(d, this)).FlushHereAsync();
+
     /// <summary>How many directory fsyncs ran (for tests and measurement).</summary>
     public long Flushes => Interlocked.Read(ref _flushes);
 
@@ -45,6 +55,29 @@ public sealed class DirectorySync(Action<string>? fsync = null)
             }
         }
 
+        public Task FlushHereAsync()
+        {
+            TaskCompletionSource batch;
+            lock (_gate)
+            {
+                _next ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (_running) return _next.Task;
+                _running = true;
+                (batch, _next) = (_next, null);
+            }
+            Sync(batch);
+            lock (_gate)
+            {
+                if (_next is null)
+                {
+                    _running = false;
+                    return batch.Task;
+                }
+            }
+            _ = Task.Run(Run); // those who asked during this caller's fsync
+            return batch.Task;
+        }
+
         private void Run()
         {
             while (true)
@@ -59,17 +92,22 @@ public sealed class DirectorySync(Action<string>? fsync = null)
                     }
                     (batch, _next) = (_next, null);
                 }
-                // The fsync starts after every caller in this batch asked, so after each one's rename.
-                try
-                {
-                    owner._fsync(path);
-                    Interlocked.Increment(ref owner._flushes);
-                    batch.SetResult();
-                }
-                catch (Exception error)
-                {
-                    batch.SetException(error);
-                }
+                Sync(batch);
+            }
+        }
+
+        /// <summary>The fsync starts after every caller in this batch asked, so after each one's rename.</summary>
+        private void Sync(TaskCompletionSource batch)
+        {
+            try
+            {
+                owner._fsync(path);
+                Interlocked.Increment(ref owner._flushes);
+                batch.SetResult();
+            }
+            catch (Exception error)
+            {
+                batch.SetException(error);
             }
         }
     }

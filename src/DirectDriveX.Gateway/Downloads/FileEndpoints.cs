@@ -38,7 +38,7 @@ public static class FileEndpoints
         if (invalidKey is not null) return refusals.Problem(context, invalidKey);
         var token = context.Request.Headers[DeleteTokenHeader].ToString() is { Length: > 0 } header ? header : context.Request.Query["deleteToken"].ToString();
         if (FileLifecycle.AuthorizeDelete(record, keyClient?.ClientId, token) is { } refused) return refusals.Problem(context, refused);
-        return await client.GetGrain<IStoredFileGrain>(fileId).Delete() ? Results.NoContent() : refusals.Problem(context, NotFound(fileId));
+        return await client.ReferenceTo<IStoredFileGrain>(fileId).Delete() ? Results.NoContent() : refusals.Problem(context, NotFound(fileId));
     }
 
     private static async Task<IResult> ServeAsync(HttpContext context, string fileId, IClusterClient client, IUploadStore store, RefusalResults refusals,
@@ -92,7 +92,7 @@ public static class FileEndpoints
     }
 
     private static async Task<StoredFileRecord?> RecordOf(IClusterClient client, string fileId) =>
-        UploadIds.IsWellFormed(fileId) ? await client.GetGrain<IStoredFileGrain>(fileId).GetRecord() : null;
+        UploadIds.IsWellFormed(fileId) ? await client.ReferenceTo<IStoredFileGrain>(fileId).GetRecord() : null;
 
     private static UploadRefusal NotFound(string fileId) => new(RefusalReason.NotFound, $"No stored file {fileId}.");
 }

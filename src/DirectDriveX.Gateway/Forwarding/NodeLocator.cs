@@ -24,7 +24,7 @@ public sealed partial class NodeLocator(IClusterClient client, ClusterView view,
                 // node with the most headroom, where it reserves its tier again when its writer resumes it.
                 var roomiest = await AnyAsync(cancellationToken);
                 using (roomiest is null ? null : UploadPlacementHint.Target(MemoryBudgetKey.ToSilo(roomiest.NodeId)))
-                    status = await client.GetGrain<IUploadSessionGrain>(uploadId).GetState().WaitAsync(LocateTimeout, cancellationToken);
+                    status = await client.ReferenceTo<IUploadSessionGrain>(uploadId).GetState().WaitAsync(LocateTimeout, cancellationToken);
             }
             catch (TimeoutException) when (attempt < LocateAttempts)
             {

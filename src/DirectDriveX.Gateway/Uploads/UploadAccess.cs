@@ -9,7 +9,7 @@ public sealed class UploadAccess(IClusterClient client)
     {
         if (!UploadIds.IsWellFormed(uploadId))
             return (null, null, new UploadRefusal(RefusalReason.NotFound, $"No upload {uploadId}."));
-        var grain = client.GetGrain<IUploadSessionGrain>(uploadId);
+        var grain = client.ReferenceTo<IUploadSessionGrain>(uploadId);
         var opening = await grain.Open(token, requireToken: true);
         return opening.Opened ? (grain, opening.Status, null) : (null, null, opening.Refusal);
     }

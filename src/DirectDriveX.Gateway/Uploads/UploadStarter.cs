@@ -49,7 +49,7 @@ public sealed partial class UploadStarter(IClusterClient client, ClusterView vie
     {
         using (placement)
         {
-            var grain = client.GetGrain<IUploadSessionGrain>(UploadIds.NewId());
+            var grain = client.ReferenceTo<IUploadSessionGrain>(UploadIds.NewId());
             UploadStartResult result;
             using (UploadPlacementHint.Target(MemoryBudgetKey.ToSilo(placement.NodeId)))
                 result = await grain.Start(request).WaitAsync(cancellationToken);

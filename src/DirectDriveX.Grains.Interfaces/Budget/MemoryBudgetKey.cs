@@ -8,5 +8,5 @@ public static class MemoryBudgetKey
     public static SiloAddress ToSilo(string key) => SiloAddress.FromParsableString(key);
 
     public static IMemoryBudgetGrain BudgetOf(this IGrainFactory grains, SiloAddress silo) =>
-        grains.GetGrain<IMemoryBudgetGrain>(For(silo));
+        grains.ReferenceTo<IMemoryBudgetGrain>(For(silo));
 }

@@ -195,7 +195,7 @@ public sealed partial class UploadClientGrain(
         {
             try
             {
-                return (id, ended: await GrainFactory.GetGrain<IUploadSessionGrain>(id).HasEnded().WaitAsync(StatusTimeout));
+                return (id, ended: await GrainFactory.ReferenceTo<IUploadSessionGrain>(id).HasEnded().WaitAsync(StatusTimeout));
             }
             catch (Exception e) when (e is OrleansException or TimeoutException)
             {

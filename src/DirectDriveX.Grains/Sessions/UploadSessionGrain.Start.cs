@@ -88,7 +88,8 @@ public sealed partial class UploadSessionGrain
         StartExpiryTimer();
         metrics.UploadStarted();
         metrics.SessionOpened();
-        LogStarted(UploadId, silo.Name, bound, grant.Bytes, grant.HeadroomLeftBytes, plan.ChunkSize, client?.ClientId ?? "-");
+        if (_startUnwritten) LogStartedWithBytes(UploadId, silo.Name, bound, grant.Bytes, grant.HeadroomLeftBytes, plan.ChunkSize, client?.ClientId ?? "-");
+        else LogStarted(UploadId, silo.Name, bound, grant.Bytes, grant.HeadroomLeftBytes, plan.ChunkSize, client?.ClientId ?? "-");
         var info = new UploadSessionInfo(UploadId, token, nodeId, silo.Name, bound, grant.Bytes, plan.ChunkSize, plan.MaxChunksInFlight, S.FileName);
         // The first writer of a session started with its bytes is this node's, under this activation's epoch, now: what
         // BeginWriting would answer it (issue 19: two calls fewer per upload, BeginWriting and its lease renewal).

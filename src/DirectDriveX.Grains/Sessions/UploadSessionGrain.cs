@@ -62,7 +62,7 @@ public sealed partial class UploadSessionGrain(
 
     private UploadSessionState S => state.State;
 
-    private IStoreSpaceGrain StoreSpace => GrainFactory.GetGrain<IStoreSpaceGrain>(0);
+    private IStoreSpaceGrain StoreSpace => GrainFactory.ReferenceTo<IStoreSpaceGrain>(0);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -166,7 +166,7 @@ public sealed partial class UploadSessionGrain(
         return FinishedUploadRefusal.For(UploadId, S.State, S.Failure);
     }
 
-    private IUploadClientGrain ClientGrain(string clientId) => GrainFactory.GetGrain<IUploadClientGrain>(clientId);
+    private IUploadClientGrain ClientGrain(string clientId) => GrainFactory.ReferenceTo<IUploadClientGrain>(clientId);
 
     private static UploadRefusal Refusal(RefusalReason reason, string message) => new(reason, message);
 }

@@ -37,7 +37,7 @@ public sealed partial class RetentionSweep(
         foreach (var fileId in candidates)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (await grains.GetGrain<IStoredFileGrain>(fileId).GetRecord() is null) removed.Add(fileId);
+            if (await grains.ReferenceTo<IStoredFileGrain>(fileId).GetRecord() is null) removed.Add(fileId);
         }
         if (removed.Count > 0) LogRemoved(removed.Count, retention);
         return removed;

@@ -34,7 +34,7 @@ public sealed partial class StagingSweep(
             cancellationToken.ThrowIfCancellationRequested();
             var lastWrite = files.Max(file => file.LastWrite);
             if (lastWrite > cutoff) continue;
-            var status = await grains.GetGrain<IUploadSessionGrain>(files.Key).GetState();
+            var status = await grains.ReferenceTo<IUploadSessionGrain>(files.Key).GetState();
             if (status.Failure?.Reason != RefusalReason.NotFound && !status.State.IsFinal()) continue;
             // A stored file's bytes are never staging, whatever its session's record says now.
             var published = status.State == UploadState.Completed || await store.ReadRecordAsync(files.Key, cancellationToken) is not null;

@@ -11,17 +11,17 @@ public sealed partial class UploadConcatenation
     /// when there is none under that id (the caller's own refusal for an unknown upload then applies).</summary>
     public async Task<TusFinalOpening> OpenFinalAsync(string finalId, string? token) =>
         UploadIds.IsWellFormed(finalId)
-            ? await grains.GetGrain<ITusFinalUploadGrain>(finalId).Open(token)
+            ? await grains.ReferenceTo<ITusFinalUploadGrain>(finalId).Open(token)
             : new TusFinalOpening(null, new UploadRefusal(RefusalReason.NotFound, $"No upload {finalId}."));
 
     /// <summary>Termination: the final upload ends (refused as aborted from now on); its copy, when started, is aborted, and
     /// its stored file, when done, deleted (its URL authorises that, as for any completed upload).</summary>
     public async Task TerminateFinalAsync(TusFinalUpload final)
     {
-        await grains.GetGrain<ITusFinalUploadGrain>(final.SessionId).Terminate();
-        var session = grains.GetGrain<IUploadSessionGrain>(final.SessionId);
+        await grains.ReferenceTo<ITusFinalUploadGrain>(final.SessionId).Terminate();
+        var session = grains.ReferenceTo<IUploadSessionGrain>(final.SessionId);
         var status = (await session.Open(null, requireToken: false)).Status;
-        if (status is { State: UploadState.Completed, FileId: { } fileId }) await grains.GetGrain<IStoredFileGrain>(fileId).Delete();
+        if (status is { State: UploadState.Completed, FileId: { } fileId }) await grains.ReferenceTo<IStoredFileGrain>(fileId).Delete();
         else if (status is { } live && !live.State.IsFinal()) await session.Abort();
     }
 
@@ -31,7 +31,7 @@ public sealed partial class UploadConcatenation
     /// told) starts (again) on this node.</summary>
     public async Task<FinalUploadView> ViewFinalAsync(TusFinalUpload final)
     {
-        var session = (await grains.GetGrain<IUploadSessionGrain>(final.SessionId).Open(null, requireToken: false)).Status;
+        var session = (await grains.ReferenceTo<IUploadSessionGrain>(final.SessionId).Open(null, requireToken: false)).Status;
         if (session is { State: UploadState.Completed } done)
         {
             if (done.FileId is null || await plane.StoredFileAsync(done.FileId) is null)

@@ -88,9 +88,9 @@ public sealed partial class UploadConcatenation(
         // own, so the final's token is checked by the final upload's grain.
         var upload = new TusFinalUpload(finalId, [.. parts.Select(p => p.UploadId)], final.FileName, final.ContentType, final.Client,
             final.TusConcat!, final.TusMetadata, clock.GetUtcNow());
-        await grains.GetGrain<ITusFinalUploadGrain>(finalId).Create(upload, token);
+        await grains.ReferenceTo<ITusFinalUploadGrain>(finalId).Create(upload, token);
         foreach (var partialId in upload.PartialIds.Distinct(StringComparer.Ordinal))
-            await grains.GetGrain<ITusPartialUploadGrain>(partialId).AddFinal(finalId);
+            await grains.ReferenceTo<ITusPartialUploadGrain>(partialId).AddFinal(finalId);
         // A partial that completed after it was read above found no final to start: look again, now that every one names it.
         Kick(finalId);
         return (finalId, token);
@@ -116,7 +116,7 @@ public sealed partial class UploadConcatenation(
     {
         try
         {
-            foreach (var finalId in await grains.GetGrain<ITusPartialUploadGrain>(partialId).Finals()) Kick(finalId);
+            foreach (var finalId in await grains.ReferenceTo<ITusPartialUploadGrain>(partialId).Finals()) Kick(finalId);
         }
         catch (Exception e)
         {
@@ -164,7 +164,7 @@ public sealed partial class UploadConcatenation(
 
     private async Task ConcatenateAsync(string finalId, CancellationToken cancellationToken)
     {
-        if (await grains.GetGrain<ITusFinalUploadGrain>(finalId).Get() is not { } final) return;
+        if (await grains.ReferenceTo<ITusFinalUploadGrain>(finalId).Get() is not { } final) return;
         var parts = new List<UploadStatus>();
         foreach (var partialId in final.PartialIds)
         {
@@ -192,7 +192,7 @@ public sealed partial class UploadConcatenation(
         if (!UploadIds.IsWellFormed(uploadId)) return new UploadOpening(null, new UploadRefusal(RefusalReason.NotFound, $"No upload {uploadId}."));
         try
         {
-            var opening = await grains.GetGrain<IUploadSessionGrain>(uploadId).Open(token, requireToken);
+            var opening = await grains.ReferenceTo<IUploadSessionGrain>(uploadId).Open(token, requireToken);
             if (opening.Status is { State: UploadState.Completed, FileId: { } fileId } && await plane.StoredFileAsync(fileId) is null)
                 return new UploadOpening(null, new UploadRefusal(RefusalReason.NotFound, $"Upload {uploadId} is complete, and its file {fileId} no longer exists."));
             return opening;

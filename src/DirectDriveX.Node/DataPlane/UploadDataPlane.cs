@@ -47,7 +47,7 @@ public sealed class UploadDataPlane(
     public async Task<(UploadSessionHandle? Handle, UploadRefusal? Refusal)> OpenAsync(string uploadId, string? token, bool requireToken)
     {
         if (!UploadIds.IsWellFormed(uploadId)) return (null, new UploadRefusal(RefusalReason.NotFound, $"No upload {uploadId}."));
-        var grain = grains.GetGrain<IUploadSessionGrain>(uploadId);
+        var grain = grains.ReferenceTo<IUploadSessionGrain>(uploadId);
         UploadOpening opening;
         try
         {
@@ -72,7 +72,7 @@ public sealed class UploadDataPlane(
     /// <paramref name="uploadId"/> when the caller fixed it beforehand (a tus final upload's session), else a new id.</summary>
     public async Task<(UploadSessionHandle? Handle, UploadRefusal? Refusal)> StartHereAsync(UploadRequest request, string? uploadId = null)
     {
-        var grain = grains.GetGrain<IUploadSessionGrain>(uploadId ?? UploadIds.NewId());
+        var grain = grains.ReferenceTo<IUploadSessionGrain>(uploadId ?? UploadIds.NewId());
         // An id fixed beforehand may have been asked about (a status call activates an empty session, which deactivates
         // once it has answered): the start names this node, and an activation elsewhere refuses it and goes, so that the
         // next attempt lands here (each within 50 ms of the last, for at most 2 s).
@@ -96,9 +96,9 @@ public sealed class UploadDataPlane(
     }
 
     /// <summary>The record of stored file <paramref name="fileId"/>, or null when there is none (any more).</summary>
-    internal Task<StoredFileRecord?> StoredFileAsync(string fileId) => grains.GetGrain<IStoredFileGrain>(fileId).GetRecord();
+    internal Task<StoredFileRecord?> StoredFileAsync(string fileId) => grains.ReferenceTo<IStoredFileGrain>(fileId).GetRecord();
 
-    internal Task<bool> DeleteStoredFileAsync(string fileId) => grains.GetGrain<IStoredFileGrain>(fileId).Delete();
+    internal Task<bool> DeleteStoredFileAsync(string fileId) => grains.ReferenceTo<IStoredFileGrain>(fileId).Delete();
 
     internal async Task<StagingWriter> OpenWriterAsync(IUploadSessionGrain grain, string uploadId, long? streamOffset, Func<long, ValueTask>? onCommitted,
         bool startedWithItsBody = false, WritingGrant? granted = null, bool holdsCommits = false)

@@ -106,7 +106,7 @@ public sealed partial class UploadConnections(NodeDrain drain, IGrainFactory gra
     {
         try
         {
-            await grains.GetGrain<IUploadSessionGrain>(uploadId).AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+            await grains.ReferenceTo<IUploadSessionGrain>(uploadId).AsReference<IGrainManagementExtension>().DeactivateOnIdle();
             LogDeactivated(uploadId);
         }
         catch (Exception e)

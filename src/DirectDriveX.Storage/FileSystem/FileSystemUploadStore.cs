@@ -125,8 +125,8 @@ public sealed class FileSystemUploadStore : IUploadStore
             File.Move(temporary, recordPath, overwrite: true);
             // Publishing again (a completion retried after its answer was lost) finds the bytes already stored.
             if (!File.Exists(to)) File.Move(from, to, overwrite: false);
+            return _flushToDisk ? _directories.FlushHereAsync(_filesDirectory) : Task.CompletedTask;
         }, cancellationToken);
-        if (_flushToDisk) await _directories.FlushAsync(_filesDirectory);
     }
 
     /// <summary>The writer's epoch file, made durable: its last range was left to the publishing, which did not happen.</summary>
@@ -138,15 +138,18 @@ public sealed class FileSystemUploadStore : IUploadStore
         if (_flushToDisk) LocalFile.Flush(path, _dropWrittenPages);
     }
 
+    /// <summary>Every epoch's file and joined file, each once (epoch 0's file is the legacy one). Most are absent (a
+    /// published upload's one file has moved into <c>files/</c>), and a stat tells so where a delete of an absent file costs
+    /// an unlink and a stat of its directory (issue 19, sixth round: 1.4% of the embedded process's CPU at 4 KiB).</summary>
     public Task DeleteStagingAsync(StagingRemains remains, bool published, CancellationToken cancellationToken)
     {
         var paths = Enumerable.Range(0, remains.LastEpoch + 1)
             .SelectMany(epoch => new[] { SegmentPath(remains.UploadId, epoch), JoinedPath(remains.UploadId, epoch) })
-            .Append(LegacyPath(remains.UploadId))
             .ToArray();
         return Task.Run(() =>
         {
-            foreach (var path in paths) File.Delete(path);
+            foreach (var path in paths)
+                if (File.Exists(path)) File.Delete(path);
         }, cancellationToken);
     }
 

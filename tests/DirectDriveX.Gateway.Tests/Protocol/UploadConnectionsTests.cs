@@ -68,15 +68,17 @@ public class UploadConnectionsTests
         return (new UploadConnections(drain, grains, NullLogger<UploadConnections>.Instance), drain, deactivations);
     }
 
-    /// <summary>Records the key of each session grain asked for (the deactivation's first step) and fails the call, which the
-    /// drain logs and lets go.</summary>
+    /// <summary>Records the key of each session grain asked for (the deactivation's first step), by key or by id, and fails the
+    /// call, which the drain logs and lets go.</summary>
     public class RecordingGrainFactory : DispatchProxy
     {
         public List<string> Asked { get; set; } = [];
 
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
         {
+            // By key (the first reference of an interface in the process), or by id once its grain type is known (GrainReferences).
             if (targetMethod?.Name == nameof(IGrainFactory.GetGrain) && args is [string key, ..]) lock (Asked) Asked.Add(key);
+            if (targetMethod?.Name == nameof(IGrainFactory.GetGrain) && args is [GrainId id, ..]) lock (Asked) Asked.Add(id.Key.ToString());
             throw new InvalidOperationException("No grains in this test.");
         }
     }

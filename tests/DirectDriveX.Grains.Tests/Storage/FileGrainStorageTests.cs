@@ -139,4 +139,33 @@ public sealed class FileGrainStorageTests : IDisposable
         Assert.Equal(2, sync.Flushes);
         Assert.Equal([1, 2], started);
     }
+
+    [Fact]
+    public async Task A_caller_that_flushes_here_runs_the_fsync_on_its_own_thread_when_none_runs_and_joins_the_next_when_one_does()
+    {
+        var threads = new List<int>();
+        var release = new SemaphoreSlim(0);
+        var calls = 0;
+        var sync = new DirectorySync(_ =>
+        {
+            lock (threads) threads.Add(Environment.CurrentManagedThreadId);
+            if (Interlocked.Increment(ref calls) > 1) release.Wait(); // the first returns at once, every later one is held
+        });
+
+        var alone = sync.FlushHereAsync("d");
+        Assert.True(alone.IsCompletedSuccessfully); // no fsync ran: this caller ran it, here, before returning
+        Assert.Equal([Environment.CurrentManagedThreadId], threads);
+
+        var leading = Task.Run(() => sync.FlushHereAsync("d")); // runs the second fsync on its own thread, held
+        while (Volatile.Read(ref calls) < 2) await Task.Delay(1);
+        var joining = Enumerable.Range(0, 5).Select(_ => sync.FlushHereAsync("d")).ToArray();
+        Assert.All(joining, j => Assert.False(j.IsCompleted)); // they asked after it began: the one after it covers them
+        release.Release();
+        await leading;
+        while (Volatile.Read(ref calls) < 3) await Task.Delay(1);
+        Assert.All(joining, j => Assert.False(j.IsCompleted));
+        release.Release();
+        await Task.WhenAll(joining);
+        Assert.Equal(3, sync.Flushes);
+    }
 }
