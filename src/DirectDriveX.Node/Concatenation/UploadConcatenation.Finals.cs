@@ -44,7 +44,7 @@ public sealed partial class UploadConcatenation
         var complete = true;
         foreach (var partialId in final.PartialIds)
         {
-            var part = await OpenPartAsync(partialId, null, requireToken: false);
+            var part = await plane.OpenStatusAsync(partialId, null, requireToken: false);
             if (part.Refusal is { } gone) return FinalUploadView.Refused(gone with { Message = $"Partial upload {partialId}: {gone.Message}" });
             var status = part.Status!;
             if (status.State.IsFinal() && status.State != UploadState.Completed)

@@ -36,7 +36,7 @@ public sealed partial class UploadConcatenation(
         var parts = new List<UploadStatus>();
         foreach (var key in keys)
         {
-            var opening = await OpenPartAsync(key.UploadId, key.Token, requireToken: true);
+            var opening = await plane.OpenStatusAsync(key.UploadId, key.Token, requireToken: true);
             if (opening.Refusal is { } refused) return (null, refused with { Message = $"Partial upload {key.Name}: {refused.Message}" });
             var status = opening.Status!;
             if (!ConcatenationRole.IsPartial(status.TusConcat))
@@ -168,7 +168,7 @@ public sealed partial class UploadConcatenation(
         var parts = new List<UploadStatus>();
         foreach (var partialId in final.PartialIds)
         {
-            if ((await OpenPartAsync(partialId, null, requireToken: false)).Status is not { State: UploadState.Completed } part) return; // not yet
+            if ((await plane.OpenStatusAsync(partialId, null, requireToken: false)).Status is not { State: UploadState.Completed } part) return; // not yet
             parts.Add(part);
         }
         var (session, refused) = await plane.OpenAsync(final.SessionId, null, requireToken: false);
@@ -183,24 +183,6 @@ public sealed partial class UploadConcatenation(
         if (session!.Status.State.IsFinal() || session.StoredAtStart is not null) return;
         var stored = await session.ConcatenateAsync(parts, cancellationToken);
         LogConcatenated(finalId, parts.Count, stored.File.Size, stored.File.Sha256);
-    }
-
-    /// <summary>A partial upload's status from its session wherever it is active (a completed one whose file was deleted is
-    /// gone, as for every protocol).</summary>
-    private async Task<UploadOpening> OpenPartAsync(string uploadId, string? token, bool requireToken)
-    {
-        if (!UploadIds.IsWellFormed(uploadId)) return new UploadOpening(null, new UploadRefusal(RefusalReason.NotFound, $"No upload {uploadId}."));
-        try
-        {
-            var opening = await grains.ReferenceTo<IUploadSessionGrain>(uploadId).Open(token, requireToken);
-            if (opening.Status is { State: UploadState.Completed, FileId: { } fileId } && await plane.StoredFileAsync(fileId) is null)
-                return new UploadOpening(null, new UploadRefusal(RefusalReason.NotFound, $"Upload {uploadId} is complete, and its file {fileId} no longer exists."));
-            return opening;
-        }
-        catch (Exception e) when (e is OrleansException or TimeoutException)
-        {
-            return new UploadOpening(null, new UploadRefusal(RefusalReason.NodeUnavailable, $"The session of upload {uploadId} cannot be reached now; retry shortly."));
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Final upload {FinalId}: {Parts} partial uploads concatenated, {Size} bytes, sha256 {Sha256}")]

@@ -46,26 +46,32 @@ public sealed class UploadDataPlane(
     /// session lives on another node (the gateway routes a reconnect to where it lives).</summary>
     public async Task<(UploadSessionHandle? Handle, UploadRefusal? Refusal)> OpenAsync(string uploadId, string? token, bool requireToken)
     {
-        if (!UploadIds.IsWellFormed(uploadId)) return (null, new UploadRefusal(RefusalReason.NotFound, $"No upload {uploadId}."));
-        var grain = grains.ReferenceTo<IUploadSessionGrain>(uploadId);
-        UploadOpening opening;
-        try
-        {
-            opening = await grain.Open(token, requireToken);
-        }
-        catch (Exception e) when (e is OrleansException or TimeoutException)
-        {
-            return (null, new UploadRefusal(RefusalReason.NodeUnavailable, $"The session of upload {uploadId} cannot be reached now; retry shortly."));
-        }
+        var opening = await OpenStatusAsync(uploadId, token, requireToken);
         if (!opening.Opened) return (null, opening.Refusal);
         var status = opening.Status!;
-        // A completed upload whose file was deleted (or expired) is gone for every protocol, as its file is.
-        if (status is { State: UploadState.Completed, FileId: { } fileId } && await StoredFileAsync(fileId) is null)
-            return (null, new UploadRefusal(RefusalReason.NotFound, $"Upload {uploadId} is complete, and its file {fileId} no longer exists."));
         if (!status.State.IsFinal() && status.ActiveNodeId != NodeId)
             return (null, new UploadRefusal(RefusalReason.NodeUnavailable,
                 $"Upload {uploadId} is served by another node now; reconnect through the gateway."));
-        return (new UploadSessionHandle(this, grain, status), null);
+        return (new UploadSessionHandle(this, grains.ReferenceTo<IUploadSessionGrain>(uploadId), status), null);
+    }
+
+    /// <summary>Upload <paramref name="uploadId"/>'s status from its session, wherever it is active, with its token checked as
+    /// <see cref="OpenAsync"/> does: refused when the id is unknown, the token wrong, the session out of reach, or the upload
+    /// complete and its file deleted (or expired), which makes it gone for every protocol, as its file is.</summary>
+    internal async Task<UploadOpening> OpenStatusAsync(string uploadId, string? token, bool requireToken)
+    {
+        if (!UploadIds.IsWellFormed(uploadId)) return new UploadOpening(null, new UploadRefusal(RefusalReason.NotFound, $"No upload {uploadId}."));
+        try
+        {
+            var opening = await grains.ReferenceTo<IUploadSessionGrain>(uploadId).Open(token, requireToken);
+            if (opening.Status is { State: UploadState.Completed, FileId: { } fileId } && await StoredFileAsync(fileId) is null)
+                return new UploadOpening(null, new UploadRefusal(RefusalReason.NotFound, $"Upload {uploadId} is complete, and its file {fileId} no longer exists."));
+            return opening;
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException)
+        {
+            return new UploadOpening(null, new UploadRefusal(RefusalReason.NodeUnavailable, $"The session of upload {uploadId} cannot be reached now; retry shortly."));
+        }
     }
 
     /// <summary>Starts a session on this node (a request whose bytes are already arriving here: multipart) and opens it; under
