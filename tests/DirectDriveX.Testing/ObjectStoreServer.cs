@@ -15,6 +15,15 @@ public abstract class ObjectStoreServer(string kind) : IAsyncLifetime
 
     public IReadOnlyDictionary<string, string?> Settings { get; private set; } = new Dictionary<string, string?>();
 
+    /// <summary><see cref="Settings"/> for a node whose local directory is <paramref name="root"/>, its objects under a prefix of
+    /// its own (tests that share the server do not see each other's uploads).</summary>
+    public Dictionary<string, string?> NodeSettings(string root) => new(Settings)
+    {
+        ["FileStore:RootDirectory"] = root,
+        ["FileStore:S3:Prefix"] = $"t{Guid.NewGuid():N}/",
+        ["FileStore:AzureBlob:Prefix"] = $"t{Guid.NewGuid():N}/",
+    };
+
     public async Task InitializeAsync()
     {
         _directory = Directory.CreateTempSubdirectory($"ddx-{kind}-").FullName;

@@ -38,17 +38,12 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>
         {
-            var settings = new Dictionary<string, string?>(server.Settings)
-            {
-                ["FileStore:RootDirectory"] = _root,
-                ["FileStore:S3:Prefix"] = $"t{Guid.NewGuid():N}/",
-                ["FileStore:AzureBlob:Prefix"] = $"t{Guid.NewGuid():N}/",
-                ["MemoryBudget:MemoryLimitBytes"] = (4L << 30).ToString(),
-                // Deadlines a slow store can outlast in a test: writers check in every 2 s.
-                ["Uploads:FirstByteTimeout"] = "00:00:06",
-                ["MemoryBudget:LeaseTimeout"] = "00:00:09",
-                ["MemoryBudget:SweepInterval"] = "00:00:00.200",
-            };
+            var settings = server.NodeSettings(_root);
+            settings["MemoryBudget:MemoryLimitBytes"] = (4L << 30).ToString();
+            // Deadlines a slow store can outlast in a test: writers check in every 2 s.
+            settings["Uploads:FirstByteTimeout"] = "00:00:06";
+            settings["MemoryBudget:LeaseTimeout"] = "00:00:09";
+            settings["MemoryBudget:SweepInterval"] = "00:00:00.200";
             silo.Services.AddSingleton<IMemoryProbe, CappedMemoryProbe>();
             silo.Services.AddSingleton(sp =>
             {

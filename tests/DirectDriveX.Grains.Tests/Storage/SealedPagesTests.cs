@@ -29,16 +29,11 @@ public abstract class SealedPagesTests(ObjectStoreServer server) : IAsyncLifetim
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>
         {
-            var settings = new Dictionary<string, string?>(server.Settings)
-            {
-                ["FileStore:RootDirectory"] = _root,
-                ["FileStore:S3:Prefix"] = $"t{Guid.NewGuid():N}/",
-                ["FileStore:AzureBlob:Prefix"] = $"t{Guid.NewGuid():N}/",
-                ["MemoryBudget:MemoryLimitBytes"] = (4L << 30).ToString(),
-                ["Uploads:SessionPartsPerPage"] = "2",
-                ["Uploads:SessionRecordLifetime"] = "01:00:00",
-                ["Uploads:ResumeWindow"] = "01:00:00",
-            };
+            var settings = server.NodeSettings(_root);
+            settings["MemoryBudget:MemoryLimitBytes"] = (4L << 30).ToString();
+            settings["Uploads:SessionPartsPerPage"] = "2";
+            settings["Uploads:SessionRecordLifetime"] = "01:00:00";
+            settings["Uploads:ResumeWindow"] = "01:00:00";
             silo.Services.AddSingleton<IMemoryProbe, CappedMemoryProbe>();
             silo.Services.AddSingleton<TimeProvider>(_clock);
             silo.Services.AddSingleton(sp => new FirstSealLostStorage(
