@@ -46,6 +46,14 @@ public sealed class UploadOptions
     [Range(0, 100_000)]
     public int SessionPartsPerPage { get; set; } = 64;
 
+    /// <summary>How many pages of one level (<see cref="SessionPartsPerPage"/>) the session folds into one page of the level
+    /// above, a record listing them, so that the list of pages a commit writes stays short however many parts the upload has:
+    /// fewer than this many per level, a few levels at 10,000 parts, instead of one entry per page. 0 (or 1): never folded
+    /// (the setting for a rolling upgrade from a version without page lists, whose silos would read a list as a page of
+    /// parts). Default 8.</summary>
+    [Range(0, 100_000)]
+    public int SessionPagesPerList { get; set; } = 8;
+
     /// <summary>How long an unfinished upload stays resumable after its last commit: what tus announces as
     /// <c>Upload-Expires</c> (expiration extension). At most <see cref="SessionRecordLifetime"/>, whose record a resume needs.
     /// Default 24 h.</summary>
