@@ -214,16 +214,17 @@ if (objects.length) {
       'Sampled every 200 ms (VmRSS, and the apparent size of the files in DATA/silo-N/scratch as `du -sb` counts them); '
       + 'leased: the session\'s reservation (ws: the create answer; tus: the largest the gateway\'s /api/v1/cluster/nodes '
       + 'showed, polled every second). Targets: RSS peak ≤ idle + leased; scratch ≤ 2 chunks per live upload (one '
-      + 'upload here; the chunk is the one the ws client was given, and 8 MiB, the default Uploads:MaxChunkBytes and the chunk of every file from 160 MiB, for tus rows). Idle: right after start, before the warm-up; "before": after the warm-up, as the timed upload starts. '
+      + 'upload here; the chunk is the one the ws client was given, and 8 MiB, the default Uploads:MaxChunkBytes and the chunk of every file from 160 MiB, for tus rows). Idle: right after start, before the warm-up; "before": after the warm-up, as the timed upload starts: the idle of a silo that has served an upload (the AWS or Azure SDK loaded, the upload path compiled), the baseline of "peak − before". '
       + 'Last ack → complete (ws): seconds from the last acknowledgement to the `complete` message, the store\'s assembly (S3 CompleteMultipartUpload, Azure Put Block List, on the file system nothing for one epoch) and the record. Per run, in run order.', '',
-      '| Path | holder | idle → before → peak RSS MiB | leased MiB | peak − idle ≤ leased? | scratch peak MiB (files) | 2 chunks MiB | other silos\' scratch MiB | last ack → complete s |',
-      '|---|---|---|---|---|---|---|---|---|',
+      '| Path | holder | idle → before → peak RSS MiB | leased MiB | peak − idle ≤ leased? | peak − before ≤ leased? | scratch peak MiB (files) | 2 chunks MiB | other silos\' scratch MiB | last ack → complete s |',
+      '|---|---|---|---|---|---|---|---|---|---|',
       ...withSilos.map((s) => {
         const runs = s.silos;
         const file = runs.every((r) => r.store === 'file');
         return `| ${label(s.row)} | ${runs.map((r) => SHORT[r.holder] ?? r.holder).join(', ')} | `
           + `${runs.map((r) => `${m(r.idle)} → ${m(r.start)} → ${m(r.peak)}`).join('; ')} | ${runs.map((r) => m(r.lease)).join(', ')} | `
           + `${runs.map((r) => `${m(r.peak - r.idle)} ${r.peak - r.idle <= r.lease ? '✓' : '✗'}`).join(', ')} | `
+          + `${runs.map((r) => `${m(r.peak - r.start)} ${r.peak - r.start <= r.lease ? '✓' : '✗'}`).join(', ')} | `
           + `${file ? '– (shared directory)' : runs.map((r) => `${m(r.scratch)} (${r.scratchFiles}) ${r.scratch <= 2 * r.chunk ? '✓' : '✗'}`).join(', ')} | `
           + `${file ? '–' : runs.map((r) => m(2 * r.chunk)).join(', ')} | ${file ? '–' : runs.map((r) => m(r.otherScratch)).join(', ')} | `
           + `${runs.map((r) => (r.tail === undefined ? '–' : fmt(r.tail, 2))).join(', ')} |`;
