@@ -4,12 +4,12 @@ using Orleans.Storage;
 
 namespace DirectDriveX.Grains.Tests.Storage;
 
-/// <summary>A session's grain storage that notes, for every session record written, how many pages and parts it held (what a
-/// commit writes), and the name of every record written beside it. Every call goes to <paramref name="inner"/>.</summary>
+/// <summary>A session's grain storage that notes, for every session record written, how many pages it listed (what a commit
+/// writes besides its tail), and the name of every record written beside it. Every call goes to <paramref name="inner"/>.</summary>
 public sealed class RecordingSessionStorage(IGrainStorage inner) : IGrainStorage
 {
-    /// <summary>Per session record written, in order: its pages' and its tail's counts.</summary>
-    public ConcurrentQueue<(int Pages, int Parts)> SessionWrites { get; } = new();
+    /// <summary>Per session record written, in order: how many pages it listed.</summary>
+    public ConcurrentQueue<int> SessionWrites { get; } = new();
 
     /// <summary>The names of the records written other than session records.</summary>
     public ConcurrentQueue<string> PageWrites { get; } = new();
@@ -19,7 +19,7 @@ public sealed class RecordingSessionStorage(IGrainStorage inner) : IGrainStorage
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        if (grainState.State is UploadSessionState session) SessionWrites.Enqueue((session.Pages.Length, session.Parts.Length));
+        if (grainState.State is UploadSessionState session) SessionWrites.Enqueue(session.Pages.Length);
         else PageWrites.Enqueue(stateName);
         return inner.WriteStateAsync(stateName, grainId, grainState);
     }
