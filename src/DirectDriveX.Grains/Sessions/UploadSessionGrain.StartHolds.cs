@@ -50,8 +50,8 @@ public sealed partial class UploadSessionGrain
     internal static readonly TimeSpan AdmissionConfirmDeadline = TimeSpan.FromSeconds(45);
 
     /// <summary>Waits until the client's count of this upload is durable. Should the client's grain have lost it (its silo
-    /// went before the write landed), it is counted again, durably. A call that fails because the grain's silo is going
-    /// is tried again, at most every two seconds, until the grain answers from a silo that lives or
+    /// went before the write landed), it is counted again, durably. A call that fails (the grain's silo going, its record's
+    /// storage down) is tried again, at most every two seconds, until the grain answers from a silo that lives or
     /// <see cref="AdmissionConfirmDeadline"/> has passed; then the client may be counted one upload short until this one
     /// ends (logged).</summary>
     private async Task ConfirmAdmissionAsync(UploadClient client, long size)
@@ -67,8 +67,10 @@ public sealed partial class UploadSessionGrain
                 LogAdmissionCountedAgain(UploadId, client.ClientId, refused?.Reason.ToString() ?? "counted");
                 return;
             }
-            catch (Exception e) when (e is OrleansException or TimeoutException)
+            catch (Exception e)
             {
+                // The grain's silo going (Orleans' exceptions, a timeout) or its storage failing to write (Counts throws what
+                // the write threw): either may pass, and the session's way out waits for this, so it must not throw.
                 if (clock.GetUtcNow() + wait > deadline)
                 {
                     LogAdmissionUnconfirmed(UploadId, client.ClientId, e.Message);

@@ -8,7 +8,7 @@ using Orleans.Storage;
 namespace DirectDriveX.Grains.Tests.Clients;
 
 /// <summary>Two silos whose grain state is in files of the store (it outlives a killed silo), each with a storage of clients'
-/// records that can hold a write unanswered (<see cref="HeldClientWrites"/>), and a membership that declares a killed silo
+/// records that can hold a write unanswered or fail writes (<see cref="FaultyClientWrites"/>), and a membership that declares a killed silo
 /// dead within a few seconds.</summary>
 public sealed class AdmissionRecountFixture : ClusterFixture
 {
@@ -25,9 +25,9 @@ public sealed class AdmissionRecountFixture : ClusterFixture
 
     protected override void AddServices(IServiceCollection services)
     {
-        services.AddSingleton(sp => new HeldClientWrites(
+        services.AddSingleton(sp => new FaultyClientWrites(
             sp.GetRequiredKeyedService<IGrainStorage>(Orleans.Providers.ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME)));
-        services.AddKeyedSingleton<IGrainStorage>(UploadClientGrain.StorageName, (sp, _) => sp.GetRequiredService<HeldClientWrites>());
+        services.AddKeyedSingleton<IGrainStorage>(UploadClientGrain.StorageName, (sp, _) => sp.GetRequiredService<FaultyClientWrites>());
         services.AddSingleton<UnreachableClientCalls>();
         services.AddSingleton<IIncomingGrainCallFilter>(sp => sp.GetRequiredService<UnreachableClientCalls>());
     }
@@ -70,8 +70,8 @@ public sealed class AdmissionRecountTests : IAsyncLifetime
         Assert.Null(refused);
         Assert.Equal(TestBytes.Sha256Hex(first), await UploadAsync(warm!, first));
 
-        var held = _fixture.Cluster.GetSiloServiceProvider(_fixture.Silo("Silo_0")).GetRequiredService<HeldClientWrites>();
-        held.Arm();
+        var held = _fixture.Cluster.GetSiloServiceProvider(_fixture.Silo("Silo_0")).GetRequiredService<FaultyClientWrites>();
+        held.HoldNext();
         var data = TestBytes.Random(20_000, seed: 72);
         var (handle, refusal) = await PlaneOn("Silo_1").StartHereAsync(new UploadRequest("second.bin", data.Length, BodyFollows: true, Client: client));
         Assert.Null(refusal); // admitted by Silo_0's activation, its record's write held there
@@ -92,5 +92,25 @@ public sealed class AdmissionRecountTests : IAsyncLifetime
         var state = await _fixture.Client.GetGrain<IUploadClientGrain>(client.ClientId).GetState();
         Assert.Equal(first.Length + (long)data.Length, state.BytesToday);
         Assert.DoesNotContain(handle!.UploadId, state.LiveUploads);
+    }
+
+    [Fact]
+    public async Task A_client_whose_record_cannot_be_written_for_a_while_is_confirmed_once_it_can()
+    {
+        var client = new UploadClient("key:storage-down", new ClientLimits(MaxConcurrentUploads: 4));
+        var writes = _fixture.Cluster.GetSiloServiceProvider(_fixture.Silo("Silo_1")).GetRequiredService<FaultyClientWrites>();
+        writes.FailNext(5); // the admission's write behind, and the confirmation's next four
+        var data = TestBytes.Random(20_000, seed: 73);
+        var (handle, refusal) = await PlaneOn("Silo_1").StartHereAsync(new UploadRequest("down.bin", data.Length, BodyFollows: true, Client: client));
+        Assert.Null(refusal);
+
+        Assert.Equal(TestBytes.Sha256Hex(data), await UploadAsync(handle!, data).WaitAsync(TimeSpan.FromSeconds(40)));
+
+        // The completion answered only after a record that counts the upload had landed.
+        Assert.Equal(5, writes.Failed);
+        Assert.Contains(handle!.UploadId, writes.LandedLive);
+        var state = await _fixture.Client.GetGrain<IUploadClientGrain>(client.ClientId).GetState();
+        Assert.Equal((long)data.Length, state.BytesToday);
+        Assert.Empty(state.LiveUploads);
     }
 }
