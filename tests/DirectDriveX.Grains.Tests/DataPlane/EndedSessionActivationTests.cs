@@ -15,8 +15,8 @@ public class EndedSessionActivationTests(BudgetClusterFixture fixture)
 
     private async Task<bool> IsActivated(string uploadId)
     {
-        var active = await fixture.Client.GetGrain<IManagementGrain>(0).GetActiveGrains(GrainType.Create("uploadsession"));
-        return active.Contains(GrainId.Create("uploadsession", uploadId));
+        var active = await fixture.Client.GetGrain<IManagementGrain>(0).GetActiveGrains(GrainType.Create(GrainTypeNames.UploadSession));
+        return active.Contains(GrainId.Create(GrainTypeNames.UploadSession, uploadId));
     }
 
     private Task WaitGone(string uploadId) =>
