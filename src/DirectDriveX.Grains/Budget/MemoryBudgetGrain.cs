@@ -16,6 +16,7 @@ namespace DirectDriveX.Grains.Budget;
 /// is decided again on a sample read then, so a refusal is never the product of a stale figure. A timer sweeps leases that
 /// were not renewed within the lease timeout, so a crashed or silent session never keeps budget.
 /// </summary>
+[GrainType(GrainTypeNames.MemoryBudget)]
 [SiloBoundPlacement]
 [KeepAlive]
 public sealed partial class MemoryBudgetGrain(

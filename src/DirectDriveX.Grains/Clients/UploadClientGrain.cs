@@ -23,6 +23,7 @@ namespace DirectDriveX.Grains.Clients;
 /// placement put it on the least loaded silo, i.e. away from the busy one. Placement chooses only where a new activation
 /// goes; the grain directory still keeps one activation per client in the cluster, so the count is still cluster-wide.
 /// </summary>
+[GrainType(GrainTypeNames.UploadClient)]
 [Reentrant]
 [Orleans.Placement.PreferLocalPlacement]
 public sealed partial class UploadClientGrain(

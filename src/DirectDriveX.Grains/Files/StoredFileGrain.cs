@@ -11,6 +11,7 @@ namespace DirectDriveX.Grains.Files;
 /// through <see cref="GetRecord"/>. An upload's completion does not activate it (issue 19): its first reader reads the record
 /// the store wrote durably before publishing, so an upload costs no activation, state read and directory entry of this grain
 /// (in a cluster, a call to the silo that owns its directory entry), which only a later read of the file needs.</summary>
+[GrainType(GrainTypeNames.StoredFile)]
 [Orleans.Placement.PreferLocalPlacement]
 public sealed partial class StoredFileGrain(
     [PersistentState("file")] IPersistentState<StoredFileState> state,

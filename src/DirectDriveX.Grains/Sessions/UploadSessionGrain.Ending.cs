@@ -62,6 +62,10 @@ public sealed partial class UploadSessionGrain
                 metrics.SessionClosed();
                 if (final.State == UploadState.Completed) metrics.UploadCompleted();
                 else metrics.UploadFailed(final.Failure?.Reason ?? (final.State == UploadState.Aborted ? RefusalReason.Aborted : RefusalReason.Expired));
+                // An ended session is its record now: its activation goes once this call has answered (a write behind the
+                // answer lands first, OnDeactivateAsync), rather than after Orleans' collection age, so a node that stores
+                // many small files does not hold every one's session in memory for minutes. A later call reads the record.
+                DeactivateOnIdle();
             }
         }
     }

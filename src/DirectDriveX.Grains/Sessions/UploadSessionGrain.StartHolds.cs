@@ -44,13 +44,21 @@ public sealed partial class UploadSessionGrain
     /// confirmed while its bytes arrive; awaited before the session tells anyone of the upload (its start recorded, its end).</summary>
     private Task _admissionConfirmed = Task.CompletedTask;
 
+    /// <summary>How long a one-request upload keeps trying to confirm its client's count while that client's grain cannot be
+    /// reached: its silo died, and the grain is activated again elsewhere only once the cluster has declared that silo dead
+    /// (Orleans' membership: ten to thirty seconds with its defaults). Beyond it the upload goes on uncounted (logged).</summary>
+    internal static readonly TimeSpan AdmissionConfirmDeadline = TimeSpan.FromSeconds(45);
+
     /// <summary>Waits until the client's count of this upload is durable. Should the client's grain have lost it (its silo
-    /// went before the write landed), it is counted again, durably; a call that fails (the grain's silo going) is tried once
-    /// more, where the grain is activated again. A client that cannot be reached twice is logged: its count may be one
-    /// upload short until this one ends.</summary>
+    /// went before the write landed), it is counted again, durably. A call that fails (the grain's silo going, its record's
+    /// storage down) is tried again, at most every two seconds, until the grain answers from a silo that lives or
+    /// <see cref="AdmissionConfirmDeadline"/> has passed; then the client may be counted one upload short until this one
+    /// ends (logged).</summary>
     private async Task ConfirmAdmissionAsync(UploadClient client, long size)
     {
-        for (var attempt = 1; ; attempt++)
+        var deadline = clock.GetUtcNow() + AdmissionConfirmDeadline;
+        var wait = TimeSpan.FromMilliseconds(100);
+        while (true)
         {
             try
             {
@@ -59,14 +67,18 @@ public sealed partial class UploadSessionGrain
                 LogAdmissionCountedAgain(UploadId, client.ClientId, refused?.Reason.ToString() ?? "counted");
                 return;
             }
-            catch (Exception e) when (e is OrleansException or TimeoutException)
+            catch (Exception e)
             {
-                if (attempt == 2)
+                // The grain's silo going (Orleans' exceptions, a timeout) or its storage failing to write (Counts throws what
+                // the write threw): either may pass, and the session's way out waits for this, so it must not throw.
+                if (clock.GetUtcNow() + wait > deadline)
                 {
                     LogAdmissionUnconfirmed(UploadId, client.ClientId, e.Message);
                     return;
                 }
             }
+            await Task.Delay(wait, clock);
+            wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
         }
     }
 

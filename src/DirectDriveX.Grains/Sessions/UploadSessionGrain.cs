@@ -24,6 +24,7 @@ namespace DirectDriveX.Grains.Sessions;
 /// parking and expiry (<c>.Lease.cs</c>), every way out (<c>.Ending.cs</c>); its rules are pure and tested on their own
 /// (<see cref="UploadRequestValidation"/>, <see cref="CommitRules"/>, <see cref="IdlePolicy"/>).</para>
 /// </summary>
+[GrainType(GrainTypeNames.UploadSession)]
 [UploadSessionPlacement]
 public sealed partial class UploadSessionGrain(
     [PersistentState(UploadSessionGrain.StateName, UploadSessionGrain.StorageName)] IPersistentState<UploadSessionState> state,

@@ -14,6 +14,7 @@ namespace DirectDriveX.Grains.Storage;
 /// Placed on the silo of its first caller (<see cref="Orleans.Placement.PreferLocalPlacementAttribute"/>), a node taking
 /// uploads, so that node promises and releases without a call to another silo; it is still one grain for the cluster.
 /// </summary>
+[GrainType(GrainTypeNames.StoreSpace)]
 [KeepAlive]
 [Orleans.Placement.PreferLocalPlacement]
 public sealed partial class StoreSpaceGrain(NodeResources resources, IOptions<FileStoreOptions> options, ILogger<StoreSpaceGrain> logger)

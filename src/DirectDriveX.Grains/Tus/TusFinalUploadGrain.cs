@@ -7,6 +7,7 @@ namespace DirectDriveX.Grains.Tus;
 
 /// <summary>A tus final upload created before its partial uploads were complete (<see cref="ITusFinalUploadGrain"/>): its
 /// definition and the hash of its token, in the sessions' storage (so its record expires as theirs do).</summary>
+[GrainType(GrainTypeNames.TusFinalUpload)]
 public sealed class TusFinalUploadGrain(
     [PersistentState(TusFinalUploadGrain.StateName, UploadSessionGrain.StorageName)] IPersistentState<TusFinalUploadState> state)
     : Grain, ITusFinalUploadGrain

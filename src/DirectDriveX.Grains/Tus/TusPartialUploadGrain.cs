@@ -5,6 +5,7 @@ namespace DirectDriveX.Grains.Tus;
 
 /// <summary>The final uploads that wait for one tus partial upload (<see cref="ITusPartialUploadGrain"/>), in the sessions'
 /// storage (its record expires as theirs do).</summary>
+[GrainType(GrainTypeNames.TusPartialUpload)]
 public sealed class TusPartialUploadGrain(
     [PersistentState(TusPartialUploadGrain.StateName, UploadSessionGrain.StorageName)] IPersistentState<TusPartialUploadState> state)
     : Grain, ITusPartialUploadGrain

@@ -32,6 +32,9 @@ public abstract class ClusterFixture : IAsyncLifetime
     /// <summary>Grain state in files of the store, which outlive a killed silo (memory storage dies with the silo holding it).</summary>
     protected virtual bool StateInFiles => false;
 
+    /// <summary>Services a fixture adds to every silo, before the silo's own (a test's wrapper of a storage, say).</summary>
+    protected virtual void AddServices(IServiceCollection services) { }
+
     public async Task InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder((short)MemoryCaps.Count);
@@ -47,6 +50,7 @@ public abstract class ClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton<IMemoryProbe, CappedMemoryProbe>();
             silo.Services.AddSingleton<DirectDriveX.Grains.Storage.IStoreSpaceProbe>(new FixedStoreSpace(FixedStoreSpace.Plenty));
             if (Clock is { } clock) silo.Services.AddSingleton<TimeProvider>(clock);
+            AddServices(silo.Services);
             silo.AddDirectDriveX(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
         });
         _cluster = builder.Build();
