@@ -7,6 +7,36 @@ namespace DirectDriveX.Node.DataPlane;
 /// queued up meanwhile), recorded with the session grain under this writer's epoch, and acknowledged.</summary>
 public sealed partial class StagingWriter
 {
+    /// <summary>
+    /// Queues a range for the committer, started first if it is not running yet. The committer starts with the first range
+    /// queued, not with the writer (issue 19, seventh round): a writer that never queues one, a small file whose only range
+    /// its completion records (<see cref="CompleteForStoringAsync"/>), so neither schedules a committer nor waits at its end
+    /// for one to notice that it had nothing to do (two thread-pool hops in the chain a client waits for, measured at a
+    /// median of 3 ms under 16 uploads at once on two cores). It is started before the range is written, so whoever completes
+    /// the channel and then reads <see cref="CommitterOrNone"/> sees the committer of every range that was written.
+    /// </summary>
+    private void Enqueue(long end)
+    {
+        Committer();
+        _commits.Writer.TryWrite(end);
+    }
+
+    /// <summary>The committer, started now if no range started it before.</summary>
+    private Task Committer()
+    {
+        lock (_committerGate) return _committer ??= CommitAsync();
+    }
+
+    /// <summary>The committer, or a completed task when no range was ever queued: once the channel is completed, nothing is
+    /// left to commit then.</summary>
+    private Task CommitterOrNone
+    {
+        get
+        {
+            lock (_committerGate) return _committer ?? Task.CompletedTask;
+        }
+    }
+
     private async Task CommitAsync()
     {
         await Task.Yield();

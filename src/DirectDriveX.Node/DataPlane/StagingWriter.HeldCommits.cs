@@ -14,7 +14,7 @@ public sealed partial class StagingWriter
         _completed = true;
         _heldEnd = -1;
         _commits.Writer.TryComplete();
-        await WaitCheckingInAsync(_committer, CancellationToken.None);
+        await WaitCheckingInAsync(CommitterOrNone, CancellationToken.None);
         _held.Clear(); // sent to the store, never recorded
         await _file.DiscardAsync(CommittedOffset, CancellationToken.None);
     }

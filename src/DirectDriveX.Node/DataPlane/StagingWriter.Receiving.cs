@@ -33,9 +33,10 @@ public sealed partial class StagingWriter
         while (true)
         {
             var ended = _commitEnded.Next;
-            if (_failure is not null || _committer.IsCompleted || _chunkStart - Interlocked.Read(ref _stored) <= _chunkSize) break;
+            var committer = Committer();
+            if (_failure is not null || committer.IsCompleted || _chunkStart - Interlocked.Read(ref _stored) <= _chunkSize) break;
             await PauseAsync();
-            await WaitCheckingInAsync(Task.WhenAny(ended, _committer), cancellationToken);
+            await WaitCheckingInAsync(Task.WhenAny(ended, committer), cancellationToken);
         }
         ThrowIfFailed();
     }
@@ -134,7 +135,7 @@ public sealed partial class StagingWriter
     private void QueueCommit(long end)
     {
         _lastCommitQueuedAt = _clock.GetTimestamp();
-        _commits.Writer.TryWrite(end);
+        Enqueue(end);
     }
 
     /// <summary>Writes the received bytes not yet in the file. They count as written only once the write succeeded; any

@@ -42,7 +42,9 @@ public sealed partial class StagingWriter : IAsyncDisposable
     private readonly Channel<long> _commits = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly CancellationTokenSource _failed = new();
     private readonly CommitSignal _commitEnded = new();
-    private readonly Task _committer;
+    private readonly Lock _committerGate = new();
+    /// <summary>Started by the first range queued (<see cref="Committer"/>); null while none was.</summary>
+    private Task? _committer;
     private ChunkBuffer? _buffer;
     private long _chunkStart;
     private int _filled;
@@ -92,7 +94,6 @@ public sealed partial class StagingWriter : IAsyncDisposable
         _onCommitted = onCommitted ?? (_ => ValueTask.CompletedTask);
         _lastCommitQueuedAt = _heardAt = clock.GetTimestamp();
         _checkInInterval = grant.CheckInInterval;
-        _committer = CommitAsync();
         upload.Register(generation, StopCommitting);
     }
 
@@ -170,16 +171,16 @@ public sealed partial class StagingWriter : IAsyncDisposable
                 try { await EndChunkAsync(); }
                 catch (UploadRefusedException) { }
             }
-            if (Holding && _heldEnd >= 0 && _failure is null) _commits.Writer.TryWrite(_heldEnd);
+            if (Holding && _heldEnd >= 0 && _failure is null) Enqueue(_heldEnd);
             (last, _finalEnd) = (_finalEnd, -1);
             if (queueLastRange)
             {
-                if (last >= 0 && _failure is null) _commits.Writer.TryWrite(last);
+                if (last >= 0 && _failure is null) Enqueue(last);
                 last = -1;
             }
             _commits.Writer.TryComplete();
         }
-        await WaitCheckingInAsync(_committer, CancellationToken.None);
+        await WaitCheckingInAsync(CommitterOrNone, CancellationToken.None);
         await RecordHeldAsync();
         ThrowIfFailed();
         return last;
@@ -188,7 +189,7 @@ public sealed partial class StagingWriter : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _commits.Writer.TryComplete();
-        await _committer;
+        await CommitterOrNone;
         await _checkIn;
         _buffer?.Dispose();
         _buffer = null;
@@ -202,7 +203,7 @@ public sealed partial class StagingWriter : IAsyncDisposable
     private async Task StopCommitting()
     {
         _commits.Writer.TryComplete();
-        await _committer;
+        await CommitterOrNone;
         Fail(WriterRefusals.TakenOver);
     }
 
