@@ -27,7 +27,8 @@ public sealed partial class UploadSessionGrain
     /// an activation whose write is refused because another one holds the session (two activations
     /// while a silo shuts down) deletes and releases nothing of that session's. What follows the write is independent (the
     /// staging, the lease, the store space, the client's count: four stores or grains) and runs at once, so the caller (a
-    /// completion's answer) waits for the slowest of them, not for four in a row (issue 19); each is done before it returns.</summary>
+    /// completion's answer) waits for the slowest of them, not for four in a row (issue 19); each is done before it returns,
+    /// but for a one-request upload's completion, which waits only for its client's count (<see cref="_releasingBehind"/>).</summary>
     private async Task FinishAsync(UploadSessionState final, bool deleteStaging)
     {
         await _admissionConfirmed; // a one-request upload's count is durable before its end is told, and before it is released
@@ -53,12 +54,21 @@ public sealed partial class UploadSessionGrain
         {
             if (!superseded)
             {
-                await Task.WhenAll(
+                var releasing = Task.WhenAll(
                     deleteStaging && written ? DeleteStagingAsync(final, parts) : Task.CompletedTask,
                     written ? ClearPagesAsync(pages) : Task.CompletedTask,
                     ReleaseLeaseAsync(final.NodeId),
-                    StoreSpace.Release(UploadId),
-                    ReleaseClientAsync(final.ClientId, final.State == UploadState.Completed ? final.Size : final.CommittedOffset));
+                    StoreSpace.Release(UploadId));
+                var releasingClient = ReleaseClientAsync(final.ClientId, final.State == UploadState.Completed ? final.Size : final.CommittedOffset);
+                if (WritesBehind(final))
+                {
+                    // A one-request upload's 201 waits for its client's slot to be free (the client's next upload must find
+                    // it so), not for the rest: what this node holds for it is given back behind the answer, before the
+                    // activation goes (OnDeactivateAsync).
+                    _releasingBehind = ReleaseBehindAsync(releasing);
+                    await releasingClient;
+                }
+                else await Task.WhenAll(releasing, releasingClient);
                 metrics.SessionClosed();
                 if (final.State == UploadState.Completed) metrics.UploadCompleted();
                 else metrics.UploadFailed(final.Failure?.Reason ?? (final.State == UploadState.Aborted ? RefusalReason.Aborted : RefusalReason.Expired));
@@ -67,6 +77,24 @@ public sealed partial class UploadSessionGrain
                 // many small files does not hold every one's session in memory for minutes. A later call reads the record.
                 DeactivateOnIdle();
             }
+        }
+    }
+
+    /// <summary>What a one-request upload's completion gives back behind its answer (<see cref="FinishAsync"/>): its staging,
+    /// its lease and its store space; awaited before the activation goes.</summary>
+    private Task? _releasingBehind;
+
+    private async Task ReleaseBehindAsync(Task releasing)
+    {
+        try
+        {
+            await releasing;
+        }
+        catch (Exception e)
+        {
+            // What a failed release left: the lease times out, the staging sweep removes the bytes, and a store-space
+            // promise left over only makes the store's space look smaller than it is.
+            LogReleaseBehindFailed(UploadId, e.Message);
         }
     }
 

@@ -36,6 +36,9 @@ public sealed partial class UploadSessionGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId}: its completed state could not be written now ({Detail}); written again when its activation goes")]
     private partial void LogStateWriteBehindFailed(string uploadId, string detail);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId}: what it held was not all given back behind its answer ({Detail}); its lease times out, its staging is swept, and a store-space promise left over errs on the safe side")]
+    private partial void LogReleaseBehindFailed(string uploadId, string detail);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId}: its staged bytes could not be deleted now ({Detail}); the staging sweep removes them")]
     private partial void LogStagingLeft(string uploadId, string detail);
 

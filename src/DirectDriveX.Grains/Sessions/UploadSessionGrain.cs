@@ -79,6 +79,7 @@ public sealed partial class UploadSessionGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (_releasingBehind is { } releasing) await releasing; // a one-request upload's releases behind its answer
         if (_writingBehind is { } behind)
         {
             // A completion written behind its answer: landed before the activation goes, or written once more now.
