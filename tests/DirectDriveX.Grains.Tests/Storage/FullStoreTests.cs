@@ -1,12 +1,9 @@
 using DirectDriveX.Storage.FileSystem;
 using DirectDriveX.Storage;
 using DirectDriveX.Node.DataPlane;
-using DirectDriveX.Silo.Hosting;
 using DirectDriveX.Grains.Interfaces;
-using DirectDriveX.Grains.Memory;
 using DirectDriveX.Grains.Storage;
 using DirectDriveX.Grains.Tests.Cluster;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.TestingHost;
@@ -18,42 +15,29 @@ namespace DirectDriveX.Grains.Tests.Storage;
 public sealed class FullStoreTests : IAsyncLifetime
 {
     private const long MiB = 1024 * 1024;
-    private readonly string _root = Directory.CreateTempSubdirectory("ddx-full-").FullName;
-    private InProcessTestCluster _cluster = null!;
+    private OneSiloCluster _silo = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _silo = await OneSiloCluster.StartAsync("full", root => new Dictionary<string, string?>
     {
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) =>
-        {
-            var settings = new Dictionary<string, string?>
-            {
-                ["FileStore:RootDirectory"] = _root,
-                ["FileStore:FreeSpaceMarginBytes"] = (10 * MiB).ToString(),
-                ["MemoryBudget:MemoryLimitBytes"] = (4L << 30).ToString(),
-            };
-            silo.Services.AddSingleton<IMemoryProbe, CappedMemoryProbe>();
-            silo.Services.AddSingleton<IStoreSpaceProbe>(new FixedStoreSpace(110 * MiB));
-            silo.Services.AddSingleton(sp => new FullDiskFileStore(new FileSystemUploadStore(sp.GetRequiredService<IOptions<FileStoreOptions>>())));
-            silo.Services.AddSingleton<IUploadStore>(sp => sp.GetRequiredService<FullDiskFileStore>());
-            silo.AddMemoryGrainStorageAsDefault().AddDirectDriveX(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
-        });
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
+        ["FileStore:RootDirectory"] = root,
+        ["FileStore:FreeSpaceMarginBytes"] = (10 * MiB).ToString(),
+    }, (services, _) =>
     {
-        await _cluster.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
-    }
+        services.AddSingleton<IStoreSpaceProbe>(new FixedStoreSpace(110 * MiB));
+        services.AddSingleton(sp => new FullDiskFileStore(new FileSystemUploadStore(sp.GetRequiredService<IOptions<FileStoreOptions>>())));
+        services.AddSingleton<IUploadStore>(sp => sp.GetRequiredService<FullDiskFileStore>());
+    });
 
-    private SiloAddress Silo => _cluster.Silos[0].SiloAddress;
+    public Task DisposeAsync() => _silo.DisposeAsync().AsTask();
+
+    private InProcessTestCluster Cluster => _silo.Cluster;
+
+    private SiloAddress Silo => _silo.Silo;
 
     [Fact]
     public async Task An_upload_the_store_has_no_room_for_is_refused_at_creation_counting_what_live_uploads_were_promised()
     {
-        var tooBig = _cluster.Client.GetGrain<IUploadSessionGrain>(UploadIds.NewId());
+        var tooBig = Cluster.Client.GetGrain<IUploadSessionGrain>(UploadIds.NewId());
         UploadStartResult refused;
         using (UploadPlacementHint.Target(Silo))
             refused = await tooBig.Start(new UploadRequest("big.bin", 101 * MiB));
@@ -61,17 +45,17 @@ public sealed class FullStoreTests : IAsyncLifetime
             $"The file store can take {100 * MiB} more bytes ({110 * MiB} free, {10 * MiB} kept free, 0 promised to live uploads); the upload needs {101 * MiB}. Retry when space returns."),
             refused.Refusal);
         // The lease asked for beside the promise (issue 19: store space and lease are asked at once) was given back before the answer.
-        Assert.Equal(0, (await _cluster.Client.BudgetOf(Silo).GetSnapshot()).LeaseCount);
+        Assert.Equal(0, (await Cluster.Client.BudgetOf(Silo).GetSnapshot()).LeaseCount);
 
-        var (first, _) = await UploadDriver.StartOn(_cluster.Client, Silo, new UploadRequest("a.bin", 60 * MiB));
-        var second = _cluster.Client.GetGrain<IUploadSessionGrain>(UploadIds.NewId());
+        var (first, _) = await UploadDriver.StartOn(Cluster.Client, Silo, new UploadRequest("a.bin", 60 * MiB));
+        var second = Cluster.Client.GetGrain<IUploadSessionGrain>(UploadIds.NewId());
         using (UploadPlacementHint.Target(Silo))
             refused = await second.Start(new UploadRequest("b.bin", 60 * MiB));
         Assert.Equal(RefusalReason.InsufficientStorage, refused.Refusal!.Reason);
         Assert.Contains($"{60 * MiB} promised to live uploads", refused.Refusal.Message);
 
         await first.Abort(); // every way out gives the promise back
-        var (third, _) = await UploadDriver.StartOn(_cluster.Client, Silo, new UploadRequest("c.bin", 60 * MiB));
+        var (third, _) = await UploadDriver.StartOn(Cluster.Client, Silo, new UploadRequest("c.bin", 60 * MiB));
         await third.Abort();
     }
 
@@ -81,17 +65,17 @@ public sealed class FullStoreTests : IAsyncLifetime
         // The client's count comes first (the store space and the lease after it, at once): a client over its limits costs
         // the cluster nothing, so 85 MiB fit beside the 10 MiB live upload of the 100 MiB that can be promised.
         var client = new UploadClient($"addr:full-{Guid.NewGuid():N}", new ClientLimits(1));
-        var (first, _) = await UploadDriver.StartOn(_cluster.Client, Silo, new UploadRequest("a.bin", 10 * MiB, Client: client));
-        var second = _cluster.Client.GetGrain<IUploadSessionGrain>(UploadIds.NewId());
+        var (first, _) = await UploadDriver.StartOn(Cluster.Client, Silo, new UploadRequest("a.bin", 10 * MiB, Client: client));
+        var second = Cluster.Client.GetGrain<IUploadSessionGrain>(UploadIds.NewId());
         UploadStartResult refused;
         using (UploadPlacementHint.Target(Silo))
             refused = await second.Start(new UploadRequest("b.bin", 80 * MiB, Client: client));
         Assert.Equal(new UploadRefusal(RefusalReason.TooManyUploads,
             $"Client {client.ClientId} already has 1 live uploads, the most it may hold at once (1); retry when one ends.",
             Quota: new ClientQuotaFigures(client.ClientId, "concurrentUploads", 1, 1)), refused.Refusal);
-        Assert.Equal(1, (await _cluster.Client.BudgetOf(Silo).GetSnapshot()).LeaseCount);
+        Assert.Equal(1, (await Cluster.Client.BudgetOf(Silo).GetSnapshot()).LeaseCount);
 
-        var (third, _) = await UploadDriver.StartOn(_cluster.Client, Silo, new UploadRequest("c.bin", 85 * MiB));
+        var (third, _) = await UploadDriver.StartOn(Cluster.Client, Silo, new UploadRequest("c.bin", 85 * MiB));
         await third.Abort();
         await first.Abort();
     }
@@ -100,12 +84,12 @@ public sealed class FullStoreTests : IAsyncLifetime
     public async Task A_disk_that_fills_mid_upload_keeps_the_committed_prefix_and_the_upload_resumes_when_space_returns()
     {
         var data = TestBytes.Random(300_000, seed: 70);
-        var (grain, info) = await UploadDriver.StartOn(_cluster.Client, Silo, new UploadRequest("filling.bin", data.Length, null, TestBytes.Sha256Hex(data)));
-        await UploadDriver.SendAll(_cluster, info, data[..131_072]);
-        var disk = _cluster.GetSiloServiceProvider(Silo).GetRequiredService<FullDiskFileStore>();
+        var (grain, info) = await UploadDriver.StartOn(Cluster.Client, Silo, new UploadRequest("filling.bin", data.Length, null, TestBytes.Sha256Hex(data)));
+        await UploadDriver.SendAll(Cluster, info, data[..131_072]);
+        var disk = Cluster.GetSiloServiceProvider(Silo).GetRequiredService<FullDiskFileStore>();
 
         disk.Full = true;
-        await using (var writer = await (await UploadDriver.Open(_cluster, info)).OpenWriterAsync(onCommitted: null))
+        await using (var writer = await (await UploadDriver.Open(Cluster, info)).OpenWriterAsync(onCommitted: null))
         {
             var refused = await Assert.ThrowsAsync<UploadRefusedException>(async () =>
                 await writer.WriteAsync(data.AsMemory(131_072), CancellationToken.None));
@@ -117,18 +101,18 @@ public sealed class FullStoreTests : IAsyncLifetime
         Assert.Equal((UploadState.Receiving, 131_072L), (status.State, status.CommittedOffset));
 
         disk.Full = false;
-        await UploadDriver.SendAll(_cluster, info, data, from: 131_072);
-        var done = await UploadDriver.Complete(_cluster, info);
+        await UploadDriver.SendAll(Cluster, info, data, from: 131_072);
+        var done = await UploadDriver.Complete(Cluster, info);
         Assert.Equal(TestBytes.Sha256Hex(data), done.File!.Sha256);
-        Assert.Equal(data, await File.ReadAllBytesAsync(Path.Combine(_root, "files", info.UploadId)));
+        Assert.Equal(data, await File.ReadAllBytesAsync(Path.Combine(_silo.Root, "files", info.UploadId)));
     }
 
     [Fact]
     public async Task A_record_the_full_disk_refuses_leaves_the_last_range_durable_and_recorded_and_the_upload_completes_once_space_returns()
     {
         var data = TestBytes.Random(50_000, seed: 71); // one request's whole file: its range is left to the publishing
-        var plane = _cluster.GetSiloServiceProvider(Silo).GetRequiredService<UploadDataPlane>();
-        var disk = _cluster.GetSiloServiceProvider(Silo).GetRequiredService<FullDiskFileStore>();
+        var plane = Cluster.GetSiloServiceProvider(Silo).GetRequiredService<UploadDataPlane>();
+        var disk = Cluster.GetSiloServiceProvider(Silo).GetRequiredService<FullDiskFileStore>();
         var (handle, _) = await plane.StartHereAsync(new UploadRequest("recorded.bin", data.Length, BodyFollows: true));
 
         disk.PublishFull = true;
@@ -145,6 +129,6 @@ public sealed class FullStoreTests : IAsyncLifetime
         disk.PublishFull = false;
         var stored = await handle.CompleteAsync(CancellationToken.None); // every byte kept: completing again stores it
         Assert.Equal(TestBytes.Sha256Hex(data), stored.File.Sha256);
-        Assert.Equal(data, await File.ReadAllBytesAsync(Path.Combine(_root, "files", handle.UploadId)));
+        Assert.Equal(data, await File.ReadAllBytesAsync(Path.Combine(_silo.Root, "files", handle.UploadId)));
     }
 }

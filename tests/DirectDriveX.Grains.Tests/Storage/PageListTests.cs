@@ -1,10 +1,7 @@
-using DirectDriveX.Silo.Hosting;
 using DirectDriveX.Grains.Interfaces;
-using DirectDriveX.Grains.Memory;
 using DirectDriveX.Grains.Sessions;
 using DirectDriveX.Grains.Tests.Cluster;
 using DirectDriveX.Storage;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 using Orleans.TestingHost;
@@ -20,39 +17,30 @@ namespace DirectDriveX.Grains.Tests.Storage;
 public abstract class PageListTests(ObjectStoreServer server) : IAsyncLifetime
 {
     private const int MiB = 1024 * 1024;
-    private readonly string _root = Directory.CreateTempSubdirectory("ddx-lists-").FullName;
     private readonly OffsetClock _clock = new();
-    private InProcessTestCluster _cluster = null!;
+    private OneSiloCluster _silo = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _silo = await OneSiloCluster.StartAsync("lists", root =>
     {
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) =>
-        {
-            var settings = server.NodeSettings(_root);
-            settings["MemoryBudget:MemoryLimitBytes"] = (4L << 30).ToString();
-            settings["Uploads:SessionPartsPerPage"] = "2";
-            settings["Uploads:SessionPagesPerList"] = "2";
-            settings["Uploads:SessionRecordLifetime"] = "01:00:00";
-            settings["Uploads:ResumeWindow"] = "01:00:00";
-            silo.Services.AddSingleton<IMemoryProbe, CappedMemoryProbe>();
-            silo.Services.AddSingleton<TimeProvider>(_clock);
-            silo.Services.AddSingleton(sp => new RecordingSessionStorage(
-                sp.GetRequiredKeyedService<IGrainStorage>(Orleans.Providers.ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME)));
-            silo.Services.AddKeyedSingleton<IGrainStorage>(UploadSessionGrain.StorageName, (sp, _) => sp.GetRequiredService<RecordingSessionStorage>());
-            silo.AddMemoryGrainStorageAsDefault().AddDirectDriveX(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
-        });
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
+        var settings = server.NodeSettings(root);
+        settings["Uploads:SessionPartsPerPage"] = "2";
+        settings["Uploads:SessionPagesPerList"] = "2";
+        settings["Uploads:SessionRecordLifetime"] = "01:00:00";
+        settings["Uploads:ResumeWindow"] = "01:00:00";
+        return settings;
+    }, (services, _) =>
     {
-        await _cluster.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
-    }
+        services.AddSingleton<TimeProvider>(_clock);
+        services.AddSingleton(sp => new RecordingSessionStorage(
+            sp.GetRequiredKeyedService<IGrainStorage>(Orleans.Providers.ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME)));
+        services.AddKeyedSingleton<IGrainStorage>(UploadSessionGrain.StorageName, (sp, _) => sp.GetRequiredService<RecordingSessionStorage>());
+    });
 
-    private IServiceProvider Services => _cluster.GetSiloServiceProvider(_cluster.Silos[0].SiloAddress);
+    public Task DisposeAsync() => _silo.DisposeAsync().AsTask();
+
+    private InProcessTestCluster Cluster => _silo.Cluster;
+
+    private IServiceProvider Services => _silo.Services;
 
     private RecordingSessionStorage Storage => Services.GetRequiredService<RecordingSessionStorage>();
 
@@ -94,12 +82,12 @@ public abstract class PageListTests(ObjectStoreServer server) : IAsyncLifetime
     public async Task Lists_keep_the_session_records_pages_bounded_as_parts_grow_and_a_new_activation_completes_through_them()
     {
         var data = TestBytes.Random(96 * MiB + 123, seed: 181);
-        var (grain, info) = await UploadDriver.StartOn(_cluster.Client, _cluster.Silos[0].SiloAddress,
+        var (grain, info) = await UploadDriver.StartOn(Cluster.Client, _silo.Silo,
             new UploadRequest("listed.bin", data.Length, null, TestBytes.Sha256Hex(data)));
         var half = data.Length / 2 / info.ChunkSize * info.ChunkSize;
-        await UploadDriver.SendAll(_cluster, info, data[..half]);
-        await UploadDriver.MoveTo(_cluster, info, _cluster.Silos[0].SiloAddress); // a new activation: its writer's parts come through the lists
-        await UploadDriver.SendAll(_cluster, info, data, from: half);
+        await UploadDriver.SendAll(Cluster, info, data[..half]);
+        await UploadDriver.MoveTo(Cluster, info, _silo.Silo); // a new activation: its writer's parts come through the lists
+        await UploadDriver.SendAll(Cluster, info, data, from: half);
 
         var whole = await StoredSession(grain);
         var records = await AllRecords(grain, whole);
@@ -113,7 +101,7 @@ public abstract class PageListTests(ObjectStoreServer server) : IAsyncLifetime
         Assert.True(mostPages <= (int)Math.Ceiling(Math.Log2(leaves + 1)), $"{mostPages} pages in a session record for {leaves} pages of parts");
         Assert.Equal(Storage.PageWrites.Count, Storage.PageWrites.Distinct().Count()); // each record written once
 
-        var done = await UploadDriver.Complete(_cluster, info);
+        var done = await UploadDriver.Complete(Cluster, info);
         Assert.True(done.File is not null, done.Refusal?.Message);
         Assert.Equal(TestBytes.Sha256Hex(data), done.File.Sha256);
         await using (var stored = await Services.GetRequiredService<IUploadStore>().OpenStoredAsync(done.File.FileId, data.Length))
@@ -135,17 +123,17 @@ public abstract class PageListTests(ObjectStoreServer server) : IAsyncLifetime
     public async Task A_list_past_half_its_lifetime_is_written_again_with_every_page_under_it()
     {
         var data = TestBytes.Random(96 * MiB + 7, seed: 183);
-        var (grain, info) = await UploadDriver.StartOn(_cluster.Client, _cluster.Silos[0].SiloAddress,
+        var (grain, info) = await UploadDriver.StartOn(Cluster.Client, _silo.Silo,
             new UploadRequest("listed-aging.bin", data.Length, null, TestBytes.Sha256Hex(data)));
         var most = data.Length * 3 / 4 / info.ChunkSize * info.ChunkSize;
-        await UploadDriver.SendAll(_cluster, info, data[..most]);
+        await UploadDriver.SendAll(Cluster, info, data[..most]);
         var before = await StoredSession(grain);
         Assert.Contains(before.Pages, page => page.Level >= 1);
         var recordsBefore = await AllRecords(grain, before);
 
         _clock.Advance(TimeSpan.FromMinutes(31)); // past half the record lifetime of an hour
         var moved = _clock.GetUtcNow();
-        await UploadDriver.SendAll(_cluster, info, data, from: most);
+        await UploadDriver.SendAll(Cluster, info, data, from: most);
 
         var after = await StoredSession(grain);
         Assert.All(after.Pages, page => Assert.True(page.WrittenAt >= moved, $"{page.StateName} written at {page.WrittenAt:O}, clock moved at {moved:O}"));
@@ -154,7 +142,7 @@ public abstract class PageListTests(ObjectStoreServer server) : IAsyncLifetime
             if (etagsAfter.TryGetValue(page.StateName, out var now)) Assert.NotEqual(etag, now); // every record still listed was written again
         Assert.Contains(recordsBefore, r => r.Page.Level >= 1 && etagsAfter.ContainsKey(r.Page.StateName));
 
-        var done = await UploadDriver.Complete(_cluster, info);
+        var done = await UploadDriver.Complete(Cluster, info);
         Assert.True(done.File is not null, done.Refusal?.Message);
         Assert.Equal(TestBytes.Sha256Hex(data), done.File.Sha256);
     }

@@ -3,14 +3,11 @@ using Amazon.Runtime;
 using Amazon.S3.Model;
 using DirectDriveX.Node.Buffers;
 using DirectDriveX.Node.DataPlane;
-using DirectDriveX.Silo.Hosting;
 using DirectDriveX.Grains.Interfaces;
-using DirectDriveX.Grains.Memory;
 using DirectDriveX.Grains.Tests.Cluster;
 using DirectDriveX.Storage;
 using DirectDriveX.Storage.Azure;
 using DirectDriveX.Storage.S3;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
@@ -25,67 +22,56 @@ namespace DirectDriveX.Grains.Tests.Storage;
 public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifetime
 {
     private const int MiB = 1024 * 1024;
-    private readonly string _root = Directory.CreateTempSubdirectory("ddx-scratch-").FullName;
-    private InProcessTestCluster _cluster = null!;
+    private OneSiloCluster _silo = null!;
 
-    protected InProcessTestCluster Cluster => _cluster;
+    protected InProcessTestCluster Cluster => _silo.Cluster;
 
     /// <summary>Azure only: stalls one Put Block after its body was read (<see cref="PutBlockHold"/>).</summary>
     protected PutBlockHold BlockHold { get; } = new();
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _silo = await OneSiloCluster.StartAsync("scratch", root =>
     {
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) =>
+        var settings = server.NodeSettings(root);
+        // Deadlines a slow store can outlast in a test: writers check in every 2 s.
+        settings["Uploads:FirstByteTimeout"] = "00:00:06";
+        settings["MemoryBudget:LeaseTimeout"] = "00:00:09";
+        settings["MemoryBudget:SweepInterval"] = "00:00:00.200";
+        return settings;
+    }, (services, root) =>
+    {
+        services.AddSingleton(sp =>
         {
-            var settings = server.NodeSettings(_root);
-            settings["MemoryBudget:MemoryLimitBytes"] = (4L << 30).ToString();
-            // Deadlines a slow store can outlast in a test: writers check in every 2 s.
-            settings["Uploads:FirstByteTimeout"] = "00:00:06";
-            settings["MemoryBudget:LeaseTimeout"] = "00:00:09";
-            settings["MemoryBudget:SweepInterval"] = "00:00:00.200";
-            silo.Services.AddSingleton<IMemoryProbe, CappedMemoryProbe>();
-            silo.Services.AddSingleton(sp =>
-            {
-                var clientOptions = new Azure.Storage.Blobs.BlobClientOptions();
-                clientOptions.AddPolicy(BlockHold, Azure.Core.HttpPipelinePosition.PerCall);
-                IUploadStore inner = server is S3rverServer
-                    ? ActivatorUtilities.CreateInstance<S3UploadStore>(sp)
-                    : new AzureBlobUploadStore(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<FileStoreOptions>>(), clientOptions);
-                return new SlowCommitStore(inner, Path.Combine(_root, "scratch"));
-            });
-            silo.Services.AddSingleton<IUploadStore>(sp => sp.GetRequiredService<SlowCommitStore>());
-            silo.AddMemoryGrainStorageAsDefault().AddDirectDriveX(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+            var clientOptions = new Azure.Storage.Blobs.BlobClientOptions();
+            clientOptions.AddPolicy(BlockHold, Azure.Core.HttpPipelinePosition.PerCall);
+            IUploadStore inner = server is S3rverServer
+                ? ActivatorUtilities.CreateInstance<S3UploadStore>(sp)
+                : new AzureBlobUploadStore(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<FileStoreOptions>>(), clientOptions);
+            return new SlowCommitStore(inner, Path.Combine(root, "scratch"));
         });
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
+        services.AddSingleton<IUploadStore>(sp => sp.GetRequiredService<SlowCommitStore>());
+    });
 
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
-    }
+    public Task DisposeAsync() => _silo.DisposeAsync().AsTask();
 
     [Fact]
     public async Task A_writer_stops_reading_while_two_chunks_wait_for_a_slow_store_so_its_scratch_never_holds_more()
     {
-        var silo = _cluster.Silos[0].SiloAddress;
-        var services = _cluster.GetSiloServiceProvider(silo);
+        var silo = _silo.Silo;
+        var services = Cluster.GetSiloServiceProvider(silo);
         var store = services.GetRequiredService<SlowCommitStore>();
         var pool = services.GetRequiredService<ChunkBufferPool>();
         var data = TestBytes.Random(64 * MiB + 4321, seed: 161);
-        var (_, info) = await UploadDriver.StartOn(_cluster.Client, silo, new UploadRequest("slow-store.bin", data.Length, null, TestBytes.Sha256Hex(data)));
+        var (_, info) = await UploadDriver.StartOn(Cluster.Client, silo, new UploadRequest("slow-store.bin", data.Length, null, TestBytes.Sha256Hex(data)));
         var chunk = info.ChunkSize;
         Assert.True(chunk >= 5 * MiB, $"chunks of {chunk}: an S3 part (at least 5 MiB) is then one chunk, and one scratch window");
 
         // A commit waits while the writer holds its buffer (it is still reading), unless it wrote a third chunk past the commit.
         store.MayCommit = end => pool.Statistics.BuffersInUse == 0 || store.WrittenEnd >= Math.Min(data.Length, end + 2L * chunk);
-        await UploadDriver.SendAll(_cluster, info, data);
+        await UploadDriver.SendAll(Cluster, info, data);
 
         Assert.InRange(store.PeakScratchBytes, chunk + 1, 2L * chunk); // the pipeline ran: two chunks, and never a third
         Assert.InRange(store.LargestPart, 1, chunk); // commits that queued up together still go as bodies of one chunk each
-        var done = await UploadDriver.Complete(_cluster, info);
+        var done = await UploadDriver.Complete(Cluster, info);
         Assert.Equal(TestBytes.Sha256Hex(data), done.File!.Sha256);
         Assert.Equal(0, store.ScratchBytes());
     }
@@ -93,12 +79,12 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
     [Fact]
     public async Task A_body_held_for_its_checksum_goes_to_the_store_a_chunk_at_a_time_and_counts_only_once_it_is_verified()
     {
-        var silo = _cluster.Silos[0].SiloAddress;
-        var services = _cluster.GetSiloServiceProvider(silo);
+        var silo = _silo.Silo;
+        var services = Cluster.GetSiloServiceProvider(silo);
         var store = services.GetRequiredService<SlowCommitStore>();
         var pool = services.GetRequiredService<ChunkBufferPool>();
         var data = TestBytes.Random(64 * MiB + 777, seed: 163);
-        var (_, info) = await UploadDriver.StartOn(_cluster.Client, silo, new UploadRequest("held.bin", data.Length, null, TestBytes.Sha256Hex(data)));
+        var (_, info) = await UploadDriver.StartOn(Cluster.Client, silo, new UploadRequest("held.bin", data.Length, null, TestBytes.Sha256Hex(data)));
         var chunk = info.ChunkSize;
         // As above, and a commit also goes once its body has all been written (nothing more can come). The first body ends on
         // a chunk's end, so all of it reaches the staging file as it is received (a body's last slice of less than 256 KiB
@@ -108,7 +94,7 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
         store.MayCommit = end => pool.Statistics.BuffersInUse == 0 || store.WrittenEnd >= Math.Min(firstBody, end + 2L * chunk);
 
         // A body whose checksum fails (tus Upload-Checksum): sent to the store as it came, never recorded.
-        var handle = await UploadDriver.Open(_cluster, info);
+        var handle = await UploadDriver.Open(Cluster, info);
         await using (var writer = await handle.OpenHeldWriterAsync())
         {
             await writer.WriteAsync(data.AsMemory(0, firstBody), CancellationToken.None);
@@ -116,11 +102,11 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
             Assert.Equal(0, writer.CommittedOffset);
         }
         Assert.InRange(store.PeakScratchBytes, chunk + 1, 2L * chunk);
-        Assert.Equal(0, (await _cluster.Client.GetGrain<IUploadSessionGrain>(info.UploadId).GetState()).CommittedOffset);
+        Assert.Equal(0, (await Cluster.Client.GetGrain<IUploadSessionGrain>(info.UploadId).GetState()).CommittedOffset);
 
         // The client sends it again, whole, and this time it is verified: the session records every part the store holds.
         store.MayCommit = end => pool.Statistics.BuffersInUse == 0 || store.WrittenEnd >= Math.Min(data.Length, end + 2L * chunk);
-        handle = await UploadDriver.Open(_cluster, info);
+        handle = await UploadDriver.Open(Cluster, info);
         await using (var writer = await handle.OpenHeldWriterAsync())
         {
             await writer.WriteAsync(data, CancellationToken.None);
@@ -128,7 +114,7 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
         }
         Assert.InRange(store.PeakScratchBytes, chunk + 1, 2L * chunk);
         Assert.InRange(store.LargestPart, 1, chunk);
-        var done = await UploadDriver.Complete(_cluster, info);
+        var done = await UploadDriver.Complete(Cluster, info);
         Assert.Equal(TestBytes.Sha256Hex(data), done.File!.Sha256);
         Assert.Equal(0, store.ScratchBytes());
     }
@@ -136,13 +122,13 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
     [Fact]
     public async Task A_store_slower_than_the_sessions_deadlines_neither_expires_nor_parks_the_session_whose_bytes_it_is_taking()
     {
-        var silo = _cluster.Silos[0].SiloAddress;
-        var store = _cluster.GetSiloServiceProvider(silo).GetRequiredService<SlowCommitStore>();
+        var silo = _silo.Silo;
+        var store = Cluster.GetSiloServiceProvider(silo).GetRequiredService<SlowCommitStore>();
         var data = TestBytes.Random(24 * MiB + 5, seed: 164);
-        var (grain, info) = await UploadDriver.StartOn(_cluster.Client, silo, new UploadRequest("slow.bin", data.Length, null, TestBytes.Sha256Hex(data)));
+        var (grain, info) = await UploadDriver.StartOn(Cluster.Client, silo, new UploadRequest("slow.bin", data.Length, null, TestBytes.Sha256Hex(data)));
         var stalled = true;
         store.MayCommit = _ => !Volatile.Read(ref stalled); // the store takes nothing until the test lets it
-        var sending = UploadDriver.SendAll(_cluster, info, data);
+        var sending = UploadDriver.SendAll(Cluster, info, data);
 
         // Longer than the first-byte deadline (6 s) and the lease timeout (9 s) together, the session waits for its first
         // commit: its writer, stopped by the scratch bound, checks in, so it neither expires nor parks.
@@ -157,7 +143,7 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
         }
         Volatile.Write(ref stalled, false);
         await sending;
-        var done = await UploadDriver.Complete(_cluster, info);
+        var done = await UploadDriver.Complete(Cluster, info);
         Assert.Equal(TestBytes.Sha256Hex(data), done.File!.Sha256);
     }
 
@@ -168,17 +154,17 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
     [Fact]
     public async Task A_held_body_whose_writer_is_taken_over_mid_body_keeps_nothing_and_the_body_sent_again_is_stored_byte_identical()
     {
-        var silo = _cluster.Silos[0].SiloAddress;
-        var store = _cluster.GetSiloServiceProvider(silo).GetRequiredService<SlowCommitStore>();
+        var silo = _silo.Silo;
+        var store = Cluster.GetSiloServiceProvider(silo).GetRequiredService<SlowCommitStore>();
         var data = TestBytes.Random(64 * MiB + 4099, seed: 167);
-        var (grain, info) = await UploadDriver.StartOn(_cluster.Client, silo, new UploadRequest("held-takeover.bin", data.Length, null, TestBytes.Sha256Hex(data)));
+        var (grain, info) = await UploadDriver.StartOn(Cluster.Client, silo, new UploadRequest("held-takeover.bin", data.Length, null, TestBytes.Sha256Hex(data)));
         var chunk = info.ChunkSize;
 
-        var handle = await UploadDriver.Open(_cluster, info);
+        var handle = await UploadDriver.Open(Cluster, info);
         var stale = await handle.OpenHeldWriterAsync();
         await stale.WriteAsync(data.AsMemory(0, 3 * chunk), CancellationToken.None);
         await Eventually.Holds(() => Task.FromResult(store.CommitsDone), done => done >= 2, TimeSpan.FromSeconds(60), "two chunks in the store");
-        await UploadDriver.MoveTo(_cluster, info, silo); // deactivated and activated again: epoch 2 takes over
+        await UploadDriver.MoveTo(Cluster, info, silo); // deactivated and activated again: epoch 2 takes over
 
         UploadRefusal? refusal = null;
         try
@@ -196,7 +182,7 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
             $"Upload {info.UploadId} has been taken over by a newer writer; reconnect to continue from 0."), refusal);
         Assert.Equal(0, (await grain.GetState()).CommittedOffset);
 
-        handle = await UploadDriver.Open(_cluster, info);
+        handle = await UploadDriver.Open(Cluster, info);
         await using (var writer = await handle.OpenHeldWriterAsync())
         {
             await writer.WriteAsync(data, CancellationToken.None);
@@ -215,31 +201,31 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
     [Fact]
     public async Task A_held_body_s_part_that_lands_after_a_takeover_replaces_nothing_the_new_writer_records()
     {
-        var silo = _cluster.Silos[0].SiloAddress;
-        var store = _cluster.GetSiloServiceProvider(silo).GetRequiredService<SlowCommitStore>();
+        var silo = _silo.Silo;
+        var store = Cluster.GetSiloServiceProvider(silo).GetRequiredService<SlowCommitStore>();
         var data = TestBytes.Random(64 * MiB + 555, seed: 169);
-        var (grain, info) = await UploadDriver.StartOn(_cluster.Client, silo, new UploadRequest("late-part.bin", data.Length, null, TestBytes.Sha256Hex(data)));
+        var (grain, info) = await UploadDriver.StartOn(Cluster.Client, silo, new UploadRequest("late-part.bin", data.Length, null, TestBytes.Sha256Hex(data)));
         var chunk = info.ChunkSize;
         var late = 6L * chunk;
         var release = false;
         store.MayCommit = end => end != late || Volatile.Read(ref release);
 
-        var handle = await UploadDriver.Open(_cluster, info);
+        var handle = await UploadDriver.Open(Cluster, info);
         await using (var first = await handle.OpenWriterAsync(onCommitted: null))
         {
             await first.WriteAsync(data.AsMemory(0, chunk), CancellationToken.None);
             Assert.Equal(chunk, await first.CompleteAsync());
         }
-        handle = await UploadDriver.Open(_cluster, info);
+        handle = await UploadDriver.Open(Cluster, info);
         var stale = await handle.OpenHeldWriterAsync();
         await stale.WriteAsync(data.AsMemory(chunk, 5 * chunk), CancellationToken.None);
         // Its last chunk's commit waits, the only one in flight. (Not "four commits done": when its committer falls behind, a
         // writer folds the chunk ends queued meanwhile into one commit, so the count of commits depends on the machine's load.)
         await Eventually.Holds(() => Task.FromResult((store.IsWaiting(late), store.CommitsInFlight)), s => s == (true, 1), TimeSpan.FromSeconds(60),
             "the commit of the held body's last chunk on its way, the only one in flight");
-        await UploadDriver.MoveTo(_cluster, info, silo); // epoch 2 takes over
+        await UploadDriver.MoveTo(Cluster, info, silo); // epoch 2 takes over
 
-        var resent = UploadDriver.SendAll(_cluster, info, data, from: chunk);
+        var resent = UploadDriver.SendAll(Cluster, info, data, from: chunk);
         await Eventually.Holds(async () => (await grain.GetState()).CommittedOffset, committed => committed >= 4L * chunk, TimeSpan.FromSeconds(60),
             "three chunks of the new writer recorded");
         Volatile.Write(ref release, true);
@@ -253,7 +239,7 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
     /// <summary>Completes the upload and reads its stored file back: its SHA-256 and every byte are the ones sent.</summary>
     protected async Task CompletesByteIdenticalAsync(IUploadStore store, UploadSessionInfo info, byte[] data)
     {
-        var done = await UploadDriver.Complete(_cluster, info);
+        var done = await UploadDriver.Complete(Cluster, info);
         Assert.True(done.File is not null, done.Refusal?.Message);
         Assert.Equal(TestBytes.Sha256Hex(data), done.File.Sha256);
         await using var stored = await store.OpenStoredAsync(done.File.FileId, data.Length);
@@ -269,21 +255,21 @@ public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifeti
     [Fact]
     public async Task A_writer_keeps_as_many_commits_in_flight_as_its_store_takes_and_its_scratch_still_holds_two_chunks_at_most()
     {
-        var silo = _cluster.Silos[0].SiloAddress;
-        var store = _cluster.GetSiloServiceProvider(silo).GetRequiredService<SlowCommitStore>();
+        var silo = _silo.Silo;
+        var store = Cluster.GetSiloServiceProvider(silo).GetRequiredService<SlowCommitStore>();
         var data = TestBytes.Random(64 * MiB + 99, seed: 162);
-        var (_, info) = await UploadDriver.StartOn(_cluster.Client, silo, new UploadRequest("in-flight.bin", data.Length, null, TestBytes.Sha256Hex(data)));
+        var (_, info) = await UploadDriver.StartOn(Cluster.Client, silo, new UploadRequest("in-flight.bin", data.Length, null, TestBytes.Sha256Hex(data)));
         var chunk = info.ChunkSize;
 
         // The first commits wait until as many as the store takes have been in flight at once (or nothing more can come); the
         // rest go at once. (Not "are in flight now": the second of two could finish before the first looked again.)
         store.MayCommit = _ => store.PeakCommitsInFlight >= CommitsInFlight || store.WrittenEnd == data.Length;
-        await UploadDriver.SendAll(_cluster, info, data);
+        await UploadDriver.SendAll(Cluster, info, data);
 
         Assert.Equal(CommitsInFlight, store.PeakCommitsInFlight);
         Assert.InRange(store.PeakScratchBytes, chunk + 1, 2L * chunk);
         Assert.InRange(store.LargestPart, 1, chunk);
-        var done = await UploadDriver.Complete(_cluster, info);
+        var done = await UploadDriver.Complete(Cluster, info);
         Assert.Equal(TestBytes.Sha256Hex(data), done.File!.Sha256);
     }
 }

@@ -1,10 +1,7 @@
-using DirectDriveX.Silo.Hosting;
 using DirectDriveX.Grains.Interfaces;
-using DirectDriveX.Grains.Memory;
 using DirectDriveX.Grains.Sessions;
 using DirectDriveX.Grains.Tests.Cluster;
 using DirectDriveX.Storage;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 using Orleans.TestingHost;
@@ -20,38 +17,29 @@ namespace DirectDriveX.Grains.Tests.Storage;
 public abstract class SealedPagesTests(ObjectStoreServer server) : IAsyncLifetime
 {
     private const int MiB = 1024 * 1024;
-    private readonly string _root = Directory.CreateTempSubdirectory("ddx-pages-").FullName;
     private readonly OffsetClock _clock = new();
-    private InProcessTestCluster _cluster = null!;
+    private OneSiloCluster _silo = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _silo = await OneSiloCluster.StartAsync("pages", root =>
     {
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) =>
-        {
-            var settings = server.NodeSettings(_root);
-            settings["MemoryBudget:MemoryLimitBytes"] = (4L << 30).ToString();
-            settings["Uploads:SessionPartsPerPage"] = "2";
-            settings["Uploads:SessionRecordLifetime"] = "01:00:00";
-            settings["Uploads:ResumeWindow"] = "01:00:00";
-            silo.Services.AddSingleton<IMemoryProbe, CappedMemoryProbe>();
-            silo.Services.AddSingleton<TimeProvider>(_clock);
-            silo.Services.AddSingleton(sp => new FirstSealLostStorage(
-                sp.GetRequiredKeyedService<IGrainStorage>(Orleans.Providers.ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME)));
-            silo.Services.AddKeyedSingleton<IGrainStorage>(UploadSessionGrain.StorageName, (sp, _) => sp.GetRequiredService<FirstSealLostStorage>());
-            silo.AddMemoryGrainStorageAsDefault().AddDirectDriveX(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
-        });
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
+        var settings = server.NodeSettings(root);
+        settings["Uploads:SessionPartsPerPage"] = "2";
+        settings["Uploads:SessionRecordLifetime"] = "01:00:00";
+        settings["Uploads:ResumeWindow"] = "01:00:00";
+        return settings;
+    }, (services, _) =>
     {
-        await _cluster.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
-    }
+        services.AddSingleton<TimeProvider>(_clock);
+        services.AddSingleton(sp => new FirstSealLostStorage(
+            sp.GetRequiredKeyedService<IGrainStorage>(Orleans.Providers.ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME)));
+        services.AddKeyedSingleton<IGrainStorage>(UploadSessionGrain.StorageName, (sp, _) => sp.GetRequiredService<FirstSealLostStorage>());
+    });
 
-    private IServiceProvider Services => _cluster.GetSiloServiceProvider(_cluster.Silos[0].SiloAddress);
+    public Task DisposeAsync() => _silo.DisposeAsync().AsTask();
+
+    private InProcessTestCluster Cluster => _silo.Cluster;
+
+    private IServiceProvider Services => _silo.Services;
 
     private IGrainStorage Storage => Services.GetRequiredKeyedService<IGrainStorage>(UploadSessionGrain.StorageName);
 
@@ -72,7 +60,7 @@ public abstract class SealedPagesTests(ObjectStoreServer server) : IAsyncLifetim
     private async Task<(IUploadSessionGrain Grain, UploadSessionInfo Info, byte[] Data)> StartAsync(int seed)
     {
         var data = TestBytes.Random(64 * MiB + 321, seed);
-        var (grain, info) = await UploadDriver.StartOn(_cluster.Client, _cluster.Silos[0].SiloAddress,
+        var (grain, info) = await UploadDriver.StartOn(Cluster.Client, _silo.Silo,
             new UploadRequest($"paged-{seed}.bin", data.Length, null, TestBytes.Sha256Hex(data)));
         return (grain, info, data);
     }
@@ -82,14 +70,14 @@ public abstract class SealedPagesTests(ObjectStoreServer server) : IAsyncLifetim
     {
         var (grain, info, data) = await StartAsync(seed: 171);
         var half = data.Length / 2 / info.ChunkSize * info.ChunkSize;
-        await UploadDriver.SendAll(_cluster, info, data[..half]);
+        await UploadDriver.SendAll(Cluster, info, data[..half]);
         var midway = await StoredSession(grain);
         Assert.True(midway.Pages.Length >= 1, $"{midway.Pages.Length} pages at {half} of {data.Length} bytes");
         Assert.All(midway.Pages, page => Assert.Equal(1, page.Epoch));
         Assert.Equal(midway.Pages[^1].End, midway.Parts[0].Offset); // the tail follows the last page
 
-        await UploadDriver.MoveTo(_cluster, info, _cluster.Silos[0].SiloAddress); // a new activation: its writer's parts come from the pages
-        await UploadDriver.SendAll(_cluster, info, data, from: half);
+        await UploadDriver.MoveTo(Cluster, info, _silo.Silo); // a new activation: its writer's parts come from the pages
+        await UploadDriver.SendAll(Cluster, info, data, from: half);
         var whole = await StoredSession(grain);
         Assert.True(whole.Pages.Length > 2, $"{whole.Pages.Length} pages");
         Assert.Contains(whole.Pages, page => page.Epoch > 1); // sealed by the new activation, after the ones it read
@@ -109,11 +97,11 @@ public abstract class SealedPagesTests(ObjectStoreServer server) : IAsyncLifetim
         await Storage.WriteStateAsync(taken.StateName, grain.GetGrainId(),
             new GrainState<SealedPartsRecord>(new SealedPartsRecord { Parts = [new StagedPart(0, 1, "left", "over")] }));
 
-        await UploadDriver.SendAll(_cluster, info, data);
+        await UploadDriver.SendAll(Cluster, info, data);
         var session = await StoredSession(grain);
         Assert.Equal(taken.StateName, session.Pages[0].StateName);
         Assert.Equal(session.Pages[0].Count, (await PageRecord(grain, session.Pages[0])).State!.Parts.Length);
-        await UploadDriver.MoveTo(_cluster, info, _cluster.Silos[0].SiloAddress); // completed from the pages read back
+        await UploadDriver.MoveTo(Cluster, info, _silo.Silo); // completed from the pages read back
         await CompletesByteIdenticalAsync(info, data);
     }
 
@@ -125,7 +113,7 @@ public abstract class SealedPagesTests(ObjectStoreServer server) : IAsyncLifetim
         var (grain, info, data) = await StartAsync(seed: 177);
         var losing = Services.GetRequiredService<FirstSealLostStorage>();
         losing.Armed = true;
-        await Assert.ThrowsAnyAsync<Exception>(() => UploadDriver.SendAll(_cluster, info, data));
+        await Assert.ThrowsAnyAsync<Exception>(() => UploadDriver.SendAll(Cluster, info, data));
         var orphan = Assert.Single(losing.Lost!.Pages);
         Assert.Equal("upload/parts-1-0", orphan.StateName);
         Assert.True((await PageRecord(grain, orphan)).RecordExists);
@@ -133,10 +121,10 @@ public abstract class SealedPagesTests(ObjectStoreServer server) : IAsyncLifetim
         Assert.Empty(stored.Pages); // the record as stored: its parts all in the tail
         Assert.Equal(orphan.Start, stored.Parts[0].Offset);
 
-        await UploadDriver.MoveTo(_cluster, info, _cluster.Silos[0].SiloAddress);
+        await UploadDriver.MoveTo(Cluster, info, _silo.Silo);
         var committed = (await grain.GetState()).CommittedOffset;
         Assert.Equal(stored.CommittedOffset, committed);
-        await UploadDriver.SendAll(_cluster, info, data, from: committed);
+        await UploadDriver.SendAll(Cluster, info, data, from: committed);
         var resealed = await StoredSession(grain);
         Assert.Equal(orphan with { Epoch = resealed.Pages[0].Epoch, WrittenAt = resealed.Pages[0].WrittenAt }, resealed.Pages[0]);
         Assert.True(resealed.Pages[0].Epoch > 1, $"sealed again in epoch {resealed.Pages[0].Epoch}");
@@ -151,7 +139,7 @@ public abstract class SealedPagesTests(ObjectStoreServer server) : IAsyncLifetim
     {
         var (grain, info, data) = await StartAsync(seed: 175);
         var half = data.Length / 2 / info.ChunkSize * info.ChunkSize;
-        await UploadDriver.SendAll(_cluster, info, data[..half]);
+        await UploadDriver.SendAll(Cluster, info, data[..half]);
         var before = await StoredSession(grain);
         Assert.NotEmpty(before.Pages);
         var etags = new List<string?>();
@@ -159,7 +147,7 @@ public abstract class SealedPagesTests(ObjectStoreServer server) : IAsyncLifetim
 
         _clock.Advance(TimeSpan.FromMinutes(31)); // past half the record lifetime of an hour
         var moved = _clock.GetUtcNow();
-        await UploadDriver.SendAll(_cluster, info, data, from: half);
+        await UploadDriver.SendAll(Cluster, info, data, from: half);
 
         var after = await StoredSession(grain);
         for (var i = 0; i < before.Pages.Length; i++)
@@ -174,7 +162,7 @@ public abstract class SealedPagesTests(ObjectStoreServer server) : IAsyncLifetim
     /// <summary>Completes the upload and reads its stored file back: its SHA-256 and every byte are the ones sent.</summary>
     private async Task CompletesByteIdenticalAsync(UploadSessionInfo info, byte[] data)
     {
-        var done = await UploadDriver.Complete(_cluster, info);
+        var done = await UploadDriver.Complete(Cluster, info);
         Assert.True(done.File is not null, done.Refusal?.Message);
         Assert.Equal(TestBytes.Sha256Hex(data), done.File.Sha256);
         await using var stored = await Services.GetRequiredService<IUploadStore>().OpenStoredAsync(done.File.FileId, data.Length);
