@@ -14,4 +14,16 @@ public static class Eventually
             await Task.Delay(50);
         }
     }
+
+    /// <summary>Waits until <paramref name="condition"/> holds, polling every millisecond (for a condition another thread of the
+    /// test sets within moments), with a deadline.</summary>
+    public static async Task True(Func<bool> condition, TimeSpan deadline, string what)
+    {
+        var until = DateTime.UtcNow + deadline;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > until) throw new TimeoutException($"Not within {deadline}: {what}.");
+            await Task.Delay(1);
+        }
+    }
 }

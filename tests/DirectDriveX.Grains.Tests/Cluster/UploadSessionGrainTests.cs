@@ -472,32 +472,6 @@ public class FirstByteDeadlineTests(ExpiryClusterFixture fixture)
         Assert.Equal(new UploadRefusal(RefusalReason.Expired, $"Upload {info.UploadId} expired without data; start a new upload."),
             (await grain.Commit(1, 0, 1, info.NodeId, StagedParts.InFile(1, 0, 1))).Refusal);
     }
-
-    [Fact]
-    public async Task A_body_held_for_its_checksum_that_keeps_coming_past_both_deadlines_neither_expires_nor_parks_its_session()
-    {
-        var silo = fixture.Silo("Silo_0");
-        var data = TestBytes.Random(40 * 16 * 1024, seed: 12);
-        var (grain, info) = await UploadDriver.StartOn(fixture.Client, silo, new UploadRequest("held-slowly.bin", data.Length));
-        var handle = await UploadDriver.Open(fixture.Cluster, info);
-        var started = DateTime.UtcNow;
-        await using (var writer = await handle.OpenHeldWriterAsync()) // nothing is committed before the whole body is verified
-        {
-            // A slow client: its body takes longer than the first-byte deadline (2 s) and the lease timeout (3 s) together.
-            for (var offset = 0; offset < data.Length; offset += 16 * 1024)
-            {
-                await writer.WriteAsync(data.AsMemory(offset, 16 * 1024), CancellationToken.None);
-                await Task.Delay(140); // the client's pace: the test is about time passing, not waiting for a condition
-                var status = await grain.GetState();
-                Assert.True(status.State == UploadState.Reserved && status.LeaseNodeId == info.NodeId,
-                    $"{status.State} with lease node '{status.LeaseNodeId}' after {DateTime.UtcNow - started}");
-            }
-            Assert.True(DateTime.UtcNow - started > TimeSpan.FromSeconds(5));
-            Assert.Equal(data.Length, await writer.CompleteAsync());
-        }
-        var result = await UploadDriver.Complete(fixture.Cluster, info);
-        Assert.Equal(TestBytes.Sha256Hex(data), result.File!.Sha256);
-    }
 }
 
 /// <summary>An upload created without its length (tus creation-defer-length): it reserves as the largest file it may become

@@ -3,6 +3,7 @@ using DirectDriveX.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Serialization;
+using DirectDriveX.Testing;
 using Orleans.Storage;
 
 namespace DirectDriveX.Grains.Tests.Storage;
@@ -11,6 +12,7 @@ namespace DirectDriveX.Grains.Tests.Storage;
 /// version header read instead of the whole state, files of the older format, and the group-committed directory fsync.</summary>
 public sealed class FileGrainStorageTests : IDisposable
 {
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
     private readonly string _root = Directory.CreateTempSubdirectory("ddx-state-").FullName;
     private readonly ServiceProvider _services = new ServiceCollection()
         .AddSerializer(builder => builder.AddAssembly(typeof(FileGrainStorage).Assembly)).BuildServiceProvider();
@@ -127,12 +129,12 @@ public sealed class FileGrainStorageTests : IDisposable
             release.Wait();
         });
         var first = sync.FlushAsync("d");
-        while (Volatile.Read(ref calls) == 0) await Task.Delay(1); // the first fsync is running
+        await Eventually.True(() => Volatile.Read(ref calls) == 1, Deadline, "the first fsync runs");
         var waiting = Enumerable.Range(0, 10).Select(_ => sync.FlushAsync("d")).ToArray();
         Assert.False(first.IsCompleted);
         release.Release(); // the first fsync ends: it covered only the first caller
         await first;
-        while (Volatile.Read(ref calls) < 2) await Task.Delay(1);
+        await Eventually.True(() => Volatile.Read(ref calls) == 2, Deadline, "the second fsync runs");
         Assert.All(waiting, w => Assert.False(w.IsCompleted)); // their rename may have come after the first fsync began
         release.Release();
         await Task.WhenAll(waiting);
@@ -157,12 +159,12 @@ public sealed class FileGrainStorageTests : IDisposable
         Assert.Equal([Environment.CurrentManagedThreadId], threads);
 
         var leading = Task.Run(() => sync.FlushHereAsync("d")); // runs the second fsync on its own thread, held
-        while (Volatile.Read(ref calls) < 2) await Task.Delay(1);
+        await Eventually.True(() => Volatile.Read(ref calls) == 2, Deadline, "the second fsync runs");
         var joining = Enumerable.Range(0, 5).Select(_ => sync.FlushHereAsync("d")).ToArray();
         Assert.All(joining, j => Assert.False(j.IsCompleted)); // they asked after it began: the one after it covers them
         release.Release();
         await leading;
-        while (Volatile.Read(ref calls) < 3) await Task.Delay(1);
+        await Eventually.True(() => Volatile.Read(ref calls) == 3, Deadline, "the third fsync runs");
         Assert.All(joining, j => Assert.False(j.IsCompleted));
         release.Release();
         await Task.WhenAll(joining);
