@@ -40,6 +40,12 @@ public sealed class FileStoreOptions
     [Range(0, long.MaxValue)]
     public long FreeSpaceMarginBytes { get; set; } = 256L * 1024 * 1024;
 
+    /// <summary>FileSystem only: a store-space promise this old (or last found held this long ago) is checked with its session
+    /// before an upload is refused for space, and forgotten when its session has ended or never was: a release lost on its way
+    /// (the promises' grain out of reach at that moment) so does not count against the store for good. Default 1 minute.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    public TimeSpan PromiseRecheckAfter { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Object stores: downloads answer <c>302 Found</c> to a link straight to the store (an S3 presigned GET, an
     /// Azure SAS; ranges and validators answered by the store) valid this long, instead of streaming the bytes through the
     /// process asked. Unset (default): streamed. Up to 7 days (S3's limit). The file system store always streams; so does

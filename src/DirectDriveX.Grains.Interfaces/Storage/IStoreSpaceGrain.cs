@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace DirectDriveX.Grains.Interfaces;
 
 /// <summary>
@@ -10,6 +12,8 @@ public interface IStoreSpaceGrain : IGrainWithIntegerKey
     /// <see cref="RefusalReason.InsufficientStorage"/>. Idempotent for an upload that holds a promise.</summary>
     Task<UploadRefusal?> TryPromise(string uploadId, long bytes);
 
-    /// <summary>Gives the upload's promise back. Idempotent.</summary>
+    /// <summary>Gives the upload's promise back. Idempotent. Interleaves with a promise that is asking sessions whether they
+    /// still hold theirs, so that a session ending meanwhile (which waits for this call before it answers) is not kept waiting.</summary>
+    [AlwaysInterleave]
     Task Release(string uploadId);
 }

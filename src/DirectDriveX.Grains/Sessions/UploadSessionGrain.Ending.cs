@@ -93,7 +93,7 @@ public sealed partial class UploadSessionGrain
         catch (Exception e)
         {
             // What a failed release left: the lease times out, the staging sweep removes the bytes, and a store-space
-            // promise left over only makes the store's space look smaller than it is.
+            // promise left over is forgotten when the store would refuse an upload for it (StoreSpaceGrain asks this session).
             LogReleaseBehindFailed(UploadId, e.Message);
         }
     }

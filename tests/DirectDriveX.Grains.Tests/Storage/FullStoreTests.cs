@@ -4,6 +4,7 @@ using DirectDriveX.Node.DataPlane;
 using DirectDriveX.Grains.Interfaces;
 using DirectDriveX.Grains.Storage;
 using DirectDriveX.Grains.Tests.Cluster;
+using DirectDriveX.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.TestingHost;
@@ -15,14 +16,20 @@ namespace DirectDriveX.Grains.Tests.Storage;
 public sealed class FullStoreTests : IAsyncLifetime
 {
     private const long MiB = 1024 * 1024;
+    /// <summary>Long enough that no promise of a test becomes due while it runs; the test that needs one due moves the clock.</summary>
+    private static readonly TimeSpan PromiseRecheckAfter = TimeSpan.FromHours(1);
+    private readonly OffsetClock _clock = new();
     private OneSiloCluster _silo = null!;
 
     public async Task InitializeAsync() => _silo = await OneSiloCluster.StartAsync("full", root => new Dictionary<string, string?>
     {
         ["FileStore:RootDirectory"] = root,
         ["FileStore:FreeSpaceMarginBytes"] = (10 * MiB).ToString(),
+        ["FileStore:PromiseRecheckAfter"] = PromiseRecheckAfter.ToString(),
+        ["Uploads:FirstByteTimeout"] = "1.00:00:00", // a session waiting for its first byte outlives the clock's move
     }, (services, _) =>
     {
+        services.AddSingleton<TimeProvider>(_clock);
         services.AddSingleton<IStoreSpaceProbe>(new FixedStoreSpace(110 * MiB));
         services.AddSingleton(sp => new FullDiskFileStore(new FileSystemUploadStore(sp.GetRequiredService<IOptions<FileStoreOptions>>())));
         services.AddSingleton<IUploadStore>(sp => sp.GetRequiredService<FullDiskFileStore>());
@@ -57,6 +64,36 @@ public sealed class FullStoreTests : IAsyncLifetime
         await first.Abort(); // every way out gives the promise back
         var (third, _) = await UploadDriver.StartOn(Cluster.Client, Silo, new UploadRequest("c.bin", 60 * MiB));
         await third.Abort();
+    }
+
+    [Fact]
+    public async Task A_promise_whose_release_was_lost_is_forgotten_before_an_upload_is_refused_and_a_live_sessions_promise_is_kept()
+    {
+        // A session that ended where its release could not be delivered: its promise stayed, and it has no record.
+        var lost = UploadIds.NewId();
+        Assert.Null(await Cluster.Client.GetGrain<IStoreSpaceGrain>(0).TryPromise(lost, 50 * MiB));
+        var (live, _) = await UploadDriver.StartOn(Cluster.Client, Silo, new UploadRequest("live.bin", 30 * MiB));
+
+        // Both promises are younger than the recheck age: nobody is asked, the start is refused for them.
+        Assert.Equal(new UploadRefusal(RefusalReason.InsufficientStorage,
+            $"The file store can take {20 * MiB} more bytes ({110 * MiB} free, {10 * MiB} kept free, {80 * MiB} promised to live uploads); the upload needs {40 * MiB}. Retry when space returns."),
+            await RefusalOfStart(40 * MiB));
+
+        _clock.Advance(PromiseRecheckAfter);
+        var (admitted, _) = await UploadDriver.StartOn(Cluster.Client, Silo, new UploadRequest("admitted.bin", 40 * MiB));
+
+        // The lost promise was forgotten; the live session said it holds its own, which is kept (and not asked again yet).
+        Assert.Equal(new UploadRefusal(RefusalReason.InsufficientStorage,
+            $"The file store can take {30 * MiB} more bytes ({110 * MiB} free, {10 * MiB} kept free, {70 * MiB} promised to live uploads); the upload needs {40 * MiB}. Retry when space returns."),
+            await RefusalOfStart(40 * MiB));
+        await live.Abort();
+        await admitted.Abort();
+    }
+
+    private async Task<UploadRefusal?> RefusalOfStart(long size)
+    {
+        using (UploadPlacementHint.Target(Silo))
+            return (await Cluster.Client.GetGrain<IUploadSessionGrain>(UploadIds.NewId()).Start(new UploadRequest("next.bin", size))).Refusal;
     }
 
     [Fact]
