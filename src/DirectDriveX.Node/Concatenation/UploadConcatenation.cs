@@ -139,19 +139,28 @@ public sealed partial class UploadConcatenation(
         }
         _ = Task.Run(async () =>
         {
+            var retries = 0;
             while (true)
             {
+                var again = false;
                 try
                 {
-                    await ConcatenateAsync(finalId, lifetime.ApplicationStopping);
+                    again = await ConcatenateAsync(finalId, lifetime.ApplicationStopping) && retries < RetryDelays.Length;
                 }
                 catch (Exception e)
                 {
                     LogFailed(finalId, e.Message);
+                    again = retries < RetryDelays.Length && !lifetime.ApplicationStopping.IsCancellationRequested;
+                }
+                if (again)
+                {
+                    // Nobody may look at the final again (a client that never asks for it): this node does, a little later.
+                    try { await Task.Delay(RetryDelays[retries++], lifetime.ApplicationStopping); }
+                    catch (OperationCanceledException) { }
                 }
                 lock (_running)
                 {
-                    if (!_running[finalId] || lifetime.ApplicationStopping.IsCancellationRequested)
+                    if ((!again && !_running[finalId]) || lifetime.ApplicationStopping.IsCancellationRequested)
                     {
                         _running.Remove(finalId);
                         return;
@@ -162,13 +171,19 @@ public sealed partial class UploadConcatenation(
         });
     }
 
-    private async Task ConcatenateAsync(string finalId, CancellationToken cancellationToken)
+    /// <summary>How long this node waits before it looks at a final again after a look that could not start its copy for a
+    /// passing reason (its session's id was active on another node, asked about meanwhile; a call that failed).</summary>
+    private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(16)];
+
+    /// <summary>Concatenates the final upload when its partial uploads are complete. Returns whether to look again soon: its
+    /// session could not start here for a passing reason (<see cref="RefusalReason.NodeUnavailable"/>).</summary>
+    private async Task<bool> ConcatenateAsync(string finalId, CancellationToken cancellationToken)
     {
-        if (await grains.ReferenceTo<ITusFinalUploadGrain>(finalId).Get() is not { } final) return;
+        if (await grains.ReferenceTo<ITusFinalUploadGrain>(finalId).Get() is not { } final) return false;
         var parts = new List<UploadStatus>();
         foreach (var partialId in final.PartialIds)
         {
-            if ((await plane.OpenStatusAsync(partialId, null, requireToken: false)).Status is not { State: UploadState.Completed } part) return; // not yet
+            if ((await plane.OpenStatusAsync(partialId, null, requireToken: false)).Status is not { State: UploadState.Completed } part) return false; // not yet
             parts.Add(part);
         }
         var (session, refused) = await plane.OpenAsync(final.SessionId, null, requireToken: false);
@@ -178,11 +193,12 @@ public sealed partial class UploadConcatenation(
         if (refused is not null)
         {
             LogNotNow(finalId, refused.Reason, refused.Message);
-            return;
+            return refused.Reason == RefusalReason.NodeUnavailable;
         }
-        if (session!.Status.State.IsFinal() || session.StoredAtStart is not null) return;
+        if (session!.Status.State.IsFinal() || session.StoredAtStart is not null) return false;
         var stored = await session.ConcatenateAsync(parts, cancellationToken);
         LogConcatenated(finalId, parts.Count, stored.File.Size, stored.File.Sha256);
+        return false;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Final upload {FinalId}: {Parts} partial uploads concatenated, {Size} bytes, sha256 {Sha256}")]
