@@ -109,10 +109,15 @@ public sealed partial class UploadSessionGrain(
             return new UploadOpening(null, Refusal(RefusalReason.Unauthorized, $"The resume token does not match upload {UploadId}."));
         await ExpireIfOverdueAsync();
         await RecordStartAsync();
+        GoWhenEnded();
         return new UploadOpening(Status(), null);
     }
 
-    public Task<bool> HasEnded() => Task.FromResult(!Exists || S.State.IsFinal() || S.State == UploadState.Parked);
+    public Task<bool> HasEnded()
+    {
+        GoWhenEnded();
+        return Task.FromResult(!Exists || S.State.IsFinal() || S.State == UploadState.Parked);
+    }
 
     public async Task<UploadStatus> GetState()
     {
@@ -125,7 +130,16 @@ public sealed partial class UploadSessionGrain(
         }
         await ExpireIfOverdueAsync();
         await RecordStartAsync();
+        GoWhenEnded();
         return Status();
+    }
+
+    /// <summary>An ended session is its record: an activation that answered about it (a status call, a resume refused, a
+    /// client's or the store's recheck) goes once the call has answered, rather than after Orleans' collection age, as the
+    /// activation that ended it does (<see cref="FinishAsync"/>).</summary>
+    private void GoWhenEnded()
+    {
+        if (S.State.IsFinal()) DeactivateOnIdle();
     }
 
     /// <summary>Writes a start not written yet (<see cref="UploadRequest.BodyFollows"/>) before a call answers about the upload:

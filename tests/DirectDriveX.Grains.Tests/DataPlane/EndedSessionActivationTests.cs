@@ -39,6 +39,10 @@ public class EndedSessionActivationTests(BudgetClusterFixture fixture)
         await WaitGone(handle.UploadId);
         var status = await handle.Grain.GetState(); // a new activation, from the record written behind the answer
         Assert.Equal((UploadState.Completed, (long)data.Length, handle.UploadId), (status.State, status.CommittedOffset, status.FileId));
+        await WaitGone(handle.UploadId); // and it goes too once it has answered: an ended session stays its record
+        var opened = await handle.Grain.Open(handle.ResumeToken, requireToken: true);
+        Assert.Equal(UploadState.Completed, opened.Status!.State);
+        await WaitGone(handle.UploadId);
     }
 
     [Fact]
