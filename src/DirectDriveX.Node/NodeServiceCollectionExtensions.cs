@@ -2,6 +2,7 @@ using DirectDriveX.Node.Buffers;
 using DirectDriveX.Node.Concatenation;
 using DirectDriveX.Node.DataPlane;
 using DirectDriveX.Node.Draining;
+using DirectDriveX.Node.Storage;
 using DirectDriveX.Node.Uploads;
 using DirectDriveX.Storage;
 using Microsoft.Extensions.Configuration;
@@ -16,7 +17,7 @@ public static class NodeServiceCollectionExtensions
 {
     /// <summary>This node's data plane: the upload and chunk buffer options (bound from <paramref name="configuration"/> and
     /// validated at start), the store, the buffer pool, the staged uploads, the data plane, the address it is published at
-    /// and the drain state. What the silo's grains and the protocol adapters share; the silo's wiring adds it.</summary>
+    /// the drain state and the store's check at start. What the silo's grains and the protocol adapters share; the silo's wiring adds it.</summary>
     public static IServiceCollection AddNode(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddUploadOptions(configuration);
@@ -31,6 +32,8 @@ public static class NodeServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<UploadConcatenation>());
         services.TryAddSingleton<NodeHttpAddress>();
         services.TryAddSingleton<NodeDrain>();
+        services.TryAddSingleton<StoreCheck>();
+        services.AddHostedService(sp => sp.GetRequiredService<StoreCheck>());
         return services;
     }
 }

@@ -20,6 +20,10 @@ public interface IUploadStore
     /// Synchronous (a statvfs): call it off grain turns.</summary>
     long? AvailableBytes();
 
+    /// <summary>Reaches the store as an upload would, once its preparation is done (a bucket or container created where
+    /// configured): throws an <see cref="IOException"/> saying why when it cannot. A node runs it as it starts.</summary>
+    Task CheckAsync(CancellationToken cancellationToken);
+
     /// <summary>Opens the staging file of a writer of <paramref name="target"/>'s epoch, ready to take the bytes from the committed
     /// offset on. One per writer (or per completion); dispose it.</summary>
     Task<IStagingFile> OpenStagingAsync(StagingTarget target, CancellationToken cancellationToken);

@@ -21,7 +21,7 @@ public sealed class AzureBlobUploadStore : IUploadStore
 {
     private readonly BlobContainerClient _container;
     private readonly ObjectKeys _keys;
-    private readonly Lazy<Task> _ready;
+    private readonly StorePreparation _ready;
 
     public AzureBlobUploadStore(IOptions<FileStoreOptions> options) : this(options, new BlobClientOptions())
     {
@@ -34,7 +34,7 @@ public sealed class AzureBlobUploadStore : IUploadStore
         _container = new BlobContainerClient(azure.ConnectionString, azure.Container, clientOptions);
         _keys = new ObjectKeys(azure.Prefix);
         Scratch = new ScratchDirectory(options.Value.RootDirectory);
-        _ready = new Lazy<Task>(() => azure.CreateContainer ? _container.CreateIfNotExistsAsync() : Task.CompletedTask);
+        _ready = new StorePreparation(() => azure.CreateContainer ? _container.CreateIfNotExistsAsync() : Task.CompletedTask);
     }
 
     public StoreKind Kind => StoreKind.AzureBlob;
@@ -45,9 +45,16 @@ public sealed class AzureBlobUploadStore : IUploadStore
 
     public long? AvailableBytes() => null;
 
+    /// <summary>The container is there (its properties read): the connection string and container name are right.</summary>
+    public async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        await Call(_ready.EnsureAsync);
+        await Call(() => _container.GetPropertiesAsync(cancellationToken: cancellationToken));
+    }
+
     public async Task<IStagingFile> OpenStagingAsync(StagingTarget target, CancellationToken cancellationToken)
     {
-        await Call(() => _ready.Value);
+        await Call(_ready.EnsureAsync);
         return new AzureBlobStagingFile(this, target);
     }
 
@@ -57,7 +64,7 @@ public sealed class AzureBlobUploadStore : IUploadStore
 
     public async Task AssembleAsync(StagingTarget target, CancellationToken cancellationToken)
     {
-        await Call(() => _ready.Value);
+        await Call(_ready.EnsureAsync);
         var blob = Blob(target.UploadId);
         if (target.Size == 0)
         {
@@ -99,7 +106,7 @@ public sealed class AzureBlobUploadStore : IUploadStore
 
     public async IAsyncEnumerable<StoredFileEntry> ListStoredAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await Call(() => _ready.Value);
+        await Call(_ready.EnsureAsync);
         var pages = _container.GetBlobsAsync(new GetBlobsOptions { Prefix = _keys.RecordRoot }, cancellationToken).AsPages().GetAsyncEnumerator(cancellationToken);
         try
         {

@@ -34,6 +34,12 @@ public sealed class FileSystemUploadStore : IUploadStore
 
     public long? AvailableBytes() => new DriveInfo(_filesDirectory).AvailableFreeSpace;
 
+    /// <summary>The store's directories are there (created at construction; a mount that went away since is found here).</summary>
+    public Task CheckAsync(CancellationToken cancellationToken) =>
+        Directory.Exists(_stagingDirectory) && Directory.Exists(_filesDirectory)
+            ? Task.CompletedTask
+            : Task.FromException(new IOException($"The file store's directories {_stagingDirectory} and {_filesDirectory} are not there."));
+
     public Task<IStagingFile> OpenStagingAsync(StagingTarget target, CancellationToken cancellationToken)
     {
         var locator = FileSystemLocator.For(target);

@@ -17,4 +17,10 @@ internal static class S3Failures
             throw new IOException($"S3: {e.Message}", e);
         }
     }
+
+    public static Task Call(Func<Task> call) => Call(async () =>
+    {
+        await call();
+        return 0;
+    });
 }

@@ -23,7 +23,7 @@ public sealed class S3UploadStore : IUploadStore, IDisposable
 {
     private readonly S3StoreOptions _options;
     private readonly ObjectKeys _keys;
-    private readonly Lazy<Task> _ready;
+    private readonly StorePreparation _ready;
 
     public S3UploadStore(IOptions<FileStoreOptions> options)
     {
@@ -32,7 +32,7 @@ public sealed class S3UploadStore : IUploadStore, IDisposable
         Scratch = new ScratchDirectory(options.Value.RootDirectory);
         Client = S3ClientFactory.Create(_options);
         SendsUnsignedPayload = S3ClientFactory.IsHttps(_options);
-        _ready = new Lazy<Task>(() => _options.CreateBucket ? CreateBucketAsync() : Task.CompletedTask);
+        _ready = new StorePreparation(() => _options.CreateBucket ? CreateBucketAsync() : Task.CompletedTask);
     }
 
     public StoreKind Kind => StoreKind.S3;
@@ -50,9 +50,20 @@ public sealed class S3UploadStore : IUploadStore, IDisposable
 
     public long? AvailableBytes() => null;
 
+    /// <summary>The bucket is there and listable under the prefix (one ListObjectsV2 of one key): the endpoint, credentials,
+    /// bucket and region are right.</summary>
+    public async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        await S3Failures.Call(_ready.EnsureAsync);
+        await S3Failures.Call(() => Client.ListObjectsV2Async(new ListObjectsV2Request
+        {
+            BucketName = Bucket, Prefix = _keys.RecordRoot, MaxKeys = 1,
+        }, cancellationToken));
+    }
+
     public async Task<IStagingFile> OpenStagingAsync(StagingTarget target, CancellationToken cancellationToken)
     {
-        await _ready.Value;
+        await S3Failures.Call(_ready.EnsureAsync);
         return await S3StagingFile.OpenAsync(this, target, cancellationToken);
     }
 
@@ -82,7 +93,7 @@ public sealed class S3UploadStore : IUploadStore, IDisposable
 
     public async Task AssembleAsync(StagingTarget target, CancellationToken cancellationToken)
     {
-        await _ready.Value;
+        await S3Failures.Call(_ready.EnsureAsync);
         if (target.Size == 0)
         {
             await S3Failures.Call(() => Client.PutObjectAsync(new PutObjectRequest

@@ -1,11 +1,13 @@
 using System.Security.Cryptography;
 using DirectDriveX.Grains.Interfaces;
+using DirectDriveX.Node.Storage;
 using DirectDriveX.Storage;
 using DirectDriveX.Storage.Azure;
 using DirectDriveX.Storage.Objects;
 using DirectDriveX.Storage.S3;
 using DirectDriveX.Testing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace DirectDriveX.Grains.Tests.Storage;
@@ -30,7 +32,10 @@ public abstract class ObjectStoreTests : IDisposable
         return listed;
     }
 
-    protected IUploadStore Node(string name)
+    /// <summary>Settings naming a bucket (container) that does not exist, not to be created: a misconfigured node.</summary>
+    protected abstract IReadOnlyDictionary<string, string?> MissingBucket { get; }
+
+    protected IUploadStore Node(string name, IReadOnlyDictionary<string, string?>? overrides = null)
     {
         var settings = new Dictionary<string, string?>(Settings)
         {
@@ -38,6 +43,7 @@ public abstract class ObjectStoreTests : IDisposable
             ["FileStore:S3:Prefix"] = _prefix,
             ["FileStore:AzureBlob:Prefix"] = _prefix,
         };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) settings[key] = value;
         var options = new FileStoreOptions();
         new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection(FileStoreOptions.Section).Bind(options);
         Assert.True(new FileStoreOptionsValidator().Validate(null, options).Succeeded);
@@ -47,6 +53,26 @@ public abstract class ObjectStoreTests : IDisposable
             StoreKind.AzureBlob => new AzureBlobUploadStore(Options.Create(options)),
             _ => throw new InvalidOperationException($"Not an object store: {options.Kind}"),
         };
+    }
+
+    [Fact]
+    public async Task A_node_checks_its_store_as_it_starts_and_one_whose_bucket_is_missing_says_so_and_keeps_trying()
+    {
+        var reached = new StoreCheck(Node("checked"), NullLogger<StoreCheck>.Instance);
+        var missing = new StoreCheck(Node("misconfigured", MissingBucket), NullLogger<StoreCheck>.Instance);
+        await Task.WhenAll(reached.StartAsync(CancellationToken.None), missing.StartAsync(CancellationToken.None));
+        try
+        {
+            await Eventually.True(() => reached.Failure is null, TimeSpan.FromSeconds(20), "the store answers");
+            await Eventually.True(() => missing.Failure != StoreCheck.NotCheckedYet, TimeSpan.FromSeconds(20), "the first check ends");
+            Assert.Contains("does not exist", missing.Failure);
+            Assert.False(missing.ExecuteTask!.IsCompleted); // it tries again: the bucket may be created meanwhile
+            await Assert.ThrowsAsync<IOException>(() => Node("misconfigured", MissingBucket).CheckAsync(CancellationToken.None));
+        }
+        finally
+        {
+            await Task.WhenAll(reached.StopAsync(CancellationToken.None), missing.StopAsync(CancellationToken.None));
+        }
     }
 
     [Fact]
@@ -245,6 +271,11 @@ public sealed class S3ObjectStoreTests(S3rverServer server) : ObjectStoreTests, 
 {
     protected override IReadOnlyDictionary<string, string?> Settings => server.Settings;
 
+    protected override IReadOnlyDictionary<string, string?> MissingBucket { get; } = new Dictionary<string, string?>
+    {
+        ["FileStore:S3:Bucket"] = $"missing-{Guid.NewGuid():N}"[..30], ["FileStore:S3:CreateBucket"] = "false",
+    };
+
     protected override void AssertPartRules(IReadOnlyList<StagedPart> parts, long size)
     {
         var partSize = ObjectPartPlan.PartSize(size, 1024 * 1024, 9_000);
@@ -263,6 +294,11 @@ public sealed class S3ObjectStoreTests(S3rverServer server) : ObjectStoreTests, 
 public sealed class AzureBlobObjectStoreTests(AzuriteServer server) : ObjectStoreTests, IClassFixture<AzuriteServer>
 {
     protected override IReadOnlyDictionary<string, string?> Settings => server.Settings;
+
+    protected override IReadOnlyDictionary<string, string?> MissingBucket { get; } = new Dictionary<string, string?>
+    {
+        ["FileStore:AzureBlob:Container"] = $"missing-{Guid.NewGuid():N}"[..30], ["FileStore:AzureBlob:CreateContainer"] = "false",
+    };
 
     protected override void AssertPartRules(IReadOnlyList<StagedPart> parts, long size) =>
         Assert.All(parts, part => Assert.StartsWith("b", part.Locator));

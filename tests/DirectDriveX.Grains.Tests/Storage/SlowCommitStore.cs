@@ -42,6 +42,8 @@ public sealed class SlowCommitStore(IUploadStore inner, string scratchDirectory)
 
     public StoreKind Kind => inner.Kind;
     public long? AvailableBytes() => inner.AvailableBytes();
+
+    public Task CheckAsync(CancellationToken cancellationToken) => inner.CheckAsync(cancellationToken);
     public async Task<IStagingFile> OpenStagingAsync(StagingTarget target, CancellationToken cancellationToken) =>
         new StagingFile(await inner.OpenStagingAsync(target, cancellationToken), this);
     public Task<int> ReadStagedAsync(string uploadId, IReadOnlyList<StagedPart> parts, long offset, Memory<byte> buffer, CancellationToken cancellationToken) =>
