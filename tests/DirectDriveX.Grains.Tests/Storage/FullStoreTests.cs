@@ -15,9 +15,9 @@ namespace DirectDriveX.Grains.Tests.Storage;
 public sealed class FullStoreTests : IAsyncLifetime
 {
     private const long MiB = 1024 * 1024;
-    private OneSiloCluster _silo = null!;
+    private OwnTestCluster _silo = null!;
 
-    public async Task InitializeAsync() => _silo = await OneSiloCluster.StartAsync("full", root => new Dictionary<string, string?>
+    public async Task InitializeAsync() => _silo = await OwnTestCluster.StartAsync("full", root => new Dictionary<string, string?>
     {
         ["FileStore:RootDirectory"] = root,
         ["FileStore:FreeSpaceMarginBytes"] = (10 * MiB).ToString(),
