@@ -34,12 +34,19 @@ public abstract class TailGrantTests : IAsyncLifetime
                 shared["Uploads:SessionPartsPerPage"] = "2";
             }
             return new Dictionary<string, string?>(shared);
+        }, (services, _) =>
+        {
+            services.AddSingleton<PartsCalls>();
+            services.AddSingleton<IIncomingGrainCallFilter>(sp => sp.GetRequiredService<PartsCalls>());
         }, silos: 2);
     }
 
     public Task DisposeAsync() => _silos.DisposeAsync().AsTask();
 
     private Orleans.TestingHost.InProcessTestCluster Cluster => _silos.Cluster;
+
+    /// <summary>The <see cref="IUploadSessionGrain.GetParts"/> calls both silos have taken.</summary>
+    private int PartsCallsTaken => Cluster.Silos.Sum(silo => Cluster.GetSiloServiceProvider(silo.SiloAddress).GetRequiredService<PartsCalls>().Count);
 
     private async Task<UploadSessionState> StoredSession(IUploadSessionGrain grain)
     {
@@ -91,7 +98,9 @@ public abstract class TailGrantTests : IAsyncLifetime
                 await writer.WriteAsync(data.AsMemory((int)writer.CommittedOffset, (int)(end - writer.CommittedOffset)), CancellationToken.None);
                 if (connection == Connections - 1)
                 {
-                    stored = (await handle.CompleteAsync(writer, CancellationToken.None)).File; // asks the session for every part
+                    var asked = PartsCallsTaken;
+                    stored = (await handle.CompleteAsync(writer, CancellationToken.None)).File;
+                    Assert.Equal(asked + 1, PartsCallsTaken); // the completion asked the session for every part
                     break;
                 }
                 Assert.Equal(end, await writer.CompleteAsync());
@@ -105,6 +114,24 @@ public abstract class TailGrantTests : IAsyncLifetime
         var read = new MemoryStream();
         await bytes!.CopyToAsync(read);
         Assert.True(data.AsSpan().SequenceEqual(read.ToArray()), "the stored file differs from the bytes sent");
+    }
+
+    [Fact]
+    public async Task A_small_upload_started_with_its_body_is_granted_every_part_and_completes_without_asking_for_them()
+    {
+        var data = TestBytes.Random(4096, seed: 193);
+        var plane = _silos.Services.GetRequiredService<DirectDriveX.Node.DataPlane.UploadDataPlane>();
+        var (handle, refusal) = await plane.StartHereAsync(new UploadRequest("small.bin", data.Length, null, TestBytes.Sha256Hex(data), BodyFollows: true));
+        Assert.True(handle is not null, refusal?.Message);
+        StoredFileRecord stored;
+        await using (var writer = await handle.OpenWriterAsync(onCommitted: null))
+        {
+            Assert.Equal(0, writer.PartsFrom);
+            await writer.WriteAsync(data, CancellationToken.None);
+            stored = (await handle.CompleteAsync(writer, CancellationToken.None)).File;
+        }
+        Assert.Equal(TestBytes.Sha256Hex(data), stored.Sha256);
+        Assert.Equal(0, PartsCallsTaken);
     }
 }
 
