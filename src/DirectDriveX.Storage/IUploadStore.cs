@@ -28,6 +28,15 @@ public interface IUploadStore
     /// offset on. One per writer (or per completion); dispose it.</summary>
     Task<IStagingFile> OpenStagingAsync(StagingTarget target, CancellationToken cancellationToken);
 
+    /// <summary>Where the parts a writer's staging reads (<see cref="OpenStagingAsync"/>'s <see cref="StagingTarget.Parts"/>) begin in
+    /// <paramref name="parts"/>, the last of the upload's committed parts (all of them, or a tail): the index of the first it
+    /// reads, <paramref name="parts"/>' count when it reads none of them, or -1 when it reads a part before them. A writer is
+    /// granted the parts from there on (and at least the parts a later commit may still replace), not every part
+    /// (<see cref="WritingGrant.PartsFrom"/>). The file system reads the last part (the epoch file it continues), S3 the last
+    /// numbered part (it numbers past it) and the staged pieces after it (the part being filled), Azure none; a store that does
+    /// not say is taken to read every part.</summary>
+    int PartsForStaging(IReadOnlyList<StagedPart> parts) => -1;
+
     /// <summary>Reads committed bytes from <paramref name="offset"/> where the store can read them before they are assembled;
     /// returns the bytes read: fewer (down to 0) where it cannot (an S3 part or Azure block is not readable on its own).</summary>
     Task<int> ReadStagedAsync(string uploadId, IReadOnlyList<StagedPart> parts, long offset, Memory<byte> buffer, CancellationToken cancellationToken);

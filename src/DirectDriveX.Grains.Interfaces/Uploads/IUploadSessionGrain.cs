@@ -26,6 +26,12 @@ public interface IUploadSessionGrain : IGrainWithStringKey
     /// Refused when the session is finished, or active on another node.</summary>
     Task<WritingGrant> BeginWriting(string writerNodeId);
 
+    /// <summary>Every committed part, for the data plane of epoch <paramref name="epoch"/> that completes the upload (or checks bytes
+    /// a client sends again) and was granted only the last ones (<see cref="WritingGrant.PartsFrom"/>): read from the session's
+    /// sealed pages, which this activation keeps once read. Refused for any epoch but this activation's, for a finished session,
+    /// and when a page's record cannot be read (<see cref="RefusalReason.StorageFailure"/>, retryable).</summary>
+    Task<CommittedParts> GetParts(int epoch);
+
     /// <summary>Records that the data plane of node <paramref name="writerNodeId"/>, in epoch <paramref name="epoch"/>, has made
     /// <paramref name="length"/> bytes at <paramref name="offset"/> durable in the store, held as <paramref name="staged"/> says;
     /// the offset must be the committed length. Renews the lease (re-reserving on this silo when it was held elsewhere).

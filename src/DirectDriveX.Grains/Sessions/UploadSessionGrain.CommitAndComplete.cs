@@ -32,18 +32,44 @@ public sealed partial class UploadSessionGrain
             await WriteFencedStateAsync();
             _epoch = S.WriterEpoch;
         }
-        StagedPart[] parts;
+        GrantedParts granted;
         try
         {
-            parts = await AllPartsAsync(); // the writer resumes staged pieces and assembles from every part
+            granted = await GrantedPartsAsync();
         }
         catch (IOException e)
         {
-            return WritingGrant.Refused(Refusal(RefusalReason.StorageFailure,
-                $"Upload {UploadId}'s record of its parts cannot be read now ({e.Message}); the bytes at {S.CommittedOffset} and before are kept."));
+            return WritingGrant.Refused(PartsUnreadable(e));
         }
-        return new WritingGrant(_epoch.Value, Status(), parts, null, S.StoreUploadId, CheckInInterval, S.SentPartNumber);
+        return new WritingGrant(_epoch.Value, Status(), granted.Parts, null, S.StoreUploadId, CheckInInterval, S.SentPartNumber, granted.From);
     }
+
+    /// <summary>What a writer is granted of the parts (<see cref="GrantedParts"/>): the tail, unless its store's staging reads a
+    /// part sealed before it; then the pages are read.</summary>
+    private async Task<GrantedParts> GrantedPartsAsync()
+    {
+        var tailStart = PartPaging.TailStart(S.Pages);
+        if (GrantedParts.OfTail(S.Parts, tailStart, store.PartsForStaging(S.Parts)) is { } tail) return tail;
+        var parts = await AllPartsAsync();
+        return GrantedParts.OfEvery(parts, tailStart, store.PartsForStaging(parts));
+    }
+
+    public async Task<CommittedParts> GetParts(int epoch)
+    {
+        if (StateRefusal() is { } closed) return CommittedParts.Refused(closed);
+        if (epoch != _epoch) return CommittedParts.Refused(CommitRules.Superseded(UploadId, S.CommittedOffset));
+        try
+        {
+            return new CommittedParts(await AllPartsAsync(), null);
+        }
+        catch (IOException e)
+        {
+            return CommittedParts.Refused(PartsUnreadable(e));
+        }
+    }
+
+    private UploadRefusal PartsUnreadable(IOException e) => Refusal(RefusalReason.StorageFailure,
+        $"Upload {UploadId}'s record of its parts cannot be read now ({e.Message}); the bytes at {S.CommittedOffset} and before are kept.");
 
     public async Task<ChunkAck> Commit(int epoch, long offset, long length, string writerNodeId, StagedCommit staged)
     {

@@ -106,7 +106,7 @@ public sealed partial class StagingWriter
             return;
         }
         Heard();
-        Volatile.Write(ref _parts, StagedLayout.AfterCommit(Parts, from, end, staged.Parts));
+        Volatile.Write(ref _parts, StagedLayout.AfterCommit(Parts, from, end, staged.Parts, _partsFrom));
         Volatile.Write(ref _storeUploadId, StoreUploadId ?? staged.StoreUploadId);
         Interlocked.Exchange(ref _committed, ack.CommittedOffset);
         _metrics.RecordChunkWrite(_clock.GetElapsedTime(started));

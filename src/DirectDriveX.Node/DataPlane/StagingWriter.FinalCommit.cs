@@ -41,7 +41,7 @@ public sealed partial class StagingWriter
     /// <summary>The session recorded <paramref name="final"/> with the completion.</summary>
     internal void Recorded(FinalRange final)
     {
-        Volatile.Write(ref _parts, StagedLayout.AfterCommit(Parts, final.Offset, final.End, final.Staged.Parts));
+        Volatile.Write(ref _parts, StagedLayout.AfterCommit(Parts, final.Offset, final.End, final.Staged.Parts, _partsFrom));
         Volatile.Write(ref _storeUploadId, StoreUploadId ?? final.Staged.StoreUploadId);
         Interlocked.Exchange(ref _committed, final.End);
     }

@@ -170,10 +170,22 @@ public sealed partial class StagingWriter
         _written = _filled;
     }
 
-    /// <summary>Bytes below the committed offset must be the ones already staged there (<see cref="ReplayedBytes"/>).</summary>
+    /// <summary>Bytes below the committed offset must be the ones already staged there (<see cref="ReplayedBytes"/>). Below the
+    /// parts this writer was granted, the session gives every part, once (those parts are sealed: no commit replaces them).</summary>
     private async ValueTask VerifyReplayedAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        var match = await ReplayedBytes.MatchAsync(_store, _upload.UploadId, Parts, offset, data, cancellationToken);
+        var parts = Parts;
+        if (offset < _partsFrom)
+        {
+            if (_sealedParts is null)
+            {
+                var every = await _grain.GetParts(_epoch);
+                if (every.Refusal is { } refused) throw Fail(refused);
+                _sealedParts = every.Parts;
+            }
+            parts = _sealedParts;
+        }
+        var match = await ReplayedBytes.MatchAsync(_store, _upload.UploadId, parts, offset, data, cancellationToken);
         if (match != ReplayedBytes.Match.Same) throw Fail(WriterRefusals.Replayed(match, offset, CommittedOffset));
     }
 }

@@ -52,7 +52,11 @@ public sealed partial class StagingWriter : IAsyncDisposable
     private long _committed;
     /// <summary>Bytes the store holds (its commit returned), before the session has recorded them.</summary>
     private long _stored;
+    /// <summary>The committed parts from <see cref="_partsFrom"/> on (the grant's, with this writer's commits).</summary>
     private StagedPart[] _parts;
+    private readonly long _partsFrom;
+    /// <summary>Every committed part below <see cref="_partsFrom"/>, asked of the session once bytes are sent again there.</summary>
+    private StagedPart[]? _sealedParts;
     private string? _storeUploadId;
     private volatile UploadRefusal? _failure;
     private bool _completed;
@@ -80,6 +84,7 @@ public sealed partial class StagingWriter : IAsyncDisposable
         _generation = generation;
         _epoch = grant.Epoch;
         _parts = grant.Parts;
+        _partsFrom = grant.PartsFrom;
         _storeUploadId = grant.StoreUploadId;
         _store = store;
         _file = file;
@@ -103,8 +108,12 @@ public sealed partial class StagingWriter : IAsyncDisposable
     /// <summary>The fencing epoch this writer writes and commits under.</summary>
     internal int Epoch => _epoch;
 
-    /// <summary>Where the committed bytes are staged, this writer's commits included.</summary>
+    /// <summary>Where the committed bytes from <see cref="PartsFrom"/> on are staged, this writer's commits included.</summary>
     internal StagedPart[] Parts => Volatile.Read(ref _parts);
+
+    /// <summary>Where <see cref="Parts"/> begin: 0 when they are every part, else the parts before are the session's to give
+    /// (<see cref="IUploadSessionGrain.GetParts"/>).</summary>
+    internal long PartsFrom => _partsFrom;
 
     /// <summary>The store's id of the upload (an S3 multipart upload id), once it has one.</summary>
     internal string? StoreUploadId => Volatile.Read(ref _storeUploadId);

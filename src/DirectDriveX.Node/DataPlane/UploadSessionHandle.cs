@@ -103,12 +103,14 @@ public sealed class UploadSessionHandle
 
     /// <summary>Commits what the writer holds, verifies the SHA-256 and stores the file; the refusal is thrown.</summary>
     /// <remarks>The writer's last range, of which its client was told nothing yet, is recorded by the completion itself
-    /// (<see cref="StagingWriter.CompleteForStoringAsync"/>).</remarks>
+    /// (<see cref="StagingWriter.CompleteForStoringAsync"/>). A writer granted only the last parts (<see cref="WritingGrant.PartsFrom"/>: the upload's oldest are sealed in the
+    /// session's pages) asks the session for every part first; one granted every part (every small upload) does not.</remarks>
     public async Task<StoredUpload> CompleteAsync(StagingWriter writer, CancellationToken cancellationToken)
     {
         if (await writer.CompleteForStoringAsync() is not { } final)
-            return await CompleteAsync(writer.Epoch, writer.Parts, writer.StoreUploadId, writer.CommittedOffset, cancellationToken);
-        var parts = StagedLayout.AfterCommit(writer.Parts, final.Offset, final.End, final.Staged.Parts);
+            return await CompleteAsync(writer.Epoch, await EveryPartAsync(writer.Epoch, writer.Parts, writer.PartsFrom), writer.StoreUploadId,
+                writer.CommittedOffset, cancellationToken);
+        var parts = StagedLayout.AfterCommit(await EveryPartAsync(writer.Epoch, writer.Parts, writer.PartsFrom), final.Offset, final.End, final.Staged.Parts);
         var stored = await CompleteAsync(writer.Epoch, parts, writer.StoreUploadId ?? final.Staged.StoreUploadId, final.End, cancellationToken,
             (epoch, sha256) => Grain.CommitAndComplete(epoch, final.Offset, final.Length, _plane.NodeId, final.Staged, sha256));
         writer.Recorded(final);
@@ -119,7 +121,17 @@ public sealed class UploadSessionHandle
     public async Task<StoredUpload> CompleteAsync(CancellationToken cancellationToken)
     {
         var grant = await _plane.BeginWritingAsync(Grain);
-        return await CompleteAsync(grant.Epoch, grant.Parts, grant.StoreUploadId, grant.Status!.CommittedOffset, cancellationToken);
+        return await CompleteAsync(grant.Epoch, await EveryPartAsync(grant.Epoch, grant.Parts, grant.PartsFrom), grant.StoreUploadId,
+            grant.Status!.CommittedOffset, cancellationToken);
+    }
+
+    /// <summary>Every committed part: <paramref name="parts"/> when they begin at 0 (<paramref name="from"/>), else the session's,
+    /// asked in epoch <paramref name="epoch"/> (<see cref="IUploadSessionGrain.GetParts"/>); the refusal is thrown.</summary>
+    private async Task<StagedPart[]> EveryPartAsync(int epoch, StagedPart[] parts, long from)
+    {
+        if (from == 0) return parts;
+        var every = await Grain.GetParts(epoch);
+        return every.Refusal is { } refusal ? throw new UploadRefusedException(refusal) : every.Parts;
     }
 
     /// <summary>Completes the upload once <paramref name="committed"/> bytes are committed: the store assembles the staged bytes

@@ -25,6 +25,10 @@ internal sealed class AzureBlobStagingFile(AzureBlobUploadStore store, StagingTa
     private readonly int _writer = Interlocked.Increment(ref s_writers) & 0xFFFF;
     private readonly ScratchFile _scratch = store.Scratch.Open(target.UploadId, target.Epoch, Math.Max(target.ChunkSize, 1024 * 1024));
 
+    /// <summary>Where the parts a writer reads begin in <paramref name="parts"/>: past them all. It reads none: its block ids are
+    /// its own (epoch, writer, offset), whatever was staged before.</summary>
+    public static int FirstPartRead(IReadOnlyList<StagedPart> parts) => parts.Count;
+
     public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
         _scratch.WriteAsync(offset, data, cancellationToken);
 

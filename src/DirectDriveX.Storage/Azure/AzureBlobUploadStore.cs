@@ -58,6 +58,8 @@ public sealed class AzureBlobUploadStore : IUploadStore
         return new AzureBlobStagingFile(this, target);
     }
 
+    public int PartsForStaging(IReadOnlyList<StagedPart> parts) => AzureBlobStagingFile.FirstPartRead(parts);
+
     /// <summary>A staged block cannot be read before it is committed: nothing is read.</summary>
     public Task<int> ReadStagedAsync(string uploadId, IReadOnlyList<StagedPart> parts, long offset, Memory<byte> buffer,
         CancellationToken cancellationToken) => Task.FromResult(0);

@@ -20,6 +20,10 @@ public readonly record struct FileSystemLocator(int Epoch, long Start)
         throw new ArgumentException($"'{part.Locator}' is not a staging file of the file system store.", nameof(part));
     }
 
+    /// <summary>Where the parts <see cref="For"/> reads begin in <paramref name="parts"/> (the upload's last parts): the last one,
+    /// the epoch file a writer of its epoch goes on writing; -1 when there is none.</summary>
+    public static int FirstPartRead(IReadOnlyList<StagedPart> parts) => parts.Count - 1;
+
     /// <summary>Where <paramref name="target"/>'s epoch writes: the file its last part is in when that is the epoch's own,
     /// else a file starting at the committed offset.</summary>
     public static FileSystemLocator For(StagingTarget target) =>

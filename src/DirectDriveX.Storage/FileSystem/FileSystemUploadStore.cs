@@ -47,6 +47,8 @@ public sealed class FileSystemUploadStore : IUploadStore
         return Task.FromResult<IStagingFile>(new FileSystemStagingFile(file, locator));
     }
 
+    public int PartsForStaging(IReadOnlyList<StagedPart> parts) => FileSystemLocator.FirstPartRead(parts);
+
     public async Task<int> ReadStagedAsync(string uploadId, IReadOnlyList<StagedPart> parts, long offset, Memory<byte> buffer,
         CancellationToken cancellationToken)
     {

@@ -62,6 +62,16 @@ internal sealed class S3StagingFile : IStagingFile
         return start > 0 && int.TryParse(part.Locator.AsSpan(start), CultureInfo.InvariantCulture, out var epoch) ? epoch : -1;
     }
 
+    /// <summary>Where the parts <see cref="OpenAsync"/> reads begin in <paramref name="parts"/> (the upload's last parts): the last
+    /// numbered or whole part (a writer numbers past it, or goes on from it in its own epoch), after which come only staged
+    /// pieces of the part being filled (their bytes restored into the scratch); -1 when there is none among them.</summary>
+    public static int FirstPartRead(IReadOnlyList<StagedPart> parts)
+    {
+        for (var i = parts.Count - 1; i >= 0; i--)
+            if (PartNumberOf(parts[i]) is not null || parts[i].Locator == WholeLocator) return i;
+        return -1;
+    }
+
     public static async Task<S3StagingFile> OpenAsync(S3UploadStore store, StagingTarget target, CancellationToken cancellationToken)
     {
         var partSize = ObjectPartPlan.PartSize(target.PlanSize ?? target.Size, target.ChunkSize, store.MaxParts);

@@ -67,6 +67,8 @@ public sealed class S3UploadStore : IUploadStore, IDisposable
         return await S3StagingFile.OpenAsync(this, target, cancellationToken);
     }
 
+    public int PartsForStaging(IReadOnlyList<StagedPart> parts) => S3StagingFile.FirstPartRead(parts);
+
     /// <summary>Only staged objects (bytes of a part not yet whole) can be read back: a part of an unfinished multipart upload
     /// cannot, so reading stops at the first one.</summary>
     public async Task<int> ReadStagedAsync(string uploadId, IReadOnlyList<StagedPart> parts, long offset, Memory<byte> buffer,

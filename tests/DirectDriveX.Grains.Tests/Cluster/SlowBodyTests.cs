@@ -13,9 +13,9 @@ public sealed class SlowBodyTests : IAsyncLifetime
 {
     private static readonly TimeSpan FirstByteTimeout = TimeSpan.FromSeconds(4);
     private static readonly TimeSpan LeaseTimeout = TimeSpan.FromSeconds(5);
-    private OneSiloCluster _silo = null!;
+    private OwnTestCluster _silo = null!;
 
-    public async Task InitializeAsync() => _silo = await OneSiloCluster.StartAsync("slow-body", root => new()
+    public async Task InitializeAsync() => _silo = await OwnTestCluster.StartAsync("slow-body", root => new()
     {
         ["FileStore:RootDirectory"] = root,
         ["Uploads:FirstByteTimeout"] = FirstByteTimeout.ToString(),

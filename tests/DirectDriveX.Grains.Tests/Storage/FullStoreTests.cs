@@ -19,9 +19,9 @@ public sealed class FullStoreTests : IAsyncLifetime
     /// <summary>Long enough that no promise of a test becomes due while it runs; the test that needs one due moves the clock.</summary>
     private static readonly TimeSpan PromiseRecheckAfter = TimeSpan.FromHours(1);
     private readonly OffsetClock _clock = new();
-    private OneSiloCluster _silo = null!;
+    private OwnTestCluster _silo = null!;
 
-    public async Task InitializeAsync() => _silo = await OneSiloCluster.StartAsync("full", root => new Dictionary<string, string?>
+    public async Task InitializeAsync() => _silo = await OwnTestCluster.StartAsync("full", root => new Dictionary<string, string?>
     {
         ["FileStore:RootDirectory"] = root,
         ["FileStore:FreeSpaceMarginBytes"] = (10 * MiB).ToString(),

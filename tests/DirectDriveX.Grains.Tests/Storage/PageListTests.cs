@@ -18,9 +18,9 @@ public abstract class PageListTests(ObjectStoreServer server) : IAsyncLifetime
 {
     private const int MiB = 1024 * 1024;
     private readonly OffsetClock _clock = new();
-    private OneSiloCluster _silo = null!;
+    private OwnTestCluster _silo = null!;
 
-    public async Task InitializeAsync() => _silo = await OneSiloCluster.StartAsync("lists", root =>
+    public async Task InitializeAsync() => _silo = await OwnTestCluster.StartAsync("lists", root =>
     {
         var settings = server.NodeSettings(root);
         settings["Uploads:SessionPartsPerPage"] = "2";

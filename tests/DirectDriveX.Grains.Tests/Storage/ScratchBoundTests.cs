@@ -22,14 +22,14 @@ namespace DirectDriveX.Grains.Tests.Storage;
 public abstract class ScratchBoundTests(ObjectStoreServer server) : IAsyncLifetime
 {
     private const int MiB = 1024 * 1024;
-    private OneSiloCluster _silo = null!;
+    private OwnTestCluster _silo = null!;
 
     protected InProcessTestCluster Cluster => _silo.Cluster;
 
     /// <summary>Azure only: stalls one Put Block after its body was read (<see cref="PutBlockHold"/>).</summary>
     protected PutBlockHold BlockHold { get; } = new();
 
-    public async Task InitializeAsync() => _silo = await OneSiloCluster.StartAsync("scratch", root =>
+    public async Task InitializeAsync() => _silo = await OwnTestCluster.StartAsync("scratch", root =>
     {
         var settings = server.NodeSettings(root);
         // Deadlines a slow store can outlast in a test: writers check in every 2 s.

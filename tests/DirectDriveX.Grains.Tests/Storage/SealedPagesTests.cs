@@ -11,16 +11,16 @@ namespace DirectDriveX.Grains.Tests.Storage;
 /// <summary>
 /// A session's committed parts in sealed pages (issue 16) on a real s3rver or Azurite: pages of two parts (and a margin of
 /// one), so an upload of 64 MiB in 5 MiB parts or 4 MiB blocks has more than two pages. The session's record holds the pages'
-/// list and a tail; a new activation reads the pages to grant its writer every part; the upload completes byte-identical and
-/// its pages' records are deleted at the end.
+/// list and a tail; a new activation grants its writer the tail and reads the pages for the completion, which asks for every
+/// part; the upload completes byte-identical and its pages' records are deleted at the end.
 /// </summary>
 public abstract class SealedPagesTests(ObjectStoreServer server) : IAsyncLifetime
 {
     private const int MiB = 1024 * 1024;
     private readonly OffsetClock _clock = new();
-    private OneSiloCluster _silo = null!;
+    private OwnTestCluster _silo = null!;
 
-    public async Task InitializeAsync() => _silo = await OneSiloCluster.StartAsync("pages", root =>
+    public async Task InitializeAsync() => _silo = await OwnTestCluster.StartAsync("pages", root =>
     {
         var settings = server.NodeSettings(root);
         settings["Uploads:SessionPartsPerPage"] = "2";
@@ -76,7 +76,7 @@ public abstract class SealedPagesTests(ObjectStoreServer server) : IAsyncLifetim
         Assert.All(midway.Pages, page => Assert.Equal(1, page.Epoch));
         Assert.Equal(midway.Pages[^1].End, midway.Parts[0].Offset); // the tail follows the last page
 
-        await UploadDriver.MoveTo(Cluster, info, _silo.Silo); // a new activation: its writer's parts come from the pages
+        await UploadDriver.MoveTo(Cluster, info, _silo.Silo); // a new activation: its writer is granted the tail it stored
         await UploadDriver.SendAll(Cluster, info, data, from: half);
         var whole = await StoredSession(grain);
         Assert.True(whole.Pages.Length > 2, $"{whole.Pages.Length} pages");

@@ -46,6 +46,7 @@ public sealed class SlowCommitStore(IUploadStore inner, string scratchDirectory)
     public Task CheckAsync(CancellationToken cancellationToken) => inner.CheckAsync(cancellationToken);
     public async Task<IStagingFile> OpenStagingAsync(StagingTarget target, CancellationToken cancellationToken) =>
         new StagingFile(await inner.OpenStagingAsync(target, cancellationToken), this);
+    public int PartsForStaging(IReadOnlyList<StagedPart> parts) => inner.PartsForStaging(parts);
     public Task<int> ReadStagedAsync(string uploadId, IReadOnlyList<StagedPart> parts, long offset, Memory<byte> buffer, CancellationToken cancellationToken) =>
         inner.ReadStagedAsync(uploadId, parts, offset, buffer, cancellationToken);
     public Task AssembleAsync(StagingTarget target, CancellationToken cancellationToken) => inner.AssembleAsync(target, cancellationToken);

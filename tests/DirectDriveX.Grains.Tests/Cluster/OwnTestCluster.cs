@@ -7,27 +7,28 @@ using Orleans.TestingHost;
 namespace DirectDriveX.Grains.Tests.Cluster;
 
 /// <summary>
-/// A one-silo test cluster for a test class of its own: a directory of its own (<see cref="Root"/>, deleted with the cluster),
-/// 4 GiB of memory all available (<see cref="CappedMemoryProbe"/>), grain state in memory, and the settings and services the
-/// test gives (each given the directory).
+/// A test cluster for a test class of its own, of one silo unless asked for more: a directory of its own (<see cref="Root"/>,
+/// shared by its silos and deleted with the cluster), 4 GiB of memory all available on each silo (<see cref="CappedMemoryProbe"/>),
+/// grain state in memory, and the settings and services the test gives (each given the directory, and asked once per silo).
 /// </summary>
-public sealed class OneSiloCluster : IAsyncDisposable
+public sealed class OwnTestCluster : IAsyncDisposable
 {
-    private OneSiloCluster(string root, InProcessTestCluster cluster) => (Root, Cluster) = (root, cluster);
+    private OwnTestCluster(string root, InProcessTestCluster cluster) => (Root, Cluster) = (root, cluster);
 
     public string Root { get; }
 
     public InProcessTestCluster Cluster { get; }
 
+    /// <summary>The first silo (the only one, unless more were asked for).</summary>
     public SiloAddress Silo => Cluster.Silos[0].SiloAddress;
 
     public IServiceProvider Services => Cluster.GetSiloServiceProvider(Silo);
 
-    public static async Task<OneSiloCluster> StartAsync(string name, Func<string, Dictionary<string, string?>> settings,
-        Action<IServiceCollection, string>? services = null)
+    public static async Task<OwnTestCluster> StartAsync(string name, Func<string, Dictionary<string, string?>> settings,
+        Action<IServiceCollection, string>? services = null, short silos = 1)
     {
         var root = Directory.CreateTempSubdirectory($"ddx-{name}-").FullName;
-        var builder = new InProcessTestClusterBuilder(1);
+        var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSilo((_, silo) =>
         {
             var configured = settings(root);
@@ -38,7 +39,7 @@ public sealed class OneSiloCluster : IAsyncDisposable
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
-        return new OneSiloCluster(root, cluster);
+        return new OwnTestCluster(root, cluster);
     }
 
     public async ValueTask DisposeAsync()
