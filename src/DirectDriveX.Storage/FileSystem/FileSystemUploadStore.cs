@@ -116,24 +116,31 @@ public sealed class FileSystemUploadStore : IUploadStore
         var (to, recordPath) = (StoredPath(record.FileId), RecordPath(record.FileId));
         var json = StoredFileRecordJson.Serialize(record);
         var temporary = recordPath + ".tmp";
-        await Task.WhenAll(
-            Task.Run(() =>
-            {
-                if (target.Size == 0 && !File.Exists(from)) File.Create(from).Dispose(); // an empty file has no staged bytes
-                Flush(from); // gone when published before (a completion retried after its answer was lost): durable then
-            }, cancellationToken),
-            Task.Run(() =>
+        var bytesDurable = Task.Run(() =>
+        {
+            if (target.Size == 0 && !File.Exists(from)) File.Create(from).Dispose(); // an empty file has no staged bytes
+            Flush(from); // gone when published before (a completion retried after its answer was lost): durable then
+        }, cancellationToken);
+        // The record's thread goes on to the renames once the bytes are durable too (issue 19, ninth round): one hop back to
+        // the caller's scheduler and one more to the thread pool fewer per upload than waiting for both and starting again.
+        await Task.Run(async () =>
+        {
+            try
             {
                 using var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None);
                 file.Write(json);
                 file.Flush(flushToDisk: true);
-            }, cancellationToken));
-        await Task.Run(() =>
-        {
+            }
+            catch
+            {
+                await bytesDurable.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // nothing left running when it throws
+                throw;
+            }
+            await bytesDurable;
             File.Move(temporary, recordPath, overwrite: true);
             // Publishing again (a completion retried after its answer was lost) finds the bytes already stored.
             if (!File.Exists(to)) File.Move(from, to, overwrite: false);
-            return _flushToDisk ? _directories.FlushHereAsync(_filesDirectory) : Task.CompletedTask;
+            if (_flushToDisk) await _directories.FlushHereAsync(_filesDirectory);
         }, cancellationToken);
     }
 
