@@ -79,7 +79,7 @@ public sealed partial class UploadSessionGrain
         // A writer that stayed connected while the session parked resumes it with this commit.
         if (await HoldLeaseAsync() is { } noLease) return ChunkAck.Refused(committed, noLease);
         RecordCommit(epoch, offset, length, parts, staged);
-        await SealDueAsync(replaceableFrom: staged.Parts[0].Offset);
+        await SealDueAsync(replaceableFrom: staged.ReplaceableStart);
         await WriteFencedStateAsync();
         return new ChunkAck(S.CommittedOffset, null);
     }

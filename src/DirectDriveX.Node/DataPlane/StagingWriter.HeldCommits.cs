@@ -25,7 +25,8 @@ public sealed partial class StagingWriter
         if (_held.Count == 0 || _failure is not null) return;
         var from = CommittedOffset;
         var end = Interlocked.Read(ref _stored);
-        var staged = new StagedCommit([.. _held.SelectMany(commit => commit.Parts)], _held.Select(commit => commit.StoreUploadId).FirstOrDefault(id => id is not null));
+        var staged = new StagedCommit([.. _held.SelectMany(commit => commit.Parts)], _held.Select(commit => commit.StoreUploadId).FirstOrDefault(id => id is not null),
+            _held[^1].ReplaceableFrom);
         _held.Clear();
         try
         {

@@ -134,6 +134,7 @@ internal sealed class S3StagingFile : IStagingFile
     public async Task<StagedCommit> CommitAsync(long from, long to, CancellationToken cancellationToken)
     {
         var added = new List<StagedPart>();
+        long? replaceableFrom = null;
         for (var position = from; position < to;)
         {
             var index = ObjectPartPlan.IndexOf(position, _partSize);
@@ -149,10 +150,11 @@ internal sealed class S3StagingFile : IStagingFile
                 var key = _store.Keys.Staged(_target.UploadId, _target.Epoch, position, to);
                 await PutAsync(key, position, to, cancellationToken);
                 added.Add(new StagedPart(position, to - position, $"s{_target.Epoch}", key));
+                replaceableFrom = start; // the commit that makes this part whole replaces its every piece, earlier commits' too
                 position = to;
             }
         }
-        return new StagedCommit([.. added], _multipartId);
+        return new StagedCommit([.. added], _multipartId, replaceableFrom);
     }
 
     public ValueTask DisposeAsync()

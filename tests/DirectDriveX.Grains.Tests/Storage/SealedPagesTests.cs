@@ -159,6 +159,26 @@ public abstract class SealedPagesTests(ObjectStoreServer server) : IAsyncLifetim
         await CompletesByteIdenticalAsync(info, data);
     }
 
+    /// <summary>A slow client's many short requests stage many pieces of one part (an S3 part not yet whole, Azure blocks): the
+    /// pieces of the part being filled are never sealed, since the commit that makes the part whole replaces every one of them
+    /// (<see cref="StagedCommit.ReplaceableFrom"/>). Sealed by the latest commit's first piece alone, the oldest pieces went into
+    /// a page, and that commit, starting before the tail, was refused every time it came: the upload could never complete.</summary>
+    [Fact]
+    public async Task Pieces_of_a_part_staged_by_many_short_requests_stay_in_the_tail_until_the_part_is_whole()
+    {
+        var (grain, info, data) = await StartAsync(seed: 179);
+        const int piece = 100 * 1024;
+        for (var end = piece; end <= 6 * piece; end += piece) // six requests inside the first part: pieces, margin one
+            await UploadDriver.SendAll(Cluster, info, data[..end], from: end - piece);
+        var pieces = await StoredSession(grain);
+        Assert.Equal(6 * piece, pieces.CommittedOffset);
+
+        await UploadDriver.SendAll(Cluster, info, data, from: 6 * piece); // the part made whole, and the rest
+        Assert.Equal(data.Length, (await grain.GetState()).CommittedOffset);
+        Assert.NotEmpty((await StoredSession(grain)).Pages);
+        await CompletesByteIdenticalAsync(info, data);
+    }
+
     /// <summary>Completes the upload and reads its stored file back: its SHA-256 and every byte are the ones sent.</summary>
     private async Task CompletesByteIdenticalAsync(UploadSessionInfo info, byte[] data)
     {
