@@ -27,6 +27,7 @@ public sealed partial class StoreCheck(IUploadStore store, ILogger<StoreCheck> l
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await Task.Yield(); // the store's client is built and its first request made off the host's start
         var retry = FirstRetry;
         while (!stoppingToken.IsCancellationRequested)
         {

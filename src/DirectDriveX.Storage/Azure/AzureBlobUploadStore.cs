@@ -48,7 +48,7 @@ public sealed class AzureBlobUploadStore : IUploadStore
     /// <summary>The container is there (its properties read): the connection string and container name are right.</summary>
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
-        await Call(_ready.EnsureAsync);
+        await Call(() => _ready.EnsureAsync().WaitAsync(cancellationToken)); // shared with uploads: waited for up to the check's deadline
         await Call(() => _container.GetPropertiesAsync(cancellationToken: cancellationToken));
     }
 

@@ -54,7 +54,8 @@ public sealed class S3UploadStore : IUploadStore, IDisposable
     /// bucket and region are right.</summary>
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
-        await S3Failures.Call(_ready.EnsureAsync);
+        // The preparation is shared with uploads and takes no token: the check stops waiting for it at its own deadline.
+        await S3Failures.Call(() => _ready.EnsureAsync().WaitAsync(cancellationToken));
         await S3Failures.Call(() => Client.ListObjectsV2Async(new ListObjectsV2Request
         {
             BucketName = Bucket, Prefix = _keys.RecordRoot, MaxKeys = 1,
