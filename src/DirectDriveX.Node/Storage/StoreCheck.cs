@@ -8,8 +8,9 @@ namespace DirectDriveX.Node.Storage;
 /// <summary>
 /// Reaches this node's store as the node starts (<see cref="IUploadStore.CheckAsync"/>: a bucket or container created where
 /// configured, then read), again and again until it answers: a wrong endpoint, bucket or credential is told in the log at
-/// start, not by the first upload's refusal, and the node is not ready (<c>/readyz</c>) until its store answers. The store's
-/// client is loaded and its first request made then, not during the first upload. A store that fails later is answered
+/// start, not by the first upload's refusal. The store's client is loaded and its first request made then, not during the
+/// first upload. It does not hold the node's readiness: a store that answers one request badly (s3rver's listing after a
+/// writer was killed mid-PUT) must not keep a restarted node out of the cluster. A store that fails later is answered
 /// per request (a typed refusal, <see cref="Grains.Interfaces.RefusalReason.StorageFailure"/>).
 /// </summary>
 public sealed partial class StoreCheck(IUploadStore store, ILogger<StoreCheck> logger) : BackgroundService
@@ -55,6 +56,6 @@ public sealed partial class StoreCheck(IUploadStore store, ILogger<StoreCheck> l
     [LoggerMessage(Level = LogLevel.Information, Message = "The {Kind} store answered in {Milliseconds} ms")]
     private partial void LogReached(StoreKind kind, long milliseconds);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The {Kind} store cannot be reached: {Detail}; this node is not ready, and tries again in {Seconds} s")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "The {Kind} store cannot be reached: {Detail}; this node tries again in {Seconds} s")]
     private partial void LogUnreachable(StoreKind kind, string detail, double seconds);
 }

@@ -50,16 +50,24 @@ public sealed class S3UploadStore : IUploadStore, IDisposable
 
     public long? AvailableBytes() => null;
 
-    /// <summary>The bucket is there and listable under the prefix (one ListObjectsV2 of one key): the endpoint, credentials,
-    /// bucket and region are right.</summary>
+    /// <summary>The bucket answers a read under the prefix: a GET of a key this service never writes answers NoSuchKey when the
+    /// endpoint, credentials, bucket and region are right (a listing is not asked: s3rver answers it with an internal error
+    /// once a writer killed mid-PUT has left a half-written object).</summary>
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
         // The preparation is shared with uploads and takes no token: the check stops waiting for it at its own deadline.
         await S3Failures.Call(() => _ready.EnsureAsync().WaitAsync(cancellationToken));
-        await S3Failures.Call(() => Client.ListObjectsV2Async(new ListObjectsV2Request
+        try
         {
-            BucketName = Bucket, Prefix = _keys.RecordRoot, MaxKeys = 1,
-        }, cancellationToken));
+            using var _ = await Client.GetObjectAsync(Bucket, _keys.RecordRoot + ".store-check", cancellationToken);
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchKey")
+        {
+        }
+        catch (Exception e) when (e is AmazonServiceException or HttpRequestException or AmazonClientException)
+        {
+            throw new IOException($"S3: {e.Message}", e);
+        }
     }
 
     public async Task<IStagingFile> OpenStagingAsync(StagingTarget target, CancellationToken cancellationToken)
