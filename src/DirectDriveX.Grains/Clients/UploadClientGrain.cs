@@ -184,14 +184,14 @@ public sealed partial class UploadClientGrain(
     }
 
     /// <summary>Asks each counted session admitted (or last found live) at least <see cref="UploadOptions.ClientRecheckAfter"/>
-    /// ago where it stands, and forgets those that have ended or never started. Returns how many were forgotten.</summary>
-    private async Task<int> ForgetEndedAsync(DateTimeOffset now)
+    /// ago where it stands, and forgets those that have ended or never started.</summary>
+    private async Task ForgetEndedAsync(DateTimeOffset now)
     {
         var period = options.Value.ClientRecheckAfter;
         var old = S.Live
             .Where(e => now - e.Value.AdmittedAt >= period && (!_foundLiveAt.TryGetValue(e.Key, out var seen) || now - seen >= period))
             .Select(e => e.Key).ToList();
-        if (old.Count == 0) return 0;
+        if (old.Count == 0) return;
         var checks = old.Select(async id =>
         {
             try
@@ -216,7 +216,6 @@ public sealed partial class UploadClientGrain(
             LogForgot(ClientId, ended.Count);
             await SaveAsync();
         }
-        return ended.Count;
     }
 
     /// <summary>Debug: the process that took the request logs each refusal once, at Information, with its reason.</summary>

@@ -61,12 +61,12 @@ public sealed partial class StoreSpaceGrain(NodeResources resources, IOptions<Fi
 
     /// <summary>Asks the session of each promise due for a check (<see cref="StorePromiseRecheck.Due"/>) whether it still holds
     /// it, and forgets those of sessions that have ended or never were. A session's status call runs its deadline (a session
-    /// whose node died is reactivated and expires, giving its promise back). Returns how many were forgotten.</summary>
-    private async Task<int> ForgetEndedAsync()
+    /// whose node died is reactivated and expires, giving its promise back).</summary>
+    private async Task ForgetEndedAsync()
     {
         var now = clock.GetUtcNow();
         var due = StorePromiseRecheck.Due(_promises, now, options.Value.PromiseRecheckAfter);
-        if (due.Count == 0) return 0;
+        if (due.Count == 0) return;
         var answers = await Task.WhenAll(due.Select(async id =>
         {
             try
@@ -91,7 +91,6 @@ public sealed partial class StoreSpaceGrain(NodeResources resources, IOptions<Fi
             }
         }
         if (forgotten > 0) LogForgot(forgotten);
-        return forgotten;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId} refused: it needs {Bytes} bytes of the file store, which has {Free} free and {Promised} promised")]

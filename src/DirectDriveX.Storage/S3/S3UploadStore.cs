@@ -57,17 +57,10 @@ public sealed class S3UploadStore : IUploadStore, IDisposable
     {
         // The preparation is shared with uploads and takes no token: the check stops waiting for it at its own deadline.
         await S3Failures.Call(() => _ready.EnsureAsync().WaitAsync(cancellationToken));
-        try
+        await S3Failures.CallExpecting("NoSuchKey", async () =>
         {
             using var _ = await Client.GetObjectAsync(Bucket, _keys.RecordRoot + ".store-check", cancellationToken);
-        }
-        catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchKey")
-        {
-        }
-        catch (Exception e) when (e is AmazonServiceException or HttpRequestException or AmazonClientException)
-        {
-            throw new IOException($"S3: {e.Message}", e);
-        }
+        });
     }
 
     public async Task<IStagingFile> OpenStagingAsync(StagingTarget target, CancellationToken cancellationToken)

@@ -25,9 +25,7 @@ public sealed class AdmissionRecountFixture : ClusterFixture
 
     protected override void AddServices(IServiceCollection services)
     {
-        services.AddSingleton(sp => new FaultyClientWrites(
-            sp.GetRequiredKeyedService<IGrainStorage>(Orleans.Providers.ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME)));
-        services.AddKeyedSingleton<IGrainStorage>(UploadClientGrain.StorageName, (sp, _) => sp.GetRequiredService<FaultyClientWrites>());
+        services.WrapGrainStorage(UploadClientGrain.StorageName, inner => new FaultyClientWrites(inner));
         services.AddSingleton<UnreachableClientCalls>();
         services.AddSingleton<IIncomingGrainCallFilter>(sp => sp.GetRequiredService<UnreachableClientCalls>());
     }

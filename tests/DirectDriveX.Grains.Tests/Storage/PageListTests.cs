@@ -31,9 +31,7 @@ public abstract class PageListTests(ObjectStoreServer server) : IAsyncLifetime
     }, (services, _) =>
     {
         services.AddSingleton<TimeProvider>(_clock);
-        services.AddSingleton(sp => new RecordingSessionStorage(
-            sp.GetRequiredKeyedService<IGrainStorage>(Orleans.Providers.ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME)));
-        services.AddKeyedSingleton<IGrainStorage>(UploadSessionGrain.StorageName, (sp, _) => sp.GetRequiredService<RecordingSessionStorage>());
+        services.WrapGrainStorage(UploadSessionGrain.StorageName, inner => new RecordingSessionStorage(inner));
     });
 
     public Task DisposeAsync() => _silo.DisposeAsync().AsTask();
@@ -44,26 +42,20 @@ public abstract class PageListTests(ObjectStoreServer server) : IAsyncLifetime
 
     private RecordingSessionStorage Storage => Services.GetRequiredService<RecordingSessionStorage>();
 
-    private async Task<UploadSessionState> StoredSession(IUploadSessionGrain grain)
-    {
-        var stored = new GrainState<UploadSessionState>();
-        await Storage.ReadStateAsync(UploadSessionGrain.StateName, grain.GetGrainId(), stored);
-        return stored.State!;
-    }
+    private async Task<UploadSessionState> StoredSession(IUploadSessionGrain grain) =>
+        (await Storage.ReadRecordAsync<UploadSessionState>(UploadSessionGrain.StateName, grain.GetGrainId())).State!;
 
     /// <summary>Every record under <paramref name="page"/>, itself first, with its ETag: lists read as lists, pages as parts.</summary>
     private async Task<List<(SealedPage Page, string? ETag)>> RecordsUnder(IUploadSessionGrain grain, SealedPage page)
     {
         if (page.Level == 0)
         {
-            var parts = new GrainState<SealedPartsRecord>();
-            await Storage.ReadStateAsync(page.StateName, grain.GetGrainId(), parts);
+            var parts = await Storage.ReadRecordAsync<SealedPartsRecord>(page.StateName, grain.GetGrainId());
             Assert.True(parts.RecordExists, $"{page.StateName} is there");
             Assert.Equal(page.Count, parts.State!.Parts.Length);
             return [(page, parts.ETag)];
         }
-        var list = new GrainState<SealedPageListRecord>();
-        await Storage.ReadStateAsync(page.StateName, grain.GetGrainId(), list);
+        var list = await Storage.ReadRecordAsync<SealedPageListRecord>(page.StateName, grain.GetGrainId());
         Assert.True(list.RecordExists, $"{page.StateName} is there");
         Assert.True(PartPaging.HoldsPages(page, list.State!.Pages), $"{page.StateName} lists the pages it folded");
         var records = new List<(SealedPage, string?)> { (page, list.ETag) };
@@ -113,8 +105,7 @@ public abstract class PageListTests(ObjectStoreServer server) : IAsyncLifetime
         Assert.Empty((await StoredSession(grain)).Pages);
         foreach (var (page, _) in records)
         {
-            var gone = new GrainState<object>();
-            await Storage.ReadStateAsync(page.StateName, grain.GetGrainId(), gone);
+            var gone = await Storage.ReadRecordAsync<object>(page.StateName, grain.GetGrainId());
             Assert.False(gone.RecordExists, $"{page.StateName} deleted at the end");
         }
     }

@@ -30,9 +30,7 @@ public abstract class SealedPagesTests(ObjectStoreServer server) : IAsyncLifetim
     }, (services, _) =>
     {
         services.AddSingleton<TimeProvider>(_clock);
-        services.AddSingleton(sp => new FirstSealLostStorage(
-            sp.GetRequiredKeyedService<IGrainStorage>(Orleans.Providers.ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME)));
-        services.AddKeyedSingleton<IGrainStorage>(UploadSessionGrain.StorageName, (sp, _) => sp.GetRequiredService<FirstSealLostStorage>());
+        services.WrapGrainStorage(UploadSessionGrain.StorageName, inner => new FirstSealLostStorage(inner));
     });
 
     public Task DisposeAsync() => _silo.DisposeAsync().AsTask();
@@ -43,19 +41,11 @@ public abstract class SealedPagesTests(ObjectStoreServer server) : IAsyncLifetim
 
     private IGrainStorage Storage => Services.GetRequiredKeyedService<IGrainStorage>(UploadSessionGrain.StorageName);
 
-    private async Task<UploadSessionState> StoredSession(IUploadSessionGrain grain)
-    {
-        var stored = new GrainState<UploadSessionState>();
-        await Storage.ReadStateAsync(UploadSessionGrain.StateName, grain.GetGrainId(), stored);
-        return stored.State!;
-    }
+    private async Task<UploadSessionState> StoredSession(IUploadSessionGrain grain) =>
+        (await Storage.ReadRecordAsync<UploadSessionState>(UploadSessionGrain.StateName, grain.GetGrainId())).State!;
 
-    private async Task<GrainState<SealedPartsRecord>> PageRecord(IUploadSessionGrain grain, SealedPage page)
-    {
-        var stored = new GrainState<SealedPartsRecord>();
-        await Storage.ReadStateAsync(page.StateName, grain.GetGrainId(), stored);
-        return stored;
-    }
+    private Task<GrainState<SealedPartsRecord>> PageRecord(IUploadSessionGrain grain, SealedPage page) =>
+        Storage.ReadRecordAsync<SealedPartsRecord>(page.StateName, grain.GetGrainId());
 
     private async Task<(IUploadSessionGrain Grain, UploadSessionInfo Info, byte[] Data)> StartAsync(int seed)
     {

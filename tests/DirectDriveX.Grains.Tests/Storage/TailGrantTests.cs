@@ -48,13 +48,9 @@ public abstract class TailGrantTests : IAsyncLifetime
     /// <summary>The <see cref="IUploadSessionGrain.GetParts"/> calls both silos have taken.</summary>
     private int PartsCallsTaken => Cluster.Silos.Sum(silo => Cluster.GetSiloServiceProvider(silo.SiloAddress).GetRequiredService<PartsCalls>().Count);
 
-    private async Task<UploadSessionState> StoredSession(IUploadSessionGrain grain)
-    {
-        var stored = new GrainState<UploadSessionState>();
-        await _silos.Services.GetRequiredKeyedService<IGrainStorage>(UploadSessionGrain.StorageName)
-            .ReadStateAsync(UploadSessionGrain.StateName, grain.GetGrainId(), stored);
-        return stored.State!;
-    }
+    private async Task<UploadSessionState> StoredSession(IUploadSessionGrain grain) =>
+        (await _silos.Services.GetRequiredKeyedService<IGrainStorage>(UploadSessionGrain.StorageName)
+            .ReadRecordAsync<UploadSessionState>(UploadSessionGrain.StateName, grain.GetGrainId())).State!;
 
     [Fact]
     public async Task Writers_of_a_paged_upload_moved_between_silos_are_granted_its_tail_and_it_completes_byte_identical()
