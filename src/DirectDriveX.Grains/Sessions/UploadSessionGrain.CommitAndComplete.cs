@@ -160,8 +160,11 @@ public sealed partial class UploadSessionGrain
     {
         // A client without an API key can delete its file only with a token it is given now, once; the record keeps its hash.
         var (deleteToken, deleteTokenSha256) = FileLifecycle.GetsDeleteToken(S.ClientId) ? FileLifecycle.NewDeleteToken() : default;
+        // A session that leaves its record to the store's (a one-request upload's) has it hold what its later status and resume
+        // calls need (CompletedSession): its resume token's hash marks such a record.
+        var recordedByStore = CompletedSession.RecordedByStore(S with { State = UploadState.Completed }, _startUnwritten);
         var record = new StoredFileRecord(UploadId, S.FileName, S.Size, sha256, S.ContentType, clock.GetUtcNow(), S.NodeName,
-            S.ClientId, deleteTokenSha256);
+            S.ClientId, deleteTokenSha256, S.TusMetadata, recordedByStore ? Convert.ToHexStringLower(S.ResumeTokenHash) : null);
         try
         {
             var target = await StagingOfAsync(epoch);

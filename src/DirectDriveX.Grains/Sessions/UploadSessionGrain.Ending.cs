@@ -23,12 +23,12 @@ public sealed partial class UploadSessionGrain
     }
 
     /// <summary>Every way out goes through here: the final state is written, staging removed if asked, and the lease released.
-    /// The state is written first (a one-request upload's completion: started first, not waited for, <see cref="WritesBehind"/>):
-    /// an activation whose write is refused because another one holds the session (two activations
-    /// while a silo shuts down) deletes and releases nothing of that session's. What follows the write is independent (the
-    /// staging, the lease, the store space, the client's count: four stores or grains) and runs at once, so the caller (a
-    /// completion's answer) waits for the slowest of them, not for four in a row (issue 19); each is done before it returns,
-    /// but for a one-request upload's completion, which waits only for its client's count (<see cref="_releasingBehind"/>).</summary>
+    /// The state is written first, but for a one-request upload's completion, whose record is the store's
+    /// (<see cref="CompletedSession.RecordedByStore"/>): an activation whose write is refused because another one holds the
+    /// session (two activations while a silo shuts down) deletes and releases nothing of that session's. What follows the write
+    /// is independent (the staging, the lease, the store space, the client's count: four stores or grains) and runs at once, so
+    /// the caller (a completion's answer) waits for the slowest of them, not for four in a row (issue 19); each is done before
+    /// it returns, but for a one-request upload's completion, which waits only for its client's count (<see cref="_releasingBehind"/>).</summary>
     private async Task FinishAsync(UploadSessionState final, bool deleteStaging)
     {
         await _admissionConfirmed; // a one-request upload's count is durable before its end is told, and before it is released
@@ -38,11 +38,18 @@ public sealed partial class UploadSessionGrain
         var parts = deleteStaging ? await PartsForDeletingAsync() : S.Parts;
         final = final with { Pages = [] }; // the pages' records are deleted below
         state.State = final with { LastActivityAt = clock.GetUtcNow() };
+        var recordedByStore = CompletedSession.RecordedByStore(final, _startUnwritten);
         var superseded = false;
         var written = false;
         try
         {
-            await (WritesBehind(final) ? StartWritingBehind() : WriteFencedStateAsync());
+            if (recordedByStore)
+            {
+                // Nothing to write: the store's record, published before this, answers for the session from now on.
+                _startUnwritten = false;
+                _foundInStore = true;
+            }
+            else await WriteFencedStateAsync();
             written = true;
         }
         catch (InconsistentStateException)
@@ -60,7 +67,7 @@ public sealed partial class UploadSessionGrain
                     ReleaseLeaseAsync(final.NodeId),
                     StoreSpace.Release(UploadId));
                 var releasingClient = ReleaseClientAsync(final.ClientId, final.State == UploadState.Completed ? final.Size : final.CommittedOffset);
-                if (WritesBehind(final))
+                if (recordedByStore)
                 {
                     // A one-request upload's 201 waits for its client's slot to be free (the client's next upload must find
                     // it so), not for the rest: what this node holds for it is given back behind the answer, before the
@@ -72,9 +79,9 @@ public sealed partial class UploadSessionGrain
                 metrics.SessionClosed();
                 if (final.State == UploadState.Completed) metrics.UploadCompleted();
                 else metrics.UploadFailed(final.Failure?.Reason ?? (final.State == UploadState.Aborted ? RefusalReason.Aborted : RefusalReason.Expired));
-                // An ended session is its record now: its activation goes once this call has answered (a write behind the
-                // answer lands first, OnDeactivateAsync), rather than after Orleans' collection age, so a node that stores
-                // many small files does not hold every one's session in memory for minutes. A later call reads the record.
+                // An ended session is its record now: its activation goes once this call has answered, rather than after
+                // Orleans' collection age, so a node that stores many small files does not hold every one's session in memory
+                // for minutes. A later call reads the record (the session's, or the store's).
                 DeactivateOnIdle();
             }
         }
@@ -95,46 +102,6 @@ public sealed partial class UploadSessionGrain
             // What a failed release left: the lease times out, the staging sweep removes the bytes, and a store-space
             // promise left over is forgotten when the store would refuse an upload for it (StoreSpaceGrain asks this session).
             LogReleaseBehindFailed(UploadId, e.Message);
-        }
-    }
-
-    /// <summary>
-    /// Whether the final state is written behind the answer: a completion whose start was never written (a one-request upload,
-    /// <see cref="UploadRequest.BodyFollows"/>, issue 19). What makes its 201 durable is the store's record and bytes, published
-    /// and fsynced (with <c>files/</c>) before this is reached; the session's state is a cache of them for later status and
-    /// resume calls, which this activation answers from memory until its write has landed. Its releases need nothing of it:
-    /// a session never recorded has no timer or activation that would act on it after a crash. What a crash in the few
-    /// milliseconds between the answer and the write costs: a later status or HEAD of that upload answers NotFound (as it
-    /// does once the record's lifetime has passed), while its file is stored and served. Every other way out, and any
-    /// session already recorded, writes its final state before it answers, as before.
-    /// </summary>
-    private bool WritesBehind(UploadSessionState final) => _startUnwritten && final.State == UploadState.Completed;
-
-    /// <summary>The write behind the answer (<see cref="WritesBehind"/>), running on this activation's scheduler; a later state
-    /// write waits for it, and a deactivation waits for it and writes again should it have failed.</summary>
-    private Task? _writingBehind;
-
-    private Task StartWritingBehind()
-    {
-        _writingBehind = WriteBehindAsync();
-        return Task.CompletedTask;
-
-        async Task WriteBehindAsync()
-        {
-            try
-            {
-                await state.WriteStateAsync();
-                _startUnwritten = false;
-            }
-            catch (InconsistentStateException)
-            {
-                _startUnwritten = false; // another activation recorded this session since: its record stands, this one goes
-                DeactivateOnIdle();
-            }
-            catch (Exception e)
-            {
-                LogStateWriteBehindFailed(UploadId, e.Message); // written again when the activation goes (OnDeactivateAsync)
-            }
         }
     }
 

@@ -33,9 +33,6 @@ public sealed partial class UploadSessionGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId} could not confirm its count on client {ClientId} ({Detail}); should that grain have lost it, the client is counted one upload short until this one ends")]
     private partial void LogAdmissionUnconfirmed(string uploadId, string clientId, string detail);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId}: its completed state could not be written now ({Detail}); written again when its activation goes")]
-    private partial void LogStateWriteBehindFailed(string uploadId, string detail);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId}: what it held was not all given back behind its answer ({Detail}); its lease times out, its staging is swept, and a store-space promise left over errs on the safe side")]
     private partial void LogReleaseBehindFailed(string uploadId, string detail);
 
@@ -65,4 +62,7 @@ public sealed partial class UploadSessionGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId} on node {NodeName} failed: {Reason} {Detail}")]
     private partial void LogFailed(string uploadId, string nodeName, RefusalReason reason, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {UploadId}: the store could not be asked for its file's record now ({Detail}); the upload is unknown to this call")]
+    private partial void LogStoreRecordUnreadable(string uploadId, string detail);
 }

@@ -34,7 +34,7 @@ public sealed partial class UploadSessionGrain(
     UploadMetrics metrics,
     IOptions<UploadOptions> uploadOptions,
     IOptions<MemoryBudgetOptions> budgetOptions,
-    ILogger<UploadSessionGrain> logger) : Grain, IUploadSessionGrain
+    ILogger<UploadSessionGrain> logger) : Grain, IUploadSessionGrain, IIncomingGrainCallFilter
 {
     /// <summary>The grain storage of sessions' records: the default storage unless a host registers one of its own (Redis
     /// does, to let records expire <see cref="UploadOptions.SessionRecordLifetime"/> after their last change).</summary>
@@ -56,8 +56,16 @@ public sealed partial class UploadSessionGrain(
     /// first state write (a commit's, the completion's) records it, and a call that answers about the upload writes it first.</summary>
     private bool _startUnwritten;
 
-    /// <summary>Whether the session exists: recorded, or started here and to be recorded with its first commit.</summary>
-    private bool Exists => state.RecordExists || _startUnwritten;
+    /// <summary>A completed upload whose record is its stored file's (<see cref="CompletedSession"/>): found in the store by a call
+    /// (<see cref="FindInStoreAsync"/>), or completed by this activation without a record of its own.</summary>
+    private bool _foundInStore;
+
+    /// <summary>Whether the store was asked for this session's file (at most once per activation).</summary>
+    private bool _storeAsked;
+
+    /// <summary>Whether the session exists: recorded, started here and to be recorded with its first commit, or completed and
+    /// recorded by the store.</summary>
+    private bool Exists => state.RecordExists || _startUnwritten || _foundInStore;
 
     private string UploadId => this.GetPrimaryKeyString();
 
@@ -80,18 +88,43 @@ public sealed partial class UploadSessionGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         if (_releasingBehind is { } releasing) await releasing; // a one-request upload's releases behind its answer
-        if (_writingBehind is { } behind)
-        {
-            // A completion written behind its answer: landed before the activation goes, or written once more now.
-            await behind;
-            if (_startUnwritten) await WriteFencedStateAsync();
-            return;
-        }
         if (!Exists || S.State.IsFinal()) return;
         metrics.SessionClosed(); // it lives on in storage, not here
         // Deactivated before its first commit (the silo is stopping): recorded now, so that the client's request, which may
         // still go on elsewhere, finds it.
         if (_startUnwritten) await WriteFencedStateAsync();
+    }
+
+    /// <summary>Before every call but a start, a session with no record of its own is looked for in the store
+    /// (<see cref="CompletedSession"/>): a one-request upload, once completed, keeps none. A start is not: a new upload's id is
+    /// new, and a start must cost no store read.</summary>
+    async Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context)
+    {
+        if (!Exists && !_storeAsked && context.InterfaceMethod?.DeclaringType == typeof(IUploadSessionGrain)
+            && context.InterfaceMethod.Name != nameof(IUploadSessionGrain.Start))
+            await FindInStoreAsync();
+        await context.Invoke();
+    }
+
+    /// <summary>Takes the session its stored file's record answers for, if any (<see cref="CompletedSession.Of"/>). A store that
+    /// cannot be read now leaves the session unknown for this call; the next one asks again.</summary>
+    private async Task FindInStoreAsync()
+    {
+        if (!UploadIds.IsWellFormed(UploadId)) return;
+        StoredFileRecord? record;
+        try
+        {
+            record = await store.ReadRecordAsync(UploadId);
+        }
+        catch (IOException e)
+        {
+            LogStoreRecordUnreadable(UploadId, e.Message);
+            return;
+        }
+        _storeAsked = true;
+        if (record is null || CompletedSession.Of(record, clock.GetUtcNow(), _uploads.SessionRecordLifetime) is not { } completed) return;
+        state.State = completed;
+        _foundInStore = true;
     }
 
     public async Task<UploadOpening> Open(string? resumeToken, bool requireToken)
@@ -159,7 +192,6 @@ public sealed partial class UploadSessionGrain(
     /// one session while a silo shuts down) deactivates this one, so that it never acts on its stale state again.</summary>
     private async Task WriteFencedStateAsync()
     {
-        if (_writingBehind is { IsCompleted: false } behind) await behind; // one write at a time (its own catches its failure)
         try
         {
             await state.WriteStateAsync();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using DirectDriveX.Gateway.Hosting;
 using DirectDriveX.Gateway.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
@@ -61,35 +62,55 @@ public sealed class EmbeddedRestartTests : IDisposable
     public async Task An_ended_sessions_record_expires_in_the_embedded_store_and_its_stored_file_stays()
     {
         var (siloPort, gatewayPort) = (FreePort.Next(), FreePort.Next());
-        var (swept, readLate) = (TestBytes.Random(200_000, seed: 52), TestBytes.Random(300_000, seed: 53));
-        string sweptId, readLateId, readLateRecord;
+        var (swept, readLate, oneRequest) = (TestBytes.Random(200_000, seed: 52), TestBytes.Random(300_000, seed: 53), TestBytes.Random(100_000, seed: 54));
+        string sweptId, readLateId, oneRequestId, readLateRecord;
         await using (var first = await StartAsync(siloPort, gatewayPort, "--FileStore:SweepInterval=00:00:00.200"))
         {
-            (sweptId, readLateId) = (await UploadMultipartAsync(first.Http, swept), await UploadMultipartAsync(first.Http, readLate));
+            (sweptId, readLateId) = (await UploadOverSocketAsync(first, swept), await UploadOverSocketAsync(first, readLate));
+            oneRequestId = await UploadMultipartAsync(first.Http, oneRequest);
             Assert.Equal(HttpStatusCode.Forbidden, await StatusCodeAsync(first.Http, sweptId)); // a record, and no token for it
+            // A one-request upload's session keeps no record: its stored file's record answers for it (CompletedSession).
+            Assert.Empty(SessionRecords(oneRequestId));
+            Assert.Equal(HttpStatusCode.Forbidden, await StatusCodeAsync(first.Http, oneRequestId));
 
             // A week and a day since its last write: the sweep removes it (Uploads:SessionRecordLifetime, 7 days).
-            var record = await SessionRecordAsync(sweptId);
+            var record = SessionRecords(sweptId).Single();
             File.SetLastWriteTimeUtc(record, DateTime.UtcNow - TimeSpan.FromDays(8));
             await Eventually.Holds(() => Task.FromResult(File.Exists(record)), exists => !exists,
                 TimeSpan.FromSeconds(20), "the state-file sweep removed the expired session record");
-            readLateRecord = await SessionRecordAsync(readLateId);
+            readLateRecord = SessionRecords(readLateId).Single();
         }
 
-        // Past its lifetime but not yet swept (the next sweep is 10 minutes away): it reads as absent.
+        // Past its lifetime but not yet swept (the next sweep is 10 minutes away): it reads as absent. A stored file's record
+        // answers for its one-request upload's session only as long: its file, 8 days old, answers for none.
         File.SetLastWriteTimeUtc(readLateRecord, DateTime.UtcNow - TimeSpan.FromDays(8));
+        var storedRecord = Path.Combine(_store, "files", oneRequestId + ".json");
+        var aged = JsonNode.Parse(await File.ReadAllTextAsync(storedRecord))!;
+        aged["createdAt"] = DateTimeOffset.UtcNow - TimeSpan.FromDays(8);
+        await File.WriteAllTextAsync(storedRecord, aged.ToJsonString());
         await using var second = await StartAsync(siloPort, gatewayPort);
         Assert.Equal(HttpStatusCode.NotFound, await StatusCodeAsync(second.Http, sweptId));
         Assert.Equal(HttpStatusCode.NotFound, await StatusCodeAsync(second.Http, readLateId));
+        Assert.Equal(HttpStatusCode.NotFound, await StatusCodeAsync(second.Http, oneRequestId));
         Assert.Equal(swept, await second.Http.GetByteArrayAsync($"/api/v1/files/{sweptId}"));
         Assert.Equal(readLate, await second.Http.GetByteArrayAsync($"/api/v1/files/{readLateId}"));
+        Assert.Equal(oneRequest, await second.Http.GetByteArrayAsync($"/api/v1/files/{oneRequestId}"));
     }
 
-    /// <summary>The session's record file, once written: a one-request upload's completion writes it behind its answer.</summary>
-    private async Task<string> SessionRecordAsync(string uploadId) =>
-        (await Eventually.Holds(() => Task.FromResult(Directory.GetFiles(Path.Combine(_store, "state", "upload"), $"*{uploadId}*")
-                .Where(f => !f.EndsWith(".tmp", StringComparison.Ordinal)).ToArray()),
-            files => files.Length == 1, TimeSpan.FromSeconds(20), $"upload {uploadId}'s session record")).Single();
+    /// <summary>The session's record files (written by its start, since it was created without its bytes, and by its end).</summary>
+    private string[] SessionRecords(string uploadId) =>
+        Directory.GetFiles(Path.Combine(_store, "state", "upload"), $"*{uploadId}*").Where(f => !f.EndsWith(".tmp", StringComparison.Ordinal)).ToArray();
+
+    /// <summary>An upload created first and then sent over its socket: a session recorded from its start.</summary>
+    private static async Task<string> UploadOverSocketAsync(Running gateway, byte[] data)
+    {
+        var created = await CreateAsync(gateway.Http, data);
+        await using var socket = await UploadSocketClient.ConnectAsync(SocketUri(gateway, created));
+        var ready = (await socket.ReceiveJsonAsync())!.Value;
+        var end = await socket.SendAsync(data, 0, data.Length, ready.GetProperty("chunkSize").GetInt32(), ready.GetProperty("window").GetInt64());
+        Assert.Equal("complete", end.GetProperty("type").GetString());
+        return created.GetProperty("uploadId").GetString()!;
+    }
 
     private static async Task<HttpStatusCode> StatusCodeAsync(HttpClient http, string uploadId)
     {

@@ -10,9 +10,10 @@ namespace DirectDriveX.Grains.Tests.DataPlane;
 
 /// <summary>A session started by a request that carries its bytes (<see cref="UploadRequest.BodyFollows"/>: tus
 /// creation-with-upload, multipart) is written once, with its first commit or its completion, not also at its start (issue
-/// 19); whatever answers about it first (a status call, an open, its activation going) writes it before it answers; its
-/// completion's write is not waited for by the answer, which the store's published record makes durable. A file
-/// of at most 1 MiB is committed once, at the end of its request, when nothing is acknowledged per commit.</summary>
+/// 19); whatever answers about it first (a status call, an open, its activation going) writes it before it answers; one
+/// completed by that request keeps no record of its own: the store's published record, durable before the answer, answers
+/// for it (<see cref="CompletedSession"/>). A file of at most 1 MiB is committed once, at the end of its request, when
+/// nothing is acknowledged per commit.</summary>
 [Collection(BudgetCluster.Name)]
 public class DeferredStartRecordTests(BudgetClusterFixture fixture)
 {
@@ -30,11 +31,12 @@ public class DeferredStartRecordTests(BudgetClusterFixture fixture)
     }
 
     [Fact]
-    public async Task A_one_request_upload_is_recorded_by_its_completion_and_not_at_its_start()
+    public async Task A_one_request_upload_is_never_recorded_by_its_session_and_its_stored_file_answers_for_it()
     {
         var data = TestBytes.Random(50_000, seed: 61); // one chunk: no commit before the completion
         var sha = TestBytes.Sha256Hex(data);
-        var (handle, refused) = await Plane.StartHereAsync(new UploadRequest("one.bin", data.Length, Sha256: sha, BodyFollows: true));
+        var (handle, refused) = await Plane.StartHereAsync(new UploadRequest("one.bin", data.Length, Sha256: sha, BodyFollows: true,
+            TusMetadata: "filename b25lLmJpbg=="));
         Assert.Null(refused);
         Assert.Equal(UploadState.Reserved, handle!.Status.State); // the start's own status: no second call
         Assert.False((await RecordOf(handle.UploadId)).RecordExists);
@@ -47,17 +49,29 @@ public class DeferredStartRecordTests(BudgetClusterFixture fixture)
             Assert.Equal(sha, (await handle.CompleteAsync(writer, CancellationToken.None)).File.Sha256);
         }
 
-        // Answered once the store holds the file; the session answers from memory until its write behind the answer lands.
+        // Answered once the store holds the file and its record; the session writes nothing, then or later.
         Assert.Equal(data, await File.ReadAllBytesAsync(fixture.StoredPath(handle.UploadId)));
         Assert.Equal(UploadState.Completed, (await handle.Grain.GetState()).State);
         // Its lease and store space are given back behind the answer (its client's slot before it).
         await Eventually.Holds(() => UploadDriver.Budget(fixture.Client, Node), budget => budget.LeaseCount == 0, TimeSpan.FromSeconds(10), "the lease given back");
-        var record = await CompletedRecordOf(handle.UploadId);
-        Assert.Equal((UploadState.Completed, (long)data.Length), (record.State!.State, record.State.CommittedOffset));
+        await fixture.Cluster.DeactivateAsync(handle.Grain);
+        Assert.False((await RecordOf(handle.UploadId)).RecordExists);
+
+        // A new activation answers from the stored file's record: status, tus metadata, and an open with its resume token only.
+        var status = await handle.Grain.GetState();
+        Assert.Equal((UploadState.Completed, (long)data.Length, (long)data.Length, handle.UploadId, "one.bin", "filename b25lLmJpbg=="),
+            (status.State, status.CommittedOffset, status.Size, status.FileId, status.FileName, status.TusMetadata));
+        Assert.Null(status.Failure);
+        var opened = await handle.Grain.Open(handle.ResumeToken, requireToken: true);
+        Assert.Equal((UploadState.Completed, handle.UploadId), (opened.Status!.State, opened.Status.FileId));
+        var wrongToken = await handle.Grain.Open(UploadIds.NewResumeToken(), requireToken: true);
+        Assert.Equal(RefusalReason.Unauthorized, wrongToken.Refusal!.Reason);
+        Assert.True(await handle.Grain.HasEnded());
+        Assert.False((await RecordOf(handle.UploadId)).RecordExists);
     }
 
     [Fact]
-    public async Task A_one_request_upload_deactivated_right_after_its_completion_is_recorded_Completed_first()
+    public async Task A_one_request_upload_whose_stored_file_is_gone_is_unknown()
     {
         var data = TestBytes.Random(50_000, seed: 65);
         var (handle, _) = await Plane.StartHereAsync(new UploadRequest("gone.bin", data.Length, BodyFollows: true));
@@ -66,13 +80,13 @@ public class DeferredStartRecordTests(BudgetClusterFixture fixture)
             await writer.WriteAsync(data, CancellationToken.None);
             await handle.CompleteAsync(writer, CancellationToken.None);
         }
+        await fixture.Cluster.DeactivateAsync(handle.Grain);
 
-        await fixture.Cluster.DeactivateAsync(handle.Grain); // its deactivation waits for the write behind the answer
+        File.Delete(fixture.StoredPath(handle.UploadId)); // as a deletion or the retention sweep removes it
 
-        var record = await RecordOf(handle.UploadId);
-        Assert.Equal((UploadState.Completed, (long)data.Length), (record.State!.State, record.State.CommittedOffset));
-        var status = await handle.Grain.GetState(); // a new activation, from the record
-        Assert.Equal((UploadState.Completed, handle.UploadId), (status.State, status.FileId));
+        var status = await handle.Grain.GetState(); // a new activation: no record of its own, and none in the store
+        Assert.Equal(RefusalReason.NotFound, status.Failure!.Reason);
+        Assert.True(await handle.Grain.HasEnded());
     }
 
     [Fact]
@@ -96,11 +110,6 @@ public class DeferredStartRecordTests(BudgetClusterFixture fixture)
             Assert.Equal(TestBytes.Sha256Hex(data), (await handle.CompleteAsync(writer, CancellationToken.None)).File.Sha256);
         }
     }
-
-    /// <summary>The record once the completion's write, not waited for by its answer, has landed.</summary>
-    private Task<IGrainState<UploadSessionState>> CompletedRecordOf(string uploadId) =>
-        Eventually.Holds(() => RecordOf(uploadId), record => record.RecordExists && record.State?.State == UploadState.Completed,
-            TimeSpan.FromSeconds(30), $"upload {uploadId}'s Completed state in storage");
 
     [Fact]
     public async Task A_status_call_records_a_start_not_written_yet_before_it_answers()
@@ -135,7 +144,7 @@ public class DeferredStartRecordTests(BudgetClusterFixture fixture)
     }
 
     [Fact]
-    public async Task A_small_file_of_several_chunks_is_committed_and_recorded_once_by_its_completion()
+    public async Task A_small_file_of_several_chunks_is_committed_once_and_recorded_by_the_store_at_its_completion()
     {
         var data = TestBytes.Random(200_000, seed: 63);
         var (handle, _) = await Plane.StartHereAsync(new UploadRequest("two.bin", data.Length, BodyFollows: true));
@@ -149,7 +158,9 @@ public class DeferredStartRecordTests(BudgetClusterFixture fixture)
             Assert.Equal(TestBytes.Sha256Hex(data), (await handle.CompleteAsync(writer, CancellationToken.None)).File.Sha256);
         }
         Assert.Equal(data, await File.ReadAllBytesAsync(fixture.StoredPath(handle.UploadId)));
-        Assert.Equal(UploadState.Completed, (await CompletedRecordOf(handle.UploadId)).State!.State);
+        await fixture.Cluster.DeactivateAsync(handle.Grain);
+        Assert.False((await RecordOf(handle.UploadId)).RecordExists);
+        Assert.Equal((UploadState.Completed, (long)data.Length), ((await handle.Grain.GetState()).State, (await handle.Grain.GetState()).CommittedOffset));
     }
 
     [Fact]
