@@ -18,11 +18,7 @@ internal sealed class AzureBlobStagingFile(AzureBlobUploadStore store, StagingTa
 {
     public const string WholeLocator = "whole";
 
-    /// <summary>This process's writers, numbered on from a random start (the low 16 bits name one in a block id): two writers of
-    /// one epoch are on one node, in one process, one after the other.</summary>
-    private static int s_writers = Random.Shared.Next();
-
-    private readonly int _writer = Interlocked.Increment(ref s_writers) & 0xFFFF;
+    private readonly int _writer = store.NextWriter();
     private readonly ScratchFile _scratch = store.Scratch.Open(target.UploadId, target.Epoch, Math.Max(target.ChunkSize, 1024 * 1024));
 
     /// <summary>Where the parts a writer reads begin in <paramref name="parts"/>: past them all. It reads none: its block ids are

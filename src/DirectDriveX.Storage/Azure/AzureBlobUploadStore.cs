@@ -41,6 +41,13 @@ public sealed class AzureBlobUploadStore : IUploadStore
 
     internal ScratchDirectory Scratch { get; }
 
+    /// <summary>This store's writers, numbered on from a random start (the low 16 bits name one in a block id): two writers of one
+    /// epoch are on one node, with one store, one after the other.</summary>
+    private int _writers = Random.Shared.Next();
+
+    /// <summary>The number of a new writer (<see cref="AzureBlobStagingFile"/>'s block ids).</summary>
+    internal int NextWriter() => Interlocked.Increment(ref _writers) & 0xFFFF;
+
     internal BlockBlobClient Blob(string fileId) => _container.GetBlockBlobClient(_keys.File(fileId));
 
     public long? AvailableBytes() => null;
