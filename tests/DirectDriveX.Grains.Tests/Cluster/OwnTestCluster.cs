@@ -9,7 +9,8 @@ namespace DirectDriveX.Grains.Tests.Cluster;
 /// <summary>
 /// A test cluster for a test class of its own, of one silo unless asked for more: a directory of its own (<see cref="Root"/>,
 /// shared by its silos and deleted with the cluster), 4 GiB of memory all available on each silo (<see cref="CappedMemoryProbe"/>),
-/// grain state in memory, and the settings and services the test gives (each given the directory, and asked once per silo).
+/// grain state in memory, and the settings and services the test gives (each given the directory, and asked once per silo,
+/// one silo at a time).
 /// </summary>
 public sealed class OwnTestCluster : IAsyncDisposable
 {
@@ -29,9 +30,13 @@ public sealed class OwnTestCluster : IAsyncDisposable
     {
         var root = Directory.CreateTempSubdirectory($"ddx-{name}-").FullName;
         var builder = new InProcessTestClusterBuilder(silos);
+        var asking = new Lock();
         builder.ConfigureSilo((_, silo) =>
         {
-            var configured = settings(root);
+            // The test cluster configures its silos at once, on several threads: a test's settings are asked one silo at a
+            // time, so that settings shared by the silos (made at the first call) are made once.
+            Dictionary<string, string?> configured;
+            lock (asking) configured = settings(root);
             configured["MemoryBudget:MemoryLimitBytes"] = (4L << 30).ToString();
             silo.Services.AddSingleton<IMemoryProbe, CappedMemoryProbe>();
             services?.Invoke(silo.Services, root);
