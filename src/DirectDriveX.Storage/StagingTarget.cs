@@ -21,5 +21,7 @@ public sealed record StagingTarget(
     long? PlanSize = null,
     int SentPartNumber = 0);
 
-/// <summary>What an upload may have left in a store: its last epoch, the parts its session recorded, its store id.</summary>
-public sealed record StagingRemains(string UploadId, int LastEpoch, IReadOnlyList<StagedPart> Parts, string? StoreUploadId);
+/// <summary>What an upload may have left in a store: its last epoch, the parts its session recorded, its store id.
+/// <see cref="OneWriter"/>: the upload had a single writer, of <see cref="LastEpoch"/>, from its start (a one-request upload
+/// whose session was never recorded, so no other writer was ever let in), so no other epoch staged anything.</summary>
+public sealed record StagingRemains(string UploadId, int LastEpoch, IReadOnlyList<StagedPart> Parts, string? StoreUploadId, bool OneWriter = false);

@@ -62,7 +62,7 @@ public sealed partial class UploadSessionGrain
             if (!superseded)
             {
                 var releasing = Task.WhenAll(
-                    deleteStaging && written ? DeleteStagingAsync(final, parts) : Task.CompletedTask,
+                    deleteStaging && written ? DeleteStagingAsync(final, parts, oneWriter: recordedByStore) : Task.CompletedTask,
                     written ? ClearPagesAsync(pages) : Task.CompletedTask,
                     ReleaseLeaseAsync(final.NodeId),
                     StoreSpace.Release(UploadId));
@@ -106,12 +106,14 @@ public sealed partial class UploadSessionGrain
     }
 
     /// <summary>Deletes what the session staged and did not publish. A store that fails now leaves remnants for the staging
-    /// sweep; the session has ended either way.</summary>
-    private async Task DeleteStagingAsync(UploadSessionState final, StagedPart[] parts)
+    /// sweep; the session has ended either way.
+    /// <paramref name="oneWriter"/>: a one-request upload's session, never recorded (<see cref="CompletedSession.RecordedByStore"/>),
+    /// had no writer but the request that started it: no other was let in without a state write first.</summary>
+    private async Task DeleteStagingAsync(UploadSessionState final, StagedPart[] parts, bool oneWriter)
     {
         try
         {
-            await store.DeleteStagingAsync(new StagingRemains(UploadId, final.WriterEpoch, parts, final.StoreUploadId),
+            await store.DeleteStagingAsync(new StagingRemains(UploadId, final.WriterEpoch, parts, final.StoreUploadId, oneWriter),
                 published: final.State == UploadState.Completed, CancellationToken.None);
         }
         catch (IOException e)

@@ -1,4 +1,5 @@
 using DirectDriveX.Storage;
+using DirectDriveX.Storage.FileSystem;
 using Microsoft.Extensions.Options;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -79,7 +80,7 @@ public sealed class FileGrainStorage(
                 file.Write(bytes);
                 file.Flush(flushToDisk: true);
             }
-            File.Move(temporary, path, overwrite: true);
+            FileRename.Replace(temporary, path);
             return _directories.FlushHereAsync(directory);
         });
         grainState.ETag = (expected + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
