@@ -24,7 +24,7 @@ public sealed partial class UploadSessionGrain
             // A client that connects is not idle: its deadline (first byte, or the lease timeout) runs again from now, so time
             // it spent refused for a resource this node lacked (a buffer, a reconnect after a move) never expires or parks it.
             state.State = S with { LastActivityAt = clock.GetUtcNow() };
-            if (S.NodeId == ThisNodeId) await GrainFactory.BudgetOf(silo.SiloAddress).Renew(UploadId); // else re-reserved at its first commit
+            if (S.NodeId == ThisNodeId) budget.Renew(UploadId); // else re-reserved at its first commit
         }
         if (_epoch is null)
         {

@@ -137,11 +137,16 @@ public sealed partial class UploadSessionGrain
         }
     }
 
-    /// <summary>Releases this session's lease on <paramref name="nodeId"/>; a node that has left the cluster took its leases
-    /// with it, so failing to reach it is not an error.</summary>
+    /// <summary>Releases this session's lease on <paramref name="nodeId"/>: in process on this silo, else through that node's
+    /// budget grain; a node that has left the cluster took its leases with it, so failing to reach it is not an error.</summary>
     private async Task ReleaseLeaseAsync(string nodeId)
     {
         if (string.IsNullOrEmpty(nodeId)) return;
+        if (nodeId == ThisNodeId)
+        {
+            budget.Release(UploadId);
+            return;
+        }
         try
         {
             await GrainFactory.BudgetOf(MemoryBudgetKey.ToSilo(nodeId)).Release(UploadId);

@@ -16,9 +16,9 @@ public sealed partial class UploadSessionGrain
     /// takes another byte.</summary>
     private async Task<UploadRefusal?> EnsureLeaseAsync()
     {
-        if (S.NodeId == ThisNodeId && await GrainFactory.BudgetOf(silo.SiloAddress).Renew(UploadId)) return null;
+        if (S.NodeId == ThisNodeId && budget.Renew(UploadId)) return null;
         if (S.NodeId != ThisNodeId) await ReleaseLeaseAsync(S.NodeId);
-        var grant = await GrainFactory.BudgetOf(silo.SiloAddress).TryReserve(UploadId, S.ReservedBytes);
+        var grant = await budget.TryReserveAsync(UploadId, S.ReservedBytes);
         if (!grant.Granted) return grant.Refusal;
         state.State = S with { NodeId = ThisNodeId, NodeName = silo.Name };
         await WriteFencedStateAsync();
@@ -34,7 +34,7 @@ public sealed partial class UploadSessionGrain
         if (S.ClientId is { } clientId && S.ClientLimits is { } limits
             && await ClientGrain(clientId).TryResume(UploadId, limits) is { } overLimit)
             return overLimit with { ExpectedOffset = S.CommittedOffset };
-        var grant = await GrainFactory.BudgetOf(silo.SiloAddress).TryReserve(UploadId, S.ReservedBytes);
+        var grant = await budget.TryReserveAsync(UploadId, S.ReservedBytes);
         if (!grant.Granted)
         {
             await ParkClientAsync(S.ClientId);

@@ -78,7 +78,7 @@ public sealed partial class UploadSessionGrain
         }
         catch
         {
-            await GrainFactory.BudgetOf(silo.SiloAddress).Release(UploadId);
+            budget.Release(UploadId);
             await StoreSpace.Release(UploadId);
             await ReleaseClientAsync(client?.ClientId, 0);
             throw;
@@ -119,7 +119,7 @@ public sealed partial class UploadSessionGrain
 
         // Re-tiered: the chunk stays (the store's parts and the writer are cut by it), the lease comes down to the length's tier.
         var plan = ChunkPlan.Retier(new ChunkPlan(S.ChunkSize, S.ReservedBytes, S.MaxChunksInFlight), length);
-        if (plan.ReservedBytes < S.ReservedBytes && S.NodeId == ThisNodeId) await GrainFactory.BudgetOf(silo.SiloAddress).Shrink(UploadId, plan.ReservedBytes);
+        if (plan.ReservedBytes < S.ReservedBytes && S.NodeId == ThisNodeId) budget.Shrink(UploadId, plan.ReservedBytes);
         var reserved = S.ReservedBytes;
         state.State = S with { Size = length, LengthDeferred = false, ReservedBytes = plan.ReservedBytes, MaxChunksInFlight = plan.MaxChunksInFlight };
         await WriteFencedStateAsync();

@@ -1,3 +1,4 @@
+using DirectDriveX.Grains.Budget;
 using DirectDriveX.Grains.Interfaces;
 
 namespace DirectDriveX.Grains.Sessions;
@@ -6,7 +7,7 @@ namespace DirectDriveX.Grains.Sessions;
 /// What a start holds before it answers: the client's count (<see cref="IUploadClientGrain.TryAdmit"/>) first, so that a
 /// client over its limits costs the cluster no promise and no lease (a flood of one client's creates leaves the nodes to
 /// the others); then the store space (<see cref="IStoreSpaceGrain.TryPromise"/>) and this node's lease
-/// (<see cref="IMemoryBudgetGrain.TryReserve"/>) at once (issue 19, fifth round). The start answers only once all have
+/// (<see cref="NodeBudget.TryReserveAsync"/>, in process) at once (issue 19, fifth round). The start answers only once all have
 /// answered; a refusal is the one the order store space, lease gives first, and whatever was granted beside a refusal or a
 /// failure is given back before the start answers.
 /// </summary>
@@ -24,7 +25,7 @@ public sealed partial class UploadSessionGrain
         var promising = request.Size > 0 ? StoreSpace.TryPromise(UploadId, request.Size) : NoRefusal;
         var reserving = reservedBytes == 0
             ? Task.FromResult(new LeaseGrant(true, 0, default, null))
-            : GrainFactory.BudgetOf(silo.SiloAddress).TryReserve(UploadId, reservedBytes);
+            : budget.TryReserveAsync(UploadId, reservedBytes);
         try
         {
             await Task.WhenAll(promising, reserving);

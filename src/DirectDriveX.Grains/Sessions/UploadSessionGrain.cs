@@ -34,6 +34,7 @@ public sealed partial class UploadSessionGrain(
     UploadMetrics metrics,
     IOptions<UploadOptions> uploadOptions,
     IOptions<MemoryBudgetOptions> budgetOptions,
+    NodeBudget budget,
     ILogger<UploadSessionGrain> logger) : Grain, IUploadSessionGrain, IIncomingGrainCallFilter
 {
     /// <summary>The grain storage of sessions' records: the default storage unless a host registers one of its own (Redis

@@ -42,6 +42,7 @@ public static class DirectDriveXSiloBuilderExtensions
         services.AddSingleton<NodeResources>();
         services.AddHostedService(sp => sp.GetRequiredService<NodeResources>());
         services.AddSingleton<LeaseBook>();
+        services.AddSingleton<NodeBudget>();
         services.AddSingleton<LocalBudgetReading>();
         services.AddMetrics();
         services.TryAddSingleton<UploadMetrics>();
