@@ -49,9 +49,11 @@ public sealed partial class UploadStarter(IClusterClient client, ClusterView vie
     {
         using (placement)
         {
-            var grain = client.ReferenceTo<IUploadSessionGrain>(UploadIds.NewId());
+            var uploadId = UploadIds.NewId(); // drawn per node asked, so every start is a new id's first
+            var grain = client.ReferenceTo<IUploadSessionGrain>(uploadId);
             UploadStartResult result;
             using (UploadPlacementHint.Target(MemoryBudgetKey.ToSilo(placement.NodeId)))
+            using (NewUploadMark.For(uploadId))
                 result = await grain.Start(request).WaitAsync(cancellationToken);
             if (result.Accepted) placement.Granted();
             return result;

@@ -10,8 +10,10 @@ public sealed partial class UploadSessionGrain
 {
     public async Task<UploadStartResult> Start(UploadRequest request)
     {
-        // The routing hint placed this activation; it must not steer the grains this session calls.
+        // The routing hint placed this activation, and the new upload's mark spared it a storage read; neither goes on to the
+        // grains this session calls.
         UploadPlacementHint.Clear();
+        NewUploadMark.Clear();
         if (Exists)
             return UploadStartResult.Refused(Refusal(RefusalReason.InvalidState, $"Upload {UploadId} has already been started."));
         if (!UploadIds.IsWellFormed(UploadId))

@@ -27,7 +27,7 @@ namespace DirectDriveX.Grains.Sessions;
 [GrainType(GrainTypeNames.UploadSession)]
 [UploadSessionPlacement]
 public sealed partial class UploadSessionGrain(
-    [PersistentState(UploadSessionGrain.StateName, UploadSessionGrain.StorageName)] IPersistentState<UploadSessionState> state,
+    [PersistentState(UploadSessionGrain.StateName, NewUploadStorage.Name)] IPersistentState<UploadSessionState> state,
     IUploadStore store,
     ILocalSiloDetails silo,
     TimeProvider clock,
@@ -38,7 +38,8 @@ public sealed partial class UploadSessionGrain(
     ILogger<UploadSessionGrain> logger) : Grain, IUploadSessionGrain, IIncomingGrainCallFilter
 {
     /// <summary>The grain storage of sessions' records: the default storage unless a host registers one of its own (Redis
-    /// does, to let records expire <see cref="UploadOptions.SessionRecordLifetime"/> after their last change).</summary>
+    /// does, to let records expire <see cref="UploadOptions.SessionRecordLifetime"/> after their last change). A session's own
+    /// record goes through <see cref="NewUploadStorage"/> in front of it.</summary>
     public const string StorageName = "uploads";
 
     /// <summary>The name of a session's grain state (a file store's records are kept by state name).</summary>

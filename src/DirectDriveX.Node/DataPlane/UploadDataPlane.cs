@@ -78,7 +78,8 @@ public sealed class UploadDataPlane(
     /// <paramref name="uploadId"/> when the caller fixed it beforehand (a tus final upload's session), else a new id.</summary>
     public async Task<(UploadSessionHandle? Handle, UploadRefusal? Refusal)> StartHereAsync(UploadRequest request, string? uploadId = null)
     {
-        var grain = grains.ReferenceTo<IUploadSessionGrain>(uploadId ?? UploadIds.NewId());
+        var newId = uploadId is null ? UploadIds.NewId() : null;
+        var grain = grains.ReferenceTo<IUploadSessionGrain>(uploadId ?? newId!);
         // An id fixed beforehand may have been asked about (a status call activates an empty session, which deactivates
         // once it has answered): the start names this node, and an activation elsewhere refuses it and goes, so that the
         // next attempt lands here (each within 50 ms of the last, for at most 2 s).
@@ -87,6 +88,7 @@ public sealed class UploadDataPlane(
         for (var attempt = 0; ; attempt++)
         {
             using (UploadPlacementHint.Target(silo.SiloAddress))
+            using (newId is null ? null : NewUploadMark.For(newId)) // an id drawn here is started once, and never asked about before
                 started = await grain.Start(request);
             if (started.Accepted || uploadId is null || started.Refusal?.Reason != RefusalReason.NodeUnavailable || attempt == 40) break;
             await Task.Delay(50);

@@ -58,6 +58,8 @@ public static class DirectDriveXSiloBuilderExtensions
         foreach (var name in new[] { UploadSessionGrain.StorageName, UploadClientGrain.StorageName })
             services.TryAddKeyedSingleton<IGrainStorage>(name,
                 (sp, _) => sp.GetRequiredKeyedService<IGrainStorage>(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME));
+        services.AddKeyedSingleton<IGrainStorage>(NewUploadStorage.Name,
+            (sp, _) => new NewUploadStorage(sp.GetRequiredKeyedService<IGrainStorage>(UploadSessionGrain.StorageName)));
 
         services.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
         services.AddPlacementDirector<UploadSessionPlacement, UploadSessionPlacementDirector>();
