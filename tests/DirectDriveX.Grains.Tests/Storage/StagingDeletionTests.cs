@@ -43,16 +43,23 @@ public sealed class StagingDeletionTests : IDisposable
         Assert.Equal(data, await File.ReadAllBytesAsync(Path.Combine(_root, "files", uploadId)));
     }
 
-    [Fact]
-    public async Task An_upload_of_several_writers_has_every_epochs_file_deleted()
+    /// <summary>An upload of 2 KiB whose first writer (epoch 1) committed its first half and whose second (epoch 2) the rest.</summary>
+    private async Task<(string UploadId, StagedPart[] Parts)> StageTwoWritersAsync(FileSystemUploadStore store)
     {
-        var store = Store();
         var uploadId = UploadIds.NewId();
         var first = await StageAsync(store, uploadId, 1, 0, TestBytes.Random(1024, seed: 4), 2048);
         var second = await StageAsync(store, uploadId, 2, 1024, TestBytes.Random(1024, seed: 5), 2048);
         Assert.Equal(2, Staged(uploadId).Length);
+        return (uploadId, [.. first.Parts, .. second.Parts]);
+    }
 
-        await store.DeleteStagingAsync(new StagingRemains(uploadId, 2, [.. first.Parts, .. second.Parts], null), published: false, CancellationToken.None);
+    [Fact]
+    public async Task An_upload_of_several_writers_has_every_epochs_file_deleted()
+    {
+        var store = Store();
+        var (uploadId, parts) = await StageTwoWritersAsync(store);
+
+        await store.DeleteStagingAsync(new StagingRemains(uploadId, 2, parts, null), published: false, CancellationToken.None);
 
         Assert.Empty(Staged(uploadId));
     }
@@ -61,12 +68,9 @@ public sealed class StagingDeletionTests : IDisposable
     public async Task An_upload_said_to_be_of_one_writer_whose_parts_are_not_one_file_has_its_files_deleted()
     {
         var store = Store();
-        var uploadId = UploadIds.NewId();
-        var first = await StageAsync(store, uploadId, 1, 0, TestBytes.Random(1024, seed: 6), 2048);
-        var second = await StageAsync(store, uploadId, 2, 1024, TestBytes.Random(1024, seed: 7), 2048);
+        var (uploadId, parts) = await StageTwoWritersAsync(store);
 
-        await store.DeleteStagingAsync(new StagingRemains(uploadId, 2, [.. first.Parts, .. second.Parts], null, OneWriter: true),
-            published: true, CancellationToken.None);
+        await store.DeleteStagingAsync(new StagingRemains(uploadId, 2, parts, null, OneWriter: true), published: true, CancellationToken.None);
 
         Assert.Empty(Staged(uploadId));
     }
