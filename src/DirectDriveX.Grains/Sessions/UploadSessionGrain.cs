@@ -207,7 +207,7 @@ public sealed partial class UploadSessionGrain(
     }
 
     /// <summary>The node this activation runs on: the one whose data plane may write this upload's bytes.</summary>
-    private string ThisNodeId => MemoryBudgetKey.For(silo.SiloAddress);
+    private string ThisNodeId => budget.NodeId;
 
     /// <summary>The refusal for a call that needs a live session, or null when the session is live.</summary>
     private UploadRefusal? StateRefusal()

@@ -6,7 +6,7 @@ namespace DirectDriveX.Storage.FileSystem;
 /// Renames as one system call each on Linux. <see cref="File.Move(string, string, bool)"/> stats its source (and, not
 /// replacing, its target) before it renames, and a move that must not replace a file was an existence check and then that
 /// move: four stats and a window in which another file could appear. Per stored small file those stats were most of the
-/// embedded process's nine <c>lstat</c>s (issue 19, eleventh round). Elsewhere, and on a file system without
+/// embedded process's 10.5 <c>lstat</c>s (issue 19, eleventh round). Elsewhere, and on a file system without
 /// <c>RENAME_NOREPLACE</c> (NFS answers EINVAL), the same outcome through <see cref="File"/>.
 /// </summary>
 public static class FileRename
