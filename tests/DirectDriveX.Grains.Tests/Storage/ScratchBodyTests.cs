@@ -83,21 +83,29 @@ public sealed class ScratchBodyTests : IDisposable
         var piece = new byte[8192];
         using (var warm = scratch.OpenSignedBody(0, MiB)) await warm.ReadExactlyAsync(piece, 0, piece.Length);
 
-        var allocated = GC.GetAllocatedBytesForCurrentThread();
-        int hashed = 0, sent = 0;
-        using (var body = scratch.OpenSignedBody(start, end))
+        // The thread's allocation counter is read around three bodies, and the least of the three is held to the bound: a
+        // count that a garbage collection or another test's one-time set-up on this thread crosses can be off by a few KiB
+        // (dotnet/coreclr#10207; once in a parallel run, 7,608 bytes), while a buffer or an object per read is in all three.
+        var measured = new long[3];
+        for (var attempt = 0; attempt < measured.Length; attempt++)
         {
-            for (int n; (n = body.Read(small, 0, small.Length)) > 0;) hashed += n;
-            body.Seek(0, SeekOrigin.Begin);
-            for (int n; (n = await body.ReadAsync(piece, 0, piece.Length, CancellationToken.None)) > 0; sent += n)
-                piece.AsSpan(0, n).CopyTo(received.AsSpan(sent));
-        }
-        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+            Array.Clear(received);
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
+            int hashed = 0, sent = 0;
+            using (var body = scratch.OpenSignedBody(start, end))
+            {
+                for (int n; (n = body.Read(small, 0, small.Length)) > 0;) hashed += n;
+                body.Seek(0, SeekOrigin.Begin);
+                for (int n; (n = await body.ReadAsync(piece, 0, piece.Length, CancellationToken.None)) > 0; sent += n)
+                    piece.AsSpan(0, n).CopyTo(received.AsSpan(sent));
+            }
+            measured[attempt] = GC.GetAllocatedBytesForCurrentThread() - allocated;
 
-        Assert.Equal(end - start, hashed);
-        Assert.Equal(end - start, sent);
-        Assert.True(data.AsSpan(start, end - start).SequenceEqual(received));
-        Assert.InRange(allocated, 0, 4096);
+            Assert.Equal(end - start, hashed);
+            Assert.Equal(end - start, sent);
+            Assert.True(data.AsSpan(start, end - start).SequenceEqual(received));
+        }
+        Assert.True(measured.Min() <= 4096, $"allocated {string.Join(", ", measured)} bytes reading three bodies");
     }
 
     /// <summary>Two commits in flight on Azure: [0, 3 MiB), a quiet commit, is still being sent (or retried) when
