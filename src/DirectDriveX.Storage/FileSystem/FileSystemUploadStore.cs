@@ -127,9 +127,10 @@ public sealed class FileSystemUploadStore : IUploadStore
         {
             try
             {
-                using var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None);
-                file.Write(json);
-                file.Flush(flushToDisk: true);
+                // A handle, not a FileStream: the same open, lock and truncation, without a stream's 4 KiB buffer and its seek.
+                using var file = File.OpenHandle(temporary, FileMode.Create, FileAccess.Write, FileShare.None);
+                RandomAccess.Write(file, json, 0);
+                RandomAccess.FlushToDisk(file);
             }
             catch
             {
