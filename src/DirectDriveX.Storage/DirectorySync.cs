@@ -17,7 +17,7 @@ public sealed class DirectorySync(Action<string>? fsync = null)
 
     /// <summary>Completes once an fsync of <paramref name="directory"/> that started after this call has finished.</summary>
     public Task FlushAsync(string directory) =>
-        OperatingSystem.IsWindows() && fsync is null ? Task.CompletedTask : _directories.GetOrAdd(directory, d => new Directory(d, this)).FlushAsync();
+        OperatingSystem.IsWindows() && fsync is null ? Task.CompletedTask : Of(directory).FlushAsync();
 
     /// <summary>
     /// As <see cref="FlushAsync"/>, for a caller already on a thread-pool thread that may block (it has just renamed): when
@@ -27,7 +27,11 @@ public sealed class DirectorySync(Action<string>? fsync = null)
     /// it joins the next.
     /// </summary>
     public Task FlushHereAsync(string directory) =>
-        OperatingSystem.IsWindows() && fsync is null ? Task.CompletedTask : _directories.GetOrAdd(directory, d => new Directory(d, this)).FlushHereAsync();
+        OperatingSystem.IsWindows() && fsync is null ? Task.CompletedTask : Of(directory).FlushHereAsync();
+
+    /// <summary>The directory's group commit (a factory that takes this as its argument: a lambda that captured it was a delegate
+    /// allocated per call, one per upload).</summary>
+    private Directory Of(string directory) => _directories.GetOrAdd(directory, static (d, owner) => new Directory(d, owner), this);
 
     /// <summary>How many directory fsyncs ran (for tests and measurement).</summary>
     public long Flushes => Interlocked.Read(ref _flushes);
