@@ -78,19 +78,20 @@ public sealed class UploadDataPlane(
     /// <paramref name="uploadId"/> when the caller fixed it beforehand (a tus final upload's session), else a new id.</summary>
     public async Task<(UploadSessionHandle? Handle, UploadRefusal? Refusal)> StartHereAsync(UploadRequest request, string? uploadId = null)
     {
-        var newId = uploadId is null ? UploadIds.NewId() : null;
-        var grain = grains.ReferenceTo<IUploadSessionGrain>(uploadId ?? newId!);
+        var id = uploadId ?? UploadIds.NewId();
+        var drawnHere = uploadId is null;
+        var grain = grains.ReferenceTo<IUploadSessionGrain>(id);
         // An id fixed beforehand may have been asked about (a status call activates an empty session, which deactivates
         // once it has answered): the start names this node, and an activation elsewhere refuses it and goes, so that the
         // next attempt lands here (each within 50 ms of the last, for at most 2 s).
-        if (uploadId is not null) request = request with { RequiredNodeId = NodeId };
+        if (!drawnHere) request = request with { RequiredNodeId = NodeId };
         UploadStartResult started;
         for (var attempt = 0; ; attempt++)
         {
             using (UploadPlacementHint.Target(silo.SiloAddress))
-            using (newId is null ? null : NewUploadMark.For(newId)) // an id drawn here is started once, and never asked about before
+            using (drawnHere ? NewUploadMark.For(id) : null) // an id drawn here is started once, and never asked about before
                 started = await grain.Start(request);
-            if (started.Accepted || uploadId is null || started.Refusal?.Reason != RefusalReason.NodeUnavailable || attempt == 40) break;
+            if (started.Accepted || drawnHere || started.Refusal?.Reason != RefusalReason.NodeUnavailable || attempt == 40) break;
             await Task.Delay(50);
         }
         if (!started.Accepted) return (null, started.Refusal);
