@@ -19,7 +19,7 @@ public static class SiloApplication
 
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args).AddHostDefaults("directdrivex-silo", DefaultUrl);
+        var builder = HostWebApplication.CreateBuilder(args).AddHostDefaults("directdrivex-silo", DefaultUrl);
         builder.Services.AddReadinessCheck<SiloReadiness>();
 
         builder.Services.AddOptions<SiloHostOptions>().BindConfiguration(SiloHostOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -25,7 +25,7 @@ public static class GatewayApplication
     /// forwards.</summary>
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = HostWebApplication.CreateBuilder(args);
         if (GatewayOrleans.ResolveMode(builder.Configuration) == ClusterMode.Embedded)
             throw new InvalidOperationException(
                 "Gateway:Mode=Embedded is the whole system in one process: run the embedded host (dotnet run --project src/DirectDriveX.Embedded). " +
@@ -37,7 +37,7 @@ public static class GatewayApplication
     /// and its upload protocols): nothing is forwarded.</summary>
     public static WebApplicationBuilder CreateEmbeddedBuilder(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = HostWebApplication.CreateBuilder(args);
         builder.Configuration.AddInMemoryCollection([new($"{GatewayOptions.Section}:{nameof(GatewayOptions.Mode)}", nameof(ClusterMode.Embedded))]);
         return AddGateway(builder);
     }

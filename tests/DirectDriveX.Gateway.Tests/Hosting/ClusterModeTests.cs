@@ -39,6 +39,25 @@ public sealed class ClusterModeTests : IDisposable
         Assert.Equal($"embedded-{siloPort}", Assert.Single(nodes).GetProperty("node").GetString());
     }
 
+    /// <summary>A host started from its own folder keeps the store's default root below its content root: a watched configuration file
+    /// would put a recursive watcher over every upload's files (issue 19, thirteenth round).</summary>
+    [Fact]
+    public void No_host_watches_its_configuration_files()
+    {
+        var hosts = new Dictionary<string, WebApplicationBuilder>
+        {
+            ["embedded"] = EmbeddedApplication.CreateBuilder([]),
+            ["gateway"] = GatewayApplication.CreateBuilder(["--Gateway:Mode=Localhost"]),
+            ["silo"] = SiloApplication.CreateBuilder([]),
+        };
+        foreach (var (host, builder) in hosts)
+        {
+            var files = ((IConfigurationBuilder)builder.Configuration).Sources.OfType<Microsoft.Extensions.Configuration.Json.JsonConfigurationSource>().ToList();
+            Assert.True(files.Count > 0, $"{host}: no configuration file is read");
+            Assert.All(files, file => Assert.False(file.ReloadOnChange, $"{host}: {file.Path} is watched for changes"));
+        }
+    }
+
     [Fact]
     public async Task Localhost_mode_is_a_client_of_the_silos_on_this_machine()
     {
