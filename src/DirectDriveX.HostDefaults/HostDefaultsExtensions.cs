@@ -21,9 +21,6 @@ public static class HostDefaultsExtensions
 
     public static WebApplicationBuilder AddHostDefaults(this WebApplicationBuilder builder, string serviceName, string defaultUrl)
     {
-        // Orleans' placement pipeline logs two Polly lines per placement at Information; whatever the content root (and so
-        // appsettings.json) is, only Polly's warnings show unless configuration says otherwise.
-        builder.Logging.AddFilter("Polly", LogLevel.Warning);
         if (builder.Configuration["Urls"] is null && builder.Configuration["ASPNETCORE_URLS"] is null)
             builder.WebHost.UseUrls(defaultUrl);
         builder.AddManagementUrls(defaultUrl); // the dashboard, /metrics and the node list on a port of their own (Management:Urls)

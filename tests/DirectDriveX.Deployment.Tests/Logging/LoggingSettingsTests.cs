@@ -1,3 +1,4 @@
+using DirectDriveX.HostDefaults;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -34,6 +35,19 @@ public sealed class LoggingSettingsTests
         Assert.True(polly.IsEnabled(LogLevel.Warning));
         Assert.True(factory.CreateLogger("DirectDriveX.Grains.Sessions.UploadSessionGrain").IsEnabled(LogLevel.Information));
         Assert.True(factory.CreateLogger("DirectDriveX.Gateway.Uploads.UploadStarter").IsEnabled(LogLevel.Information));
+    }
+
+    /// <summary>A process started from a folder without its appsettings.json logs by the hosts' built-in defaults: the two
+    /// must say the same.</summary>
+    [Theory]
+    [MemberData(nameof(Processes))]
+    public void The_built_in_defaults_are_what_appsettings_says(string project)
+    {
+        var shipped = Settings(project).GetSection("Logging").AsEnumerable(makePathsRelative: false)
+            .Where(setting => setting.Value is not null)
+            .ToDictionary(setting => setting.Key, setting => setting.Value);
+
+        Assert.Equal(shipped.OrderBy(setting => setting.Key), HostWebApplication.LoggingDefaults.OrderBy(setting => setting.Key));
     }
 
     [Theory]
