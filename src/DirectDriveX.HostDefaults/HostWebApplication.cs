@@ -15,14 +15,14 @@ namespace DirectDriveX.HostDefaults;
 /// event into the process for every file created, renamed or deleted anywhere below it. A host started from its own folder
 /// (a publish folder, the image's /app) keeps the store's default root (<c>FileStore:RootDirectory</c>, "data") below its
 /// content root, so every upload's staged bytes, record and state files were reported to, filtered and dropped by that
-/// watcher: 11% of the embedded default's CPU at 4 KiB uploads (issue 19, thirteenth round). Nothing here reads options
-/// through <c>IOptionsMonitor</c> (options are validated once, at start), so a configuration change takes a restart, which
-/// a rolling restart makes cheap. <c>--hostBuilder:reloadConfigOnChange=true</c> on the command line turns the watching
-/// back on.
+/// watcher (issue 19, thirteenth round: with the logging below, 11–21% of the embedded default's CPU at 4 KiB uploads).
+/// Nothing here reads options through <c>IOptionsMonitor</c> (options are validated once, at start), so a configuration
+/// change takes a restart, which a rolling restart makes cheap. <c>--hostBuilder:reloadConfigOnChange=true</c> on the
+/// command line turns the watching back on.
 /// <para>
 /// appsettings.json is read from the content root, the working directory unless <c>--contentRoot</c> says otherwise, so a
 /// process started from another folder (a service whose working directory is its data) read none, and logged ASP.NET
-/// Core's and Orleans' Information lines, several per request: 13–15% more CPU per 4 KiB upload, and a log of little else.
+/// Core's and Orleans' Information lines, six per request, and a log of little else.
 /// <see cref="LoggingDefaults"/>, the Logging section of the hosts' appsettings.json, is the first configuration source,
 /// so appsettings.json, environment variables and the command line still override each key.
 /// </para>
